@@ -1,0 +1,100 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment is read here, once, into a typed Config. Nothing else reads process.env.
+ * Operator-editable settings (identity, plans, CGV) live in the database, not here.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a domain name such as example.org')
+    .default('localhost'),
+  PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('http'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().optional(),
+  SECRET_KEY: z.string().min(32, 'must hold at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? false : v === 'true' ? true : v)),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicDomain: string;
+  scheme: 'http' | 'https';
+  dataDir: string;
+  databaseUrl: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  secretKey: Buffer;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  trustProxy: boolean | string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicDomain: e.PUBLIC_DOMAIN,
+    scheme: e.PUBLIC_URL_SCHEME,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? null,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM ?? `ecrin <no-reply@${e.PUBLIC_DOMAIN === 'localhost' ? 'localhost.localdomain' : e.PUBLIC_DOMAIN}>`,
+    secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, 'utf8') : loadOrCreateSecretKey(dataDir),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+  };
+}
+
+/** Without SECRET_KEY, a key is generated once and kept in DATA_DIR, readable by its owner only. */
+function loadOrCreateSecretKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length < 32) throw new ConfigError(`${file} holds a key shorter than 32 characters`);
+    return Buffer.from(key, 'utf8');
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return Buffer.from(key, 'utf8');
+}
+
+/** The portal's public base URL, e.g. http://portail.localhost:3000 or https://portail.example.org */
+export function portalBaseUrl(config: Pick<Config, 'scheme' | 'publicDomain' | 'port'>, publicPort?: number): string {
+  const port = publicPort ?? config.port;
+  const defaultPort = config.scheme === 'https' ? 443 : 80;
+  const suffix = config.scheme === 'https' || port === defaultPort || port === 0 ? '' : `:${port}`;
+  return `${config.scheme}://portail.${config.publicDomain}${suffix}`;
+}

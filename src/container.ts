@@ -1,0 +1,115 @@
+import type { Config } from './config.ts';
+import { portalBaseUrl } from './config.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { openDatabase, type Database, type DatabaseTarget } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import type { Logger } from './platform/logger.ts';
+import { createMailTransport, type MailTransport } from './platform/mail/transport.ts';
+import { Queue } from './platform/queue/queue.ts';
+import { AccountsRepository } from './modules/accounts/accounts.repository.ts';
+import { AccountsService } from './modules/accounts/accounts.service.ts';
+import { AuditRepository } from './modules/audit/audit.repository.ts';
+import { sendMailJob } from './modules/notifications/mail.jobs.ts';
+import { MailRepository } from './modules/notifications/mail.repository.ts';
+import { MailService } from './modules/notifications/mail.service.ts';
+import { SettingsRepository } from './modules/settings/settings.repository.ts';
+import { SettingsService } from './modules/settings/settings.service.ts';
+
+/** Every job the application knows; queues are created for each at start. */
+export const jobDefinitions = [sendMailJob] as const;
+
+export interface Services {
+  settings: SettingsService;
+  accounts: AccountsService;
+  audit: AuditRepository;
+  mail: MailService;
+  mailRepository: MailRepository;
+}
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: Database;
+  queue: Queue;
+  services: Services;
+  /** the public base URL of the portal; the listening port may be known only after listen() */
+  urls: { portal: () => string; setPublicPort(port: number): void };
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** defaults to DATABASE_URL, or PGlite in DATA_DIR/pglite */
+  database?: DatabaseTarget;
+  mailTransport?: MailTransport;
+  pollingIntervalSeconds?: number;
+  /** start job workers in this process (serve does; tests may not) */
+  workers?: boolean;
+}
+
+export function databaseTargetFor(config: Config): DatabaseTarget {
+  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` };
+}
+
+/**
+ * Opens the database, migrates it, seeds the defaults, starts the queue and wires the services:
+ * the one place where adapters are chosen and injected.
+ */
+export async function createContainer(opts: ContainerOptions): Promise<Container> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const database = await openDatabase(opts.database ?? databaseTargetFor(config));
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const queue = new Queue({ pool: database.pool, logger, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 });
+    await queue.start(jobDefinitions);
+
+    let publicPort = config.port;
+    const urls = {
+      portal: () => portalBaseUrl(config, publicPort),
+      setPublicPort(port: number) {
+        publicPort = port;
+      },
+    };
+    const settings = new SettingsService(new SettingsRepository(database.db), clock);
+    await settings.seedDefaults();
+    const audit = new AuditRepository(database.db);
+    const mailRepository = new MailRepository(database.db);
+    const transport = opts.mailTransport ?? createMailTransport(config.smtpUrl);
+    const mail = new MailService({ repo: mailRepository, queue, transport, clock, from: config.mailFrom, logger });
+    const accounts = new AccountsService({
+      repo: new AccountsRepository(database.db),
+      audit,
+      mail,
+      settings,
+      clock,
+      portalUrl: urls.portal,
+    });
+
+    if (opts.workers !== false) {
+      await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
+    }
+
+    return {
+      config,
+      logger,
+      clock,
+      database,
+      queue,
+      services: { settings, accounts, audit, mail, mailRepository },
+      urls,
+      async close() {
+        await queue.stop();
+        if (transport.kind === 'smtp') transport.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createContainer, databaseTargetFor } from './container.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { createLogger } from './platform/logger.ts';
+
+const USAGE = `ecrin — managed hosting of Diacamma
+
+Usage:
+  ecrin serve                        web portal, back office, front door and job worker (default)
+  ecrin migrate                      apply database migrations and exit
+  ecrin operator create --email E    create an operator account; prints a one-time link to set its password
+  ecrin help
+
+Configuration is read from the environment (see README.md): PORT, PUBLIC_DOMAIN, DATA_DIR,
+DATABASE_URL, SMTP_URL, SECRET_KEY, PUBLIC_URL_SCHEME.`;
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const started = performance.now();
+  const container = await createContainer({ config, logger });
+  const app = await buildApp(container);
+  const address = await app.listen({ port: config.port, host: config.host });
+  const port = Number(new URL(address).port) || config.port;
+  container.urls.setPublicPort(port);
+  const portal = container.urls.portal();
+  const firstLink = await container.services.accounts.firstOperatorLink();
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const lines = [
+    '',
+    `  ecrin is ready in ${seconds} s`,
+    `  Portal:     ${portal}/`,
+    `  Database:   ${container.database.kind === 'pglite' ? `PGlite (${config.dataDir}/pglite)` : 'PostgreSQL'}`,
+    `  Mail:       ${config.smtpUrl ? 'SMTP' : 'outbox (read it in the back office)'}`,
+  ];
+  if (firstLink) lines.push('', '  No operator account yet. Create the first one with this one-time link:', `  ${firstLink}`);
+  process.stdout.write(lines.join('\n') + '\n\n');
+  logger.info({ portal, startupMs: Math.round(performance.now() - started) }, 'ecrin ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await container.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function migrate(config: Config): Promise<void> {
+  const database = await openDatabase(databaseTargetFor(config));
+  try {
+    const applied = await migrateToLatest(database.db);
+    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database already up to date.\n');
+  } finally {
+    await database.close();
+  }
+}
+
+async function operatorCreate(config: Config, email: string | undefined): Promise<number> {
+  if (!email) {
+    process.stderr.write('operator create needs --email E\n');
+    return 2;
+  }
+  const logger = createLogger('warn');
+  const container = await createContainer({ config, logger, workers: false });
+  try {
+    const result = await container.services.accounts.createOperator(email);
+    if (!result.ok) {
+      process.stderr.write(result.reason === 'email_taken' ? `An account already uses ${email}.\n` : `Not a valid e-mail address: ${email}\n`);
+      return 1;
+    }
+    process.stdout.write(`Operator account "${result.alias}" created for ${email}.\nOne-time link to set its password (valid 7 days):\n${result.link}\n`);
+    return 0;
+  } finally {
+    await container.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command = 'serve', sub] = positionals;
+  if (values.help || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keeps running
+    case 'migrate':
+      await migrate(config);
+      return 0;
+    case 'operator':
+      if (sub === 'create') return operatorCreate(config, typeof values.email === 'string' ? values.email : undefined);
+      break;
+  }
+  process.stderr.write(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`ecrin failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+import { defineMessages, translator, type Locale } from '../../web/i18n.ts';
+import { renderMail, type RenderedMail } from '../notifications/mail-layout.ts';
+
+const m = defineMessages({
+  fr: {
+    hello: 'Bonjour {name},',
+    signature: "L'équipe {site}",
+    welcomeSubject: 'Bienvenue sur le portail {site} : choisissez votre mot de passe',
+    welcome1: 'Votre compte a été créé sur le portail {site} pour {organisation}.',
+    welcome2: 'Votre alias de connexion est : {alias}',
+    welcomeAction: 'Choisir mon mot de passe',
+    welcomeAfter: 'Ce lien est valable 48 heures et ne peut servir qu’une fois. Si vous n’êtes pas à l’origine de cette demande, ignorez ce courriel.',
+    resetSubject: 'Votre alias et votre mot de passe sur le portail {site}',
+    reset1: 'Une demande de nouveau mot de passe a été faite pour votre compte.',
+    reset2: 'Pour rappel, votre alias de connexion est : {alias}',
+    resetAction: 'Choisir un nouveau mot de passe',
+    resetAfter: 'Ce lien est valable {hours} heures et ne peut servir qu’une fois. Si vous n’avez rien demandé, ignorez ce courriel : votre mot de passe actuel reste valable.',
+    changedSubject: 'Votre mot de passe a été modifié',
+    changed1: 'Le mot de passe de votre compte {alias} sur le portail {site} vient d’être modifié. Les autres sessions ouvertes ont été fermées.',
+    changed2: 'Si vous n’êtes pas à l’origine de ce changement, utilisez sans attendre « Mot de passe ou alias oublié ? » sur le portail.',
+    emailChangedSubject: 'L’adresse de votre compte a été modifiée',
+    emailChanged1: 'L’adresse courriel de votre compte {alias} est désormais {email} (auparavant {previous}).',
+    operatorSubject: 'Votre compte opérateur sur {site}',
+    operator1: 'Un compte opérateur a été préparé pour vous sur {site}.',
+    operatorAction: 'Choisir mon mot de passe',
+  },
+  en: {
+    hello: 'Hello {name},',
+    signature: 'The {site} team',
+    welcomeSubject: 'Welcome to the {site} portal: choose your password',
+    welcome1: 'Your account on the {site} portal has been created for {organisation}.',
+    welcome2: 'Your sign-in alias is: {alias}',
+    welcomeAction: 'Choose my password',
+    welcomeAfter: 'This link is valid for 48 hours and works once. If you did not ask for this, ignore this e-mail.',
+    resetSubject: 'Your alias and password on the {site} portal',
+    reset1: 'A new password was requested for your account.',
+    reset2: 'As a reminder, your sign-in alias is: {alias}',
+    resetAction: 'Choose a new password',
+    resetAfter: 'This link is valid for {hours} hours and works once. If you asked for nothing, ignore this e-mail: your current password still works.',
+    changedSubject: 'Your password was changed',
+    changed1: 'The password of your account {alias} on the {site} portal was just changed. Other open sessions were closed.',
+    changed2: 'If you did not make this change, use "Forgotten password or alias?" on the portal right away.',
+    emailChangedSubject: 'Your account’s e-mail address was changed',
+    emailChanged1: 'The e-mail address of your account {alias} is now {email} (it was {previous}).',
+    operatorSubject: 'Your operator account on {site}',
+    operator1: 'An operator account was prepared for you on {site}.',
+    operatorAction: 'Choose my password',
+  },
+});
+
+export function welcomeMail(locale: Locale, d: { site: string; name: string; alias: string; organisation: string; url: string }): RenderedMail {
+  const t = translator(m, locale);
+  return renderMail(locale, {
+    subject: t('welcomeSubject', d),
+    greeting: t('hello', d),
+    paragraphs: [t('welcome1', d), t('welcome2', d)],
+    action: { label: t('welcomeAction'), url: d.url },
+    after: [t('welcomeAfter')],
+    signature: t('signature', d),
+  });
+}
+
+export function resetMail(locale: Locale, d: { site: string; name: string; alias: string; url: string; hours: number }): RenderedMail {
+  const t = translator(m, locale);
+  return renderMail(locale, {
+    subject: t('resetSubject', d),
+    greeting: t('hello', d),
+    paragraphs: [t('reset1'), t('reset2', d)],
+    action: { label: t('resetAction'), url: d.url },
+    after: [t('resetAfter', d)],
+    signature: t('signature', d),
+  });
+}
+
+export function passwordChangedMail(locale: Locale, d: { site: string; name: string; alias: string }): RenderedMail {
+  const t = translator(m, locale);
+  return renderMail(locale, {
+    subject: t('changedSubject'),
+    greeting: t('hello', d),
+    paragraphs: [t('changed1', d), t('changed2')],
+    signature: t('signature', d),
+  });
+}
+
+export function emailChangedMail(locale: Locale, d: { site: string; name: string; alias: string; email: string; previous: string }): RenderedMail {
+  const t = translator(m, locale);
+  return renderMail(locale, {
+    subject: t('emailChangedSubject'),
+    greeting: t('hello', d),
+    paragraphs: [t('emailChanged1', d), t('changed2')],
+    signature: t('signature', d),
+  });
+}
+
+export function operatorInviteMail(locale: Locale, d: { site: string; name: string; url: string }): RenderedMail {
+  const t = translator(m, locale);
+  return renderMail(locale, {
+    subject: t('operatorSubject', d),
+    greeting: t('hello', d),
+    paragraphs: [t('operator1', d)],
+    action: { label: t('operatorAction'), url: d.url },
+    after: [t('welcomeAfter')],
+    signature: t('signature', d),
+  });
+}

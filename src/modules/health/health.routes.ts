@@ -1,0 +1,18 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
+import type { Container } from '../../container.ts';
+
+/** Liveness (the process answers) and readiness (database and job queue reachable). */
+export function healthRoutes(c: Container): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+    app.get('/readyz', async (_req, reply) => {
+      const [database, queue] = await Promise.all([
+        sql`select 1`.execute(c.database.db).then(() => true, () => false),
+        c.queue.healthy(),
+      ]);
+      const ready = database && queue;
+      return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').send({ status: ready ? 'ready' : 'not ready', database, queue });
+    });
+  };
+}

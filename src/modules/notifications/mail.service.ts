@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { MailTransport } from '../../platform/mail/transport.ts';
+import type { Queue } from '../../platform/queue/queue.ts';
+import type { RenderedMail } from './mail-layout.ts';
+import { sendMailJob } from './mail.jobs.ts';
+import type { MailRepository } from './mail.repository.ts';
+
+export interface MailToSend {
+  recipients: string[];
+  template: string;
+  rendered: RenderedMail;
+  userId: number | null;
+}
+
+/**
+ * Every e-mail is first recorded (so the operator sees it, and nothing is lost), then delivered by
+ * the `mail.send` job, enqueued in the same transaction as the record.
+ */
+export class MailService {
+  readonly #repo: MailRepository;
+  readonly #queue: Queue;
+  readonly #transport: MailTransport;
+  readonly #clock: Clock;
+  readonly #from: string;
+  readonly #logger: Logger;
+
+  constructor(deps: { repo: MailRepository; queue: Queue; transport: MailTransport; clock: Clock; from: string; logger: Logger }) {
+    this.#repo = deps.repo;
+    this.#queue = deps.queue;
+    this.#transport = deps.transport;
+    this.#clock = deps.clock;
+    this.#from = deps.from;
+    this.#logger = deps.logger;
+  }
+
+  get transportKind(): MailTransport['kind'] {
+    return this.#transport.kind;
+  }
+
+  /** Record and enqueue, inside the caller's transaction when given (then both happen or neither). */
+  async enqueue(trx: Kysely<DB>, mail: MailToSend): Promise<number> {
+    const id = await this.#repo.insert(trx, {
+      recipients: mail.recipients,
+      subject: mail.rendered.subject,
+      text: mail.rendered.text,
+      html: mail.rendered.html,
+      template: mail.template,
+      userId: mail.userId,
+      now: this.#clock.now(),
+    });
+    await this.#queue.send(sendMailJob, { messageId: id }, { trx });
+    return id;
+  }
+
+  /** The `mail.send` handler: idempotent (a delivered message is not sent again). */
+  async deliver(messageId: number): Promise<void> {
+    const message = await this.#repo.find(messageId);
+    if (!message) {
+      this.#logger.warn({ messageId }, 'mail message vanished before delivery');
+      return;
+    }
+    if (message.status === 'sent' || message.status === 'outbox') return;
+    if (this.#transport.kind === 'outbox') {
+      await this.#repo.markDelivered(message.id, 'outbox', this.#clock.now());
+      return;
+    }
+    try {
+      await this.#transport.send({
+        from: this.#from,
+        to: message.recipients,
+        subject: message.subject,
+        text: message.text_body,
+        html: message.html_body,
+        messageId: `<ecrin-${message.id}@ecrin.local>`,
+      });
+      await this.#repo.markDelivered(message.id, 'sent', this.#clock.now());
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      const attempts = await this.#repo.recordFailure(message.id, text, message.attempts + 1 >= sendMailJob.options.retryLimit! + 1);
+      this.#logger.warn({ messageId, attempts, err: text }, 'mail delivery failed; will retry');
+      throw err;
+    }
+  }
+
+  /** Operator action: send a failed message again. */
+  async retry(db: Kysely<DB>, messageId: number): Promise<boolean> {
+    if (!(await this.#repo.requeue(messageId))) return false;
+    await this.#queue.send(sendMailJob, { messageId }, { trx: db });
+    return true;
+  }
+}

@@ -1,0 +1,89 @@
+import type { OperatorIdentity } from './settings.types.ts';
+
+/**
+ * The values seeded on first start: the operator and plans of the mission brief. They are settings,
+ * editable by the operator; code reads them from the database, never from here.
+ */
+export const defaultOperatorIdentity: OperatorIdentity = {
+  tradeName: 'SLETO',
+  ownerName: 'Laurent GAY',
+  legalStatus: 'Entrepreneur individuel (EI)',
+  address: '12 rue Marius Charles',
+  postcode: '38420',
+  city: 'Domène',
+  country: 'France',
+  siret: '820 103 315 00017',
+  email: 'contact@sleto.fr',
+  phone: '',
+  iban: 'FR76 1680 7001 2932 6233 9521 322',
+  bic: 'CCBPFRPPGRE',
+  chequePayee: 'SLETO',
+  chequeAddress: 'Sleto - Laurent GAY\n12 rue Marius CHARLES\n38420 DOMENE',
+  vatFranchise: true,
+  publicationDirector: 'Laurent GAY',
+  websiteHost: 'SLETO, 12 rue Marius Charles, 38420 Domène',
+};
+
+export const defaultPlans = [
+  {
+    code: 'opale',
+    name: 'Opale',
+    price_cents: 4499,
+    bandwidth_mbps: 32,
+    sla_percent: '99.5',
+    max_sessions: 3,
+    storage_bytes: 1024 ** 3,
+    custom_quote: false,
+    position: 1,
+  },
+  {
+    code: 'emeraude',
+    name: 'Émeraude',
+    price_cents: 12999,
+    bandwidth_mbps: 80,
+    sla_percent: '99.7',
+    max_sessions: null,
+    storage_bytes: 10 * 1024 ** 3,
+    custom_quote: false,
+    position: 2,
+  },
+  {
+    code: 'diamant',
+    name: 'Diamant',
+    price_cents: null,
+    bandwidth_mbps: null,
+    sla_percent: null,
+    max_sessions: null,
+    storage_bytes: null,
+    custom_quote: true,
+    position: 3,
+  },
+] as const;
+
+export const defaultTerms = {
+  version: 1,
+  title: 'Conditions générales de vente',
+  body: `Article 1 — Objet
+Les présentes conditions générales de vente (CGV) régissent la fourniture, par {tradeName} ({ownerName}, {legalStatus}, SIRET {siret}), d'un service d'hébergement en ligne du logiciel libre Diacamma et de prestations d'accompagnement (support et formation).
+
+Article 2 — Commande
+Le client commande depuis le portail. La commande est validée après acceptation des présentes CGV. Un devis est alors adressé par courriel ; il est valable 30 jours.
+
+Article 3 — Prix et paiement
+Les prix sont indiqués en euros, TVA non applicable (article 293 B du CGI). Le paiement s'effectue par virement bancaire, par chèque ou par PayPal. L'hébergement est mis en service dès réception du règlement. En cas de retard de paiement, des pénalités au taux de trois fois le taux d'intérêt légal sont exigibles, ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 €. Pas d'escompte pour paiement anticipé.
+
+Article 4 — Durée et renouvellement
+L'hébergement est souscrit pour une durée d'un an. Une commande de renouvellement est adressée au client avant l'échéance ; le client peut l'annuler et commander un autre forfait.
+
+Article 5 — Changement de forfait
+Le passage d'Opale à Émeraude est possible à tout moment contre le règlement de la différence, au prorata de la période restante. Le passage d'Émeraude à Opale se fait au renouvellement.
+
+Article 6 — Données
+Les données hébergées appartiennent au client. Il peut à tout moment en réaliser une archive et la télécharger, notamment avant la fin de son abonnement.
+
+Article 7 — Niveau de service
+La disponibilité visée est celle du forfait souscrit (SLA). L'hébergement n'inclut aucun support sur l'utilisation de Diacamma ; l'accompagnement est une prestation distincte.
+
+Article 8 — Droit applicable
+Les présentes CGV sont soumises au droit français.`,
+};

@@ -1,0 +1,64 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+
+export class SettingsRepository {
+  readonly #db: Kysely<DB>;
+  constructor(db: Kysely<DB>) {
+    this.#db = db;
+  }
+
+  async get(key: string): Promise<unknown> {
+    const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  /** Writes a value unless one is already there; true when written. */
+  async insertIfMissing(key: string, value: unknown, now: Date): Promise<boolean> {
+    const res = await this.#db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(value), updated_at: now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async put(key: string, value: unknown, now: Date): Promise<void> {
+    await this.#db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(value), updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now }))
+      .execute();
+  }
+
+  async listPlans() {
+    return this.#db.selectFrom('plans').selectAll().orderBy('position').orderBy('code').execute();
+  }
+
+  async insertPlanIfMissing(plan: {
+    code: string;
+    name: string;
+    price_cents: number | null;
+    bandwidth_mbps: number | null;
+    sla_percent: string | null;
+    max_sessions: number | null;
+    storage_bytes: number | null;
+    custom_quote: boolean;
+    position: number;
+  }, now: Date): Promise<void> {
+    await this.#db
+      .insertInto('plans')
+      .values({ ...plan, updated_at: now })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
+  }
+
+  async currentTerms() {
+    return this.#db.selectFrom('terms_versions').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async insertTermsIfNone(terms: { version: number; title: string; body: string }, now: Date): Promise<void> {
+    await sql`insert into terms_versions (version, title, body, published_at)
+              select ${terms.version}, ${terms.title}, ${terms.body}, ${now}
+              where not exists (select 1 from terms_versions)`.execute(this.#db);
+  }
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import { defaultOperatorIdentity, defaultPlans, defaultTerms } from './settings.defaults.ts';
+import type { SettingsRepository } from './settings.repository.ts';
+import type { OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
+
+const OPERATOR_KEY = 'operator.identity';
+
+const identitySchema = z.object({
+  tradeName: z.string(),
+  ownerName: z.string(),
+  legalStatus: z.string(),
+  address: z.string(),
+  postcode: z.string(),
+  city: z.string(),
+  country: z.string(),
+  siret: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  iban: z.string(),
+  bic: z.string(),
+  chequePayee: z.string(),
+  chequeAddress: z.string(),
+  vatFranchise: z.boolean(),
+  publicationDirector: z.string(),
+  websiteHost: z.string(),
+});
+
+/**
+ * Operator-editable settings. Reads are cached in memory and refreshed on every write made through
+ * this service; they sit on every public page, so they must not cost a query each time.
+ */
+export class SettingsService {
+  readonly #repo: SettingsRepository;
+  readonly #clock: Clock;
+  #identity: OperatorIdentity | null = null;
+  #plans: PlanView[] | null = null;
+  #terms: TermsView | null = null;
+
+  constructor(repo: SettingsRepository, clock: Clock) {
+    this.#repo = repo;
+    this.#clock = clock;
+  }
+
+  /** First start: write the brief's defaults where nothing is set yet. Safe to run on every start. */
+  async seedDefaults(): Promise<void> {
+    const now = this.#clock.now();
+    await this.#repo.insertIfMissing(OPERATOR_KEY, defaultOperatorIdentity, now);
+    for (const plan of defaultPlans) await this.#repo.insertPlanIfMissing({ ...plan }, now);
+    await this.#repo.insertTermsIfNone(defaultTerms, now);
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.#identity = null;
+    this.#plans = null;
+    this.#terms = null;
+  }
+
+  async operatorIdentity(): Promise<OperatorIdentity> {
+    if (!this.#identity) {
+      const stored = identitySchema.partial().safeParse(await this.#repo.get(OPERATOR_KEY));
+      this.#identity = { ...defaultOperatorIdentity, ...(stored.success ? stored.data : {}) };
+    }
+    return this.#identity;
+  }
+
+  async updateOperatorIdentity(patch: Partial<OperatorIdentity>): Promise<OperatorIdentity> {
+    const next = identitySchema.parse({ ...(await this.operatorIdentity()), ...patch });
+    await this.#repo.put(OPERATOR_KEY, next, this.#clock.now());
+    this.#identity = next;
+    return next;
+  }
+
+  async plans(): Promise<PlanView[]> {
+    if (!this.#plans) {
+      const rows = await this.#repo.listPlans();
+      this.#plans = rows.map((r) => ({
+        code: r.code,
+        name: r.name,
+        priceCents: r.price_cents,
+        bandwidthMbps: r.bandwidth_mbps,
+        slaPercent: r.sla_percent === null ? null : Number(r.sla_percent),
+        maxSessions: r.max_sessions,
+        storageBytes: r.storage_bytes === null ? null : Number(r.storage_bytes),
+        customQuote: r.custom_quote,
+      }));
+    }
+    return this.#plans;
+  }
+
+  async currentTerms(): Promise<TermsView | null> {
+    if (!this.#terms) {
+      const row = await this.#repo.currentTerms();
+      if (!row) return null;
+      const identity = await this.operatorIdentity();
+      // The CGV text names the operator through placeholders, so editing the identity keeps it true.
+      const body = row.body.replace(/\{(\w+)\}/g, (whole, key: string) =>
+        key in identity ? String(identity[key as keyof OperatorIdentity]) : whole,
+      );
+      this.#terms = { version: row.version, title: row.title, body, publishedAt: new Date(row.published_at) };
+    }
+    return this.#terms;
+  }
+}

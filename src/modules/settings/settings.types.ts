@@ -1,0 +1,40 @@
+export interface OperatorIdentity {
+  /** the name customers know, e.g. SLETO */
+  tradeName: string;
+  /** the sole trader's own name, printed with "EI" */
+  ownerName: string;
+  legalStatus: string;
+  address: string;
+  postcode: string;
+  city: string;
+  country: string;
+  siret: string;
+  email: string;
+  phone: string;
+  iban: string;
+  bic: string;
+  chequePayee: string;
+  chequeAddress: string;
+  /** true: "TVA non applicable, art. 293 B du CGI" */
+  vatFranchise: boolean;
+  publicationDirector: string;
+  websiteHost: string;
+}
+
+export interface PlanView {
+  code: string;
+  name: string;
+  priceCents: number | null;
+  bandwidthMbps: number | null;
+  slaPercent: number | null;
+  maxSessions: number | null;
+  storageBytes: number | null;
+  customQuote: boolean;
+}
+
+export interface TermsView {
+  version: number;
+  title: string;
+  body: string;
+  publishedAt: Date;
+}

@@ -1,0 +1,147 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Kysely's view of the tables. Migrations under ./migrations are the source of truth. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Locale = 'fr' | 'en';
+export type UserRole = 'customer' | 'operator';
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
+}
+
+export interface PlansTable {
+  code: string;
+  name: string;
+  /** null for a plan sold on a custom quote (Diamant) */
+  price_cents: number | null;
+  bandwidth_mbps: number | null;
+  sla_percent: string | null;
+  /** null means unlimited */
+  max_sessions: number | null;
+  storage_bytes: ColumnType<number | null, number | null, number | null>;
+  custom_quote: boolean;
+  position: number;
+  updated_at: Timestamp;
+}
+
+export interface TermsVersionsTable {
+  version: number;
+  title: string;
+  body: string;
+  published_at: Timestamp;
+}
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  legal_form: string | null;
+  registration_number: string | null;
+  address: string | null;
+  postcode: string | null;
+  city: string | null;
+  country: string;
+  email: string | null;
+  phone: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  alias: string;
+  name: string;
+  email: string;
+  role: UserRole;
+  organisation_id: number | null;
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
+  email_verified_at: Timestamp | null;
+  locale: Locale;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type TokenPurpose = 'set_password' | 'reset_password' | 'operator_setup';
+
+export interface UserTokensTable {
+  id: Generated<number>;
+  user_id: number | null;
+  purpose: TokenPurpose;
+  token_hash: Buffer;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: Buffer;
+  user_id: number;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface SigninAttemptsTable {
+  id: Generated<number>;
+  /** the user id as text when the identifier matched an account, else the lower-cased identifier */
+  account_key: string;
+  ip: string | null;
+  succeeded: boolean;
+  at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_user_id: number | null;
+  subject_user_id: number | null;
+  action: string;
+  ip: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+export type MailStatus = 'pending' | 'sent' | 'outbox' | 'failed';
+
+export interface MailMessagesTable {
+  id: Generated<number>;
+  recipients: string[];
+  subject: string;
+  text_body: string;
+  html_body: string;
+  template: string;
+  user_id: number | null;
+  status: MailStatus;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  plans: PlansTable;
+  terms_versions: TermsVersionsTable;
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  user_tokens: UserTokensTable;
+  sessions: SessionsTable;
+  signin_attempts: SigninAttemptsTable;
+  audit_log: AuditLogTable;
+  mail_messages: MailMessagesTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Organisation = Selectable<OrganisationsTable>;
+export type Plan = Selectable<PlansTable>;
+export type MailMessage = Selectable<MailMessagesTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

@@ -1,0 +1,119 @@
+import { PgBoss, fromKysely, type Job, type QueueOptions } from 'pg-boss';
+import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
+import type { z } from 'zod';
+import type { Logger } from '../logger.ts';
+
+/**
+ * One durable queue (pg-boss) on both back ends. Jobs are declared once with `defineJob` (stable
+ * name, zod payload, retry policy); handlers are idempotent and call a service.
+ */
+export interface JobDefinition<S extends z.ZodType> {
+  readonly name: string;
+  readonly payload: S;
+  readonly options: QueueOptions;
+}
+
+export function defineJob<S extends z.ZodType>(name: string, payload: S, options: QueueOptions = {}): JobDefinition<S> {
+  return { name, payload, options };
+}
+
+export type JobHandler<S extends z.ZodType> = (data: z.infer<S>, job: Job<unknown>) => Promise<void>;
+
+/** pg-boss's database port over our shared pool (so PGlite's single connection is never shared unsafely). */
+function poolAdapter(pool: pg.Pool) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      const result = (await pool.query(text, values as unknown[] | undefined)) as unknown;
+      // A multi-statement script comes back as one result per statement: keep every row.
+      if (Array.isArray(result)) return { rows: result.flatMap((r: { rows?: unknown[] }) => r.rows ?? []) };
+      return { rows: (result as { rows: unknown[] }).rows };
+    },
+  };
+}
+
+export interface QueueOptionsIn {
+  pool: pg.Pool;
+  logger: Logger;
+  /** how often idle workers look for work; tests use the minimum */
+  pollingIntervalSeconds?: number;
+}
+
+export class Queue {
+  readonly boss: PgBoss;
+  readonly #logger: Logger;
+  readonly #polling: number;
+  readonly #created = new Set<string>();
+  #started = false;
+
+  constructor(opts: QueueOptionsIn) {
+    this.#logger = opts.logger;
+    this.#polling = opts.pollingIntervalSeconds ?? 2;
+    this.boss = new PgBoss({ db: poolAdapter(opts.pool), schema: 'pgboss', application_name: 'ecrin' });
+    this.boss.on('error', (err) => this.#logger.error({ err }, 'job queue error'));
+  }
+
+  async start(definitions: readonly JobDefinition<z.ZodType>[]): Promise<void> {
+    if (!this.#started) {
+      await this.boss.start();
+      this.#started = true;
+    }
+    for (const def of definitions) await this.#ensureQueue(def);
+  }
+
+  async #ensureQueue(def: JobDefinition<z.ZodType>): Promise<void> {
+    if (this.#created.has(def.name)) return;
+    const existing = await this.boss.getQueue(def.name);
+    if (existing) await this.boss.updateQueue(def.name, def.options);
+    else await this.boss.createQueue(def.name, def.options);
+    this.#created.add(def.name);
+  }
+
+  /**
+   * Enqueue a job. Inside a transaction pass it as `trx`: the job then exists exactly when the
+   * transaction commits (and the call does not wait for the pool's connection the transaction holds).
+   */
+  async send<S extends z.ZodType>(
+    def: JobDefinition<S>,
+    data: z.infer<S>,
+    opts: { trx?: Transaction<any> | Kysely<any>; singletonKey?: string; startAfter?: Date } = {},
+  ): Promise<string | null> {
+    const payload = def.payload.parse(data) as object;
+    return this.boss.send(def.name, payload, {
+      ...(opts.trx ? { db: fromKysely(opts.trx) } : {}),
+      ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+      ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+    });
+  }
+
+  async work<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>): Promise<void> {
+    await this.#ensureQueue(def);
+    await this.boss.work(def.name, { pollingIntervalSeconds: this.#polling, batchSize: 1 }, async (jobs) => {
+      for (const job of jobs) {
+        const parsed = def.payload.safeParse(job.data);
+        if (!parsed.success) {
+          // A malformed payload can never succeed: fail it loudly instead of retrying forever.
+          this.#logger.error({ job: def.name, id: job.id, issues: parsed.error.issues }, 'invalid job payload');
+          throw new Error(`invalid payload for ${def.name}`);
+        }
+        await handler(parsed.data, job);
+      }
+    });
+  }
+
+  async healthy(): Promise<boolean> {
+    if (!this.#started) return false;
+    try {
+      await this.boss.getQueues();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.boss.stop({ graceful: true, timeout: 5000 });
+  }
+}

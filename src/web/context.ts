@@ -1,0 +1,31 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Locale } from './i18n.ts';
+
+export interface CurrentUser {
+  id: number;
+  alias: string;
+  name: string;
+  email: string;
+  role: 'customer' | 'operator';
+  organisationId: number | null;
+  sessionId: number;
+}
+
+/** What every page template receives. */
+export interface PageContext {
+  locale: Locale;
+  user: CurrentUser | null;
+  csrfToken: string;
+  /** path and query of the current page, for the language switch */
+  url: string;
+  siteName: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale;
+    currentUser: CurrentUser | null;
+  }
+}
+
+export type PageContextFactory = (request: FastifyRequest, reply: FastifyReply) => Promise<PageContext>;

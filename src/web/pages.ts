@@ -1,0 +1,48 @@
+import type {} from '@fastify/csrf-protection';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SettingsService } from '../modules/settings/settings.service.ts';
+import type { PageContext } from './context.ts';
+import { errorMessages, errorText, type ErrorCode } from './errors.ts';
+import { html, type Html } from './html.ts';
+import { translator } from './i18n.ts';
+import { layout } from './layout.ts';
+
+export function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(page.value);
+}
+
+export function makePageContext(settings: SettingsService) {
+  return async function pageContext(request: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
+    let csrfToken = '';
+    try {
+      csrfToken = reply.generateCsrf();
+    } catch {
+      // no CSRF secret can be made (e.g. cookies unusable): forms on this page will be refused
+    }
+    return {
+      locale: request.locale,
+      user: request.currentUser,
+      csrfToken,
+      url: request.url,
+      siteName: (await settings.operatorIdentity()).tradeName,
+    };
+  };
+}
+
+export function errorPage(ctx: PageContext, code: ErrorCode, requestId?: string): Html {
+  const t = translator(errorMessages, ctx.locale);
+  const title = code === 'not_found' || code === 'unknown_host' || code === 'no_such_instance' ? t('title_404') : t('title_error');
+  return layout(ctx, {
+    title,
+    main: html`<section class="narrow">
+  <h1>${title}</h1>
+  <p>${errorText(code, ctx.locale)}</p>
+  ${code === 'internal' && requestId ? html`<p class="muted">${t('reference', { id: requestId })}</p>` : ''}
+  <p><a href="/">${t('back_home')}</a></p>
+</section>`,
+  });
+}
