@@ -69,6 +69,7 @@ export class SettingsService {
     const next = identitySchema.parse({ ...(await this.operatorIdentity()), ...patch });
     await this.#repo.put(OPERATOR_KEY, next, this.#clock.now());
     this.#identity = next;
+    this.#terms = null; // the CGV text names the operator
     return next;
   }
 

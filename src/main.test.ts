@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+
+const run = promisify(execFile);
+let dir: string;
+let db: TestDatabase;
+
+/** The CLI, run as a user would, on this suite's backend (PGlite in DATA_DIR, or a fresh PostgreSQL database). */
+function ecrin(args: string[]) {
+  return run(process.execPath, ['src/main.ts', ...args], {
+    env: {
+      PATH: process.env.PATH,
+      DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+      ...(db.url ? { DATABASE_URL: db.url } : {}),
+    },
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ecrin-cli-'));
+  db = await createTestDatabase();
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await db.drop();
+});
+
+describe('ecrin CLI', () => {
+  it('migrates, then says the database is up to date', async () => {
+    assert.match((await ecrin(['migrate'])).stdout, /Applied: 0001-foundation/);
+    assert.match((await ecrin(['migrate'])).stdout, /already up to date/);
+  });
+
+  it('creates an operator and prints a one-time link to set the password', async () => {
+    const { stdout } = await ecrin(['operator', 'create', '--email', 'ops@example.org']);
+    assert.match(stdout, /Operator account "ops" created for ops@example.org/);
+    assert.match(stdout, /http:\/\/portail\.localhost:3000\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]{43}/);
+  });
+
+  it('refuses a taken or malformed address with a clear message and a non-zero exit', async () => {
+    await assert.rejects(() => ecrin(['operator', 'create', '--email', 'ops@example.org']), (e: { code: number; stderr: string }) => e.code === 1 && /already uses/.test(e.stderr));
+    await assert.rejects(() => ecrin(['operator', 'create', '--email', 'nope']), (e: { code: number; stderr: string }) => e.code === 1 && /Not a valid e-mail/.test(e.stderr));
+    await assert.rejects(() => ecrin(['operator', 'create']), (e: { code: number; stderr: string }) => e.code === 2 && /needs --email/.test(e.stderr));
+  });
+
+  it('explains a bad environment instead of crashing', async () => {
+    await assert.rejects(
+      () => run(process.execPath, ['src/main.ts', 'migrate'], { env: { PATH: process.env.PATH, DATA_DIR: dir, PORT: 'abc' } }),
+      (e: { code: number; stderr: string }) => e.code === 1 && /Invalid environment:\n {2}PORT/.test(e.stderr) && !/at /.test(e.stderr),
+    );
+  });
+
+  it('prints its usage', async () => {
+    assert.match((await ecrin(['help'])).stdout, /ecrin operator create --email E/);
+  });
+});
