@@ -15,7 +15,6 @@ let db: TestDatabase;
 function ecrin(args: string[]) {
   return run(process.execPath, ['src/main.ts', ...args], {
     env: {
-      PATH: process.env.PATH,
       DATA_DIR: dir,
       LOG_LEVEL: 'warn',
       ...(db.url ? { DATABASE_URL: db.url } : {}),
@@ -52,7 +51,7 @@ describe('ecrin CLI', () => {
 
   it('explains a bad environment instead of crashing', async () => {
     await assert.rejects(
-      () => run(process.execPath, ['src/main.ts', 'migrate'], { env: { PATH: process.env.PATH, DATA_DIR: dir, PORT: 'abc' } }),
+      () => run(process.execPath, ['src/main.ts', 'migrate'], { env: { DATA_DIR: dir, PORT: 'abc' } }),
       (e: { code: number; stderr: string }) => e.code === 1 && /Invalid environment:\n {2}PORT/.test(e.stderr) && !/at /.test(e.stderr),
     );
   });

@@ -254,3 +254,59 @@ describe('front door and limits', () => {
     assert.match(res.body, /trop volumineux/);
   });
 });
+
+describe('password change and operator setup', () => {
+  it('changes the password, revoking every other session but keeping this browser signed in', async () => {
+    const agent = await signUpAndSetPassword('gaby', 'gaby@example.org', 'hirondelle-du-nord');
+    const other = new Agent(t.app);
+    await other.get('/connexion');
+    assert.equal((await other.post('/connexion', { identifier: 'gaby', password: 'hirondelle-du-nord' })).statusCode, 303);
+    await agent.get('/compte');
+    const wrong = await agent.post('/compte/mot-de-passe', { current: 'pas-le-bon-mdp', password: 'hirondelle-du-sud', password_confirm: 'hirondelle-du-sud' });
+    assert.equal(wrong.statusCode, 422);
+    assert.match(wrong.body, /Le mot de passe actuel est incorrect/);
+    const ok = await agent.post('/compte/mot-de-passe', { current: 'hirondelle-du-nord', password: 'hirondelle-du-sud', password_confirm: 'hirondelle-du-sud' });
+    assert.equal(ok.statusCode, 303);
+    assert.equal((await agent.get('/compte?ok=mot-de-passe')).statusCode, 200);
+    assert.equal((await other.get('/compte')).statusCode, 303, 'the other session is revoked');
+    const mail = await lastMailTo('gaby@example.org');
+    assert.equal(mail.template, 'accounts.password_changed');
+  });
+
+  it('edits the "Personne morale" panel in place for htmx', async () => {
+    const agent = await signUpAndSetPassword('hugo', 'hugo@example.org', 'cerf-volant-rouge');
+    const form = await agent.get('/compte/personne-morale/modifier', { 'hx-request': 'true' });
+    assert.equal(form.statusCode, 200);
+    assert.doesNotMatch(form.body, /<html/);
+    assert.match(form.body, /<div id="panel-organisation"/);
+    const saved = await agent.post('/compte/personne-morale', { name: 'Club', country: 'BE', postcode: '1000', city: 'Bruxelles' }, { 'hx-request': 'true' });
+    assert.equal(saved.statusCode, 200);
+    assert.match(saved.body, /Modifications enregistrées/);
+    assert.match(saved.body, /Bruxelles/);
+  });
+
+  it('creates the first operator from the start-up link, once', async () => {
+    const link = await t.container.services.accounts.firstOperatorLink();
+    assert.ok(link);
+    const agent = new Agent(t.app);
+    const page = await agent.get(pathOf(link));
+    assert.equal(page.statusCode, 200);
+    const token = new URL(link).searchParams.get('jeton')!;
+    const res = await agent.post('/installation', { jeton: token, alias: 'operateur', name: 'Laurent', email: 'ops@sleto.example', password: 'cle-de-voute-99', password_confirm: 'cle-de-voute-99' });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/backoffice?bienvenue=1');
+    assert.equal(await t.container.services.accounts.firstOperatorLink(), null);
+    assert.equal((await new Agent(t.app).get(pathOf(link))).statusCode, 410);
+  });
+});
+
+describe('health', () => {
+  it('answers liveness and readiness on any host', async () => {
+    const agent = new Agent(t.app);
+    agent.host = 'monitor.internal';
+    assert.equal((await agent.get('/healthz')).statusCode, 200);
+    const ready = await agent.get('/readyz');
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(JSON.parse(ready.body), { status: 'ready', database: true, queue: true });
+  });
+});
