@@ -13,6 +13,7 @@ import { classifyHost } from './gateway/front-door.ts';
 import { accountsRoutes, SESSION_COOKIE } from './modules/accounts/accounts.routes.ts';
 import { backofficeRoutes } from './modules/backoffice/backoffice.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { registerMetrics } from './modules/metrics/metrics.routes.ts';
 import { publicSiteRoutes } from './modules/public-site/public-site.routes.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
@@ -161,6 +162,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     return sendHtml(reply, errorPage(ctx, code, request.id), status);
   });
 
+  registerMetrics(app);
   await app.register(healthRoutes(c));
   await app.register(publicSiteRoutes(c, pageContext));
   await app.register(accountsRoutes(c, pageContext));
