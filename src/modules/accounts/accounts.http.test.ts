@@ -193,6 +193,26 @@ describe('"Mot de passe ou alias oublié ?"', () => {
   });
 });
 
+describe('reset throttling', () => {
+  it('sends at most 3 reset e-mails per account and hour, answering the same every time', async () => {
+    await signUpAndSetPassword('ines', 'ines@example.org', 'feuille-d-automne');
+    const count = async () =>
+      (await t.container.database.db.selectFrom('mail_messages').select('id').where('template', '=', 'accounts.reset').where((eb) => eb(eb.val('ines@example.org'), '=', eb.fn.any('recipients'))).execute()).length;
+    const bodies = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const agent = new Agent(t.app);
+      await agent.get('/mot-de-passe-oublie');
+      const res = await agent.post('/mot-de-passe-oublie', { email: 'ines@example.org' });
+      bodies.add(res.statusCode);
+    }
+    assert.deepEqual([...bodies], [200]);
+    assert.equal(await count(), 3);
+    (t.clock as ManualClock).advance(HOUR + MINUTE);
+    await new Agent(t.app).post('/mot-de-passe-oublie', { email: 'ines@example.org' });
+    assert.equal(await count(), 4);
+  });
+});
+
 describe('"Votre compte"', () => {
   it('shows the "Personne morale" tab read-only with an edit button, and saves valid changes', async () => {
     const agent = await signUpAndSetPassword('emile', 'emile@example.org', 'moulin-a-vent-12');

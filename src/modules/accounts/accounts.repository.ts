@@ -149,6 +149,17 @@ export class AccountsRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  async countTokensSince(userId: number, purpose: TokenPurpose, since: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('user_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('created_at', '>', since)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** A new link makes the older unused ones of the same purpose worthless. */
   async retireTokens(db: Kysely<DB>, userId: number | null, purposes: TokenPurpose[], now: Date): Promise<void> {
     let q = db.updateTable('user_tokens').set({ used_at: now }).where('used_at', 'is', null).where('purpose', 'in', purposes);

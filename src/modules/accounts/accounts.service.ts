@@ -26,6 +26,8 @@ export const SESSION_TTL = 14 * DAY;
 /** Sign-in throttling per account: this many failures within the window pause that account's sign-in. */
 export const SIGNIN_MAX_FAILURES = 10;
 export const SIGNIN_WINDOW = 15 * MINUTE;
+/** Reset e-mails per account and hour: enough for a lost mail, too few to flood a mailbox. */
+export const RESET_MAX_PER_HOUR = 3;
 
 export interface RequestMeta {
   ip: string | null;
@@ -163,6 +165,10 @@ export class AccountsService {
     const now = this.#clock.now();
     if (!user) {
       await this.#audit.record({ action: 'password.reset_requested', ip: meta.ip, at: now, details: { known: false } });
+      return;
+    }
+    if ((await this.#repo.countTokensSince(user.id, 'reset_password', new Date(now.getTime() - HOUR))) >= RESET_MAX_PER_HOUR) {
+      await this.#audit.record({ action: 'password.reset_requested', subjectUserId: user.id, ip: meta.ip, at: now, details: { known: true, throttled: true } });
       return;
     }
     const organisation = user.organisation_id ? await this.#repo.findOrganisation(user.organisation_id) : null;
