@@ -1,18 +1,145 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
+import { DAY } from '../../platform/clock.ts';
 import type { PageContextFactory } from '../../web/context.ts';
-import { requireOperator } from '../../web/guards.ts';
-import { html } from '../../web/html.ts';
-import { layout } from '../../web/layout.ts';
+import { AppError } from '../../web/errors.ts';
+import { str } from '../../web/forms.ts';
+import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
+import { BackofficeRepository } from './backoffice.repository.ts';
+import { isAuditAction } from './backoffice.messages.ts';
+import { dashboardPage } from './backoffice.views.ts';
+import { customerPage, customersPage } from './customers.views.ts';
+import { journalPage } from './journal.views.ts';
+import { mailListPage, mailMessagePage } from './mail.views.ts';
+
+export const PAGE_SIZE = 25;
+const DETAIL_LIMIT = 50;
+const MAX_PAGE = 100_000;
+
+/** The CSP of a mail's HTML part served alone: no script, no network, no form, not framable. */
+export const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox";
+
+/** A path id: digits only, within the int4 range; anything else is a page that does not exist. */
+function parseId(request: FastifyRequest): number {
+  const raw = (request.params as Record<string, unknown>).id;
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new AppError('not_found');
+  const id = Number(raw);
+  if (id < 1) throw new AppError('not_found');
+  return id;
+}
+
+function query(request: FastifyRequest): Record<string, unknown> {
+  return (request.query as Record<string, unknown> | undefined) ?? {};
+}
+
+function parsePage(request: FastifyRequest): number {
+  const raw = query(request).page;
+  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1;
+  return Math.min(Math.max(1, Number(raw)), MAX_PAGE);
+}
 
 /** The operator's back office (operator role only). */
-export function backofficeRoutes(_c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+export function backofficeRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+  const { accounts, audit, mail, mailRepository } = c.services;
+  const repo = new BackofficeRepository(c.database.db);
+  const outboxMode = () => mail.transportKind === 'outbox';
+
   return async (app) => {
     app.addHook('preHandler', requireOperator);
+
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, layout(ctx, { title: 'Back office', main: html`<h1>Back office</h1>` }));
+      const counts = await repo.dashboardCounts(new Date(c.clock.now().getTime() - 7 * DAY));
+      const welcome = query(request).bienvenue === '1';
+      return sendHtml(reply, dashboardPage(ctx, { counts, welcome, outboxMode: outboxMode() }));
+    });
+
+    // --- customers -------------------------------------------------------------------------
+    app.get('/backoffice/clients', async (request, reply) => {
+      const q = str(request.query, 'q', 200);
+      const page = parsePage(request);
+      const rows = await accounts.repository.searchCustomers({ q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+      const total = Number(rows[0]?.total ?? 0);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const ctx = await pageContext(request, reply);
+      const info = { page, hasNext: rows.length > 0 && page < pages, pages: rows.length > 0 ? pages : undefined };
+      return sendHtml(reply, customersPage(ctx, { rows, q, total, page: info }));
+    });
+
+    app.get('/backoffice/clients/:id', async (request, reply) => {
+      const id = parseId(request);
+      const account = await accounts.getAccount(id);
+      if (!account || account.user.role !== 'customer') throw new AppError('not_found');
+      const [entries, mails] = await Promise.all([
+        audit.list({ limit: DETAIL_LIMIT, offset: 0, subjectUserId: id }),
+        mailRepository.list({ limit: DETAIL_LIMIT, offset: 0, userId: id }),
+      ]);
+      const auditCustomers = await repo.customerIds(entries.flatMap((e) => (e.actor_user_id === null ? [] : [e.actor_user_id])));
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, customerPage(ctx, { ...account, audit: entries, auditCustomers, mails }));
+    });
+
+    // --- mail outbox -----------------------------------------------------------------------
+    app.get('/backoffice/courriels', async (request, reply) => {
+      const q = str(request.query, 'q', 200);
+      const page = parsePage(request);
+      const rows = await mailRepository.list({ q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+      const ctx = await pageContext(request, reply);
+      const info = { page, hasNext: rows.length > PAGE_SIZE };
+      return sendHtml(reply, mailListPage(ctx, { rows: rows.slice(0, PAGE_SIZE), q, page: info, outboxMode: outboxMode() }));
+    });
+
+    app.get('/backoffice/courriels/:id', async (request, reply) => {
+      const message = await mailRepository.find(parseId(request));
+      if (!message) throw new AppError('not_found');
+      const userIsCustomer = message.user_id !== null && (await repo.customerIds([message.user_id])).has(message.user_id);
+      const flag = query(request).renvoye;
+      const retried = flag === '1' ? true : flag === '0' ? false : undefined;
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, mailMessagePage(ctx, message, { retried, userIsCustomer }));
+    });
+
+    /** The HTML part alone, for a full view: a locked-down document of its own. */
+    app.get('/backoffice/courriels/:id/html', async (request, reply) => {
+      const message = await mailRepository.find(parseId(request));
+      if (!message) throw new AppError('not_found');
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', MAIL_HTML_CSP)
+        .header('cache-control', 'no-store')
+        .send(message.html_body);
+    });
+
+    app.post('/backoffice/courriels/:id/renvoyer', async (request, reply) => {
+      const id = parseId(request);
+      const message = await mailRepository.find(id);
+      if (!message) throw new AppError('not_found');
+      const ok = await mail.retry(c.database.db, id);
+      if (ok) {
+        await audit.record({
+          action: 'mail.retried',
+          actorUserId: request.currentUser!.id,
+          subjectUserId: message.user_id,
+          ip: clientMeta(request).ip,
+          details: { messageId: id },
+          at: c.clock.now(),
+        });
+      }
+      return reply.redirect(`/backoffice/courriels/${id}?renvoye=${ok ? '1' : '0'}`, 303);
+    });
+
+    // --- audit log -------------------------------------------------------------------------
+    app.get('/backoffice/journal', async (request, reply) => {
+      const wanted = query(request).action;
+      const action = isAuditAction(wanted) ? wanted : '';
+      const page = parsePage(request);
+      const rows = await audit.list({ limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE, ...(action ? { action } : {}) });
+      const shown = rows.slice(0, PAGE_SIZE);
+      const ids = shown.flatMap((r) => [r.actor_user_id, r.subject_user_id]).filter((v): v is number => v !== null);
+      const customers = await repo.customerIds(ids);
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, journalPage(ctx, { rows: shown, customers, action, page: { page, hasNext: rows.length > PAGE_SIZE } }));
     });
   };
 }
