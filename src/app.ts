@@ -96,6 +96,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     maxAge: '1h',
     index: false,
   });
+  // Browsers ask for /favicon.ico on every page: answer from the static icon, before any session work.
+  app.get('/favicon.ico', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile('favicon.svg'));
   app.get('/static/htmx.min.js', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile('htmx.min.js', htmxDir));
 
   const pageContext = makePageContext(services.settings);
@@ -121,7 +123,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     } else {
       request.locale = localeOf(request);
     }
-    if (request.url.startsWith('/static/')) return;
+    if (request.url.startsWith('/static/') || request.url === '/favicon.ico') return;
     request.currentUser = await services.accounts.resolveSession(request.cookies[SESSION_COOKIE]);
   });
 

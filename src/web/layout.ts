@@ -65,6 +65,7 @@ export function layout(ctx: PageContext, opts: LayoutOptions): Html {
 <meta name="csrf-token" content="${ctx.csrfToken}">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
 <title>${opts.title} — ${ctx.siteName}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/htmx.min.js" defer></script>
 <script src="/static/app.js" defer></script>

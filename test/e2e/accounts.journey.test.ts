@@ -1,0 +1,270 @@
+/**
+ * Browser journeys for accounts, in the system's Chromium against a real ecrin (HTTP on a loopback
+ * port, pg-boss worker sending real mail over SMTP to an in-process sink). Skipped, with the reason,
+ * when Chromium is missing.
+ *
+ *   E2E_BROWSER=/usr/bin/chromium node_modules/.bin/node --test test/e2e/accounts.journey.test.ts
+ */
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, skipReason } from '../support/browser.ts';
+import { testBackend } from '../support/database.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
+
+const STEP_TIMEOUT = 15_000;
+const MAIL_TIMEOUT = 30_000;
+const TEST_TIMEOUT = 180_000;
+
+/** Everything the page complained about: console errors, uncaught errors, CSP violations. */
+interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  cspViolations: string[];
+  /** responses with status >= 400 for anything but the page itself (scripts, styles, htmx calls…) */
+  failedSubresources: string[];
+}
+
+async function newWatchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
+  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
+  // A binding survives navigations; the init script runs before any page script, CSP or not.
+  await context.exposeBinding('__ecrinReportCsp', (_source, violation: string) => {
+    problems.cspViolations.push(violation);
+  });
+  // (a string, not a function: the project's type-check has no DOM library)
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => {
+      window.__ecrinReportCsp(e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+    });`,
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => problems.pageErrors.push(err.stack ?? err.message));
+  page.on('response', (res) => {
+    const request = res.request();
+    if (res.status() < 400 || request.resourceType() === 'document') return;
+    // Chromium asks for /favicon.ico on its own; the app has none.
+    if (new URL(res.url()).pathname === '/favicon.ico') return;
+    problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
+  });
+  return { context, page, problems };
+}
+
+/**
+ * No CSP violation, no uncaught script error, no failed script/style/htmx request. The console's
+ * "Failed to load resource" lines are left to the response check: pages answered 4xx on purpose
+ * (401 wrong password, 422 form errors) and Chromium's own /favicon.ico request log them too.
+ */
+function assertNoPageProblems(problems: PageProblems) {
+  const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
+  assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
+  assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
+  assert.deepEqual(problems.failedSubresources, [], `failed requests:\n${problems.failedSubresources.join('\n')}`);
+  const others = problems.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
+  assert.deepEqual(others, [], `console errors:\n${others.join('\n')}`);
+}
+
+function linkIn(mail: SinkMessage): string {
+  const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
+  assert.ok(m, `no password link in the mail:\n${mail.text}`);
+  return m[0];
+}
+
+describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT * 3 }, () => {
+  let browser: Browser;
+  let server: RunningServer;
+  let sink: SmtpSink;
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startServer({ smtpUrl: sink.url });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await sink?.close();
+  });
+
+  it('signs up, sets a password, edits the legal entity, recovers the password and signs in again', { timeout: TEST_TIMEOUT }, async (t: TestContext) => {
+    const started = Date.now();
+    const { context, page, problems } = await newWatchedPage(browser);
+    const alias = 'camille.velo';
+    const email = 'camille.martin@example.org';
+    const orgEmail = 'contact@amis-du-velo.example.org';
+    const firstPassword = 'Pedale-Douce-2026!';
+    const newPassword = 'Guidon-Chrome-2027?';
+    const heading = () => page.getByRole('heading', { level: 1 });
+
+    try {
+      // --- the public home page, with its strict CSP ------------------------------------------
+      const home = await page.goto(`${server.baseUrl}/`);
+      assert.equal(home?.status(), 200);
+      const csp = (await home!.allHeaders())['content-security-policy'] ?? '';
+      assert.match(csp, /script-src 'self'(;|$)/, `CSP sent: ${csp}`);
+      assert.match(csp, /style-src 'self'(;|$)/, `CSP sent: ${csp}`);
+
+      // --- sign-up ------------------------------------------------------------------------------
+      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Créer un compte' }).click();
+      await page.waitForURL('**/inscription');
+      await assertHeading(heading(), 'Créer un compte');
+      await page.getByLabel('Alias (identifiant de connexion)').fill(alias);
+      await page.getByLabel('Vos nom et prénom').fill('Camille Martin');
+      await page.getByLabel('Votre adresse courriel').fill(email);
+      await page.getByLabel('Nom de votre structure (association, entreprise…)').fill('Les Amis du Vélo');
+      await page.getByRole('button', { name: 'Créer mon compte' }).click();
+      await assertHeading(heading(), 'Vérifiez votre messagerie');
+      await page.getByText(`Un courriel vient d’être envoyé à ${email}`).waitFor();
+
+      // --- the welcome mail, sent by the real worker over SMTP ----------------------------------
+      const welcome = await sink.waitFor((m) => m.to.includes(email) && /Bienvenue/.test(m.subject), MAIL_TIMEOUT);
+      assert.deepEqual(welcome.to, [email]);
+      assert.match(welcome.subject, /^Bienvenue sur le portail .+ : choisissez votre mot de passe$/);
+      assert.match(welcome.text, new RegExp(`Votre alias de connexion est : ${alias.replace('.', '\\.')}`));
+      const welcomeLink = linkIn(welcome);
+      assert.ok(welcomeLink.startsWith(`${server.baseUrl}/`), `the link uses the real port: ${welcomeLink}`);
+
+      // --- choose the password --------------------------------------------------------------------
+      await page.goto(welcomeLink);
+      await assertHeading(heading(), 'Choisir votre mot de passe');
+      await page.getByText(`Compte : ${alias}`).waitFor();
+      await page.getByLabel('Nouveau mot de passe').fill(firstPassword);
+      await page.getByLabel('Confirmez le mot de passe').fill(firstPassword);
+      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+      await page.waitForURL((u) => u.pathname === '/espace');
+      await assertHeading(heading(), 'Bonjour Camille Martin');
+      await page.getByText('Votre mot de passe est enregistré. Vous êtes connecté.').waitFor();
+
+      // --- the account page, legal entity tab, edited in place with htmx ------------------------
+      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Votre compte' }).click();
+      await page.waitForURL((u) => u.pathname === '/compte');
+      await assertHeading(heading(), 'Votre compte');
+      await page.getByRole('navigation', { name: 'Votre compte' }).getByRole('link', { name: 'Personne morale' }).click();
+      await page.waitForURL((u) => u.pathname === '/compte' && u.searchParams.get('onglet') === 'personne-morale');
+      const tabUrl = page.url();
+      const panel = page.locator('#panel-organisation');
+      await panel.getByRole('heading', { name: 'Personne morale' }).waitFor();
+      await panel.getByText('Les Amis du Vélo').waitFor();
+
+      const htmxRequests: string[] = [];
+      page.on('request', (r) => {
+        if (r.headers()['hx-request'] === 'true') htmxRequests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+      });
+      await panel.getByRole('link', { name: /Modifier/ }).click();
+      await panel.getByRole('heading', { name: 'Modifier la personne morale' }).waitFor();
+      assert.equal(page.url(), tabUrl, 'the edit form replaced the panel in place (htmx), not a new page');
+      await panel.getByLabel('Forme juridique').selectOption({ label: 'Association (loi 1901)' });
+      await panel.getByLabel('SIREN, SIRET ou numéro RNA').fill('82010331500017');
+      await panel.getByLabel('Adresse', { exact: true }).fill('12 rue des Rayons');
+      await panel.getByLabel('Code postal').fill('38000');
+      await panel.getByLabel('Ville').fill('Grenoble');
+      await panel.locator('#f-email').fill(orgEmail);
+      await panel.getByRole('button', { name: 'Enregistrer' }).click();
+      await panel.getByText('Modifications enregistrées.').waitFor();
+      assert.equal(page.url(), tabUrl, 'saving swapped the panel in place');
+      assert.deepEqual(htmxRequests, ['GET /compte/personne-morale/modifier', 'POST /compte/personne-morale']);
+      const details = panel.locator('dl.details');
+      await details.getByText('Association (loi 1901)').waitFor();
+      await details.getByText('820 103 315 00017').waitFor();
+      await details.getByText('12 rue des Rayons').waitFor();
+      await details.getByText('38000').waitFor();
+      await details.getByText('Grenoble').waitFor();
+      await details.getByText(orgEmail).waitFor();
+      // and it is really saved: a plain reload shows the same
+      await page.reload();
+      await page.locator('#panel-organisation dl.details').getByText('820 103 315 00017').waitFor();
+
+      // --- sign out, then "Mot de passe ou alias oublié ?" -----------------------------------------
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Se connecter' }).click();
+      await page.waitForURL((u) => u.pathname === '/connexion');
+      await assertHeading(heading(), 'Connexion au portail');
+      await page.getByRole('link', { name: 'Mot de passe ou alias oublié ?' }).click();
+      await page.waitForURL((u) => u.pathname === '/mot-de-passe-oublie');
+      await assertHeading(heading(), 'Mot de passe ou alias oublié ?');
+      const before = sink.messages.length;
+      await page.getByLabel('Votre adresse courriel').fill(email);
+      await page.getByRole('button', { name: 'Envoyer' }).click();
+      await page.getByText(`Si un compte correspond à ${email}, un courriel vient de lui être envoyé`).waitFor();
+
+      const reset = await sink.waitFor((m) => sink.messages.indexOf(m) >= before && /alias et votre mot de passe/.test(m.subject), MAIL_TIMEOUT);
+      assert.deepEqual([...reset.to].sort(), [email, orgEmail].sort(), 'the reset mail goes to the person and to the organisation');
+      assert.match(reset.subject, /^Votre alias et votre mot de passe sur le portail /);
+      assert.match(reset.text, new RegExp(`Pour rappel, votre alias de connexion est : ${alias.replace('.', '\\.')}`));
+      const resetLink = linkIn(reset);
+
+      await page.goto(resetLink);
+      await assertHeading(heading(), 'Choisir votre mot de passe');
+      await page.getByLabel('Nouveau mot de passe').fill(newPassword);
+      await page.getByLabel('Confirmez le mot de passe').fill(newPassword);
+      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+      await page.waitForURL((u) => u.pathname === '/espace');
+      await assertHeading(heading(), 'Bonjour Camille Martin');
+
+      // --- sign out; the old password is refused, the new one works with the alias --------------
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.goto(`${server.baseUrl}/connexion`);
+      await page.getByLabel('Alias ou adresse courriel').fill(alias);
+      await page.getByLabel(/^Mot de passe( \*)?$/).fill(firstPassword);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByRole('alert').getByText('Alias, adresse courriel ou mot de passe incorrect.').waitFor();
+      assert.equal(new URL(page.url()).pathname, '/connexion');
+
+      await page.getByLabel(/^Mot de passe( \*)?$/).fill(newPassword);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.waitForURL((u) => u.pathname === '/espace');
+      await assertHeading(heading(), 'Bonjour Camille Martin');
+
+      assertNoPageProblems(problems);
+      t.diagnostic(`journey took ${((Date.now() - started) / 1000).toFixed(1)} s on ${testBackend()}`);
+    } finally {
+      const shot = path.join(os.tmpdir(), `ecrin-e2e-accounts-${testBackend()}.png`);
+      await page.screenshot({ path: shot, fullPage: true }).then(
+        () => t.diagnostic(`screenshot: ${shot}`),
+        () => {},
+      );
+      await context.close();
+    }
+  });
+
+  it('switches the sign-in page to English with ?lang=en, and back', { timeout: TEST_TIMEOUT }, async () => {
+    const { context, page, problems } = await newWatchedPage(browser);
+    try {
+      await page.goto(`${server.baseUrl}/connexion?lang=en`);
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      await assertHeading(page.getByRole('heading', { level: 1 }), 'Sign in to the portal');
+      await page.getByLabel('Alias or e-mail address').waitFor();
+      await page.getByRole('link', { name: 'Forgotten password or alias?' }).waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+
+      // the choice is remembered (cookie) without the parameter
+      await page.goto(`${server.baseUrl}/connexion`);
+      await assertHeading(page.getByRole('heading', { level: 1 }), 'Sign in to the portal');
+
+      // and the header link switches back to French
+      await page.getByRole('link', { name: 'Français' }).click();
+      await page.waitForURL((u) => u.searchParams.get('lang') === 'fr');
+      assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+      await assertHeading(page.getByRole('heading', { level: 1 }), 'Connexion au portail');
+      assertNoPageProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string) {
+  await locator.filter({ hasText: expected }).first().waitFor();
+  assert.equal((await locator.first().innerText()).trim(), expected);
+}

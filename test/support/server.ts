@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createContainer, type Container } from '../../src/container.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { createTestDatabase } from './database.ts';
+
+export interface RunningServer {
+  /** the portal, e.g. http://portail.localhost:41234 (Chromium resolves *.localhost to loopback) */
+  baseUrl: string;
+  port: number;
+  app: FastifyInstance;
+  container: Container;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** where the application sends its mail, e.g. a test SMTP sink's url */
+  smtpUrl?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * A real ecrin listening on a loopback port, with its job workers running (mail goes out through
+ * pg-boss and nodemailer), on a database of its own: what a browser journey talks to.
+ */
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ecrin-e2e-'));
+  const database = await createTestDatabase();
+  let container: Container | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PUBLIC_DOMAIN: 'localhost',
+      DATA_DIR: dataDir,
+      SECRET_KEY: 'e2e-secret-key-e2e-secret-key-0123456789',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}),
+      ...opts.env,
+    });
+    container = await createContainer({
+      config,
+      logger: createLogger(config.logLevel),
+      database: database.target,
+      workers: true,
+      pollingIntervalSeconds: 0.5,
+    });
+    app = await buildApp(container);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    container.urls.setPublicPort(port);
+    const baseUrl = container.urls.portal();
+    const c = container;
+    const a = app;
+    return {
+      baseUrl,
+      port,
+      app: a,
+      container: c,
+      async close() {
+        try {
+          await a.close();
+          await c.close();
+        } finally {
+          await database.drop();
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await container?.close().catch(() => {});
+    await database.drop().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
