@@ -2,15 +2,34 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { sendHtml } from '../../web/pages.ts';
+import { faqPage } from './faq.views.ts';
+import { legalNoticePage, termsPage } from './legal.views.ts';
 import { homePage } from './public-site.views.ts';
 
 /** The public site: home with the plans, FAQ, CGV and legal notice. All figures come from settings. */
 export function publicSiteRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { settings } = c.services;
+  const domain = c.config.publicDomain;
   return async (app) => {
     app.get('/', async (request, reply) => {
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, homePage(ctx, await settings.plans(), c.config.publicDomain));
+      return sendHtml(reply, homePage(ctx, await settings.plans(), domain));
+    });
+
+    app.get('/faq', async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      const [identity, plans] = await Promise.all([settings.operatorIdentity(), settings.plans()]);
+      return sendHtml(reply, faqPage(ctx, { identity, plans, domain }));
+    });
+
+    app.get('/cgv', async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, termsPage(ctx, await settings.currentTerms()));
+    });
+
+    app.get('/mentions-legales', async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, legalNoticePage(ctx, await settings.operatorIdentity()));
     });
   };
 }

@@ -13,3 +13,15 @@ document.addEventListener('htmx:afterSwap', (event) => {
     focus.focus();
   }
 });
+// A link to a question of the FAQ (#anchor) opens its <details>.
+function openTargetDetails() {
+  if (!location.hash) return;
+  const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const details = target && (target.closest('details') || target.querySelector('details'));
+  if (details instanceof HTMLDetailsElement) {
+    details.open = true;
+    details.scrollIntoView();
+  }
+}
+document.addEventListener('DOMContentLoaded', openTargetDetails);
+window.addEventListener('hashchange', openTargetDetails);
