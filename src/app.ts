@@ -15,6 +15,9 @@ import { backofficeRoutes } from './modules/backoffice/backoffice.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { registerMetrics } from './modules/metrics/metrics.routes.ts';
 import { publicSiteRoutes } from './modules/public-site/public-site.routes.ts';
+import { billingRoutes } from './modules/billing/billing.routes.ts';
+import { ordersRoutes } from './modules/orders/orders.routes.ts';
+import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
 import { errorPage, makePageContext, sendHtml } from './web/pages.ts';
@@ -168,6 +171,9 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   await app.register(healthRoutes(c));
   await app.register(publicSiteRoutes(c, pageContext));
   await app.register(accountsRoutes(c, pageContext));
+  await app.register(ordersRoutes(c, pageContext));
+  await app.register(billingRoutes(c, pageContext));
+  await app.register(paymentsRoutes(c));
   await app.register(backofficeRoutes(c, pageContext));
   return app;
 }

@@ -29,6 +29,12 @@ const envSchema = z.object({
   MAIL_FROM: z.string().optional(),
   SECRET_KEY: z.string().min(32, 'must hold at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PAYPAL_BASE_URL: z.string().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  PAYPAL_CLIENT_ID: z.string().optional(),
+  PAYPAL_CLIENT_SECRET: z.string().optional(),
+  PAYPAL_WEBHOOK_ID: z.string().optional(),
+  /** hosts allowed to serve webhook certificates (default: PayPal's own) */
+  PAYPAL_CERT_HOSTS: z.string().optional(),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -47,6 +53,8 @@ export interface Config {
   secretKey: Buffer;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   trustProxy: boolean | string;
+  /** PayPal Orders v2; null when not configured (the PayPal button then explains it is unavailable) */
+  paypal: { baseUrl: string; clientId: string; clientSecret: string; webhookId: string; certHosts: string[] | null } | null;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +81,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, 'utf8') : loadOrCreateSecretKey(dataDir),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    paypal: paypalConfig(e),
+  };
+}
+
+function paypalConfig(e: z.infer<typeof envSchema>): Config['paypal'] {
+  const set = [e.PAYPAL_CLIENT_ID, e.PAYPAL_CLIENT_SECRET, e.PAYPAL_WEBHOOK_ID].filter(Boolean).length;
+  if (set === 0) return null;
+  if (set < 3) throw new ConfigError('Invalid environment:\n  PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID go together');
+  return {
+    baseUrl: e.PAYPAL_BASE_URL ?? 'https://api-m.paypal.com',
+    clientId: e.PAYPAL_CLIENT_ID!,
+    clientSecret: e.PAYPAL_CLIENT_SECRET!,
+    webhookId: e.PAYPAL_WEBHOOK_ID!,
+    certHosts: e.PAYPAL_CERT_HOSTS ? e.PAYPAL_CERT_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : null,
   };
 }
 

@@ -14,9 +14,19 @@ import { MailRepository } from './modules/notifications/mail.repository.ts';
 import { MailService } from './modules/notifications/mail.service.ts';
 import { SettingsRepository } from './modules/settings/settings.repository.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
+import { BillingService } from './modules/billing/billing.service.ts';
+import { Ledger, type DocumentRenderer } from './modules/billing/ledger.ts';
+import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
+import { provisionInstanceJob } from './modules/instances/instances.jobs.ts';
+import { OrdersRepository } from './modules/orders/orders.repository.ts';
+import { OrdersService } from './modules/orders/orders.service.ts';
+import { settleQuoteJob } from './modules/payments/payments.jobs.ts';
+import { PaymentsService } from './modules/payments/payments.service.ts';
+import { PaypalPayments } from './modules/payments/paypal-payments.service.ts';
+import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/paypal/paypal.client.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -24,6 +34,10 @@ export interface Services {
   audit: AuditRepository;
   mail: MailService;
   mailRepository: MailRepository;
+  billing: BillingService;
+  orders: OrdersService;
+  payments: PaymentsService;
+  paypal: PaypalPayments;
 }
 
 export interface Container {
@@ -48,6 +62,8 @@ export interface ContainerOptions {
   pollingIntervalSeconds?: number;
   /** start job workers in this process (serve does; tests may not) */
   workers?: boolean;
+  /** the PDF renderer of documents (tests may count calls) */
+  renderer?: DocumentRenderer;
 }
 
 export function databaseTargetFor(config: Config): DatabaseTarget {
@@ -90,8 +106,38 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       portalUrl: urls.portal,
     });
 
+    const ledger = new Ledger(database.db, opts.renderer ?? renderDocumentPdf, settings);
+    const billing = new BillingService({ db: database.db, ledger, settings, clock, portalUrl: urls.portal });
+    mail.setAttachmentResolver(async (ref) => {
+      const pdf = await ledger.pdf(ref.documentId);
+      return pdf ? { filename: ref.filename, content: pdf, contentType: 'application/pdf' } : null;
+    });
+    const orders = new OrdersService({
+      repo: new OrdersRepository(database.db),
+      accounts,
+      settings,
+      billing,
+      mail,
+      audit,
+      clock,
+      secretKey: config.secretKey,
+      publicDomain: config.publicDomain,
+      portalUrl: urls.portal,
+    });
+    const payments = new PaymentsService({ db: database.db, billing, orders, accounts, settings, mail, audit, queue, clock, logger, portalUrl: urls.portal });
+    const paypalClient = config.paypal
+      ? new PaypalClient(
+          { ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] },
+          { brandName: (await settings.operatorIdentity()).tradeName },
+        )
+      : null;
+    const paypal = new PaypalPayments({ client: paypalClient, db: database.db, payments, billing, audit, clock, logger, portalUrl: urls.portal });
+
     if (opts.workers !== false) {
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
+      await queue.work(settleQuoteJob, async (data) => {
+        await payments.settle(data.quoteId);
+      });
     }
 
     return {
@@ -100,7 +146,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       clock,
       database,
       queue,
-      services: { settings, accounts, audit, mail, mailRepository },
+      services: { settings, accounts, audit, mail, mailRepository, billing, orders, payments, paypal },
       urls,
       async close() {
         await queue.stop();

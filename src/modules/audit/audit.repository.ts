@@ -14,7 +14,16 @@ export type AuditAction =
   | 'organisation.updated'
   | 'operator.created'
   | 'operator.invited'
-  | 'mail.retried';
+  | 'mail.retried'
+  | 'order.validated'
+  | 'order.cancelled'
+  | 'quote.reissued'
+  | 'payment.recorded'
+  | 'payment.paypal'
+  | 'order.paid'
+  | 'credit_note.issued'
+  | 'settings.updated'
+  | 'terms.published';
 
 export interface AuditEntryInput {
   action: AuditAction;

@@ -16,6 +16,15 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'operator.created': { fr: 'Opérateur créé', en: 'Operator created' },
   'operator.invited': { fr: 'Opérateur invité', en: 'Operator invited' },
   'mail.retried': { fr: 'Courriel renvoyé', en: 'Mail sent again' },
+  'order.validated': { fr: 'Commande validée', en: 'Order validated' },
+  'order.cancelled': { fr: 'Commande annulée', en: 'Order cancelled' },
+  'quote.reissued': { fr: 'Devis réédité', en: 'Quote reissued' },
+  'payment.recorded': { fr: 'Règlement enregistré', en: 'Payment recorded' },
+  'payment.paypal': { fr: 'Paiement PayPal', en: 'PayPal payment' },
+  'order.paid': { fr: 'Commande payée', en: 'Order paid' },
+  'credit_note.issued': { fr: 'Avoir émis', en: 'Credit note issued' },
+  'settings.updated': { fr: 'Réglages modifiés', en: 'Settings updated' },
+  'terms.published': { fr: 'CGV publiées', en: 'Terms published' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

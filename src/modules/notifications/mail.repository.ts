@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, MailStatus } from '../../platform/db/schema.ts';
+import type { DB, MailAttachmentRef, MailStatus } from '../../platform/db/schema.ts';
 
 export class MailRepository {
   readonly #db: Kysely<DB>;
@@ -9,7 +9,7 @@ export class MailRepository {
 
   async insert(
     db: Kysely<DB>,
-    m: { recipients: string[]; subject: string; text: string; html: string; template: string; userId: number | null; now: Date },
+    m: { recipients: string[]; subject: string; text: string; html: string; template: string; userId: number | null; now: Date; attachments?: MailAttachmentRef[] },
   ): Promise<number> {
     const row = await db
       .insertInto('mail_messages')
@@ -20,6 +20,7 @@ export class MailRepository {
         html_body: m.html,
         template: m.template,
         user_id: m.userId,
+        attachments: JSON.stringify(m.attachments ?? []),
         status: 'pending',
         created_at: m.now,
       })

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/schema.ts';
+import type { DB, MailAttachmentRef } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { MailTransport } from '../../platform/mail/transport.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
@@ -13,7 +13,11 @@ export interface MailToSend {
   template: string;
   rendered: RenderedMail;
   userId: number | null;
+  attachments?: MailAttachmentRef[];
 }
+
+/** Turns an attachment reference into bytes at delivery (e.g. a document's stored PDF). */
+export type AttachmentResolver = (ref: MailAttachmentRef) => Promise<{ filename: string; content: Buffer; contentType: string } | null>;
 
 /**
  * Every e-mail is first recorded (so the operator sees it, and nothing is lost), then delivered by
@@ -26,6 +30,7 @@ export class MailService {
   readonly #clock: Clock;
   readonly #from: string;
   readonly #logger: Logger;
+  #resolve: AttachmentResolver = async () => null;
 
   constructor(deps: { repo: MailRepository; queue: Queue; transport: MailTransport; clock: Clock; from: string; logger: Logger }) {
     this.#repo = deps.repo;
@@ -34,6 +39,11 @@ export class MailService {
     this.#clock = deps.clock;
     this.#from = deps.from;
     this.#logger = deps.logger;
+  }
+
+  /** Set once at start-up by the module that owns the files (billing). */
+  setAttachmentResolver(resolver: AttachmentResolver): void {
+    this.#resolve = resolver;
   }
 
   get transportKind(): MailTransport['kind'] {
@@ -49,6 +59,7 @@ export class MailService {
       html: mail.rendered.html,
       template: mail.template,
       userId: mail.userId,
+      attachments: mail.attachments ?? [],
       now: this.#clock.now(),
     });
     await this.#queue.send(sendMailJob, { messageId: id }, { trx });
@@ -68,7 +79,14 @@ export class MailService {
       return;
     }
     try {
+      const attachments = [];
+      for (const ref of message.attachments ?? []) {
+        const file = await this.#resolve(ref);
+        if (!file) throw new Error(`attachment ${ref.filename} not found`);
+        attachments.push(file);
+      }
       await this.#transport.send({
+        attachments,
         from: this.#from,
         to: message.recipients,
         subject: message.subject,

@@ -1,4 +1,4 @@
-import type { OperatorIdentity } from './settings.types.ts';
+import type { BillingSettings, OperatorIdentity } from './settings.types.ts';
 
 /**
  * The values seeded on first start: the operator and plans of the mission brief. They are settings,
@@ -86,4 +86,13 @@ La disponibilité visée est celle du forfait souscrit (SLA). L'hébergement n'i
 
 Article 8 — Droit applicable
 Les présentes CGV sont soumises au droit français.`,
+};
+
+export const defaultBillingSettings: BillingSettings = {
+  quoteValidityDays: 30,
+  paymentDueDays: 30,
+  latePenaltyText: "trois fois le taux d'intérêt légal",
+  vatRatePercent: 20,
+  vatNumber: '',
+  prefixes: { quote: 'DEV', invoice: 'FAC', credit_note: 'AVO' },
 };

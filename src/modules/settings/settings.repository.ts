@@ -56,6 +56,17 @@ export class SettingsRepository {
     return this.#db.selectFrom('terms_versions').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
   }
 
+  async insertTermsVersion(title: string, body: string, now: Date): Promise<number> {
+    const row = await sql<{ version: number }>`insert into terms_versions (version, title, body, published_at)
+      select coalesce(max(version), 0) + 1, ${title}, ${body}, ${now} from terms_versions
+      returning version`.execute(this.#db);
+    return row.rows[0]!.version;
+  }
+
+  async listTerms() {
+    return this.#db.selectFrom('terms_versions').select(['version', 'title', 'published_at']).orderBy('version', 'desc').execute();
+  }
+
   async insertTermsIfNone(terms: { version: number; title: string; body: string }, now: Date): Promise<void> {
     await sql`insert into terms_versions (version, title, body, published_at)
               select ${terms.version}, ${terms.title}, ${terms.body}, ${now}

@@ -1,10 +1,24 @@
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { defaultOperatorIdentity, defaultPlans, defaultTerms } from './settings.defaults.ts';
+import { defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms } from './settings.defaults.ts';
 import type { SettingsRepository } from './settings.repository.ts';
-import type { OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
+import type { BillingSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
 
 const OPERATOR_KEY = 'operator.identity';
+const BILLING_KEY = 'billing';
+
+const prefix = z.string().regex(/^[A-Z]{2,6}$/);
+const billingSchema = z.object({
+  quoteValidityDays: z.number().int().min(1).max(365),
+  paymentDueDays: z.number().int().min(0).max(60),
+  latePenaltyText: z.string().min(3).max(200),
+  vatRatePercent: z.number().min(0).max(100),
+  vatNumber: z.string().max(20),
+  prefixes: z.object({ quote: prefix, invoice: prefix, credit_note: prefix }).refine(
+    (p) => new Set([p.quote, p.invoice, p.credit_note]).size === 3,
+    'prefixes must differ',
+  ),
+});
 
 const identitySchema = z.object({
   tradeName: z.string(),
@@ -36,6 +50,7 @@ export class SettingsService {
   #identity: OperatorIdentity | null = null;
   #plans: PlanView[] | null = null;
   #terms: TermsView | null = null;
+  #billing: BillingSettings | null = null;
 
   constructor(repo: SettingsRepository, clock: Clock) {
     this.#repo = repo;
@@ -46,12 +61,14 @@ export class SettingsService {
   async seedDefaults(): Promise<void> {
     const now = this.#clock.now();
     await this.#repo.insertIfMissing(OPERATOR_KEY, defaultOperatorIdentity, now);
+    await this.#repo.insertIfMissing(BILLING_KEY, defaultBillingSettings, now);
     for (const plan of defaultPlans) await this.#repo.insertPlanIfMissing({ ...plan }, now);
     await this.#repo.insertTermsIfNone(defaultTerms, now);
     this.invalidate();
   }
 
   invalidate(): void {
+    this.#billing = null;
     this.#identity = null;
     this.#plans = null;
     this.#terms = null;
@@ -71,6 +88,32 @@ export class SettingsService {
     this.#identity = next;
     this.#terms = null; // the CGV text names the operator
     return next;
+  }
+
+  async billing(): Promise<BillingSettings> {
+    if (!this.#billing) {
+      const stored = billingSchema.partial().safeParse(await this.#repo.get(BILLING_KEY));
+      this.#billing = { ...defaultBillingSettings, ...(stored.success ? stored.data : {}) };
+    }
+    return this.#billing;
+  }
+
+  async updateBilling(patch: Partial<BillingSettings>): Promise<BillingSettings> {
+    const next = billingSchema.parse({ ...(await this.billing()), ...patch });
+    await this.#repo.put(BILLING_KEY, next, this.#clock.now());
+    this.#billing = next;
+    return next;
+  }
+
+  /** A new CGV version; every order validated from now on must accept it. */
+  async publishTerms(title: string, body: string): Promise<number> {
+    const version = await this.#repo.insertTermsVersion(title, body, this.#clock.now());
+    this.#terms = null;
+    return version;
+  }
+
+  async plan(code: string): Promise<PlanView | null> {
+    return (await this.plans()).find((p) => p.code === code) ?? null;
   }
 
   async plans(): Promise<PlanView[]> {

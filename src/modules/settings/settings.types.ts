@@ -38,3 +38,17 @@ export interface TermsView {
   body: string;
   publishedAt: Date;
 }
+
+export interface BillingSettings {
+  /** days a quote stays payable */
+  quoteValidityDays: number;
+  /** days to pay an invoice issued before payment (credit notes, operator invoices) */
+  paymentDueDays: number;
+  /** the late-payment penalty rate, printed on documents */
+  latePenaltyText: string;
+  /** VAT rate applied when the operator is not under the franchise */
+  vatRatePercent: number;
+  /** intra-community VAT number, when subject to VAT */
+  vatNumber: string;
+  prefixes: { quote: string; invoice: string; credit_note: string };
+}

@@ -123,6 +123,128 @@ export interface MailMessagesTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
+  /** files to attach at delivery, resolved then (e.g. a document's PDF) */
+  attachments: ColumnType<MailAttachmentRef[], string | undefined, string>;
+}
+
+export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; filename: string };
+
+export type OrderStatus = 'draft' | 'validated' | 'paid' | 'expired' | 'cancelled';
+export type PaymentMethod = 'transfer' | 'cheque' | 'paypal';
+export type Flavour = 'diacamma.asso' | 'diacamma.syndic';
+
+export interface OrdersTable {
+  id: Generated<number>;
+  user_id: number;
+  organisation_id: number;
+  kind: ColumnType<'hosting', 'hosting' | undefined, never>;
+  status: OrderStatus;
+  instance_name: string;
+  plan_code: string;
+  flavour: Flavour;
+  admin_password_enc: Buffer | null;
+  payment_method: PaymentMethod;
+  terms_version: number | null;
+  terms_accepted_at: Timestamp | null;
+  terms_accepted_ip: string | null;
+  terms_accepted_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  validated_at: Timestamp | null;
+  paid_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+}
+
+export interface ReleasedInstanceNamesTable {
+  name: string;
+  released_at: Timestamp;
+}
+
+export interface DocumentCountersTable {
+  kind: string;
+  year: number;
+  last_number: number;
+}
+
+export interface LedgerHeadTable {
+  id: number;
+  last_document_id: number | null;
+  chain_sha256: Buffer;
+}
+
+export interface DocumentsTable {
+  id: Generated<number>;
+  kind: 'quote' | 'invoice' | 'credit_note';
+  number: string;
+  year: number;
+  seq: number;
+  order_id: number | null;
+  user_id: number | null;
+  related_document_id: number | null;
+  issued_at: Timestamp;
+  issue_date: string;
+  valid_until: string | null;
+  due_date: string | null;
+  currency: ColumnType<string, string | undefined, never>;
+  net_cents: number;
+  vat_cents: number;
+  gross_cents: number;
+  payment_reference: string;
+  content: Json<unknown>;
+  content_sha256: Buffer;
+  prev_chain_sha256: Buffer;
+  chain_sha256: Buffer;
+}
+
+export interface DocumentFilesTable {
+  document_id: number;
+  pdf: Buffer;
+  pdf_sha256: Buffer;
+  created_at: Timestamp;
+}
+
+export interface QuoteCancellationsTable {
+  quote_id: number;
+  cancelled_at: Timestamp;
+  cancelled_by: number | null;
+  reason: string;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  quote_id: number;
+  method: PaymentMethod;
+  amount_cents: number;
+  currency: ColumnType<string, string | undefined, never>;
+  received_on: string;
+  reference: string;
+  bank: string | null;
+  paypal_capture_id: string | null;
+  recorded_by: number | null;
+  created_at: Timestamp;
+}
+
+export interface PaypalOrdersTable {
+  id: Generated<number>;
+  quote_id: number;
+  paypal_order_id: string;
+  request_id: string;
+  status: string;
+  amount_cents: number;
+  approve_url: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PaypalEventsTable {
+  id: Generated<number>;
+  received_at: Timestamp;
+  event_id: string | null;
+  event_type: string | null;
+  raw_body: string;
+  headers: Json<Record<string, string>>;
+  verified: boolean;
+  outcome: string;
 }
 
 export interface DB {
@@ -136,6 +258,16 @@ export interface DB {
   signin_attempts: SigninAttemptsTable;
   audit_log: AuditLogTable;
   mail_messages: MailMessagesTable;
+  orders: OrdersTable;
+  released_instance_names: ReleasedInstanceNamesTable;
+  document_counters: DocumentCountersTable;
+  ledger_head: LedgerHeadTable;
+  documents: DocumentsTable;
+  document_files: DocumentFilesTable;
+  quote_cancellations: QuoteCancellationsTable;
+  payments: PaymentsTable;
+  paypal_orders: PaypalOrdersTable;
+  paypal_events: PaypalEventsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -145,3 +277,6 @@ export type Organisation = Selectable<OrganisationsTable>;
 export type Plan = Selectable<PlansTable>;
 export type MailMessage = Selectable<MailMessagesTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+export type Order = Selectable<OrdersTable>;
+export type DocumentRow = Selectable<DocumentsTable>;
+export type Payment = Selectable<PaymentsTable>;

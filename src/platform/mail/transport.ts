@@ -7,6 +7,7 @@ export interface OutgoingMail {
   text: string;
   html: string;
   messageId: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 /**
@@ -30,6 +31,7 @@ export function createMailTransport(smtpUrl: string | null): MailTransport {
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
+        attachments: mail.attachments ?? [],
       });
     },
     close() {

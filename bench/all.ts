@@ -1,0 +1,38 @@
+/**
+ * Every benchmark in one run, then a summary: start-up, account page req/s vs bare Fastify, memory.
+ * The memory figures are read on the same server runs as the req/s figures (RSS after start, after
+ * ~5 s idle, after the load), so that the whole stays under ~3 minutes.
+ *
+ *   Run: node_modules/.bin/node bench/all.ts          (BENCH_BACKENDS=pglite,postgres)
+ */
+import { formatAccountRps, runAccountRps, TARGET_RATIO } from './account-rps.ts';
+import { formatMemory, IDLE_MS, memoryOf } from './memory.ts';
+import { formatStartup, runStartup } from './startup.ts';
+import { BACKENDS, machine } from './support/lib.ts';
+
+const started = performance.now();
+console.log(`ecrin benchmarks — ${new Date().toISOString().slice(0, 10)} — ${machine()}`);
+console.log(`Backends: ${BACKENDS.join(', ')}\n`);
+
+console.log('1/2 start-up …');
+const startup = await runStartup();
+console.log('2/2 account page req/s, bare Fastify, memory …');
+const accounts = await runAccountRps(BACKENDS, { idleMs: IDLE_MS });
+
+console.log('\n## Start-up (spawn → first 200 on /readyz)\n');
+console.log(formatStartup(startup));
+console.log('\n## "Votre compte" (GET /compte, signed in) vs bare Fastify hello-world\n');
+console.log(formatAccountRps(accounts));
+console.log('\n## Resident memory of the server process\n');
+console.log(formatMemory(accounts.map(memoryOf)));
+
+console.log('\n## Summary\n');
+for (const s of startup) console.log(`- ${s.backend}: cold start ${s.coldS.toFixed(2)} s, warm restart ${s.warmMedianS.toFixed(2)} s (median of ${s.warmS.length})`);
+for (const a of accounts) {
+  const verdict = a.ratio === null ? '' : a.ratio >= TARGET_RATIO ? 'target met' : `target ≥ ${TARGET_RATIO * 100} % MISSED`;
+  console.log(
+    `- ${a.backend}: GET /compte ${Math.round(a.account.rps)} req/s = ${a.ratio === null ? '?' : (a.ratio * 100).toFixed(1)} % of bare Fastify (${Math.round(a.hello?.rps ?? 0)} req/s), ${verdict}; by server CPU per request ${a.cpuRatio === null ? '?' : (a.cpuRatio * 100).toFixed(1)} %; ` +
+      `non-2xx ${a.account.non2xx}, errors ${a.account.errors}; RSS ${a.memory.afterStartMiB.toFixed(0)} → ${a.memory.afterIdleMiB?.toFixed(0) ?? '?'} → ${a.memory.afterLoadMiB.toFixed(0)} MiB`,
+  );
+}
+console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

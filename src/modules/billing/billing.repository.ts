@@ -1,0 +1,85 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+
+export type DocumentState = 'to_pay' | 'paid' | 'expired' | 'cancelled' | 'issued';
+
+/** Reads of documents with their derived state (documents themselves never change). */
+export class BillingRepository {
+  readonly db: Kysely<DB>;
+  constructor(db: Kysely<DB>) {
+    this.db = db;
+  }
+
+  /** Documents with their state as of `today`; a quote is paid when an invoice settles it. */
+  listDocuments(opts: { userId?: number; kind?: string; q?: string; limit: number; offset: number; today: string }) {
+    let q = this.db
+      .selectFrom('documents as d')
+      .leftJoin('users as u', 'u.id', 'd.user_id')
+      .select([
+        'd.id',
+        'd.kind',
+        'd.number',
+        'd.issue_date',
+        'd.valid_until',
+        'd.due_date',
+        'd.gross_cents',
+        'd.net_cents',
+        'd.order_id',
+        'd.user_id',
+        'd.related_document_id',
+        'd.payment_reference',
+        'u.alias as user_alias',
+        sql<string | null>`(select number from documents r where r.id = d.related_document_id)`.as('related_number'),
+        sql<string | null>`(select i.number from documents i where i.related_document_id = d.id and i.kind = 'invoice' limit 1)`.as('invoice_number'),
+        sql<number>`(select coalesce(sum(p.amount_cents), 0) from payments p where p.quote_id = d.id)`.as('paid_cents'),
+        sql<boolean>`exists (select 1 from quote_cancellations c where c.quote_id = d.id)`.as('cancelled'),
+        sql<number>`count(*) over ()`.as('total'),
+      ])
+      .orderBy('d.id', 'desc')
+      .limit(opts.limit)
+      .offset(opts.offset);
+    if (opts.userId !== undefined) q = q.where('d.user_id', '=', opts.userId);
+    if (opts.kind) q = q.where('d.kind', '=', opts.kind as 'quote');
+    if (opts.q) q = q.where((eb) => eb.or([eb('d.number', 'ilike', `%${opts.q}%`), eb('u.alias', 'ilike', `%${opts.q}%`)]));
+    return q.execute();
+  }
+
+  findDocument(where: { id?: number; number?: string }) {
+    let q = this.db.selectFrom('documents').selectAll();
+    if (where.id !== undefined) q = q.where('id', '=', where.id);
+    if (where.number !== undefined) q = q.where('number', '=', where.number);
+    return q.executeTakeFirst();
+  }
+
+  invoiceForQuote(quoteId: number, db: Kysely<DB> = this.db) {
+    return db.selectFrom('documents').selectAll().where('related_document_id', '=', quoteId).where('kind', '=', 'invoice').executeTakeFirst();
+  }
+
+  creditNotesFor(invoiceId: number) {
+    return this.db.selectFrom('documents').selectAll().where('related_document_id', '=', invoiceId).where('kind', '=', 'credit_note').orderBy('id').execute();
+  }
+
+  async isCancelled(quoteId: number, db: Kysely<DB> = this.db): Promise<boolean> {
+    return (await db.selectFrom('quote_cancellations').select('quote_id').where('quote_id', '=', quoteId).executeTakeFirst()) !== undefined;
+  }
+
+  async cancelQuote(db: Kysely<DB>, quoteId: number, by: number | null, reason: string, now: Date): Promise<void> {
+    await db.insertInto('quote_cancellations').values({ quote_id: quoteId, cancelled_at: now, cancelled_by: by, reason }).onConflict((oc) => oc.doNothing()).execute();
+  }
+
+  latestQuoteForOrder(orderId: number, db: Kysely<DB> = this.db) {
+    return db.selectFrom('documents').selectAll().where('order_id', '=', orderId).where('kind', '=', 'quote').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+}
+
+export function documentState(
+  d: { kind: string; valid_until: string | null; invoice_number?: string | null; cancelled?: boolean },
+  today: string,
+): DocumentState {
+  if (d.kind === 'invoice') return 'paid';
+  if (d.kind === 'credit_note') return 'issued';
+  if (d.invoice_number) return 'paid';
+  if (d.cancelled) return 'cancelled';
+  if (d.valid_until && d.valid_until < today) return 'expired';
+  return 'to_pay';
+}

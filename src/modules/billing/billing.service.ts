@@ -1,0 +1,177 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { addDays, parisDate, yearEnd } from '../../platform/dates.ts';
+import type { DB, DocumentRow, Flavour, Order, Organisation, PaymentMethod, User } from '../../platform/db/schema.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import type { PlanView } from '../settings/settings.types.ts';
+import { BillingRepository, documentState, type DocumentState } from './billing.repository.ts';
+import { buyerFrom, paymentTerms, sellerFrom, totalsOf } from './document-builder.ts';
+import type { BillingDocument, DocumentLine } from './document.types.ts';
+import type { Ledger } from './ledger.ts';
+
+export const FLAVOUR_LABELS: Record<Flavour, string> = { 'diacamma.asso': 'Diacamma Asso', 'diacamma.syndic': 'Diacamma Syndic' };
+
+function planSummary(plan: PlanView): string {
+  const parts: string[] = [];
+  if (plan.bandwidthMbps) parts.push(`${plan.bandwidthMbps} Mbps`);
+  parts.push(plan.maxSessions ? `${plan.maxSessions} connexions simultanées au maximum` : 'connexions simultanées sans limitation');
+  if (plan.storageBytes) parts.push(`${Math.round(plan.storageBytes / 1024 ** 3)} Go de stockage`);
+  if (plan.slaPercent) parts.push(`SLA ${String(plan.slaPercent).replace('.', ',')} %`);
+  return parts.join(', ');
+}
+
+/** Quotes, invoices and credit notes: their content, their issue, their state. */
+export class BillingService {
+  readonly repo: BillingRepository;
+  readonly ledger: Ledger;
+  readonly #settings: SettingsService;
+  readonly #clock: Clock;
+  readonly #portalUrl: () => string;
+
+  constructor(deps: { db: Kysely<DB>; ledger: Ledger; settings: SettingsService; clock: Clock; portalUrl: () => string }) {
+    this.repo = new BillingRepository(deps.db);
+    this.ledger = deps.ledger;
+    this.#settings = deps.settings;
+    this.#clock = deps.clock;
+    this.#portalUrl = deps.portalUrl;
+  }
+
+  today(): string {
+    return parisDate(this.#clock.now());
+  }
+
+  async #vatRate(): Promise<{ franchise: boolean; rate: number }> {
+    const [identity, billing] = await Promise.all([this.#settings.operatorIdentity(), this.#settings.billing()]);
+    return { franchise: identity.vatFranchise, rate: identity.vatFranchise ? 0 : billing.vatRatePercent };
+  }
+
+  /** The yearly hosting line, priced from the plan as it is now (later price changes do not touch it). */
+  async hostingLines(order: Pick<Order, 'instance_name' | 'flavour'>, plan: PlanView, instanceHost: string, period?: { start: string; end: string }): Promise<DocumentLine[]> {
+    if (plan.priceCents === null) throw new Error(`plan ${plan.code} is sold on a custom quote`);
+    const { rate } = await this.#vatRate();
+    return [
+      {
+        label: `Hébergement Diacamma — forfait ${plan.name} — 1 an`,
+        detail: `Instance https://${instanceHost} (${FLAVOUR_LABELS[order.flavour]}) : ${planSummary(plan)}`,
+        quantity: 1,
+        unitPriceCents: plan.priceCents,
+        netCents: plan.priceCents,
+        vatRatePercent: rate,
+        periodStart: period?.start ?? null,
+        periodEnd: period?.end ?? null,
+      },
+    ];
+  }
+
+  async #settingsNow() {
+    const [identity, billing] = await Promise.all([this.#settings.operatorIdentity(), this.#settings.billing()]);
+    return { identity, billing };
+  }
+
+  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[] }): Promise<DocumentRow> {
+    const now = this.#clock.now();
+    const { identity, billing } = await this.#settingsNow();
+    const content = (number: string, issueDate: string): BillingDocument => ({
+      kind: 'quote',
+      number,
+      issueDate,
+      validUntil: addDays(issueDate, billing.quoteValidityDays),
+      servicePeriod: null,
+      seller: sellerFrom(identity, billing),
+      buyer: buyerFrom(input.organisation, input.user),
+      lines: input.lines,
+      totals: totalsOf(input.lines),
+      vatFranchise: identity.vatFranchise,
+      currency: 'EUR',
+      paymentReference: number,
+      paymentTerms: paymentTerms(billing, 'quote', false),
+      paypalUrl: `${this.#portalUrl()}/paiement/paypal/${number}`,
+      note: 'Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.',
+    });
+    return this.#issue(trx, { kind: 'quote', orderId: input.order.id, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });
+  }
+
+  /** The invoice of a fully paid quote: same lines, the service period from the payment date. */
+  async issueInvoiceForQuote(trx: Kysely<DB>, quote: DocumentRow, paid: { method: PaymentMethod; date: string; amountCents: number }): Promise<DocumentRow> {
+    const now = this.#clock.now();
+    const { identity, billing } = await this.#settingsNow();
+    const q = quote.content as BillingDocument;
+    const start = paid.date;
+    const end = yearEnd(start);
+    const lines = q.lines.map((l) => ({ ...l, periodStart: l.periodStart ?? start, periodEnd: l.periodEnd ?? end }));
+    const content = (number: string, issueDate: string): BillingDocument => ({
+      kind: 'invoice',
+      number,
+      issueDate,
+      dueDate: issueDate,
+      servicePeriod: { start: lines[0]?.periodStart ?? start, end: lines[0]?.periodEnd ?? end },
+      // The seller as it is today (the invoice is a new document); the buyer as accepted on the quote.
+      seller: sellerFrom(identity, billing),
+      buyer: q.buyer,
+      lines,
+      totals: q.totals,
+      vatFranchise: q.vatFranchise,
+      currency: 'EUR',
+      paymentReference: q.paymentReference,
+      paymentTerms: paymentTerms(billing, 'invoice', true),
+      references: { quoteNumber: q.number },
+      paid: { method: paid.method, date: paid.date, amountCents: Math.min(paid.amountCents, q.totals.grossCents) },
+    });
+    return this.#issue(trx, { kind: 'invoice', orderId: quote.order_id, userId: quote.user_id, relatedDocumentId: quote.id, issuedAt: now, content });
+  }
+
+  /** A credit note correcting an invoice, for part or all of its amount. */
+  async issueCreditNote(trx: Kysely<DB>, invoice: DocumentRow, input: { amountCents: number; reason: string }): Promise<DocumentRow> {
+    const inv = invoice.content as BillingDocument;
+    if (input.amountCents <= 0) throw new Error('a credit note is for a positive amount');
+    const already = (await this.repo.creditNotesFor(invoice.id)).reduce((s, d) => s + d.gross_cents, 0);
+    if (already + input.amountCents > inv.totals.grossCents) throw new CreditNoteTooLarge(inv.totals.grossCents - already);
+    const now = this.#clock.now();
+    const { identity, billing } = await this.#settingsNow();
+    const rate = inv.lines[0]?.vatRatePercent ?? 0;
+    // The amount given is what the customer gets back (tax included): the net is derived from it.
+    const net = rate === 0 ? input.amountCents : Math.round((input.amountCents * 100) / (100 + rate));
+    const lines: DocumentLine[] = [{ label: `Avoir sur la facture ${inv.number}`, detail: input.reason, quantity: 1, unitPriceCents: net, netCents: net, vatRatePercent: rate }];
+    const totals = totalsOf(lines);
+    const content = (number: string, issueDate: string): BillingDocument => ({
+      kind: 'credit_note',
+      number,
+      issueDate,
+      dueDate: addDays(issueDate, billing.paymentDueDays),
+      servicePeriod: inv.servicePeriod ?? null,
+      seller: sellerFrom(identity, billing),
+      buyer: inv.buyer,
+      lines,
+      totals: { ...totals, grossCents: input.amountCents, vatCents: input.amountCents - net, vatBreakdown: totals.vatBreakdown.map((b) => ({ ...b, vatCents: input.amountCents - net })) },
+      vatFranchise: inv.vatFranchise,
+      currency: 'EUR',
+      paymentReference: inv.number,
+      paymentTerms: paymentTerms(billing, 'credit_note', false),
+      references: { invoiceNumber: inv.number, invoiceIssueDate: inv.issueDate },
+      note: input.reason,
+    });
+    return this.#issue(trx, { kind: 'credit_note', orderId: invoice.order_id, userId: invoice.user_id, relatedDocumentId: invoice.id, issuedAt: now, content });
+  }
+
+  /** Settings are read before the ledger lock is taken, so the lock is held as briefly as possible. */
+  #issue(
+    trx: Kysely<DB>,
+    req: { kind: BillingDocument['kind']; orderId: number | null; userId: number | null; relatedDocumentId: number | null; issuedAt: Date; content: (number: string, issueDate: string) => BillingDocument },
+  ): Promise<DocumentRow> {
+    return this.ledger.issue(trx, { kind: req.kind, orderId: req.orderId, userId: req.userId, relatedDocumentId: req.relatedDocumentId, issuedAt: req.issuedAt, build: req.content });
+  }
+
+  async stateOf(doc: DocumentRow): Promise<DocumentState> {
+    const invoice = doc.kind === 'quote' ? await this.repo.invoiceForQuote(doc.id) : undefined;
+    const cancelled = doc.kind === 'quote' ? await this.repo.isCancelled(doc.id) : false;
+    return documentState({ kind: doc.kind, valid_until: doc.valid_until, invoice_number: invoice?.number ?? null, cancelled }, this.today());
+  }
+}
+
+export class CreditNoteTooLarge extends Error {
+  readonly remainingCents: number;
+  constructor(remainingCents: number) {
+    super('credit note larger than what remains of the invoice');
+    this.remainingCents = remainingCents;
+  }
+}

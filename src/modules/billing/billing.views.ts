@@ -1,0 +1,61 @@
+import type { PageContext } from '../../web/context.ts';
+import { notice } from '../../web/forms.ts';
+import { html, type Html } from '../../web/html.ts';
+import { formatMoney, translator, type Translator } from '../../web/i18n.ts';
+import { layout } from '../../web/layout.ts';
+import { frenchDate } from '../../platform/dates.ts';
+import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
+import { billingMessages } from './billing.messages.ts';
+import type { DocumentState } from './billing.repository.ts';
+
+type K = keyof typeof billingMessages.fr;
+export type BT = Translator<K>;
+export const bt = (ctx: PageContext): BT => translator(billingMessages, ctx.locale);
+
+export interface DocumentListItem {
+  kind: 'quote' | 'invoice' | 'credit_note';
+  number: string;
+  issue_date: string;
+  gross_cents: number;
+  state: DocumentState;
+  related_number: string | null;
+}
+
+export function stateBadge(t: BT, state: DocumentState): Html {
+  const cls = state === 'paid' || state === 'issued' ? 'ok' : state === 'to_pay' ? 'warn' : 'err';
+  return html`<span class="badge ${cls}">${t(`state_${state}`)}</span>`;
+}
+
+export function invoicesPage(ctx: PageContext, s: { docs: DocumentListItem[]; identity: OperatorIdentity; billing: BillingSettings; notices: { kind: 'success' | 'info' | 'warning'; text: string }[]; paypalEnabled: boolean }): Html {
+  const t = bt(ctx);
+  return layout(ctx, {
+    title: t('title'),
+    main: html`<h1>${t('title')}</h1>
+${s.notices.map((n) => notice(n.kind, n.text))}
+<p class="muted">${t('intro')}</p>
+${
+  s.docs.length === 0
+    ? html`<p class="notice info">${t('empty')}</p>`
+    : html`<table>
+  <thead><tr><th>${t('colDocument')}</th><th>${t('colDate')}</th><th>${t('colAmount')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
+  <tbody>${s.docs.map(
+    (d) => html`<tr>
+    <td>${t(`kind_${d.kind}`)} <strong>${d.number}</strong>${d.related_number ? html`<br><span class="muted">→ ${d.related_number}</span>` : ''}</td>
+    <td>${frenchDate(d.issue_date)}</td>
+    <td>${formatMoney(d.gross_cents, ctx.locale)}</td>
+    <td>${stateBadge(t, d.state)}</td>
+    <td><a href="/factures/${d.number}.pdf">${t('print')}</a>
+      ${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html`<form method="get" action="/paiement/paypal/${d.number}" class="inline"> <button type="submit" class="small">${t('payPaypal')}</button></form>` : ''}</td>
+  </tr>`,
+  )}</tbody>
+</table>`
+}
+<section class="panel">
+  <h2>${t('termsTitle')}</h2>
+  <p>${t('terms1')}</p>
+  <p>${t('terms2', { iban: s.identity.iban, bic: s.identity.bic })}</p>
+  <p>${t('terms3', { payee: s.identity.chequePayee, address: s.identity.chequeAddress.replace(/\n/g, ', ') })}</p>
+  <p>${t('terms4', { penalty: s.billing.latePenaltyText })}</p>
+</section>`,
+  });
+}

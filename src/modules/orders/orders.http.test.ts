@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { Agent } from '../../../test/support/agent.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { lastMailTo, orderAndValidate, signedInCustomer } from '../../../test/support/customers.ts';
+import { DAY, type ManualClock } from '../../platform/clock.ts';
+import { decryptSecret, deriveKey } from '../../platform/secrets.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => {
+  await t.close();
+});
+
+const draftForm = (over: Record<string, string> = {}) => ({
+  instance_name: 'bidule',
+  plan: 'opale',
+  flavour: 'diacamma.asso',
+  password: 'tournesol-geant-42',
+  password_confirm: 'tournesol-geant-42',
+  payment_method: 'transfer',
+  ...over,
+});
+
+describe('"Vos instances d\'hébergement"', () => {
+  it('starts empty and explains what to do', async () => {
+    const agent = await signedInCustomer(t, 'vide');
+    const page = await agent.get('/instances');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Vous n&#39;avez encore aucune instance/);
+    assert.match(page.body, /Nouvelle commande d&#39;hébergement/);
+  });
+
+  it('asks visitors to sign in', async () => {
+    const res = await new Agent(t.app).get('/instances');
+    assert.equal(res.statusCode, 303);
+  });
+});
+
+describe('"Nouvelle commande d\'hébergement"', () => {
+  it('refuses invalid, reserved and malformed names with a message on the field', async () => {
+    const agent = await signedInCustomer(t, 'noms');
+    await agent.get('/instances/nouvelle');
+    for (const [name, message] of [
+      ['ab', /3 à 40 caractères/],
+      ['-bidule', /3 à 40 caractères/],
+      ['bidule-', /3 à 40 caractères/],
+      ['Bi_dule', /3 à 40 caractères/],
+      ['x'.repeat(41), /3 à 40 caractères/],
+      ['portail', /Ce nom est réservé/],
+      ['backoffice', /Ce nom est réservé/],
+    ] as const) {
+      const res = await agent.post('/instances/nouvelle', draftForm({ instance_name: name }));
+      assert.equal(res.statusCode, 422, name);
+      assert.match(res.body, message, name);
+      assert.match(res.body, /id="f-instance_name-error"/);
+    }
+  });
+
+  it('prices on the server: a tampered price is ignored, a custom-quote or unknown plan refused', async () => {
+    const agent = await signedInCustomer(t, 'prix');
+    await agent.get('/instances/nouvelle');
+    const diamant = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'prix-a', plan: 'diamant' }));
+    assert.equal(diamant.statusCode, 422);
+    assert.match(diamant.body, /établi sur devis/);
+    const unknown = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'prix-b', plan: 'platine' }));
+    assert.equal(unknown.statusCode, 422);
+    const { quoteNumber } = await orderAndValidate(t, agent, 'prix-c');
+    const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
+    assert.equal(quote?.gross_cents, 4499);
+    // a form field named like a price changes nothing
+    await agent.get('/instances/nouvelle');
+    const tampered = await agent.post('/instances/nouvelle', { ...draftForm({ instance_name: 'prix-d' }), price_cents: '1', price: '0.01', amount: '1' });
+    assert.equal(tampered.statusCode, 303);
+  });
+
+  it('stores the admin password encrypted, and refuses two different entries', async () => {
+    const agent = await signedInCustomer(t, 'secret');
+    await agent.get('/instances/nouvelle');
+    const mismatch = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a', password_confirm: 'autre-chose-2026' }));
+    assert.equal(mismatch.statusCode, 422);
+    assert.match(mismatch.body, /différents/);
+    const ok = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a' }));
+    const id = Number(String(ok.headers.location).split('/').pop());
+    const row = await t.container.services.orders.repo.find(id);
+    assert.ok(row?.admin_password_enc);
+    assert.equal(row.admin_password_enc.includes(Buffer.from('tournesol-geant-42')), false);
+    assert.equal(decryptSecret(deriveKey(t.config.secretKey, 'instance-admin-password'), row.admin_password_enc), 'tournesol-geant-42');
+  });
+});
+
+describe('CGV and validation', () => {
+  it('will not validate before the CGV are accepted, and records who accepted which version when', async () => {
+    const agent = await signedInCustomer(t, 'cgv');
+    await agent.get('/instances/nouvelle');
+    const draft = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'cgv-test' }));
+    const path = String(draft.headers.location);
+    await agent.get(path);
+    const early = await agent.post(`${path}/valider`, {});
+    assert.equal(early.statusCode, 409);
+    assert.match(early.body, /Cochez la case pour accepter les conditions générales de vente/);
+    const unticked = await agent.post(`${path}/cgv`, {});
+    assert.equal(unticked.statusCode, 422);
+    assert.equal((await agent.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
+    const order = await t.container.services.orders.repo.find(Number(path.split('/').pop()));
+    assert.equal(order?.terms_version, 1);
+    assert.ok(order?.terms_accepted_at);
+    assert.ok(order?.terms_accepted_ip);
+    // a new CGV version must be accepted again
+    await t.container.services.settings.publishTerms('Conditions générales de vente', 'Nouvelle version.');
+    const outdated = await agent.post(`${path}/valider`, {});
+    assert.equal(outdated.statusCode, 409);
+    assert.match(outdated.body, /Les CGV ont changé/);
+    await agent.get(path);
+    assert.equal((await agent.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
+    const ok = await agent.post(`${path}/valider`, {});
+    assert.equal(ok.statusCode, 303);
+  });
+
+  it('issues the quote, e-mails it with its PDF, and shows how to pay', async () => {
+    const agent = await signedInCustomer(t, 'devis', { organisation: { email: 'bureau@devis.example' } });
+    const { orderId, quoteNumber } = await orderAndValidate(t, agent, 'devis-asso');
+    assert.match(quoteNumber, /^DEV-\d{4}-\d{4}$/);
+    const mail = await lastMailTo(t, 'devis@example.org', 'billing.quote');
+    assert.deepEqual(mail.recipients, ['devis@example.org', 'bureau@devis.example']);
+    assert.deepEqual(mail.attachments, [{ kind: 'document_pdf', documentId: (await t.container.services.billing.repo.findDocument({ number: quoteNumber }))!.id, filename: `${quoteNumber}.pdf` }]);
+    assert.match(mail.text_body, /FR76 1680 7001 2932 6233 9521 322/);
+    assert.match(mail.text_body, new RegExp(`référence ${quoteNumber}`));
+    const page = await agent.get(`/commandes/${orderId}`);
+    assert.match(page.body, /En attente de paiement/);
+    assert.match(page.body, /Payer avec PayPal/);
+    assert.match(page.body, /CCBPFRPPGRE/);
+    const pdf = await agent.get(`/factures/${quoteNumber}.pdf`);
+    assert.equal(pdf.statusCode, 200);
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+    assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+    const again = await agent.get(`/factures/${quoteNumber}.pdf`);
+    assert.ok(again.rawPayload.equals(pdf.rawPayload), 'a reprint gives the same bytes');
+    const other = await signedInCustomer(t, 'curieux');
+    assert.equal((await other.get(`/factures/${quoteNumber}.pdf`)).statusCode, 404, "another customer cannot read it");
+    const list = await agent.get('/factures');
+    assert.match(list.body, new RegExp(quoteNumber));
+    assert.match(list.body, /à payer/);
+  });
+
+  it('lets one of two customers validating the same name win, and tells the other', async () => {
+    const a = await signedInCustomer(t, 'course-a');
+    const b = await signedInCustomer(t, 'course-b');
+    const drafts = [];
+    for (const agent of [a, b]) {
+      await agent.get('/instances/nouvelle');
+      const d = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'meme-nom' }));
+      assert.equal(d.statusCode, 303);
+      const path = String(d.headers.location);
+      await agent.get(path);
+      await agent.post(`${path}/cgv`, { accept: '1' });
+      drafts.push({ agent, path });
+    }
+    const results = await Promise.all(drafts.map(({ agent, path }) => agent.post(`${path}/valider`, {})));
+    const codes = results.map((r) => r.statusCode).sort();
+    assert.deepEqual(codes, [303, 409]);
+    const loser = results.find((r) => r.statusCode === 409)!;
+    assert.match(loser.body, /Ce nom est déjà pris/);
+    const live = await sql<{ n: number }>`select count(*)::int as n from orders where instance_name = 'meme-nom' and status = 'validated'`.execute(t.container.database.db);
+    assert.equal(live.rows[0]!.n, 1);
+  });
+
+  it('frees the name of a cancelled order; refuses a name released less than 90 days ago', async () => {
+    const agent = await signedInCustomer(t, 'annule');
+    const { orderId } = await orderAndValidate(t, agent, 'libere');
+    await agent.get(`/commandes/${orderId}`);
+    assert.equal((await agent.post(`/commandes/${orderId}/annuler`, {})).statusCode, 303);
+    const list = await agent.get('/factures');
+    assert.match(list.body, /annulé/);
+    await orderAndValidate(t, agent, 'libere');
+    await t.container.database.db.insertInto('released_instance_names').values({ name: 'ancienne', released_at: t.clock.now() }).execute();
+    await agent.get('/instances/nouvelle');
+    const res = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'ancienne' }));
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /libéré depuis moins de 90 jours/);
+  });
+
+  it('lets a quote expire after 30 days: the order lapses and frees its name', async () => {
+    const agent = await signedInCustomer(t, 'expire');
+    const { orderId, quoteNumber } = await orderAndValidate(t, agent, 'expire-bientot');
+    (t.clock as ManualClock).advance(31 * DAY);
+    await agent.get('/connexion'); // the session lapsed meanwhile too
+    assert.equal((await agent.post('/connexion', { identifier: 'expire', password: 'velo-rouge-2026!' })).statusCode, 303);
+    const list = await agent.get('/factures');
+    assert.match(list.body, new RegExp(`${quoteNumber}[\\s\\S]*?expiré`));
+    assert.ok((await t.container.services.orders.expireLapsed()) >= 1);
+    assert.equal((await t.container.services.orders.repo.find(orderId))?.status, 'expired');
+    const pay = await agent.get(`/paiement/paypal/${quoteNumber}`);
+    assert.equal(pay.statusCode, 303);
+    assert.match(String(pay.headers.location), /erreur=(quote_expired|not_configured)/);
+    (t.clock as ManualClock).advance(-31 * DAY);
+  });
+});

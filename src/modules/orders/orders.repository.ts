@@ -1,0 +1,120 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platform/db/schema.ts';
+
+export interface DraftFields {
+  instance_name: string;
+  plan_code: string;
+  flavour: Flavour;
+  admin_password_enc: Buffer;
+  payment_method: PaymentMethod;
+}
+
+/** Whether a unique violation is the one that guards instance names. */
+export function isNameTaken(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === '23505' && `${e.constraint ?? ''} ${e.message ?? ''}`.includes('orders_live_name_key');
+}
+
+export class OrdersRepository {
+  readonly db: Kysely<DB>;
+  constructor(db: Kysely<DB>) {
+    this.db = db;
+  }
+
+  async insertDraft(userId: number, organisationId: number, f: DraftFields, now: Date): Promise<number> {
+    const row = await this.db
+      .insertInto('orders')
+      .values({ user_id: userId, organisation_id: organisationId, status: 'draft', ...f, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async updateDraft(id: number, f: DraftFields, now: Date): Promise<boolean> {
+    const res = await this.db
+      .updateTable('orders')
+      // Any change to a draft voids a CGV acceptance given before it.
+      .set({ ...f, updated_at: now, terms_version: null, terms_accepted_at: null, terms_accepted_ip: null, terms_accepted_by: null })
+      .where('id', '=', id)
+      .where('status', '=', 'draft')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  find(id: number, db: Kysely<DB> = this.db) {
+    return db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Locks the order row for the rest of the transaction: the "order paid" step runs once. */
+  async lock(trx: Kysely<DB>, id: number): Promise<Order | undefined> {
+    const rows = await sql<Order>`select * from orders where id = ${id} for update`.execute(trx);
+    return rows.rows[0];
+  }
+
+  listForUser(userId: number) {
+    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('status', '<>', 'cancelled').orderBy('id', 'desc').execute();
+  }
+
+  list(opts: { status?: OrderStatus; limit: number; offset: number }) {
+    let q = this.db
+      .selectFrom('orders')
+      .innerJoin('users', 'users.id', 'orders.user_id')
+      .innerJoin('organisations', 'organisations.id', 'orders.organisation_id')
+      .select(['orders.id', 'orders.status', 'orders.instance_name', 'orders.plan_code', 'orders.payment_method', 'orders.created_at', 'orders.validated_at', 'orders.paid_at', 'users.alias', 'organisations.name as organisation_name', sql<number>`count(*) over ()`.as('total')])
+      .orderBy('orders.id', 'desc')
+      .limit(opts.limit)
+      .offset(opts.offset);
+    if (opts.status) q = q.where('orders.status', '=', opts.status);
+    return q.execute();
+  }
+
+  async acceptTerms(id: number, version: number, userId: number, ip: string | null, now: Date): Promise<boolean> {
+    const res = await this.db
+      .updateTable('orders')
+      .set({ terms_version: version, terms_accepted_at: now, terms_accepted_ip: ip, terms_accepted_by: userId, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'draft')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async setStatus(db: Kysely<DB>, id: number, from: OrderStatus[], to: OrderStatus, now: Date): Promise<boolean> {
+    const stamp = to === 'validated' ? { validated_at: now } : to === 'paid' ? { paid_at: now } : to === 'cancelled' ? { cancelled_at: now } : {};
+    const res = await db.updateTable('orders').set({ status: to, updated_at: now, ...stamp }).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Is the name held by another live order, or released less than the quarantine ago? */
+  async nameUnavailable(name: string, exceptOrderId: number | null, releasedSince: Date): Promise<boolean> {
+    const held = await this.db
+      .selectFrom('orders')
+      .select('id')
+      .where(sql`lower(instance_name)`, '=', name.toLowerCase())
+      .where('status', 'in', ['validated', 'paid'])
+      .$if(exceptOrderId !== null, (q) => q.where('id', '<>', exceptOrderId!))
+      .executeTakeFirst();
+    if (held) return true;
+    const released = await this.db.selectFrom('released_instance_names').select('name').where('name', '=', name.toLowerCase()).where('released_at', '>', releasedSince).executeTakeFirst();
+    return released !== undefined;
+  }
+
+  /** Validated orders whose latest quote lapsed without payment. */
+  async lapsedOrders(today: string) {
+    return this.db
+      .selectFrom('orders')
+      .select('orders.id')
+      .where('orders.status', '=', 'validated')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('documents as q')
+            .select('q.id')
+            .whereRef('q.order_id', '=', 'orders.id')
+            .where('q.kind', '=', 'quote')
+            .where('q.valid_until', '<', today)
+            .where('q.id', '=', eb.selectFrom('documents as l').select((e) => e.fn.max('l.id').as('m')).whereRef('l.order_id', '=', 'orders.id').where('l.kind', '=', 'quote')),
+        ),
+      )
+      .execute();
+  }
+}

@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Container } from '../../container.ts';
+import type { PageContextFactory } from '../../web/context.ts';
+import { AppError } from '../../web/errors.ts';
+import { rawStr, str, type FieldErrors } from '../../web/forms.ts';
+import { clientMeta, requireSignedIn } from '../../web/guards.ts';
+import { sendHtml } from '../../web/pages.ts';
+import { tr } from '../accounts/accounts.views.ts';
+import type { BillingDocument } from '../billing/document.types.ts';
+import type { OrderErrors } from './orders.service.ts';
+import { instancesPage, orderFormPage, orderPage, ot, type OrderFormValues, type OT } from './orders.views.ts';
+
+function idParam(request: FastifyRequest): number {
+  const raw = (request.params as { id?: string }).id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found');
+  return Number(raw);
+}
+
+/** Order error codes → sentences (password codes come from the accounts messages). */
+function orderErrors(ctx: Parameters<typeof ot>[0], errors: OrderErrors): FieldErrors {
+  const t: OT = ot(ctx);
+  const at = tr(ctx);
+  const out: FieldErrors = {};
+  for (const [k, code] of Object.entries(errors)) {
+    if (!code) continue;
+    out[k] = code.startsWith('password_') ? at(`err_${code}` as never) : t(`err_${code}` as never);
+  }
+  return out;
+}
+
+/** "Vos instances d'hébergement", "Nouvelle commande d'hébergement" and the order page. */
+export function ordersRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+  const { orders, settings, billing, payments } = c.services;
+  const domain = c.config.publicDomain;
+
+  async function showOrder(request: FastifyRequest, reply: FastifyReply, orderId: number, extra: { notices?: string[]; errors?: OrderErrors } = {}, status = 200) {
+    const user = request.currentUser!;
+    const order = await orders.ownOrder(user, orderId);
+    if (!order) throw new AppError('not_found');
+    const ctx = await pageContext(request, reply);
+    const quoteRow = await billing.repo.latestQuoteForOrder(order.id);
+    const invoice = quoteRow ? await billing.repo.invoiceForQuote(quoteRow.id) : undefined;
+    const terms = await settings.currentTerms();
+    return sendHtml(
+      reply,
+      orderPage(ctx, {
+        order,
+        plan: await settings.plan(order.plan_code),
+        domain,
+        termsVersion: terms?.version ?? null,
+        quote: quoteRow ? { id: quoteRow.id, content: quoteRow.content as BillingDocument, state: await billing.stateOf(quoteRow) } : null,
+        invoice: invoice ? { number: invoice.number } : null,
+        paidCents: quoteRow ? await payments.paidCents(quoteRow.id) : 0,
+        notices: extra.notices ?? [],
+        errors: orderErrors(ctx, extra.errors ?? {}),
+      }),
+      status,
+    );
+  }
+
+  function formValues(body: unknown): OrderFormValues & { password: string; confirm: string } {
+    return {
+      instance_name: str(body, 'instance_name', 60).toLowerCase(),
+      plan: str(body, 'plan', 40),
+      flavour: str(body, 'flavour', 40),
+      payment_method: str(body, 'payment_method', 20),
+      password: rawStr(body, 'password'),
+      confirm: rawStr(body, 'password_confirm'),
+    };
+  }
+
+  return async (app) => {
+    app.addHook('preHandler', requireSignedIn);
+
+    app.get('/instances', async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, instancesPage(ctx, await orders.repo.listForUser(request.currentUser!.id), await settings.plans(), domain));
+    });
+
+    app.get('/instances/nouvelle', async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      const plans = await settings.plans();
+      const q = request.query as Record<string, unknown>;
+      const plan = typeof q.forfait === 'string' && plans.some((p) => p.code === q.forfait) ? q.forfait : (plans[0]?.code ?? '');
+      return sendHtml(reply, orderFormPage(ctx, { plans, domain, values: { instance_name: '', plan, flavour: 'diacamma.asso', payment_method: 'paypal' }, errors: {}, orderId: null }));
+    });
+
+    app.post('/instances/nouvelle', async (request, reply) => {
+      const v = formValues(request.body);
+      const result = await orders.saveDraft(request.currentUser!, { instanceName: v.instance_name, planCode: v.plan, flavour: v.flavour, password: v.password, confirm: v.confirm, paymentMethod: v.payment_method }, null);
+      if (result.ok) return reply.redirect(`/commandes/${result.orderId}`, 303);
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), domain, values: v, errors: orderErrors(ctx, result.errors), orderId: null }), 422);
+    });
+
+    app.get('/commandes/:id', async (request, reply) => {
+      const q = request.query as Record<string, unknown>;
+      const ctx = await pageContext(request, reply);
+      const t = ot(ctx);
+      const notices = q.valide ? [t('validated', { number: String(q.valide).slice(0, 20) })] : q.annulee ? [t('cancelled')] : [];
+      return showOrder(request, reply, idParam(request), { notices });
+    });
+
+    app.get('/commandes/:id/modifier', async (request, reply) => {
+      const order = await orders.ownOrder(request.currentUser!, idParam(request));
+      if (!order) throw new AppError('not_found');
+      if (order.status !== 'draft') return reply.redirect(`/commandes/${order.id}`, 303);
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), domain, values: { instance_name: order.instance_name, plan: order.plan_code, flavour: order.flavour, payment_method: order.payment_method }, errors: {}, orderId: order.id }));
+    });
+
+    app.post('/commandes/:id/modifier', async (request, reply) => {
+      const id = idParam(request);
+      const v = formValues(request.body);
+      const result = await orders.saveDraft(request.currentUser!, { instanceName: v.instance_name, planCode: v.plan, flavour: v.flavour, password: v.password, confirm: v.confirm, paymentMethod: v.payment_method }, id);
+      if (result.ok) return reply.redirect(`/commandes/${id}`, 303);
+      if (result.errors.order) return showOrder(request, reply, id, { errors: result.errors }, 409);
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), domain, values: v, errors: orderErrors(ctx, result.errors), orderId: id }), 422);
+    });
+
+    app.post('/commandes/:id/cgv', async (request, reply) => {
+      const id = idParam(request);
+      const result = await orders.acceptTerms(request.currentUser!, id, str(request.body, 'accept', 5) === '1', clientMeta(request).ip);
+      if (result.ok) return reply.redirect(`/commandes/${id}`, 303);
+      return showOrder(request, reply, id, { errors: result.errors }, 422);
+    });
+
+    app.post('/commandes/:id/valider', async (request, reply) => {
+      const id = idParam(request);
+      const result = await orders.validate(request.currentUser!, id, clientMeta(request).ip);
+      if (result.ok) return reply.redirect(`/commandes/${id}?valide=${encodeURIComponent(result.quoteNumber)}`, 303);
+      return showOrder(request, reply, id, { errors: result.errors }, 409);
+    });
+
+    app.post('/commandes/:id/annuler', async (request, reply) => {
+      const id = idParam(request);
+      const user = request.currentUser!;
+      if (!(await orders.cancel(user, id, user.id, 'annulée par le client'))) return showOrder(request, reply, id, { errors: { order: 'not_draft' } }, 409);
+      return reply.redirect(`/commandes/${id}?annulee=1`, 303);
+    });
+  };
+}

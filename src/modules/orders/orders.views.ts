@@ -1,0 +1,174 @@
+import { frenchDate } from '../../platform/dates.ts';
+import type { Order } from '../../platform/db/schema.ts';
+import type { PageContext } from '../../web/context.ts';
+import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.ts';
+import { html, type Html } from '../../web/html.ts';
+import { formatDateTime, formatMoney, translator, type Translator } from '../../web/i18n.ts';
+import { csrfField, layout } from '../../web/layout.ts';
+import type { BillingDocument } from '../billing/document.types.ts';
+import type { PlanView } from '../settings/settings.types.ts';
+import { orderMessages } from './orders.messages.ts';
+
+type K = keyof typeof orderMessages.fr;
+export type OT = Translator<K>;
+export const ot = (ctx: PageContext): OT => translator(orderMessages, ctx.locale);
+
+export function orderStateBadge(t: OT, status: Order['status']): Html {
+  const cls = status === 'paid' ? 'ok' : status === 'validated' || status === 'draft' ? 'warn' : 'err';
+  return html`<span class="badge ${cls}">${t(`state_${status}` as K)}</span>`;
+}
+
+function tabs(t: OT, active: 'instances' | 'actions'): Html {
+  return html`<nav class="tabs" aria-label="${t('instancesTitle')}">
+  <a href="/instances"${active === 'instances' ? html` aria-current="page" class="active"` : ''}>${t('instancesTitle')}</a>
+</nav>`;
+}
+
+export function instancesPage(ctx: PageContext, orders: Order[], plans: PlanView[], domain: string): Html {
+  const t = ot(ctx);
+  const planName = (code: string) => plans.find((p) => p.code === code)?.name ?? code;
+  return layout(ctx, {
+    title: t('instancesTitle'),
+    main: html`<h1>${t('instancesTitle')}</h1>
+${tabs(t, 'instances')}
+<p><a class="button" href="/instances/nouvelle">${t('newOrder')}</a></p>
+${
+  orders.length === 0
+    ? html`<p class="notice info">${t('empty')}</p>`
+    : html`<table>
+  <thead><tr><th>${t('colInstance')}</th><th>${t('colPlan')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
+  <tbody>${orders.map(
+    (o) => html`<tr>
+    <td><strong>${o.instance_name}</strong><br><span class="muted">https://${o.instance_name}.${domain}</span></td>
+    <td>${planName(o.plan_code)}</td>
+    <td>${orderStateBadge(t, o.status)}</td>
+    <td><a class="button small secondary" href="/commandes/${o.id}">${t('edit')}</a></td>
+  </tr>`,
+  )}</tbody>
+</table>`
+}`,
+  });
+}
+
+export interface OrderFormValues {
+  instance_name: string;
+  plan: string;
+  flavour: string;
+  payment_method: string;
+}
+
+export function orderFormPage(ctx: PageContext, opts: { plans: PlanView[]; domain: string; values: OrderFormValues; errors: FieldErrors; orderId: number | null }): Html {
+  const t = ot(ctx);
+  const v = opts.values;
+  const e = opts.errors;
+  const action = opts.orderId === null ? '/instances/nouvelle' : `/commandes/${opts.orderId}/modifier`;
+  const radio = (name: string, value: string, label: string, checked: boolean) =>
+    html`<label class="choice"><input type="radio" name="${name}" value="${value}"${checked ? html` checked` : ''}> ${label}</label>`;
+  const fieldset = (name: string, legend: string, body: Html) =>
+    html`<fieldset class="field${e[name] ? ' has-error' : ''}" id="f-${name}"><legend>${legend}</legend>${e[name] ? html`<p class="error">${e[name]}</p>` : ''}${body}</fieldset>`;
+  return layout(ctx, {
+    title: opts.orderId === null ? t('formTitle') : t('editTitle'),
+    main: html`<section class="narrow">
+<h1>${opts.orderId === null ? t('formTitle') : t('editTitle')}</h1>
+${errorSummary(e, 'Le formulaire contient des erreurs')}
+<form method="post" action="${action}" novalidate>
+  ${csrfField(ctx)}
+  ${field({ name: 'instance_name', label: t('instanceName'), hint: t('instanceNameHint', { domain: opts.domain }), value: v.instance_name, required: true, error: e.instance_name, maxlength: 40, autocomplete: 'off' })}
+  ${fieldset('plan', t('plan'), html`${opts.plans.filter((p) => !p.customQuote && p.priceCents !== null).map((p) => radio('plan', p.code, t('planOption', { name: p.name, price: formatMoney(p.priceCents!, ctx.locale) }), v.plan === p.code))}
+    <p class="hint">${t('diamantNote')} <a href="/faq#diamant">Diamant</a></p>`)}
+  ${fieldset('flavour', t('flavour'), html`${radio('flavour', 'diacamma.asso', t('flavour_asso'), v.flavour !== 'diacamma.syndic')}${radio('flavour', 'diacamma.syndic', t('flavour_syndic'), v.flavour === 'diacamma.syndic')}`)}
+  ${field({ name: 'password', label: t('adminPassword'), type: 'password', hint: t('adminPasswordHint'), required: true, autocomplete: 'new-password', error: e.password })}
+  ${field({ name: 'password_confirm', label: t('adminConfirm'), type: 'password', required: true, autocomplete: 'new-password' })}
+  ${fieldset('payment_method', t('paymentMethod'), html`${(['paypal', 'transfer', 'cheque'] as const).map((m) => radio('payment_method', m, t(`pm_${m}`), v.payment_method === m))}`)}
+  <button type="submit">${t('saveDraft')}</button>
+</form>
+</section>`,
+  });
+}
+
+export interface OrderPageState {
+  order: Order;
+  plan: PlanView | null;
+  domain: string;
+  termsVersion: number | null;
+  quote: { id: number; content: BillingDocument; state: string } | null;
+  invoice: { number: string } | null;
+  paidCents: number;
+  notices: string[];
+  errors: FieldErrors;
+}
+
+export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number): Html {
+  const t = ot(ctx);
+  const due = q.totals.grossCents - paidCents;
+  return html`<section class="panel" aria-labelledby="pay-title">
+  <h2 id="pay-title">${t('payTitle')}</h2>
+  <p>${t('payIntro')}</p>
+  ${paidCents > 0 ? notice('info', t('paidPartly', { paid: formatMoney(paidCents, ctx.locale), due: formatMoney(due, ctx.locale) })) : ''}
+  <form method="get" action="/paiement/paypal/${q.number}"><button type="submit">${t('payPaypal')}</button> <span class="muted">${t('payPaypalHint')}</span></form>
+  <h3>${t('payTransfer')}</h3>
+  <p>${t('payTransferText', { iban: q.seller.iban, bic: q.seller.bic, reference: q.paymentReference })}</p>
+  <h3>${t('payCheque')}</h3>
+  <p>${t('payChequeText', { payee: q.seller.chequePayee, address: q.seller.chequeAddress.replace(/\n/g, ', '), reference: q.paymentReference })}</p>
+</section>`;
+}
+
+export function orderPage(ctx: PageContext, s: OrderPageState): Html {
+  const t = ot(ctx);
+  const o = s.order;
+  const q = s.quote?.content ?? null;
+  return layout(ctx, {
+    title: t('orderTitle', { name: o.instance_name }),
+    main: html`<h1>${t('orderTitle', { name: o.instance_name })}</h1>
+${s.notices.map((n) => notice('success', n))}
+${errorSummary(s.errors, 'La commande ne peut pas être validée')}
+<section class="panel">
+  <h2>${t('summary')}</h2>
+  <dl class="details">
+    <dt>${t('address')}</dt><dd>https://${o.instance_name}.${s.domain}</dd>
+    <dt>${t('plan')}</dt><dd>${s.plan?.name ?? o.plan_code}</dd>
+    <dt>${t('flavour')}</dt><dd>${o.flavour === 'diacamma.syndic' ? t('flavour_syndic') : t('flavour_asso')}</dd>
+    <dt>${t('price')}</dt><dd>${q ? formatMoney(q.totals.grossCents, ctx.locale) : s.plan?.priceCents != null ? t('perYear', { price: formatMoney(s.plan.priceCents, ctx.locale) }) : ''}</dd>
+    <dt>${t('paymentMethod')}</dt><dd>${t(`pm_${o.payment_method}` as K)}</dd>
+    <dt>${t('status')}</dt><dd>${orderStateBadge(t, o.status)}</dd>
+  </dl>
+</section>
+${o.status === 'draft' ? draftActions(ctx, s) : ''}
+${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
+  <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
+  <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
+${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents) : ''}
+${o.status === 'paid' && s.invoice ? notice('success', t('paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
+${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
+${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,
+  });
+}
+
+function draftActions(ctx: PageContext, s: OrderPageState): Html {
+  const t = ot(ctx);
+  const o = s.order;
+  const accepted = o.terms_version !== null && o.terms_version === s.termsVersion;
+  return html`<p><a class="button small secondary" href="/commandes/${o.id}/modifier">${t('modify')}</a></p>
+<section class="panel">
+  <h2>${t('termsTitle')}</h2>
+  ${
+    accepted
+      ? html`<p>${t('termsAccepted', { version: o.terms_version ?? '', date: o.terms_accepted_at ? formatDateTime(new Date(o.terms_accepted_at), ctx.locale) : '' })}</p>`
+      : html`<form method="post" action="/commandes/${o.id}/cgv">
+    ${csrfField(ctx)}
+    <div class="field${s.errors.terms ? ' has-error' : ''}" id="f-terms">
+      <label class="choice"><input type="checkbox" name="accept" value="1"> ${t('termsCheck', { version: s.termsVersion ?? '' })}</label>
+      <p><a href="/cgv" target="_blank" rel="noopener">${t('termsRead')}</a></p>
+    </div>
+    <button type="submit">${t('acceptTerms')}</button>
+  </form>`
+  }
+</section>
+<section class="panel">
+  <form method="post" action="/commandes/${o.id}/valider">
+    ${csrfField(ctx)}
+    <p class="muted">${t('validateHint')}</p>
+    <button type="submit"${accepted ? '' : html` disabled aria-disabled="true"`}>${t('validate')}</button>
+  </form>
+</section>`;
+}

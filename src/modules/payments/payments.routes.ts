@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Container } from '../../container.ts';
+import { requireSignedIn } from '../../web/guards.ts';
+import type { CaptureOutcome } from './paypal-payments.service.ts';
+
+const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
+const TOKEN = /^[A-Za-z0-9-]{6,64}$/;
+
+function afterCapture(outcome: CaptureOutcome): string {
+  switch (outcome.kind) {
+    case 'paid':
+      return outcome.settle.state === 'paid'
+        ? `/factures?paiement=ok&facture=${outcome.settle.invoiceNumber}`
+        : `/factures?paiement=partiel&recu=${outcome.settle.paidCents}&reste=${outcome.settle.dueCents}`;
+    case 'pending':
+      return '/factures?paiement=attente';
+    case 'declined':
+      return '/factures?paiement=refuse';
+    case 'not_approved':
+    case 'currency_mismatch':
+    case 'unknown_order':
+      return `/factures?erreur=${outcome.kind}`;
+  }
+}
+
+/** PayPal: start (redirect to approval), the customer's return (capture), cancellation, and webhooks. */
+export function paymentsRoutes(c: Container): FastifyPluginAsync {
+  const { paypal } = c.services;
+  return async (app) => {
+    app.get('/paiement/paypal/retour', async (request, reply) => {
+      // No sign-in needed: capturing an order the payer approved only completes their payment.
+      const token = (request.query as Record<string, unknown>).token;
+      if (typeof token !== 'string' || !TOKEN.test(token)) return reply.redirect('/factures?erreur=unknown_order', 303);
+      try {
+        return reply.redirect(afterCapture(await paypal.capture(token)), 303);
+      } catch (err) {
+        request.log.error({ err }, 'PayPal capture on return failed');
+        return reply.redirect('/factures?erreur=paypal_unavailable', 303);
+      }
+    });
+
+    app.get('/paiement/paypal/annulation', async (_request, reply) => reply.redirect('/factures?paiement=abandon', 303));
+
+    app.get('/paiement/paypal/:number', { preHandler: requireSignedIn }, async (request, reply) => {
+      const number = (request.params as { number: string }).number;
+      if (!NUMBER.test(number)) return reply.redirect('/factures?erreur=quote_unknown', 303);
+      const started = await paypal.start(request.currentUser!.id, number);
+      if (!started.ok) return reply.redirect(`/factures?erreur=${started.error}`, 303);
+      return reply.redirect(started.approveUrl, 303);
+    });
+
+    // Webhooks are verified on the exact bytes received: this route keeps the body raw.
+    await app.register(async (hooks) => {
+      hooks.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+      hooks.post('/api/paypal/webhook', { config: { skipCsrf: true } }, async (request, reply) => {
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const result = await paypal.receiveWebhook(request.headers, body);
+        return reply.code(result.status).send({ outcome: result.outcome });
+      });
+    });
+  };
+}

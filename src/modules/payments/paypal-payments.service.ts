@@ -1,0 +1,213 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { parisDate } from '../../platform/dates.ts';
+import type { DB, DocumentRow } from '../../platform/db/schema.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { AuditRepository } from '../audit/audit.repository.ts';
+import type { BillingService } from '../billing/billing.service.ts';
+import { PaypalClient, PaypalError } from './paypal/paypal.client.ts';
+import { normaliseCapture, obj, str } from './paypal/paypal.model.ts';
+import type { PaymentError, PaymentsService, SettleOutcome } from './payments.service.ts';
+
+export type PaypalStartError = PaymentError | 'not_configured' | 'already_paid' | 'paypal_unavailable';
+
+export type CaptureOutcome =
+  | { kind: 'paid'; settle: SettleOutcome; quoteNumber: string }
+  | { kind: 'pending'; quoteNumber: string }
+  | { kind: 'declined'; quoteNumber: string }
+  | { kind: 'not_approved'; quoteNumber: string }
+  | { kind: 'currency_mismatch'; quoteNumber: string }
+  | { kind: 'unknown_order' };
+
+export interface PaypalPaymentsDeps {
+  client: PaypalClient | null;
+  db: Kysely<DB>;
+  payments: PaymentsService;
+  billing: BillingService;
+  audit: AuditRepository;
+  clock: Clock;
+  logger: Logger;
+  portalUrl: () => string;
+}
+
+/**
+ * PayPal Orders v2: an order per attempt to pay a quote; capture on the customer's return and on the
+ * webhook, whichever comes first; every path ends in PaymentsService.recordPaypalCapture, once.
+ */
+export class PaypalPayments {
+  readonly #d: PaypalPaymentsDeps;
+  constructor(deps: PaypalPaymentsDeps) {
+    this.#d = deps;
+  }
+
+  get enabled(): boolean {
+    return this.#d.client !== null;
+  }
+
+  /** "Payer avec PayPal": returns where to send the customer to approve the payment. */
+  async start(userId: number, quoteNumber: string): Promise<{ ok: true; approveUrl: string } | { ok: false; error: PaypalStartError }> {
+    if (!this.#d.client) return { ok: false, error: 'not_configured' };
+    const payable = await this.#d.payments.payableQuote(quoteNumber);
+    if (!payable.ok) return payable;
+    const quote = payable.quote;
+    if (quote.user_id !== userId) return { ok: false, error: 'quote_unknown' };
+    if ((await this.#d.billing.stateOf(quote)) === 'paid') return { ok: false, error: 'already_paid' };
+    const due = quote.gross_cents - (await this.#d.payments.paidCents(quote.id));
+    if (due <= 0) return { ok: false, error: 'already_paid' };
+    // An attempt still open for the same amount is reused: a double click makes one PayPal order.
+    const open = await this.#d.db
+      .selectFrom('paypal_orders')
+      .selectAll()
+      .where('quote_id', '=', quote.id)
+      .where('amount_cents', '=', due)
+      .where('status', 'in', ['CREATED', 'PAYER_ACTION_REQUIRED', 'APPROVED'])
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (open?.approve_url) return { ok: true, approveUrl: open.approve_url };
+    const attempts = await this.#d.db.selectFrom('paypal_orders').select((eb) => eb.fn.countAll<number>().as('n')).where('quote_id', '=', quote.id).executeTakeFirst();
+    const requestId = `ecrin-${quote.number}-${Number(attempts?.n ?? 0) + 1}`;
+    try {
+      const created = await this.#d.client.createOrder({
+        requestId,
+        amountCents: due,
+        currency: 'EUR',
+        invoiceId: quote.number,
+        customId: String(quote.id),
+        description: `Devis ${quote.number}`,
+        returnUrl: `${this.#d.portalUrl()}/paiement/paypal/retour`,
+        cancelUrl: `${this.#d.portalUrl()}/paiement/paypal/annulation`,
+      });
+      const now = this.#d.clock.now();
+      await this.#d.db
+        .insertInto('paypal_orders')
+        .values({ quote_id: quote.id, paypal_order_id: created.id, request_id: requestId, status: created.status, amount_cents: due, approve_url: created.approveUrl, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('paypal_order_id').doNothing())
+        .execute();
+      return { ok: true, approveUrl: created.approveUrl };
+    } catch (err) {
+      this.#d.logger.error({ err: err instanceof PaypalError ? { status: err.status, name: err.paypalName, debugId: err.debugId } : String(err) }, 'PayPal order creation failed');
+      return { ok: false, error: 'paypal_unavailable' };
+    }
+  }
+
+  async #orderRow(paypalOrderId: string) {
+    return this.#d.db.selectFrom('paypal_orders').selectAll().where('paypal_order_id', '=', paypalOrderId).executeTakeFirst();
+  }
+
+  async #setStatus(paypalOrderId: string, status: string): Promise<void> {
+    await this.#d.db.updateTable('paypal_orders').set({ status, updated_at: this.#d.clock.now() }).where('paypal_order_id', '=', paypalOrderId).execute();
+  }
+
+  /** Capture an approved order (from the return URL or the CHECKOUT.ORDER.APPROVED webhook). */
+  async capture(paypalOrderId: string): Promise<CaptureOutcome> {
+    const row = await this.#orderRow(paypalOrderId);
+    if (!row || !this.#d.client) return { kind: 'unknown_order' };
+    const quote = await this.#d.billing.repo.findDocument({ id: row.quote_id });
+    if (!quote) return { kind: 'unknown_order' };
+    let result;
+    try {
+      // One request id per PayPal order: the return and the webhook capturing together make one capture.
+      result = await this.#d.client.captureOrder(paypalOrderId, `capture-${paypalOrderId}`);
+    } catch (err) {
+      if (err instanceof PaypalError && (err.hasIssue('INSTRUMENT_DECLINED') || err.hasIssue('ORDER_NOT_APPROVED'))) {
+        await this.#setStatus(paypalOrderId, err.hasIssue('INSTRUMENT_DECLINED') ? 'DECLINED' : row.status);
+        return { kind: err.hasIssue('INSTRUMENT_DECLINED') ? 'declined' : 'not_approved', quoteNumber: quote.number };
+      }
+      throw err;
+    }
+    if (!result.capture) return { kind: 'not_approved', quoteNumber: quote.number };
+    return this.#applyCapture(quote, paypalOrderId, result.capture);
+  }
+
+  async #applyCapture(quote: DocumentRow, paypalOrderId: string, capture: { id: string; status: string; amountCents: number; currency: string }): Promise<CaptureOutcome> {
+    await this.#setStatus(paypalOrderId, capture.status === 'COMPLETED' ? 'COMPLETED' : capture.status);
+    if (capture.status === 'PENDING') return { kind: 'pending', quoteNumber: quote.number };
+    if (capture.status !== 'COMPLETED') return { kind: 'declined', quoteNumber: quote.number };
+    if (capture.currency !== 'EUR') {
+      // Money in another currency is not counted against a quote in euros: the operator decides.
+      this.#d.logger.error({ quote: quote.number, capture: capture.id, currency: capture.currency }, 'PayPal capture in an unexpected currency');
+      await this.#d.audit.record({ action: 'payment.paypal', at: this.#d.clock.now(), subjectUserId: quote.user_id, details: { quote: quote.number, captureId: capture.id, problem: 'currency_mismatch', currency: capture.currency, amountCents: capture.amountCents } });
+      return { kind: 'currency_mismatch', quoteNumber: quote.number };
+    }
+    const settle = await this.#d.payments.recordPaypalCapture(quote.id, capture, parisDate(this.#d.clock.now()));
+    return { kind: 'paid', settle, quoteNumber: quote.number };
+  }
+
+  /**
+   * A webhook, as received: stored whole (raw body, headers, outcome) for audit and replay, verified,
+   * de-duplicated by event id, then applied. Returns the outcome and whether the sender should retry.
+   */
+  async receiveWebhook(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<{ status: number; outcome: string }> {
+    const now = this.#d.clock.now();
+    const text = rawBody.toString('utf8');
+    let event: Record<string, unknown> | null = null;
+    try {
+      event = obj(JSON.parse(text));
+    } catch {
+      event = null;
+    }
+    const eventId = event ? str(event.id) : null;
+    const eventType = event ? str(event.event_type) : null;
+    const keptHeaders = Object.fromEntries(Object.entries(headers).filter(([k]) => k.startsWith('paypal-') || k === 'content-type' || k === 'user-agent').map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+    const record = async (verified: boolean, outcome: string) => {
+      await this.#d.db.insertInto('paypal_events').values({ received_at: now, event_id: eventId, event_type: eventType, raw_body: text.slice(0, 200_000), headers: JSON.stringify(keptHeaders), verified, outcome }).execute();
+    };
+    if (!this.#d.client) {
+      await record(false, 'not_configured');
+      return { status: 503, outcome: 'not_configured' };
+    }
+    const check = await this.#d.client.verifyWebhook(headers, rawBody);
+    if (!check.ok) {
+      await record(false, `rejected:${check.reason}`);
+      this.#d.logger.warn({ eventId, reason: check.reason }, 'PayPal webhook rejected');
+      return { status: 400, outcome: `rejected:${check.reason}` };
+    }
+    if (!event || !eventId) {
+      await record(true, 'malformed');
+      return { status: 400, outcome: 'malformed' };
+    }
+    const seen = await this.#d.db.selectFrom('paypal_events').select('id').where('event_id', '=', eventId).where('verified', '=', true).where('outcome', 'not like', 'error%').executeTakeFirst();
+    if (seen) {
+      await record(true, 'duplicate');
+      return { status: 200, outcome: 'duplicate' };
+    }
+    let outcome: string;
+    try {
+      outcome = await this.#apply(eventType ?? '', obj(event.resource));
+    } catch (err) {
+      // Recorded, and answered with an error so that PayPal delivers it again later.
+      this.#d.logger.error({ err, eventId, eventType }, 'PayPal webhook could not be applied');
+      await record(true, 'error');
+      return { status: 500, outcome: 'error' };
+    }
+    await record(true, outcome);
+    return { status: 200, outcome };
+  }
+
+  async #apply(type: string, resource: Record<string, unknown> | null): Promise<string> {
+    if (!resource) return 'ignored:no_resource';
+    switch (type) {
+      case 'CHECKOUT.ORDER.APPROVED': {
+        const id = str(resource.id);
+        if (!id) return 'ignored:no_order_id';
+        return `capture:${(await this.capture(id)).kind}`;
+      }
+      case 'PAYMENT.CAPTURE.COMPLETED':
+      case 'PAYMENT.CAPTURE.PENDING':
+      case 'PAYMENT.CAPTURE.DENIED':
+      case 'PAYMENT.CAPTURE.DECLINED': {
+        const capture = normaliseCapture(resource);
+        const related = obj(obj(resource.supplementary_data)?.related_ids);
+        const orderId = related ? str(related.order_id) : null;
+        if (!capture || !orderId) return 'ignored:no_capture';
+        const row = await this.#orderRow(orderId);
+        const quote = row ? await this.#d.billing.repo.findDocument({ id: row.quote_id }) : undefined;
+        if (!row || !quote) return 'ignored:unknown_order';
+        if (capture.customId && capture.customId !== String(quote.id)) return 'ignored:custom_id_mismatch';
+        return `capture:${(await this.#applyCapture(quote, orderId, capture)).kind}`;
+      }
+      default:
+        return 'ignored';
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import type { TestApp } from './app.ts';
+import { Agent, linkIn, pathOf } from './agent.ts';
+
+/** The last mail sent to an address, from the mail records. */
+export async function lastMailTo(t: TestApp, email: string, template?: string) {
+  let q = t.container.database.db
+    .selectFrom('mail_messages')
+    .selectAll()
+    .where((eb) => eb(eb.val(email), '=', eb.fn.any('recipients')));
+  if (template) q = q.where('template', '=', template);
+  const rows = await q.orderBy('id', 'desc').limit(1).execute();
+  assert.ok(rows[0], `no mail${template ? ` ${template}` : ''} to ${email}`);
+  return rows[0];
+}
+
+/** A customer signed up through the portal, password set, signed in; the organisation filled in. */
+export async function signedInCustomer(t: TestApp, alias: string, opts: { password?: string; organisation?: Record<string, string> } = {}): Promise<Agent> {
+  const email = `${alias}@example.org`;
+  const password = opts.password ?? 'velo-rouge-2026!';
+  const agent = new Agent(t.app);
+  await agent.get('/inscription');
+  const res = await agent.post('/inscription', { alias, name: `Camille ${alias}`, email, organisation: `Association ${alias}` });
+  assert.equal(res.statusCode, 200, res.body);
+  const link = linkIn((await lastMailTo(t, email, 'accounts.welcome')).text_body, '/mot-de-passe/definir');
+  await agent.get(pathOf(link));
+  const set = await agent.post('/mot-de-passe/definir', { jeton: new URL(link).searchParams.get('jeton')!, password, password_confirm: password });
+  assert.equal(set.statusCode, 303, set.body);
+  await agent.get('/compte/personne-morale/modifier');
+  const org = await agent.post('/compte/personne-morale', {
+    name: `Association ${alias}`,
+    legal_form: 'association',
+    registration_number: '',
+    address: '3 place du Marché',
+    postcode: '38420',
+    city: 'Domène',
+    country: 'FR',
+    email: '',
+    phone: '',
+    ...opts.organisation,
+  });
+  assert.equal(org.statusCode, 303, org.body);
+  return agent;
+}
+
+/** An operator account, signed in. */
+export async function signedInOperator(t: TestApp, email = 'ops@example.org'): Promise<Agent> {
+  const created = await t.container.services.accounts.createOperator(email);
+  assert.ok(created.ok);
+  const agent = new Agent(t.app);
+  await agent.get(pathOf(created.link));
+  const res = await agent.post('/mot-de-passe/definir', { jeton: new URL(created.link).searchParams.get('jeton')!, password: 'lanterne-magique-77', password_confirm: 'lanterne-magique-77' });
+  assert.equal(res.statusCode, 303, res.body);
+  return agent;
+}
+
+/** Order → CGV → validation, through the portal; returns the order id and the quote number. */
+export async function orderAndValidate(t: TestApp, agent: Agent, name: string, plan = 'opale', paymentMethod = 'transfer'): Promise<{ orderId: number; quoteNumber: string }> {
+  await agent.get('/instances/nouvelle');
+  const draft = await agent.post('/instances/nouvelle', { instance_name: name, plan, flavour: 'diacamma.asso', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: paymentMethod });
+  assert.equal(draft.statusCode, 303, draft.body);
+  const orderPath = String(draft.headers.location);
+  const orderId = Number(orderPath.split('/').pop());
+  await agent.get(orderPath);
+  assert.equal((await agent.post(`${orderPath}/cgv`, { accept: '1' })).statusCode, 303);
+  const validated = await agent.post(`${orderPath}/valider`, {});
+  assert.equal(validated.statusCode, 303, validated.body);
+  const quoteNumber = new URL(String(validated.headers.location), 'http://x').searchParams.get('valide')!;
+  return { orderId, quoteNumber };
+}
