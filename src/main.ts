@@ -12,6 +12,7 @@ Usage:
   ecrin serve                        web portal, back office, front door and job worker (default)
   ecrin migrate                      apply database migrations and exit
   ecrin operator create --email E    create an operator account; prints a one-time link to set its password
+  ecrin ledger verify [--rerender]   check the chain of issued documents, their numbering and stored PDFs
   ecrin help
 
 Configuration is read from the environment (see README.md): PORT, PUBLIC_DOMAIN, DATA_DIR,
@@ -87,12 +88,27 @@ async function operatorCreate(config: Config, email: string | undefined): Promis
   }
 }
 
+async function ledgerVerify(config: Config, rerender: boolean): Promise<number> {
+  const container = await createContainer({ config, logger: createLogger('warn'), workers: false });
+  try {
+    const { documents, problems } = await container.services.billing.ledger.verify({ rerender });
+    if (problems.length === 0) {
+      process.stdout.write(`Ledger OK: ${documents} documents, chain intact, numbering without gaps, PDFs intact${rerender ? ' and identical to a new rendering' : ''}.\n`);
+      return 0;
+    }
+    process.stdout.write(`Ledger has ${problems.length} problem(s) in ${documents} documents:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 1;
+  } finally {
+    await container.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rerender: { type: 'boolean' } },
   });
   const [command = 'serve', sub] = positionals;
   if (values.help || command === 'help') {
@@ -109,6 +125,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'operator':
       if (sub === 'create') return operatorCreate(config, typeof values.email === 'string' ? values.email : undefined);
+      break;
+    case 'ledger':
+      if (sub === 'verify') return ledgerVerify(config, values.rerender === true);
       break;
   }
   process.stderr.write(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);

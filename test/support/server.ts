@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer, type Container } from '../../src/container.ts';
+import type { PaypalConfig } from '../../src/modules/payments/paypal/paypal.client.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -21,7 +22,21 @@ export interface RunningServer {
 export interface ServerOptions {
   /** where the application sends its mail, e.g. a test SMTP sink's url */
   smtpUrl?: string;
+  /** PayPal settings, e.g. a fake PayPal's `fake.config()`: turned into the PAYPAL_* variables */
+  paypal?: PaypalConfig;
+  /** further environment variables (they win over the ones above) */
   env?: Record<string, string>;
+}
+
+/** The PAYPAL_* environment variables for a PayPal configuration (e.g. the fake's). */
+export function paypalEnv(paypal: PaypalConfig): Record<string, string> {
+  return {
+    PAYPAL_BASE_URL: paypal.baseUrl,
+    PAYPAL_CLIENT_ID: paypal.clientId,
+    PAYPAL_CLIENT_SECRET: paypal.clientSecret,
+    PAYPAL_WEBHOOK_ID: paypal.webhookId,
+    PAYPAL_CERT_HOSTS: paypal.certHosts.join(','),
+  };
 }
 
 /**
@@ -42,6 +57,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       SECRET_KEY: 'e2e-secret-key-e2e-secret-key-0123456789',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}),
+      ...(opts.paypal ? paypalEnv(opts.paypal) : {}),
       ...opts.env,
     });
     container = await createContainer({

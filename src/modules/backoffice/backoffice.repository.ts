@@ -50,4 +50,19 @@ export class BackofficeRepository {
       .execute();
     return new Set(rows.map((r) => r.id));
   }
+
+  /** For each of these orders: its customer's id and the number of its latest quote (reissues make several). */
+  async orderExtras(orderIds: readonly number[]): Promise<Map<number, { userId: number; quoteNumber: string | null }>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('orders as o')
+      .select([
+        'o.id',
+        'o.user_id',
+        sql<string | null>`(select d.number from documents d where d.order_id = o.id and d.kind = 'quote' order by d.id desc limit 1)`.as('quote_number'),
+      ])
+      .where('o.id', 'in', [...new Set(orderIds)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, { userId: r.user_id, quoteNumber: r.quote_number }]));
+  }
 }

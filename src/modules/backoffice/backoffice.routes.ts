@@ -12,6 +12,8 @@ import { dashboardPage } from './backoffice.views.ts';
 import { customerPage, customersPage } from './customers.views.ts';
 import { journalPage } from './journal.views.ts';
 import { mailListPage, mailMessagePage } from './mail.views.ts';
+import { moneyRoutes } from './money.routes.ts';
+import { settingsRoutes } from './settings.routes.ts';
 
 export const PAGE_SIZE = 25;
 const DETAIL_LIMIT = 50;
@@ -47,6 +49,8 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
 
   return async (app) => {
     app.addHook('preHandler', requireOperator);
+    await app.register(moneyRoutes(c, pageContext));
+    await app.register(settingsRoutes(c, pageContext));
 
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);

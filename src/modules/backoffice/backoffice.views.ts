@@ -13,13 +13,16 @@ export function tr(ctx: PageContext): T {
   return translator(backofficeMessages, ctx.locale);
 }
 
-export type Section = 'dashboard' | 'customers' | 'mail' | 'journal';
+export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings';
 
 const SECTIONS: { id: Section; href: string; label: BackofficeMessageKey }[] = [
   { id: 'dashboard', href: '/backoffice', label: 'navDashboard' },
   { id: 'customers', href: '/backoffice/clients', label: 'navCustomers' },
+  { id: 'orders', href: '/backoffice/commandes', label: 'navOrders' },
+  { id: 'documents', href: '/backoffice/documents', label: 'navDocuments' },
   { id: 'mail', href: '/backoffice/courriels', label: 'navMail' },
   { id: 'journal', href: '/backoffice/journal', label: 'navJournal' },
+  { id: 'settings', href: '/backoffice/reglages', label: 'navSettings' },
 ];
 
 /** Every back office page: the site layout, with the back office's own tabs above the content. */
@@ -101,8 +104,11 @@ ${c.mailFailed > 0 ? notice('warning', t('failedWarning', { count: c.mailFailed 
 <h2>${t('navDashboard')}</h2>
 <ul>
   <li><a href="/backoffice/clients">${t('navCustomers')}</a></li>
+  <li><a href="/backoffice/commandes">${t('navOrders')}</a></li>
+  <li><a href="/backoffice/documents">${t('documentsLink')}</a></li>
   <li><a href="/backoffice/courriels">${t('mailTitle')}</a></li>
   <li><a href="/backoffice/journal">${t('journalTitle')}</a></li>
+  <li><a href="/backoffice/reglages">${t('settingsLink')}</a></li>
 </ul>`,
   });
 }

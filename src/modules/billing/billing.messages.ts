@@ -39,6 +39,7 @@ export const billingMessages = defineMessages({
     err_currency_mismatch: 'PayPal a encaissé un montant dans une autre devise : nous vérifions et revenons vers vous.',
     err_not_approved: 'Le paiement n’a pas été approuvé sur PayPal. Vous pouvez réessayer.',
     err_unknown_order: 'Ce paiement PayPal est inconnu.',
+    err_payment_blocked: 'Votre paiement est bien reçu, mais la commande avait été annulée entre-temps : nous revenons vers vous pour la rétablir ou vous rembourser.',
   },
   en: {
     title: 'Your invoices',
@@ -78,5 +79,6 @@ export const billingMessages = defineMessages({
     err_currency_mismatch: 'PayPal collected an amount in another currency: we are checking and will get back to you.',
     err_not_approved: 'The payment was not approved on PayPal. You can try again.',
     err_unknown_order: 'This PayPal payment is unknown.',
+    err_payment_blocked: 'Your payment was received, but the order had been cancelled meanwhile: we will get back to you to restore it or refund you.',
   },
 });

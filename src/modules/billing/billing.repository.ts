@@ -40,7 +40,10 @@ export class BillingRepository {
       .offset(opts.offset);
     if (opts.userId !== undefined) q = q.where('d.user_id', '=', opts.userId);
     if (opts.kind) q = q.where('d.kind', '=', opts.kind as 'quote');
-    if (opts.q) q = q.where((eb) => eb.or([eb('d.number', 'ilike', `%${opts.q}%`), eb('u.alias', 'ilike', `%${opts.q}%`)]));
+    if (opts.q) {
+      const like = `%${opts.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      q = q.where((eb) => eb.or([eb('d.number', 'ilike', like), eb('u.alias', 'ilike', like)]));
+    }
     return q.execute();
   }
 
@@ -55,8 +58,8 @@ export class BillingRepository {
     return db.selectFrom('documents').selectAll().where('related_document_id', '=', quoteId).where('kind', '=', 'invoice').executeTakeFirst();
   }
 
-  creditNotesFor(invoiceId: number) {
-    return this.db.selectFrom('documents').selectAll().where('related_document_id', '=', invoiceId).where('kind', '=', 'credit_note').orderBy('id').execute();
+  creditNotesFor(invoiceId: number, db: Kysely<DB> = this.db) {
+    return db.selectFrom('documents').selectAll().where('related_document_id', '=', invoiceId).where('kind', '=', 'credit_note').orderBy('id').execute();
   }
 
   async isCancelled(quoteId: number, db: Kysely<DB> = this.db): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { addDays, parisDate, yearEnd } from '../../platform/dates.ts';
 import type { DB, DocumentRow, Flavour, Order, Organisation, PaymentMethod, User } from '../../platform/db/schema.ts';
@@ -63,14 +63,13 @@ export class BillingService {
     ];
   }
 
-  async #settingsNow() {
-    const [identity, billing] = await Promise.all([this.#settings.operatorIdentity(), this.#settings.billing()]);
-    return { identity, billing };
+  async #settingsNow(db: Kysely<DB>) {
+    return { identity: await this.#settings.operatorIdentity(db), billing: await this.#settings.billing(db) };
   }
 
   async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[] }): Promise<DocumentRow> {
     const now = this.#clock.now();
-    const { identity, billing } = await this.#settingsNow();
+    const { identity, billing } = await this.#settingsNow(trx);
     const content = (number: string, issueDate: string): BillingDocument => ({
       kind: 'quote',
       number,
@@ -94,7 +93,7 @@ export class BillingService {
   /** The invoice of a fully paid quote: same lines, the service period from the payment date. */
   async issueInvoiceForQuote(trx: Kysely<DB>, quote: DocumentRow, paid: { method: PaymentMethod; date: string; amountCents: number }): Promise<DocumentRow> {
     const now = this.#clock.now();
-    const { identity, billing } = await this.#settingsNow();
+    const { identity, billing } = await this.#settingsNow(trx);
     const q = quote.content as BillingDocument;
     const start = paid.date;
     const end = yearEnd(start);
@@ -124,10 +123,12 @@ export class BillingService {
   async issueCreditNote(trx: Kysely<DB>, invoice: DocumentRow, input: { amountCents: number; reason: string }): Promise<DocumentRow> {
     const inv = invoice.content as BillingDocument;
     if (input.amountCents <= 0) throw new Error('a credit note is for a positive amount');
-    const already = (await this.repo.creditNotesFor(invoice.id)).reduce((s, d) => s + d.gross_cents, 0);
+    // Under the ledger lock, so that two credit notes issued together cannot exceed the invoice.
+    await sql`select 1 from ledger_head where id = 1 for update`.execute(trx);
+    const already = (await this.repo.creditNotesFor(invoice.id, trx)).reduce((s, d) => s + d.gross_cents, 0);
     if (already + input.amountCents > inv.totals.grossCents) throw new CreditNoteTooLarge(inv.totals.grossCents - already);
     const now = this.#clock.now();
-    const { identity, billing } = await this.#settingsNow();
+    const { identity, billing } = await this.#settingsNow(trx);
     const rate = inv.lines[0]?.vatRatePercent ?? 0;
     // The amount given is what the customer gets back (tax included): the net is derived from it.
     const net = rate === 0 ? input.amountCents : Math.round((input.amountCents * 100) / (100 + rate));

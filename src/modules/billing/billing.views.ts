@@ -45,7 +45,7 @@ ${
     <td>${formatMoney(d.gross_cents, ctx.locale)}</td>
     <td>${stateBadge(t, d.state)}</td>
     <td><a href="/factures/${d.number}.pdf">${t('print')}</a>
-      ${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html`<form method="get" action="/paiement/paypal/${d.number}" class="inline"> <button type="submit" class="small">${t('payPaypal')}</button></form>` : ''}</td>
+      ${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` <a class="button small" href="/paiement/paypal/${d.number}">${t('payPaypal')}</a>` : ''}</td>
   </tr>`,
   )}</tbody>
 </table>`

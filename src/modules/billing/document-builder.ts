@@ -1,4 +1,5 @@
 import type { Organisation, User } from '../../platform/db/schema.ts';
+import { COUNTRIES } from '../accounts/accounts.validation.ts';
 import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import type { BillingDocument, DocumentLine, Party, Seller } from './document.types.ts';
 
@@ -25,10 +26,16 @@ export function sellerFrom(id: OperatorIdentity, billing: BillingSettings): Sell
   };
 }
 
-function countryCode(country: string): string {
+/** The operator's country is free text ("France"): its ISO code, from the French or English name. */
+export function countryCode(country: string): string {
   const c = country.trim();
   if (/^[A-Za-z]{2}$/.test(c)) return c.toUpperCase();
-  return c.toLowerCase() === 'france' ? 'FR' : 'FR';
+  const wanted = c.toLocaleLowerCase('fr');
+  for (const locale of ['fr', 'en']) {
+    const names = new Intl.DisplayNames([locale], { type: 'region' });
+    for (const code of COUNTRIES) if (names.of(code)?.toLocaleLowerCase('fr') === wanted) return code;
+  }
+  return 'FR';
 }
 
 export function buyerFrom(organisation: Organisation, user: Pick<User, 'email'>): Party {
@@ -50,8 +57,8 @@ export function totalsOf(lines: DocumentLine[]): BillingDocument['totals'] {
   const vatBreakdown = [...byRate].sort(([a], [b]) => a - b).map(([ratePercent, baseCents]) => ({
     ratePercent,
     baseCents,
-    // Half-up rounding of VAT per rate, on integer cents.
-    vatCents: Math.floor((baseCents * ratePercent * 100 + 5000) / 10000),
+    // Half-up rounding of VAT per rate, in integers: the rate in hundredths of a percent.
+    vatCents: Math.floor((baseCents * Math.round(ratePercent * 100) + 5000) / 10000),
   }));
   const netCents = lines.reduce((s, l) => s + l.netCents, 0);
   const vatCents = vatBreakdown.reduce((s, b) => s + b.vatCents, 0);

@@ -49,7 +49,7 @@ export class Ledger {
       on conflict (kind, year) do update set last_number = document_counters.last_number + 1
       returning last_number`.execute(trx);
     const seq = counter.rows[0]!.last_number;
-    const prefixes = (await this.#settings.billing()).prefixes;
+    const prefixes = (await this.#settings.billing(trx)).prefixes;
     const number = formatNumber(prefixes[req.kind], year, seq);
     const issueDate = parisDate(req.issuedAt);
     // A JSON round trip first: what is hashed is exactly what the jsonb column gives back.

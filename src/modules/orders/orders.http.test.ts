@@ -131,7 +131,7 @@ describe('CGV and validation', () => {
     assert.match(mail.text_body, new RegExp(`référence ${quoteNumber}`));
     const page = await agent.get(`/commandes/${orderId}`);
     assert.match(page.body, /En attente de paiement/);
-    assert.match(page.body, /Payer avec PayPal/);
+    assert.doesNotMatch(page.body, /Payer avec PayPal/, 'no PayPal button while PayPal is not configured');
     assert.match(page.body, /CCBPFRPPGRE/);
     const pdf = await agent.get(`/factures/${quoteNumber}.pdf`);
     assert.equal(pdf.statusCode, 200);

@@ -30,7 +30,7 @@ function orderErrors(ctx: Parameters<typeof ot>[0], errors: OrderErrors): FieldE
 
 /** "Vos instances d'hébergement", "Nouvelle commande d'hébergement" and the order page. */
 export function ordersRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { orders, settings, billing, payments } = c.services;
+  const { orders, settings, billing, payments, paypal } = c.services;
   const domain = c.config.publicDomain;
 
   async function showOrder(request: FastifyRequest, reply: FastifyReply, orderId: number, extra: { notices?: string[]; errors?: OrderErrors } = {}, status = 200) {
@@ -51,6 +51,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
         quote: quoteRow ? { id: quoteRow.id, content: quoteRow.content as BillingDocument, state: await billing.stateOf(quoteRow) } : null,
         invoice: invoice ? { number: invoice.number } : null,
         paidCents: quoteRow ? await payments.paidCents(quoteRow.id) : 0,
+        paypalEnabled: paypal.enabled,
         notices: extra.notices ?? [],
         errors: orderErrors(ctx, extra.errors ?? {}),
       }),

@@ -94,18 +94,19 @@ export interface OrderPageState {
   quote: { id: number; content: BillingDocument; state: string } | null;
   invoice: { number: string } | null;
   paidCents: number;
+  paypalEnabled: boolean;
   notices: string[];
   errors: FieldErrors;
 }
 
-export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number): Html {
+export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, paypalEnabled: boolean): Html {
   const t = ot(ctx);
   const due = q.totals.grossCents - paidCents;
   return html`<section class="panel" aria-labelledby="pay-title">
   <h2 id="pay-title">${t('payTitle')}</h2>
   <p>${t('payIntro')}</p>
   ${paidCents > 0 ? notice('info', t('paidPartly', { paid: formatMoney(paidCents, ctx.locale), due: formatMoney(due, ctx.locale) })) : ''}
-  <form method="get" action="/paiement/paypal/${q.number}"><button type="submit">${t('payPaypal')}</button> <span class="muted">${t('payPaypalHint')}</span></form>
+  ${paypalEnabled ? html`<p><a class="button" href="/paiement/paypal/${q.number}">${t('payPaypal')}</a> <span class="muted">${t('payPaypalHint')}</span></p>` : ''}
   <h3>${t('payTransfer')}</h3>
   <p>${t('payTransferText', { iban: q.seller.iban, bic: q.seller.bic, reference: q.paymentReference })}</p>
   <h3>${t('payCheque')}</h3>
@@ -137,7 +138,7 @@ ${o.status === 'draft' ? draftActions(ctx, s) : ''}
 ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
-${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents) : ''}
+${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.paypalEnabled) : ''}
 ${o.status === 'paid' && s.invoice ? notice('success', t('paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
 ${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,

@@ -9,9 +9,15 @@ const TOKEN = /^[A-Za-z0-9-]{6,64}$/;
 function afterCapture(outcome: CaptureOutcome): string {
   switch (outcome.kind) {
     case 'paid':
-      return outcome.settle.state === 'paid'
-        ? `/factures?paiement=ok&facture=${outcome.settle.invoiceNumber}`
-        : `/factures?paiement=partiel&recu=${outcome.settle.paidCents}&reste=${outcome.settle.dueCents}`;
+      switch (outcome.settle.state) {
+        case 'paid':
+          return `/factures?paiement=ok&facture=${outcome.settle.invoiceNumber}`;
+        case 'partial':
+          return `/factures?paiement=partiel&recu=${outcome.settle.paidCents}&reste=${outcome.settle.dueCents}`;
+        case 'blocked':
+          return '/factures?erreur=payment_blocked';
+      }
+      break;
     case 'pending':
       return '/factures?paiement=attente';
     case 'declined':

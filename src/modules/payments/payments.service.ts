@@ -26,7 +26,11 @@ export type PaymentError =
   | 'reference_required'
   | 'duplicate';
 
-export type SettleOutcome = { state: 'paid'; invoiceNumber: string; newlyPaid: boolean } | { state: 'partial'; paidCents: number; dueCents: number };
+export type SettleOutcome =
+  | { state: 'paid'; invoiceNumber: string; newlyPaid: boolean }
+  | { state: 'partial'; paidCents: number; dueCents: number }
+  /** money arrived for an order that can no longer be served as is (cancelled meanwhile): the operator decides */
+  | { state: 'blocked'; reason: string; paidCents: number };
 
 export interface PaymentsDeps {
   db: Kysely<DB>;
@@ -142,6 +146,12 @@ export class PaymentsService {
       if (existing) return { state: 'paid', invoiceNumber: existing.number, newlyPaid: false };
       const paid = await this.paidCents(quoteId, trx);
       if (paid < quote.gross_cents) return { state: 'partial', paidCents: paid, dueCents: quote.gross_cents - paid };
+      if (order.status !== 'validated' || (await this.#d.billing.repo.isCancelled(quoteId, trx))) {
+        // A payment that raced a cancellation (or a lapse): kept, shown to the operator, not invoiced.
+        await this.#d.audit.record({ action: 'order.paid', subjectUserId: quote.user_id, at: now, details: { orderId, quote: quote.number, blocked: order.status, paidCents: paid } }, trx);
+        this.#d.logger.warn({ orderId, quote: quote.number, status: order.status }, 'payment covers a quote whose order is not awaiting payment');
+        return { state: 'blocked', reason: order.status, paidCents: paid };
+      }
       const last = await trx.selectFrom('payments').select(['method', 'received_on']).where('quote_id', '=', quoteId).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
       const invoice = await this.#d.billing.issueInvoiceForQuote(trx, quote, { method: last.method, date: last.received_on, amountCents: paid });
       await sql`update orders set status = 'paid', paid_at = ${now}, updated_at = ${now} where id = ${orderId}`.execute(trx);

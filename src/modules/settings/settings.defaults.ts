@@ -67,10 +67,10 @@ export const defaultTerms = {
 Les présentes conditions générales de vente (CGV) régissent la fourniture, par {tradeName} ({ownerName}, {legalStatus}, SIRET {siret}), d'un service d'hébergement en ligne du logiciel libre Diacamma et de prestations d'accompagnement (support et formation).
 
 Article 2 — Commande
-Le client commande depuis le portail. La commande est validée après acceptation des présentes CGV. Un devis est alors adressé par courriel ; il est valable 30 jours.
+Le client commande depuis le portail. La commande est validée après acceptation des présentes CGV. Un devis est alors adressé par courriel ; il est valable {quoteValidityDays} jours.
 
 Article 3 — Prix et paiement
-Les prix sont indiqués en euros, TVA non applicable (article 293 B du CGI). Le paiement s'effectue par virement bancaire, par chèque ou par PayPal. L'hébergement est mis en service dès réception du règlement. En cas de retard de paiement, des pénalités au taux de trois fois le taux d'intérêt légal sont exigibles, ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 €. Pas d'escompte pour paiement anticipé.
+Les prix sont indiqués en euros, {vatMention}. Le paiement s'effectue par virement bancaire, par chèque ou par PayPal. L'hébergement est mis en service dès réception du règlement. En cas de retard de paiement, des pénalités au taux de {latePenaltyText} sont exigibles, ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 €. Pas d'escompte pour paiement anticipé.
 
 Article 4 — Durée et renouvellement
 L'hébergement est souscrit pour une durée d'un an. Une commande de renouvellement est adressée au client avant l'échéance ; le client peut l'annuler et commander un autre forfait.

@@ -7,8 +7,8 @@ export class SettingsRepository {
     this.#db = db;
   }
 
-  async get(key: string): Promise<unknown> {
-    const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  async get(key: string, db: Kysely<DB> = this.#db): Promise<unknown> {
+    const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
     return row?.value;
   }
 
@@ -30,8 +30,8 @@ export class SettingsRepository {
       .execute();
   }
 
-  async listPlans() {
-    return this.#db.selectFrom('plans').selectAll().orderBy('position').orderBy('code').execute();
+  async listPlans(db: Kysely<DB> = this.#db) {
+    return db.selectFrom('plans').selectAll().orderBy('position').orderBy('code').execute();
   }
 
   async insertPlanIfMissing(plan: {

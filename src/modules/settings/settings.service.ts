@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms } from './settings.defaults.ts';
 import type { SettingsRepository } from './settings.repository.ts';
@@ -74,9 +76,13 @@ export class SettingsService {
     this.#terms = null;
   }
 
-  async operatorIdentity(): Promise<OperatorIdentity> {
+  /**
+   * Reads take an optional transaction: inside one, a read must go through it (on PGlite the pool's
+   * only connection is the transaction's).
+   */
+  async operatorIdentity(db?: Kysely<DB>): Promise<OperatorIdentity> {
     if (!this.#identity) {
-      const stored = identitySchema.partial().safeParse(await this.#repo.get(OPERATOR_KEY));
+      const stored = identitySchema.partial().safeParse(await this.#repo.get(OPERATOR_KEY, db));
       this.#identity = { ...defaultOperatorIdentity, ...(stored.success ? stored.data : {}) };
     }
     return this.#identity;
@@ -90,9 +96,9 @@ export class SettingsService {
     return next;
   }
 
-  async billing(): Promise<BillingSettings> {
+  async billing(db?: Kysely<DB>): Promise<BillingSettings> {
     if (!this.#billing) {
-      const stored = billingSchema.partial().safeParse(await this.#repo.get(BILLING_KEY));
+      const stored = billingSchema.partial().safeParse(await this.#repo.get(BILLING_KEY, db));
       this.#billing = { ...defaultBillingSettings, ...(stored.success ? stored.data : {}) };
     }
     return this.#billing;
@@ -102,6 +108,7 @@ export class SettingsService {
     const next = billingSchema.parse({ ...(await this.billing()), ...patch });
     await this.#repo.put(BILLING_KEY, next, this.#clock.now());
     this.#billing = next;
+    this.#terms = null; // the CGV quote billing terms
     return next;
   }
 
@@ -112,13 +119,13 @@ export class SettingsService {
     return version;
   }
 
-  async plan(code: string): Promise<PlanView | null> {
-    return (await this.plans()).find((p) => p.code === code) ?? null;
+  async plan(code: string, db?: Kysely<DB>): Promise<PlanView | null> {
+    return (await this.plans(db)).find((p) => p.code === code) ?? null;
   }
 
-  async plans(): Promise<PlanView[]> {
+  async plans(db?: Kysely<DB>): Promise<PlanView[]> {
     if (!this.#plans) {
-      const rows = await this.#repo.listPlans();
+      const rows = await this.#repo.listPlans(db);
       this.#plans = rows.map((r) => ({
         code: r.code,
         name: r.name,
@@ -138,10 +145,18 @@ export class SettingsService {
       const row = await this.#repo.currentTerms();
       if (!row) return null;
       const identity = await this.operatorIdentity();
-      // The CGV text names the operator through placeholders, so editing the identity keeps it true.
-      const body = row.body.replace(/\{(\w+)\}/g, (whole, key: string) =>
-        key in identity ? String(identity[key as keyof OperatorIdentity]) : whole,
-      );
+      const billing = await this.billing();
+      // The CGV text names the operator and billing terms through placeholders, so editing the
+      // settings keeps it true.
+      const values: Record<string, string> = {
+        ...Object.fromEntries(Object.entries(identity).map(([k, v]) => [k, String(v)])),
+        quoteValidityDays: String(billing.quoteValidityDays),
+        latePenaltyText: billing.latePenaltyText,
+        vatMention: identity.vatFranchise
+          ? 'TVA non applicable (article 293 B du CGI)'
+          : `hors taxes, TVA au taux de ${String(billing.vatRatePercent).replace('.', ',')} % en sus`,
+      };
+      const body = row.body.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
       this.#terms = { version: row.version, title: row.title, body, publishedAt: new Date(row.published_at) };
     }
     return this.#terms;

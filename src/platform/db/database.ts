@@ -32,7 +32,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     case 'pglite': {
       if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
       const pglite = await PGlite.create(target.dataDir ?? 'memory://');
-      const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
+      // A query waiting for the connection a transaction of the same flow holds would wait forever:
+      // the timeout turns that programming error into a loud one.
+      const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 30_000 });
       const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
       return {
         kind: 'pglite',

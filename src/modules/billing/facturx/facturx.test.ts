@@ -25,11 +25,34 @@ const escapingBuyer = (): ReturnType<typeof sampleInvoice> => {
   return { ...doc, buyer: { ...doc.buyer, name: 'A & B <Asso>', registrationNumber: 'W751234567', addressLines: ['1 "quai" d\'Orsay'] } };
 };
 
+/** a VAT invoice with two rates (20 % and 5,5 %) */
+const twoRates = (): ReturnType<typeof sampleVatInvoice> => {
+  const doc = sampleVatInvoice({ number: 'FAC-2026-0046' });
+  const book = { label: 'Guide de démarrage imprimé', detail: null, quantity: 2, unitPriceCents: 1500, netCents: 3000, vatRatePercent: 5.5 };
+  const net = doc.totals.netCents + 3000;
+  return {
+    ...doc,
+    lines: [...doc.lines, book],
+    totals: {
+      netCents: net,
+      vatCents: 5999 + 165,
+      grossCents: net + 5999 + 165,
+      vatBreakdown: [
+        { ratePercent: 5.5, baseCents: 3000, vatCents: 165 },
+        { ratePercent: 20, baseCents: 29997, vatCents: 5999 },
+      ],
+    },
+  };
+};
+
 const documents = {
   franchise: sampleInvoice(),
   vat: sampleVatInvoice(),
   credit: sampleCreditNote(),
   paid: samplePaidInvoice(),
+  paidByCheque: samplePaidInvoice({ number: 'FAC-2026-0047', paid: { method: 'cheque', date: '2026-11-26', amountCents: 17951 } }),
+  paidPartlyByPaypal: samplePaidInvoice({ number: 'FAC-2026-0048', paid: { method: 'paypal', date: '2026-11-26', amountCents: 5000 } }),
+  twoRates: twoRates(),
   escaping: escapingBuyer(),
 };
 
@@ -140,6 +163,25 @@ describe('buildFacturXml', () => {
     const buyer = xml.slice(xml.indexOf('<ram:BuyerTradeParty>'), xml.indexOf('</ram:BuyerTradeParty>'));
     assert.ok(!buyer.includes('W751234567'));
     assert.ok(!buyer.includes('SpecifiedLegalOrganization'));
+  });
+
+  it('a payment by cheque or PayPal is stated with its own means code (20 / 68); partial payment leaves the rest due', () => {
+    const cheque = buildFacturXml(documents.paidByCheque);
+    assert.equal(tag(cheque, 'ram:TypeCode', '<ram:SpecifiedTradeSettlementPaymentMeans>'), '20');
+    assert.ok(!cheque.includes('IBANID'));
+    const paypal = buildFacturXml(documents.paidPartlyByPaypal);
+    assert.equal(tag(paypal, 'ram:TypeCode', '<ram:SpecifiedTradeSettlementPaymentMeans>'), '68');
+    assert.equal(tag(paypal, 'ram:TotalPrepaidAmount'), '50.00');
+    assert.equal(tag(paypal, 'ram:DuePayableAmount'), '129.51');
+    assert.equal(tag(paypal, 'ram:ID', 'BusinessProcessSpecifiedDocumentContextParameter'), 'S1');
+  });
+
+  it('two VAT rates: one breakdown per rate, highest first', () => {
+    const xml = buildFacturXml(documents.twoRates);
+    const header = xml.slice(xml.indexOf('<ram:ApplicableHeaderTradeSettlement>'));
+    const rates = [...header.matchAll(/<ram:RateApplicablePercent>([^<]*)</g)].map((m) => m[1]);
+    assert.deepEqual(rates, ['20.00', '5.50']);
+    assert.match(header, /<ram:TaxTotalAmount currencyID="EUR">61.64<\/ram:TaxTotalAmount>/);
   });
 
   it('is deterministic', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
 import { before, describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { BillingDocument } from '../document.types.ts';
@@ -60,6 +61,24 @@ async function parsePdf(bytes: Buffer): Promise<ParsedPdf> {
 function assertMentions(parsed: ParsedPdf, mentions: string[]): void {
   const missing = mentions.filter((m) => !parsed.compact.includes(m.replace(/\s+/gu, '')));
   assert.deepEqual(missing, [], `missing from the PDF text:\n${parsed.pages.join('\n--- page ---\n')}`);
+}
+
+/** the decompressed content of every FlateDecode stream */
+function inflatedStreams(bytes: Buffer): string[] {
+  const out: string[] = [];
+  const text = raw(bytes);
+  const re = /\/Filter \/FlateDecode\n>>\nstream\n/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const start = m.index + m[0].length;
+    const end = text.indexOf('\nendstream', start);
+    try {
+      out.push(inflateSync(bytes.subarray(start, end)).toString('latin1'));
+    } catch {
+      // not every stream needs reading
+    }
+  }
+  return out;
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -132,13 +151,19 @@ describe('renderDocumentPdf', () => {
     assert.equal(formatEuros(17951), '179,51\u00a0€');
   });
 
-  it('prints amounts as Intl formats them, narrow no-break spaces included (the font has the glyph)', async () => {
+  it('prints amounts as Intl formats them: U+202F and U+00A0 are real glyphs of the embedded font', async () => {
     const doc = sampleInvoice({ number: 'FAC-2026-0050' });
     const line = { ...doc.lines[0]!, unitPriceCents: 123456, netCents: 123456 };
     const big = { ...doc, lines: [line], totals: { netCents: 123456, vatCents: 0, grossCents: 123456, vatBreakdown: [] } };
-    const text = (await parsePdf(await renderDocumentPdf(big))).pages.join('');
+    const bytes = await renderDocumentPdf(big);
     assert.equal(formatEuros(123456), '1\u202f234,56\u00a0€');
-    assert.ok(text.includes('1\u202f234,56\u00a0€'), JSON.stringify(text));
+    // text extractors (pdf.js, poppler) report every Unicode space as U+0020, so the text shows "1 234,56 €" …
+    const text = (await parsePdf(bytes)).pages.join('');
+    assert.ok(text.includes('1 234,56 €'), JSON.stringify(text));
+    // … and the font's ToUnicode map proves the glyphs drawn are U+202F and U+00A0 (a character the font
+    // lacked would be drawn as .notdef, CID 0, and would not appear in the map)
+    const cmaps = inflatedStreams(bytes).filter((st) => st.includes('beginbfrange'));
+    assert.ok(cmaps.some((c) => c.includes('<202f>') && c.includes('<00a0>') && c.includes('<20ac>')), cmaps.join('\n'));
   });
 
   it('paid invoice: "Payée le … par virement", nothing left to pay', () => {
@@ -148,6 +173,19 @@ describe('renderDocumentPdf', () => {
       `Net à payer${formatEuros(0)}`,
     ]);
     assert.ok(!parsed.paid.compact.includes('IBAN'), 'no transfer instructions on a paid invoice');
+  });
+
+  it('paid by cheque or PayPal says so; a partial payment leaves the rest to pay with instructions', async () => {
+    const cheque = samplePaidInvoice({ paid: { method: 'cheque', date: '2026-11-26', amountCents: 17951 } });
+    assertMentions(await parsePdf(await renderDocumentPdf(cheque)), ['Payée le 26/11/2026 par chèque']);
+    const paypal = samplePaidInvoice({ paid: { method: 'paypal', date: '2026-11-25', amountCents: 5000 } });
+    const p = await parsePdf(await renderDocumentPdf(paypal));
+    assertMentions(p, [
+      `Règlement partiel de ${formatEuros(5000)} reçu le 25/11/2026 par PayPal`,
+      `Déjà réglé${formatEuros(-5000)}`,
+      `Net à payer${formatEuros(12951)}`,
+      'IBAN : FR76 3000 6000 0112 3456 7890 189',
+    ]);
   });
 
   it('VAT invoice: VAT column and breakdown, seller VAT number, no franchise mention', () => {
@@ -196,6 +234,7 @@ describe('renderDocumentPdf', () => {
     assert.deepEqual(parsed.quote.links, [q.paypalUrl]);
     assert.equal(parsed.quote.attachments, null);
     assert.ok(!parsed.quote.xmp.includes('pdfaid:part'));
+    assert.ok(!/\/BaseFont \/(Helvetica|Times|Courier)/.test(raw(pdfs.quote)), 'embedded fonts only, quotes too');
   });
 
   it('escaping: "A & B <Asso>" prints as such and the embedded XML escapes it', () => {
@@ -278,6 +317,7 @@ describe('renderDocumentPdf', () => {
       import { renderDocumentPdf } from ${JSON.stringify(new URL('./document-pdf.ts', import.meta.url).href)};
       import { sampleInvoice } from ${JSON.stringify(new URL('../facturx/document.factory.ts', import.meta.url).href)};
       import { createHash } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
       const b = await renderDocumentPdf(sampleInvoice());
       process.stdout.write(createHash('sha256').update(b).digest('hex'));`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -306,6 +346,7 @@ describe('renderDocumentPdf', () => {
       const compact = page.replace(/\s+/gu, '');
       assert.ok(compact.includes('Désignation'), `table header on page ${i + 1}`);
       assert.ok(compact.includes(`Page${i + 1}/${p.pages.length}`), `page number on page ${i + 1}`);
+      if (i > 0) assert.ok(compact.includes('FACTUREFAC-2026-0060(suite)'), `continuation title on page ${i + 1}`);
     }
     assert.ok(p.compact.includes('Ligne45'));
     assert.ok(p.compact.includes(`TotalTTC${formatEuros(4500).replace(/\s+/gu, '')}`));

@@ -11,23 +11,33 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import * as fontkit from 'fontkit';
 
 export interface DocumentFonts {
-  regular: Buffer;
-  bold: Buffer;
+  regular: fontkit.Font;
+  bold: fontkit.Font;
 }
 
 let cached: DocumentFonts | undefined;
 
-/** Read once per process (~1.3 MB); pdfkit subsets them into each PDF. */
+function load(dir: string, file: string): fontkit.Font {
+  const font = fontkit.create(readFileSync(path.join(dir, file)));
+  if (!('layout' in font)) throw new Error(`${file} is a font collection, expected a single font`);
+  return font;
+}
+
+/**
+ * Read and parsed once per process. pdfkit accepts a fontkit font object as a font source and makes a
+ * fresh subset of it for each PDF, so the per-document cost is the subset, not re-parsing the ~650 kB
+ * TrueType tables (which took most of the render time: ~29 ms → see bench/invoice-pdf.ts). fontkit's
+ * internal caches only memoise decoded tables and glyphs: the output bytes do not depend on them (the
+ * determinism test renders cold in a child process and warm in-process and compares).
+ */
 export function documentFonts(): DocumentFonts {
   if (!cached) {
     const require = createRequire(import.meta.url);
     const dir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-    cached = {
-      regular: readFileSync(path.join(dir, 'DejaVuSansCondensed.ttf')),
-      bold: readFileSync(path.join(dir, 'DejaVuSansCondensed-Bold.ttf')),
-    };
+    cached = { regular: load(dir, 'DejaVuSansCondensed.ttf'), bold: load(dir, 'DejaVuSansCondensed-Bold.ttf') };
   }
   return cached;
 }

@@ -1,0 +1,267 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Container } from '../../container.ts';
+import { isCalendarDate } from '../../platform/dates.ts';
+import type { DocumentRow, OrderStatus } from '../../platform/db/schema.ts';
+import type { PageContextFactory } from '../../web/context.ts';
+import { AppError } from '../../web/errors.ts';
+import { str, type FieldErrors } from '../../web/forms.ts';
+import { clientMeta, requireOperator } from '../../web/guards.ts';
+import { formatMoney } from '../../web/i18n.ts';
+import { sendHtml } from '../../web/pages.ts';
+import { documentState } from '../billing/billing.repository.ts';
+import { CreditNoteTooLarge } from '../billing/billing.service.ts';
+import type { BillingDocument } from '../billing/document.types.ts';
+import type { PaymentError } from '../payments/payments.service.ts';
+import { customerRecipients } from '../notifications/recipients.ts';
+import { creditNoteMail } from '../orders/orders.mails.ts';
+import { BackofficeRepository } from './backoffice.repository.ts';
+import { documentPage, type CreditFormValues, type DocumentPageData, type PaymentFormValues } from './document.views.ts';
+import { DOCUMENT_KINDS, documentsPage, ORDER_STATUSES, ordersPage } from './documents.views.ts';
+import { mt, type MoneyMessageKey } from './money.messages.ts';
+import { parseEuros } from './money.validation.ts';
+
+const PAGE_SIZE = 25;
+const MAX_PAGE = 100_000;
+const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
+const OPEN_ORDER: readonly OrderStatus[] = ['validated', 'expired'];
+
+/** Service errors that belong to one field; the others (quote state, duplicate) are shown above the form. */
+const PAYMENT_ERROR_FIELD: Partial<Record<PaymentError, keyof PaymentFormValues>> = {
+  amount_invalid: 'amount',
+  date_invalid: 'received_on',
+  method_invalid: 'method',
+  reference_required: 'reference',
+};
+
+type Notice = DocumentPageData['notices'][number];
+interface Extra {
+  notices?: Notice[];
+  payment?: { values: PaymentFormValues; errors: FieldErrors };
+  credit?: { values: CreditFormValues; errors: FieldErrors };
+}
+
+function query(request: FastifyRequest): Record<string, unknown> {
+  return (request.query as Record<string, unknown> | undefined) ?? {};
+}
+
+function parsePage(request: FastifyRequest): number {
+  const raw = query(request).page;
+  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1;
+  return Math.min(Math.max(1, Number(raw)), MAX_PAGE);
+}
+
+function numberParam(request: FastifyRequest): string {
+  const raw = (request.params as Record<string, unknown>).number;
+  if (typeof raw !== 'string' || !NUMBER.test(raw)) throw new AppError('not_found');
+  return raw;
+}
+
+/** The operator's money pages: orders, documents, manual payments, quote reissue/cancel, credit notes. */
+export function moneyRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+  const { accounts, audit, billing, mail, orders, payments, settings } = c.services;
+  const repo = new BackofficeRepository(c.database.db);
+
+  async function loadDocument(request: FastifyRequest, kind?: DocumentRow['kind']): Promise<DocumentRow> {
+    const doc = await billing.repo.findDocument({ number: numberParam(request) });
+    if (!doc || (kind && doc.kind !== kind)) throw new AppError('not_found');
+    return doc;
+  }
+
+  /** What a quote allows: reissue (lapsed or cancelled, order still open) and cancel (unpaid, order open). */
+  async function quoteFacts(doc: DocumentRow) {
+    const state = await billing.stateOf(doc);
+    const order = doc.order_id === null ? null : ((await orders.repo.find(doc.order_id)) ?? null);
+    const latest = order ? await billing.repo.latestQuoteForOrder(order.id) : undefined;
+    const isLatest = latest?.id === doc.id;
+    const open = order !== null && OPEN_ORDER.includes(order.status);
+    return {
+      state,
+      order,
+      replacedBy: latest && !isLatest ? latest.number : null,
+      canReissue: isLatest && open && (state === 'expired' || state === 'cancelled'),
+      canCancel: isLatest && open && (state === 'to_pay' || state === 'expired'),
+    };
+  }
+
+  async function showDocument(request: FastifyRequest, reply: FastifyReply, doc: DocumentRow, extra: Extra = {}, status = 200) {
+    const facts = doc.kind === 'quote' ? await quoteFacts(doc) : null;
+    const state = facts?.state ?? (await billing.stateOf(doc));
+    const order = facts ? facts.order : doc.order_id === null ? null : ((await orders.repo.find(doc.order_id)) ?? null);
+    const account = doc.user_id === null ? null : await accounts.getAccount(doc.user_id);
+    const related = doc.related_document_id === null ? undefined : await billing.repo.findDocument({ id: doc.related_document_id });
+    const invoice = doc.kind === 'quote' ? await billing.repo.invoiceForQuote(doc.id) : undefined;
+    const ctx = await pageContext(request, reply);
+    const today = billing.today();
+    const data: DocumentPageData = {
+      doc,
+      content: doc.content as BillingDocument,
+      state,
+      customer: account && account.user.role === 'customer' ? { id: account.user.id, alias: account.user.alias } : null,
+      order,
+      invoiceNumber: invoice?.number ?? null,
+      relatedNumber: related?.number ?? null,
+      payments: doc.kind === 'quote' ? await payments.listForQuote(doc.id) : [],
+      paidCents: doc.kind === 'quote' ? await payments.paidCents(doc.id) : 0,
+      replacedBy: facts?.replacedBy ?? null,
+      canReissue: facts?.canReissue ?? false,
+      canCancel: facts?.canCancel ?? false,
+      creditNotes: doc.kind === 'invoice' ? await billing.repo.creditNotesFor(doc.id) : [],
+      today,
+      notices: extra.notices ?? [],
+      payment: extra.payment ?? { values: { method: 'transfer', amount: '', received_on: today, reference: '', bank: '' }, errors: {} },
+      credit: extra.credit ?? { values: { amount: '', reason: '' }, errors: {} },
+    };
+    return sendHtml(reply, documentPage(ctx, data), status);
+  }
+
+  /** Notices carried by the redirect after a POST, read back strictly (nothing echoed unchecked). */
+  function redirectNotices(request: FastifyRequest, doc: DocumentRow, t: ReturnType<typeof mt>, locale: 'fr' | 'en'): Notice[] {
+    const q = query(request);
+    const out: Notice[] = [];
+    const number = (v: unknown) => (typeof v === 'string' && NUMBER.test(v) ? v : null);
+    if (q.reglement === 'paye' && number(q.facture)) out.push({ kind: 'success', text: t(q.nouveau === '0' ? 'paidAgainNotice' : 'paidNotice', { invoice: number(q.facture)! }) });
+    if (q.reglement === 'bloque') out.push({ kind: 'warning', text: t('blockedNotice') });
+    if (q.reglement === 'partiel' && typeof q.reste === 'string' && /^\d{1,12}$/.test(q.reste)) out.push({ kind: 'info', text: t('partialNotice', { due: formatMoney(Number(q.reste), locale) }) });
+    if (q.reedite === '1') out.push({ kind: 'success', text: t('reissuedNotice', { number: doc.number }) });
+    if (q.annule === '1') out.push({ kind: 'success', text: t('cancelledNotice') });
+    if (number(q.avoir)) out.push({ kind: 'success', text: t('creditIssuedNotice', { number: number(q.avoir)! }) });
+    return out;
+  }
+
+  return async (app) => {
+    app.addHook('preHandler', requireOperator);
+
+    app.get('/backoffice/commandes', async (request, reply) => {
+      const wanted = query(request).statut;
+      const status = ORDER_STATUSES.find((s) => s === wanted);
+      const page = parsePage(request);
+      const rows = await orders.repo.list({ ...(status ? { status } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+      const extras = await repo.orderExtras(rows.map((r) => r.id));
+      const plans = new Map((await settings.plans()).map((p) => [p.code, p.name]));
+      const total = Number(rows[0]?.total ?? 0);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const ctx = await pageContext(request, reply);
+      const shown = rows.map((r) => ({ ...r, userId: extras.get(r.id)?.userId ?? null, quoteNumber: extras.get(r.id)?.quoteNumber ?? null, planName: plans.get(r.plan_code) ?? r.plan_code }));
+      return sendHtml(reply, ordersPage(ctx, { rows: shown, status: status ?? '', total, page: { page, hasNext: rows.length > 0 && page < pages, pages: rows.length > 0 ? pages : undefined } }));
+    });
+
+    app.get('/backoffice/documents', async (request, reply) => {
+      const wanted = query(request).type;
+      const kind = DOCUMENT_KINDS.find((k) => k === wanted);
+      const q = str(request.query, 'q', 100);
+      const page = parsePage(request);
+      const today = billing.today();
+      const rows = await billing.repo.listDocuments({ ...(kind ? { kind } : {}), ...(q ? { q } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, today });
+      const total = Number(rows[0]?.total ?? 0);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const ctx = await pageContext(request, reply);
+      const shown = rows.map((r) => ({ ...r, paid_cents: Number(r.paid_cents), state: documentState(r, today) }));
+      return sendHtml(reply, documentsPage(ctx, { rows: shown, kind: kind ?? '', q, total, page: { page, hasNext: rows.length > 0 && page < pages, pages: rows.length > 0 ? pages : undefined } }));
+    });
+
+    app.get('/backoffice/documents/:number', async (request, reply) => {
+      const doc = await loadDocument(request);
+      const ctx = await pageContext(request, reply);
+      return showDocument(request, reply, doc, { notices: redirectNotices(request, doc, mt(ctx), ctx.locale) });
+    });
+
+    app.post('/backoffice/documents/:number/reglements', async (request, reply) => {
+      const doc = await loadDocument(request, 'quote');
+      const body = request.body;
+      const values: PaymentFormValues = {
+        method: str(body, 'method', 20),
+        amount: str(body, 'amount', 30),
+        received_on: str(body, 'received_on', 10),
+        reference: str(body, 'reference', 140),
+        bank: str(body, 'bank', 100),
+      };
+      const ctx = await pageContext(request, reply);
+      const t = mt(ctx);
+      const refuse = (errors: FieldErrors, notices: Notice[] = []) => showDocument(request, reply, doc, { payment: { values, errors }, notices }, 422);
+      // The quote first: fixing the fields of a payment the quote cannot take would be wasted effort.
+      const payable = await payments.payableQuote(doc.number);
+      if (!payable.ok) return refuse({}, [{ kind: 'warning', text: t(`pay_${payable.error}`) }]);
+      const errors: FieldErrors = {};
+      const amount = parseEuros(values.amount);
+      if (!amount.ok) errors.amount = t(`amount_${amount.problem}`);
+      if (values.method !== 'transfer' && values.method !== 'cheque') errors.method = t('pay_method_invalid');
+      if (!isCalendarDate(values.received_on)) errors.received_on = t('date_format');
+      else if (values.received_on > billing.today()) errors.received_on = t('date_future');
+      if (values.method === 'cheque' && !values.reference) errors.reference = t('pay_reference_required');
+      if (Object.keys(errors).length > 0 || !amount.ok) return refuse(errors);
+      const result = await payments.recordManualPayment(request.currentUser!.id, doc.number, { method: values.method, amountCents: amount.cents, receivedOn: values.received_on, reference: values.reference, bank: values.bank });
+      if (!result.ok) {
+        const key: MoneyMessageKey = `pay_${result.error}`;
+        const field = PAYMENT_ERROR_FIELD[result.error];
+        return field ? refuse({ [field]: t(key) }) : refuse({}, [{ kind: 'warning', text: t(key) }]);
+      }
+      const o = result.outcome;
+      const target =
+        o.state === 'paid'
+          ? `?reglement=paye&facture=${encodeURIComponent(o.invoiceNumber)}&nouveau=${o.newlyPaid ? 1 : 0}`
+          : o.state === 'partial'
+            ? `?reglement=partiel&reste=${o.dueCents}`
+            : '?reglement=bloque';
+      return reply.redirect(`/backoffice/documents/${doc.number}${target}`, 303);
+    });
+
+    app.post('/backoffice/documents/:number/reediter', async (request, reply) => {
+      const doc = await loadDocument(request, 'quote');
+      const facts = await quoteFacts(doc);
+      const ctx = await pageContext(request, reply);
+      const refused = () => showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: mt(ctx)('reissueRefused') }] }, 409);
+      if (!facts.canReissue || !facts.order) return refused();
+      const result = await orders.reissueQuote(request.currentUser!.id, facts.order.id);
+      if (!result.ok) return refused();
+      return reply.redirect(`/backoffice/documents/${result.quoteNumber}?reedite=1`, 303);
+    });
+
+    app.post('/backoffice/documents/:number/annuler', async (request, reply) => {
+      const doc = await loadDocument(request, 'quote');
+      const facts = await quoteFacts(doc);
+      const reason = str(request.body, 'reason', 200) || "Annulé par l'opérateur";
+      const ok = facts.canCancel && facts.order !== null && (await orders.cancel(null, facts.order.id, request.currentUser!.id, reason));
+      if (ok) return reply.redirect(`/backoffice/documents/${doc.number}?annule=1`, 303);
+      const ctx = await pageContext(request, reply);
+      return showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: mt(ctx)('cancelRefused') }] }, 409);
+    });
+
+    app.post('/backoffice/documents/:number/avoirs', async (request, reply) => {
+      const invoice = await loadDocument(request, 'invoice');
+      const values: CreditFormValues = { amount: str(request.body, 'amount', 30), reason: str(request.body, 'reason', 500) };
+      const ctx = await pageContext(request, reply);
+      const t = mt(ctx);
+      const refuse = (errors: FieldErrors) => showDocument(request, reply, invoice, { credit: { values, errors } }, 422);
+      const errors: FieldErrors = {};
+      const amount = parseEuros(values.amount);
+      if (!amount.ok) errors.amount = t(`amount_${amount.problem}`);
+      if (!values.reason) errors.reason = t('credit_reason_required');
+      if (!amount.ok || Object.keys(errors).length > 0) return refuse(errors);
+      const operatorId = request.currentUser!.id;
+      const account = invoice.user_id === null ? null : await accounts.getAccount(invoice.user_id);
+      const site = (await settings.operatorIdentity()).tradeName;
+      const now = c.clock.now();
+      try {
+        const note = await c.database.db.transaction().execute(async (trx) => {
+          // issueCreditNote checks what remains of the invoice under the ledger lock.
+          const issued = await billing.issueCreditNote(trx, invoice, { amountCents: amount.cents, reason: values.reason });
+          await audit.record({ action: 'credit_note.issued', actorUserId: operatorId, subjectUserId: invoice.user_id, ip: clientMeta(request).ip, at: now, details: { invoice: invoice.number, creditNote: issued.number, amountCents: amount.cents, reason: values.reason } }, trx);
+          if (account) {
+            await mail.enqueue(trx, {
+              recipients: customerRecipients(account.user, account.organisation),
+              template: 'billing.credit_note',
+              userId: account.user.id,
+              rendered: creditNoteMail({ site, name: account.user.name, creditNote: issued.content as BillingDocument, portalUrl: c.urls.portal() }),
+              attachments: [{ kind: 'document_pdf', documentId: issued.id, filename: `${issued.number}.pdf` }],
+            });
+          }
+          return issued;
+        });
+        return reply.redirect(`/backoffice/documents/${invoice.number}?avoir=${encodeURIComponent(note.number)}`, 303);
+      } catch (err) {
+        if (err instanceof CreditNoteTooLarge) return refuse({ amount: t('credit_too_large', { amount: formatMoney(Math.max(0, err.remainingCents), ctx.locale) }) });
+        throw err;
+      }
+    });
+  };
+}

@@ -1,0 +1,134 @@
+import { str } from '../../web/forms.ts';
+import { formatRegistration, normaliseRegistration, validEmail } from '../accounts/accounts.validation.ts';
+import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
+import type { SettingsMessageKey } from './settings.messages.ts';
+import { compactBic, formatIban, normalisePrefix, parseRate, parseWholeNumber, validBic, validIban } from './money.validation.ts';
+
+/**
+ * The settings forms, one per section: what each form holds, how it is read from a request body,
+ * and how it is checked and turned into a patch for the settings service. Pure: no I/O here.
+ */
+export type SectionId = 'identite' | 'tva' | 'banque' | 'facturation' | 'cgv';
+export const SECTION_IDS: readonly SectionId[] = ['identite', 'tva', 'banque', 'facturation', 'cgv'];
+
+export type FormValues = Record<string, string>;
+/** field → message key (with its parameters) */
+export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; params?: Record<string, number> }>>;
+
+export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
+export const BANK_FIELDS = ['iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
+export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote'] as const;
+const MULTILINE = new Set(['address', 'chequeAddress']);
+const OPTIONAL = new Set(['phone']);
+
+/** Current settings as the strings the forms show. */
+export function currentValues(identity: OperatorIdentity, billing: BillingSettings): Record<Exclude<SectionId, 'cgv'>, FormValues> {
+  return {
+    identite: Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, identity[f]])),
+    tva: { vatFranchise: identity.vatFranchise ? '1' : '', vatRatePercent: String(billing.vatRatePercent), vatNumber: billing.vatNumber },
+    banque: Object.fromEntries(BANK_FIELDS.map((f) => [f, identity[f]])),
+    facturation: {
+      quoteValidityDays: String(billing.quoteValidityDays),
+      paymentDueDays: String(billing.paymentDueDays),
+      latePenaltyText: billing.latePenaltyText,
+      prefixQuote: billing.prefixes.quote,
+      prefixInvoice: billing.prefixes.invoice,
+      prefixCreditNote: billing.prefixes.credit_note,
+    },
+  };
+}
+
+/** The submitted strings of a section (text areas keep their line breaks, normalised to \n). */
+export function readValues(section: SectionId, body: unknown): FormValues {
+  const fields: readonly string[] =
+    section === 'identite' ? IDENTITY_FIELDS : section === 'banque' ? BANK_FIELDS : section === 'facturation' ? BILLING_FIELDS : section === 'tva' ? ['vatFranchise', 'vatRatePercent', 'vatNumber'] : ['title', 'body'];
+  const max = (f: string) => (f === 'body' ? 100_000 : MULTILINE.has(f) ? 500 : 200);
+  // One character more than allowed is kept, so "too long" can be told apart from "just right".
+  return Object.fromEntries(fields.map((f) => [f, str(body, f, max(f) + 1).replace(/\r\n?/g, '\n')]));
+}
+
+function lengths(values: FormValues, fields: readonly string[], errors: FormErrors): void {
+  for (const f of fields) {
+    const max = f === 'body' ? 100_000 : MULTILINE.has(f) ? 500 : 200;
+    if (!values[f] && !OPTIONAL.has(f)) errors[f] = { key: 'err_required' };
+    else if ((values[f] ?? '').length > max) errors[f] = { key: 'err_too_long', params: { max } };
+  }
+}
+
+export type Checked<P> = { ok: true; patch: P } | { ok: false; errors: FormErrors };
+
+export function checkIdentity(v: FormValues): Checked<Partial<OperatorIdentity>> {
+  const errors: FormErrors = {};
+  lengths(v, IDENTITY_FIELDS, errors);
+  const siret = normaliseRegistration(v.siret ?? '');
+  if (!errors.siret && (!siret || !/^\d{14}$/.test(siret))) errors.siret = { key: 'err_siret' };
+  if (!errors.email && !validEmail(v.email ?? '')) errors.email = { key: 'err_email' };
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const patch = Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, v[f] ?? ''])) as Partial<OperatorIdentity>;
+  patch.siret = formatRegistration(siret!);
+  return { ok: true, patch };
+}
+
+export function checkBank(v: FormValues): Checked<Partial<OperatorIdentity>> {
+  const errors: FormErrors = {};
+  lengths(v, BANK_FIELDS, errors);
+  if (!errors.iban && !validIban(v.iban ?? '')) errors.iban = { key: 'err_iban' };
+  if (!errors.bic && !validBic(v.bic ?? '')) errors.bic = { key: 'err_bic' };
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, patch: { iban: formatIban(v.iban!), bic: compactBic(v.bic!), chequePayee: v.chequePayee!, chequeAddress: v.chequeAddress! } };
+}
+
+export function checkVat(v: FormValues): Checked<{ vatFranchise: boolean; vatRatePercent: number; vatNumber: string }> {
+  const errors: FormErrors = {};
+  const franchise = v.vatFranchise === '1';
+  const rate = parseRate(v.vatRatePercent ?? '');
+  const vatNumber = (v.vatNumber ?? '').replace(/[\s.-]/g, '').toUpperCase();
+  if (rate === null) errors.vatRatePercent = { key: 'err_rate' };
+  else if (!franchise && rate === 0) errors.vatRatePercent = { key: 'err_rate_zero' };
+  if (vatNumber && !(/^FR[0-9A-Z]{2}\d{9}$/.test(vatNumber) || /^(?!FR)[A-Z]{2}[0-9A-Z]{2,12}$/.test(vatNumber))) errors.vatNumber = { key: 'err_vat_number' };
+  else if (!franchise && !vatNumber) errors.vatNumber = { key: 'err_vat_number_required' };
+  if (Object.keys(errors).length > 0 || rate === null) return { ok: false, errors };
+  return { ok: true, patch: { vatFranchise: franchise, vatRatePercent: rate, vatNumber } };
+}
+
+export function checkBilling(v: FormValues): Checked<Partial<BillingSettings>> {
+  const errors: FormErrors = {};
+  const validity = parseWholeNumber(v.quoteValidityDays ?? '', 1, 365);
+  const due = parseWholeNumber(v.paymentDueDays ?? '', 0, 60);
+  const penalty = v.latePenaltyText ?? '';
+  if (validity === null) errors.quoteValidityDays = { key: 'err_validity' };
+  if (due === null) errors.paymentDueDays = { key: 'err_due' };
+  if (penalty.length < 3 || penalty.length > 200) errors.latePenaltyText = { key: 'err_penalty' };
+  const quote = normalisePrefix(v.prefixQuote ?? '');
+  const invoice = normalisePrefix(v.prefixInvoice ?? '');
+  const credit = normalisePrefix(v.prefixCreditNote ?? '');
+  if (!quote) errors.prefixQuote = { key: 'err_prefix' };
+  if (!invoice) errors.prefixInvoice = { key: 'err_prefix' };
+  if (!credit) errors.prefixCreditNote = { key: 'err_prefix' };
+  if (quote && invoice && credit && new Set([quote, invoice, credit]).size < 3) {
+    if (invoice === quote || invoice === credit) errors.prefixInvoice = { key: 'err_prefix_same' };
+    if (credit === quote) errors.prefixCreditNote = { key: 'err_prefix_same' };
+  }
+  if (Object.keys(errors).length > 0 || validity === null || due === null || !quote || !invoice || !credit) return { ok: false, errors };
+  return { ok: true, patch: { quoteValidityDays: validity, paymentDueDays: due, latePenaltyText: penalty, prefixes: { quote, invoice, credit_note: credit } } };
+}
+
+export function checkTerms(v: FormValues): Checked<{ title: string; body: string }> {
+  const errors: FormErrors = {};
+  lengths(v, ['title', 'body'], errors);
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, patch: { title: v.title!, body: v.body! } };
+}
+
+/** The keys whose value differs between two settings objects (compared as JSON). */
+export function changedKeys(before: object, after: object): string[] {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  return Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+/** Form fields named after the zod paths of the settings service, for its (unexpected) refusals. */
+export function fieldOfPath(path: readonly PropertyKey[]): string {
+  if (path[0] === 'prefixes') return path[1] === 'invoice' ? 'prefixInvoice' : path[1] === 'credit_note' ? 'prefixCreditNote' : 'prefixQuote';
+  return String(path[0] ?? 'form');
+}
