@@ -3,7 +3,8 @@ import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { rawStr, str } from '../../web/forms.ts';
 import { clientMeta, requireSignedIn, safeReturnPath } from '../../web/guards.ts';
-import { parseLocale } from '../../web/i18n.ts';
+import { parseLocale, translator } from '../../web/i18n.ts';
+import { accountMessages } from './accounts.messages.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { accountPage, organisationPanel, personPanel, type AccountTab } from './account-page.views.ts';
 import { SESSION_TTL } from './accounts.service.ts';
@@ -197,8 +198,8 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
       portal.get('/compte', async (request, reply) => {
         const q = request.query as Record<string, unknown>;
         const tab: AccountTab = q.onglet === 'personne-morale' ? 'personne-morale' : 'personne';
-        const ctx = await pageContext(request, reply);
-        const notice = q.ok === 'mot-de-passe' ? tr(ctx)('passwordChanged') : q.ok === '1' ? tr(ctx)('saved') : undefined;
+        const t = translator(accountMessages, request.locale);
+        const notice = q.ok === 'mot-de-passe' ? t('passwordChanged') : q.ok === '1' ? t('saved') : undefined;
         return showAccount(request, reply, { tab, notice });
       });
       portal.get('/compte/personne', async (request, reply) => showPanel(request, reply, 'person', {}));

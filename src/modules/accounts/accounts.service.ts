@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { DAY, HOUR, MINUTE, type Clock } from '../../platform/clock.ts';
-import type { DB, Locale, TokenPurpose, User } from '../../platform/db/schema.ts';
+import type { DB, Locale, Organisation, TokenPurpose, User } from '../../platform/db/schema.ts';
 import { hashToken, looksLikeToken, newToken } from '../../platform/tokens.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
@@ -72,6 +72,15 @@ export interface AccountsDeps {
   portalUrl: () => string;
 }
 
+/**
+ * How long a session or an account read stays in this process's memory. Every change made through
+ * this service drops the entries it affects at once; the delay only bounds how long another process
+ * (a second `ecrin serve`) may serve a session revoked elsewhere.
+ */
+export const READ_CACHE_TTL = 30_000;
+
+type Account = { user: User; organisation: Organisation | null };
+
 /** Accounts: sign-up, sign-in, sessions, password links, the person and the organisation. */
 export class AccountsService {
   readonly #repo: AccountsRepository;
@@ -80,6 +89,11 @@ export class AccountsService {
   readonly #settings: SettingsService;
   readonly #clock: Clock;
   readonly #portalUrl: () => string;
+  // Page views read the session and the account on every request: kept here, they cost no query.
+  readonly #sessions: LRUCache<string, { user: CurrentUser; until: number; lastSeen: number }> = new LRUCache({ max: 20_000 });
+  readonly #accounts: LRUCache<number, { account: Account; until: number }> = new LRUCache({ max: 20_000 });
+  /** bumped by every change: a read that overlapped one is not cached (it may predate the change) */
+  #epoch = 0;
 
   constructor(deps: AccountsDeps) {
     this.#repo = deps.repo;
@@ -237,6 +251,7 @@ export class AccountsService {
       }
       return true;
     });
+    this.#forget(user.id);
     if (!consumed) return { ok: false, link: 'used' };
     return { ok: true, sessionToken, user };
   }
@@ -262,6 +277,8 @@ export class AccountsService {
     await this.#repo.transaction(async (trx) => {
       // Rotation: whatever session the browser had is dropped; the signed-in one is new.
       if (meta.previousSessionToken && looksLikeToken(meta.previousSessionToken)) {
+        this.#epoch++;
+        this.#sessions.delete(hashToken(meta.previousSessionToken).toString('base64'));
         await trx.deleteFrom('sessions').where('token_hash', '=', hashToken(meta.previousSessionToken)).execute();
       }
       await this.#repo.insertSession(trx, { hash: hashToken(sessionToken), userId: user.id, expiresAt: new Date(now.getTime() + SESSION_TTL), ip: meta.ip, userAgent: meta.userAgent }, now);
@@ -272,14 +289,23 @@ export class AccountsService {
 
   async resolveSession(token: string | undefined): Promise<CurrentUser | null> {
     if (!looksLikeToken(token)) return null;
-    const now = this.#clock.now();
-    const row = await this.#repo.findSessionUser(hashToken(token), now);
-    if (!row) return null;
-    // Sliding expiry, written at most once an hour to keep page views read-only.
-    if (now.getTime() - new Date(row.last_seen_at).getTime() > HOUR) {
-      await this.#repo.touchSession(row.session_id, now, new Date(now.getTime() + SESSION_TTL));
+    const now = this.#clock.now().getTime();
+    const key = hashToken(token).toString('base64');
+    const cached = this.#sessions.get(key);
+    if (cached && cached.until > now && now - cached.lastSeen <= HOUR) return cached.user;
+    const epoch = this.#epoch;
+    const row = await this.#repo.findSessionUser(hashToken(token), new Date(now));
+    if (!row) {
+      this.#sessions.delete(key);
+      return null;
     }
-    return {
+    let lastSeen = new Date(row.last_seen_at).getTime();
+    // Sliding expiry, written at most once an hour to keep page views read-only.
+    if (now - lastSeen > HOUR) {
+      await this.#repo.touchSession(row.session_id, new Date(now), new Date(now + SESSION_TTL));
+      lastSeen = now;
+    }
+    const user: CurrentUser = {
       id: row.id,
       alias: row.alias,
       name: row.name,
@@ -288,10 +314,21 @@ export class AccountsService {
       organisationId: row.organisation_id,
       sessionId: row.session_id,
     };
+    if (epoch === this.#epoch) this.#sessions.set(key, { user, until: Math.min(now + READ_CACHE_TTL, new Date(row.expires_at).getTime()), lastSeen });
+    return user;
+  }
+
+  /** Drops what this process remembers of a user's sessions and account (after any change to them). */
+  #forget(userId: number): void {
+    this.#epoch++;
+    this.#accounts.delete(userId);
+    for (const [key, entry] of this.#sessions.entries()) if (entry.user.id === userId) this.#sessions.delete(key);
   }
 
   async signOut(token: string | undefined, meta: RequestMeta): Promise<void> {
     if (!looksLikeToken(token)) return;
+    this.#epoch++;
+    this.#sessions.delete(hashToken(token).toString('base64'));
     const userId = await this.#repo.deleteSession(hashToken(token));
     if (userId !== null) {
       await this.#audit.record({ action: 'signout', actorUserId: userId, subjectUserId: userId, ip: meta.ip, at: this.#clock.now() });
@@ -299,11 +336,17 @@ export class AccountsService {
   }
 
   // --- "Votre compte" ------------------------------------------------------------------------
-  async getAccount(userId: number) {
+  async getAccount(userId: number): Promise<Account | null> {
+    const now = this.#clock.now().getTime();
+    const cached = this.#accounts.get(userId);
+    if (cached && cached.until > now) return cached.account;
+    const epoch = this.#epoch;
     const user = await this.#repo.findUserById(userId);
     if (!user) return null;
     const organisation = user.organisation_id ? ((await this.#repo.findOrganisation(user.organisation_id)) ?? null) : null;
-    return { user, organisation };
+    const account = { user, organisation };
+    if (epoch === this.#epoch) this.#accounts.set(userId, { account, until: now + READ_CACHE_TTL });
+    return account;
   }
 
   async updatePerson(userId: number, input: { name: string; email: string; locale?: Locale }, meta: RequestMeta): Promise<Result<object>> {
@@ -338,6 +381,7 @@ export class AccountsService {
       if (uniqueViolation(err) === 'email') return { ok: false, errors: { email: 'email_taken' } };
       throw err;
     }
+    this.#forget(userId);
     return { ok: true };
   }
 
@@ -354,6 +398,7 @@ export class AccountsService {
       await this.#repo.updateOrganisation(trx, before.id, value, now);
       await this.#audit.record({ action: 'organisation.updated', actorUserId: userId, subjectUserId: userId, ip: meta.ip, at: now, details: { changed } }, trx);
     });
+    this.#forget(userId);
     return { ok: true };
   }
 
@@ -385,6 +430,7 @@ export class AccountsService {
         rendered: passwordChangedMail(row.locale, { site, name: row.name, alias: row.alias }),
       });
     });
+    this.#forget(row.id);
     return { ok: true, sessionToken };
   }
 
