@@ -14,6 +14,7 @@ import { journalPage } from './journal.views.ts';
 import { mailListPage, mailMessagePage } from './mail.views.ts';
 import { moneyRoutes } from './money.routes.ts';
 import { settingsRoutes } from './settings.routes.ts';
+import { plansRoutes } from './plans.routes.ts';
 
 export const PAGE_SIZE = 25;
 const DETAIL_LIMIT = 50;
@@ -51,6 +52,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     app.addHook('preHandler', requireOperator);
     await app.register(moneyRoutes(c, pageContext));
     await app.register(settingsRoutes(c, pageContext));
+    await app.register(plansRoutes(c, pageContext));
 
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);

@@ -13,7 +13,7 @@ export function tr(ctx: PageContext): T {
   return translator(backofficeMessages, ctx.locale);
 }
 
-export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings';
+export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings' | 'plans';
 
 const SECTIONS: { id: Section; href: string; label: BackofficeMessageKey }[] = [
   { id: 'dashboard', href: '/backoffice', label: 'navDashboard' },
@@ -23,6 +23,7 @@ const SECTIONS: { id: Section; href: string; label: BackofficeMessageKey }[] = [
   { id: 'mail', href: '/backoffice/courriels', label: 'navMail' },
   { id: 'journal', href: '/backoffice/journal', label: 'navJournal' },
   { id: 'settings', href: '/backoffice/reglages', label: 'navSettings' },
+  { id: 'plans', href: '/backoffice/forfaits', label: 'navPlans' },
 ];
 
 /** Every back office page: the site layout, with the back office's own tabs above the content. */
@@ -109,6 +110,7 @@ ${c.mailFailed > 0 ? notice('warning', t('failedWarning', { count: c.mailFailed 
   <li><a href="/backoffice/courriels">${t('mailTitle')}</a></li>
   <li><a href="/backoffice/journal">${t('journalTitle')}</a></li>
   <li><a href="/backoffice/reglages">${t('settingsLink')}</a></li>
+  <li><a href="/backoffice/forfaits">${t('navPlans')}</a></li>
 </ul>`,
   });
 }

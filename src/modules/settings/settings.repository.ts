@@ -52,6 +52,11 @@ export class SettingsRepository {
       .execute();
   }
 
+  async updatePlan(code: string, patch: { name: string; price_cents: number | null; bandwidth_mbps: number | null; sla_percent: string | null; max_sessions: number | null; storage_bytes: number | null }, now: Date): Promise<boolean> {
+    const res = await this.#db.updateTable('plans').set({ ...patch, updated_at: now }).where('code', '=', code).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async currentTerms() {
     return this.#db.selectFrom('terms_versions').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
   }

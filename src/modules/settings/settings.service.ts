@@ -9,6 +9,15 @@ import type { BillingSettings, OperatorIdentity, PlanView, TermsView } from './s
 const OPERATOR_KEY = 'operator.identity';
 const BILLING_KEY = 'billing';
 
+const planSchema = z.object({
+  name: z.string().trim().min(1).max(40),
+  priceCents: z.number().int().min(1).max(100_000_000).nullable(),
+  bandwidthMbps: z.number().int().min(1).max(100_000).nullable(),
+  slaPercent: z.number().min(50).max(100).nullable(),
+  maxSessions: z.number().int().min(1).max(100_000).nullable(),
+  storageBytes: z.number().int().min(1).max(1024 ** 5).nullable(),
+});
+
 const prefix = z.string().regex(/^[A-Z]{2,6}$/);
 const billingSchema = z.object({
   quoteValidityDays: z.number().int().min(1).max(365),
@@ -110,6 +119,31 @@ export class SettingsService {
     this.#billing = next;
     this.#terms = null; // the CGV quote billing terms
     return next;
+  }
+
+  /**
+   * The catalogue is a setting: a change applies to quotes issued from now on; documents already
+   * issued keep the figures they were issued with.
+   */
+  async updatePlan(code: string, patch: Omit<PlanView, 'code' | 'customQuote'>): Promise<boolean> {
+    const plan = await this.plan(code);
+    if (!plan) return false;
+    const checked = planSchema.parse(patch);
+    if (!plan.customQuote && checked.priceCents === null) throw new Error('a plan sold online needs a price');
+    const done = await this.#repo.updatePlan(
+      code,
+      {
+        name: checked.name,
+        price_cents: checked.priceCents,
+        bandwidth_mbps: checked.bandwidthMbps,
+        sla_percent: checked.slaPercent === null ? null : String(checked.slaPercent),
+        max_sessions: checked.maxSessions,
+        storage_bytes: checked.storageBytes,
+      },
+      this.#clock.now(),
+    );
+    this.#plans = null;
+    return done;
   }
 
   /** A new CGV version; every order validated from now on must accept it. */
