@@ -20,13 +20,14 @@ import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
 import { provisionInstanceJob } from './modules/instances/instances.jobs.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
+import { expireOrdersJob } from './modules/orders/orders.jobs.ts';
 import { settleQuoteJob } from './modules/payments/payments.jobs.ts';
 import { PaymentsService } from './modules/payments/payments.service.ts';
 import { PaypalPayments } from './modules/payments/paypal-payments.service.ts';
 import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/paypal/paypal.client.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, expireOrdersJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -138,6 +139,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await queue.work(settleQuoteJob, async (data) => {
         await payments.settle(data.quoteId);
       });
+      await queue.work(expireOrdersJob, async () => {
+        const n = await orders.expireLapsed();
+        if (n > 0) logger.info({ expired: n }, 'orders expired');
+      });
+      await queue.schedule(expireOrdersJob, '10 0 * * *', {});
     }
 
     return {

@@ -448,6 +448,20 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
     { title: 'a DECLINED capture: "refusé", no invoice', instance: 'capture-refusee', knob: { outcome: 'DECLINED' }, location: '/factures?paiement=refuse', orderStatus: 'DECLINED' },
     { title: 'a capture in USD: not counted, currency_mismatch', instance: 'capture-dollars', knob: { amount: { currency_code: 'USD' } }, location: '/factures?erreur=currency_mismatch', orderStatus: 'COMPLETED' },
   ];
+  it('counts a capture of the wrong amount as what it is: a partial payment, no invoice until covered', async () => {
+    const agent = await signedInCustomer(app, 'client-montant');
+    const { orderId, quoteId, paypalOrderId } = await startPayment(agent, 'capture-montant');
+    fake.approve(paypalOrderId);
+    fake.nextCapture({ amount: { value: '10.00' } });
+    const back = await agent.get(`/paiement/paypal/retour?token=${paypalOrderId}&PayerID=FAKEPAYER`);
+    assert.equal(back.statusCode, 303);
+    assert.equal(back.headers.location, '/factures?paiement=partiel&recu=1000&reste=3499');
+    assert.match((await agent.get(String(back.headers.location))).body, /Il reste 34,99/);
+    assert.deepEqual(await invoicesOf(quoteId), []);
+    assert.equal(await app.container.services.payments.paidCents(quoteId), 1000);
+    assert.equal((await app.container.services.orders.repo.find(orderId))?.status, 'validated');
+  });
+
   for (const o of outcomes) {
     it(o.title, async () => {
       const agent = await signedInCustomer(app, o.instance.replace('capture-', 'client-'));

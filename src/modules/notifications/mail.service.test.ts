@@ -117,3 +117,13 @@ describe('mail delivery', () => {
     assert.equal((await t.container.services.mailRepository.find(id))?.status, 'outbox');
   });
 });
+
+describe('recurring jobs', () => {
+  it('schedules the daily expiry of lapsed orders, in Paris time', async () => {
+    const schedules = await t.container.queue.boss.getSchedules();
+    const expiry = schedules.find((s) => s.name === 'orders.expire');
+    assert.ok(expiry, JSON.stringify(schedules));
+    assert.equal(expiry.cron, '10 0 * * *');
+    assert.equal(expiry.timezone, 'Europe/Paris');
+  });
+});

@@ -86,6 +86,12 @@ export class Queue {
     });
   }
 
+  /** A recurring job (cron, Europe/Paris); a run missed while the server was down is sent once. */
+  async schedule<S extends z.ZodType>(def: JobDefinition<S>, cron: string, data: z.infer<S>): Promise<void> {
+    await this.#ensureQueue(def);
+    await this.boss.schedule(def.name, cron, def.payload.parse(data) as object, { tz: 'Europe/Paris', missed: 'once' });
+  }
+
   async work<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>): Promise<void> {
     await this.#ensureQueue(def);
     await this.boss.work(def.name, { pollingIntervalSeconds: this.#polling, batchSize: 1 }, async (jobs) => {
