@@ -56,6 +56,11 @@ describe('ecrin CLI', () => {
     );
   });
 
+  it('verifies the ledger of issued documents', async () => {
+    const { stdout } = await ecrin(['ledger', 'verify']);
+    assert.match(stdout, /Ledger OK: 0 documents, chain intact, numbering without gaps, PDFs intact/);
+  });
+
   it('prints its usage', async () => {
     assert.match((await ecrin(['help'])).stdout, /ecrin operator create --email E/);
   });

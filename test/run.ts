@@ -46,7 +46,7 @@ function run(backend: string): Promise<{ code: number; pass: number; fail: numbe
       ['--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`, '--test-timeout=180000', ...files],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TEST_DB: backend, E2E_BROWSER: browser ? chromium : '' } },
     );
-    const counts = { pass: 0, fail: 0, skipped: 0 };
+    const counts = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
     let buffer = '';
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
@@ -55,11 +55,12 @@ function run(backend: string): Promise<{ code: number; pass: number; fail: numbe
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        const m = /^ℹ (pass|fail|skipped) (\d+)/.exec(line);
-        if (m) counts[m[1] as 'pass' | 'fail' | 'skipped'] = Number(m[2]);
+        const m = /^ℹ (pass|fail|skipped|cancelled) (\d+)/.exec(line);
+        if (m) counts[m[1] as 'pass' | 'fail' | 'skipped' | 'cancelled'] = Number(m[2]);
       }
     });
-    child.on('close', (code) => resolve({ code: code ?? 1, ...counts }));
+    // A test cancelled (its file crashed, or a hook failed) is a failure too.
+    child.on('close', (code) => resolve({ code: code ?? 1, pass: counts.pass, fail: counts.fail + counts.cancelled, skipped: counts.skipped }));
   });
 }
 
