@@ -83,6 +83,9 @@ describe('"Nouvelle commande d\'hébergement"', () => {
     const mismatch = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a', password_confirm: 'autre-chose-2026' }));
     assert.equal(mismatch.statusCode, 422);
     assert.match(mismatch.body, /différents/);
+    const comma = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a', password: 'tournesol,geant=42', password_confirm: 'tournesol,geant=42' }));
+    assert.equal(comma.statusCode, 422);
+    assert.match(comma.body, /ne peut pas contenir de virgule/);
     const ok = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a' }));
     const id = Number(String(ok.headers.location).split('/').pop());
     const row = await t.container.services.orders.repo.find(id);

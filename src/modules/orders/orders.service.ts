@@ -29,7 +29,8 @@ export type OrderErrorCode =
   | 'payment_method_invalid'
   | 'terms_required'
   | 'terms_outdated'
-  | 'not_draft';
+  | 'not_draft'
+  | 'admin_password_chars';
 
 export type OrderErrors = Partial<Record<string, OrderErrorCode | FieldErrorCodes[string]>>;
 export type OrderResult<T = object> = ({ ok: true } & T) | { ok: false; errors: OrderErrors };
@@ -91,6 +92,8 @@ export class OrdersService {
     if (!PAYMENT_METHODS.includes(input.paymentMethod as PaymentMethod)) errors.payment_method = 'payment_method_invalid';
     const pw = checkPassword(input.password, input.confirm, { alias: 'admin' });
     if (pw) errors.password = (`password_${pw}` as FieldErrorCodes[string]);
+    // Lucterios' admin tool takes the password inside "MODE=0,PASSWORD=…": a comma or "=" would be cut.
+    else if (/[,=]/.test(input.password)) errors.password = 'admin_password_chars';
     void user;
     return { errors };
   }
