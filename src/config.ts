@@ -35,6 +35,10 @@ const envSchema = z.object({
   PAYPAL_WEBHOOK_ID: z.string().optional(),
   /** hosts allowed to serve webhook certificates (default: PayPal's own) */
   PAYPAL_CERT_HOSTS: z.string().optional(),
+  /** path of lucterios_admin.py; default: the stand-in shipped in tools/lucterios-standin */
+  LUCTERIOS_ADMIN: z.string().optional(),
+  /** the instance server command, with {port} and {name}; default: the stand-in's server */
+  INSTANCE_SERVE_COMMAND: z.string().optional(),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -53,11 +57,19 @@ export interface Config {
   secretKey: Buffer;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   trustProxy: boolean | string;
+  /** the Diacamma admin tool and the instance server command (see the brief's contract) */
+  lucteriosAdmin: string;
+  instanceServeCommand: string;
+  /** the environment given to instance servers and the admin tool: a minimal one, no ecrin secret */
+  instanceEnv: Record<string, string>;
   /** PayPal Orders v2; null when not configured (the PayPal button then explains it is unavailable) */
   paypal: { baseUrl: string; clientId: string; clientSecret: string; webhookId: string; certHosts: string[] | null } | null;
 }
 
 export class ConfigError extends Error {}
+
+/** The Lucterios stand-in shipped with ecrin (for the embedded default and the tests). */
+const STANDIN_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'tools', 'lucterios-standin');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(
@@ -82,6 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     paypal: paypalConfig(e),
+    lucteriosAdmin: e.LUCTERIOS_ADMIN ?? path.join(STANDIN_DIR, 'lucterios_admin'),
+    instanceServeCommand: e.INSTANCE_SERVE_COMMAND ?? `${path.join(STANDIN_DIR, 'serve')} --bind 127.0.0.1:{port}`,
+    instanceEnv: Object.fromEntries(
+      ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'PYTHONPATH', 'VIRTUAL_ENV'].flatMap((k) => (env[k] !== undefined ? [[k, env[k]!]] : [])),
+    ),
   };
 }
 

@@ -8,7 +8,7 @@ import {
   sampleVatInvoice,
 } from './document.factory.ts';
 import { buildFacturXml } from './facturx.ts';
-import { validateFacturx, type FacturxReport } from './facturx-validator.ts';
+import { validateFacturx, type FacturxReport } from '../../../../test/support/facturx-validator.ts';
 import { centsToDecimal, parisMidnight, toDate102, toFixedDecimal, toFrenchDate } from './format.ts';
 import { escapeXml } from './xml.ts';
 

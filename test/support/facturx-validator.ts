@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** the repository root (this file is src/modules/billing/facturx/) */
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** `<clone>/../shared/schemas/facturx-en16931`, as laid out for developers and CI; FACTURX_SCHEMA_DIR overrides */
 export const SCHEMA_DIR =
