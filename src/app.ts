@@ -10,6 +10,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Container } from './container.ts';
 import { classifyHost } from './gateway/front-door.ts';
+import { FrontDoor } from './gateway/proxy.ts';
+import http from 'node:http';
 import { accountsRoutes, SESSION_COOKIE } from './modules/accounts/accounts.routes.ts';
 import { backofficeRoutes } from './modules/backoffice/backoffice.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -17,6 +19,7 @@ import { registerMetrics } from './modules/metrics/metrics.routes.ts';
 import { publicSiteRoutes } from './modules/public-site/public-site.routes.ts';
 import { billingRoutes } from './modules/billing/billing.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
+import { instancesRoutes } from './modules/instances/instances.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
@@ -28,6 +31,14 @@ const htmxDir = path.join(path.dirname(require.resolve('htmx.org/package.json'))
 
 /** Form bodies are small; anything larger is refused with a clear page (uploads get their own limits). */
 export const FORM_BODY_LIMIT = 64 * 1024;
+
+const INSTANCE_STATE_PAGES: Record<string, ErrorCode> = {
+  creating: 'instance_creating',
+  suspended: 'instance_suspended',
+  maintenance: 'instance_maintenance',
+  failed: 'instance_unavailable',
+  active: 'instance_unavailable',
+};
 
 /** Paths answered on every host (load balancers and monitors do not send our Host). */
 const HOST_INDEPENDENT = new Set(['/healthz', '/readyz']);
@@ -42,7 +53,26 @@ declare module 'fastify' {
 export async function buildApp(c: Container): Promise<FastifyInstance> {
   const { config, services } = c;
   const secure = config.scheme === 'https';
+  const frontDoor = new FrontDoor({
+    publicDomain: config.publicDomain,
+    scheme: config.scheme,
+    route: (name) => services.instances.route(name),
+    driver: c.driver,
+    logger: c.logger,
+    trustProxy: config.trustProxy !== false,
+  });
   const app = Fastify({
+    // One port: requests for a running instance go to it before Fastify sees them; the rest is ours.
+    serverFactory: (handler) => {
+      const server = http.createServer((req, res) => {
+        if (!frontDoor.handle(req, res)) handler(req, res);
+      });
+      server.on('upgrade', (req, socket, head) => frontDoor.upgrade(req, socket, head));
+      // A slow client cannot hold a connection open for ever.
+      server.headersTimeout = 20_000;
+      server.requestTimeout = 10 * 60_000;
+      return server;
+    },
     loggerInstance: c.logger as FastifyBaseLogger,
     bodyLimit: FORM_BODY_LIMIT,
     trustProxy: config.trustProxy,
@@ -112,9 +142,14 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     const host = classifyHost(request.headers.host, config.publicDomain);
     if (host.kind === 'portal') return;
     request.locale = localeOf(request);
-    const code: ErrorCode = host.kind === 'instance' ? 'no_such_instance' : 'unknown_host';
+    // An instance that is not serving (an active one is proxied before Fastify): say why.
+    const route = host.kind === 'instance' ? services.instances.route(host.name) : undefined;
+    const code: ErrorCode =
+      host.kind !== 'instance' ? 'unknown_host' : !route ? 'no_such_instance' : INSTANCE_STATE_PAGES[route.state] ?? 'instance_unavailable';
+    const status = code === 'unknown_host' || code === 'no_such_instance' ? 404 : 503;
+    if (status === 503) reply.header('retry-after', code === 'instance_creating' ? '30' : '300');
     const ctx = await pageContext(request, reply);
-    return sendHtml(reply, errorPage(ctx, code), 404);
+    return sendHtml(reply, errorPage(ctx, code), status);
   });
 
   // 2. Language and signed-in user.
@@ -167,11 +202,13 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     return sendHtml(reply, errorPage(ctx, code, request.id), status);
   });
 
+  app.addHook('onClose', async () => frontDoor.close());
   registerMetrics(app);
   await app.register(healthRoutes(c));
   await app.register(publicSiteRoutes(c, pageContext));
   await app.register(accountsRoutes(c, pageContext));
   await app.register(ordersRoutes(c, pageContext));
+  await app.register(instancesRoutes(c, pageContext));
   await app.register(billingRoutes(c, pageContext));
   await app.register(paymentsRoutes(c));
   await app.register(backofficeRoutes(c, pageContext));

@@ -132,8 +132,13 @@ function loadOrCreateSecretKey(dataDir: string): Buffer {
 
 /** The portal's public base URL, e.g. http://portail.localhost:3000 or https://portail.example.org */
 export function portalBaseUrl(config: Pick<Config, 'scheme' | 'publicDomain' | 'port'>, publicPort?: number): string {
+  return siteUrl(config, 'portail', publicPort);
+}
+
+/** An instance's public URL, e.g. http://bidule.localhost:3000 or https://bidule.example.org */
+export function siteUrl(config: Pick<Config, 'scheme' | 'publicDomain' | 'port'>, label: string, publicPort?: number): string {
   const port = publicPort ?? config.port;
   const defaultPort = config.scheme === 'https' ? 443 : 80;
   const suffix = config.scheme === 'https' || port === defaultPort || port === 0 ? '' : `:${port}`;
-  return `${config.scheme}://portail.${config.publicDomain}${suffix}`;
+  return `${config.scheme}://${label}.${config.publicDomain}${suffix}`;
 }

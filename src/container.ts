@@ -1,5 +1,5 @@
 import type { Config } from './config.ts';
-import { portalBaseUrl } from './config.ts';
+import { portalBaseUrl, siteUrl } from './config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database, type DatabaseTarget } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -17,7 +17,12 @@ import { SettingsService } from './modules/settings/settings.service.ts';
 import { BillingService } from './modules/billing/billing.service.ts';
 import { Ledger, type DocumentRenderer } from './modules/billing/ledger.ts';
 import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
-import { provisionInstanceJob } from './modules/instances/instances.jobs.ts';
+import { provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
+import { InstancesRepository } from './modules/instances/instances.repository.ts';
+import { InstancesService } from './modules/instances/instances.service.ts';
+import type { InstanceDriver } from './hosting/driver.ts';
+import { LocalDriver } from './hosting/drivers/local.ts';
+import { probeThroughFrontDoor } from './gateway/proxy.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
 import { expireOrdersJob } from './modules/orders/orders.jobs.ts';
@@ -27,7 +32,7 @@ import { PaypalPayments } from './modules/payments/paypal-payments.service.ts';
 import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/paypal/paypal.client.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, expireOrdersJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -39,6 +44,7 @@ export interface Services {
   orders: OrdersService;
   payments: PaymentsService;
   paypal: PaypalPayments;
+  instances: InstancesService;
 }
 
 export interface Container {
@@ -49,7 +55,8 @@ export interface Container {
   queue: Queue;
   services: Services;
   /** the public base URL of the portal; the listening port may be known only after listen() */
-  urls: { portal: () => string; setPublicPort(port: number): void };
+  urls: { portal: () => string; instance: (name: string) => string; setPublicPort(port: number): void; publicPort: () => number };
+  driver: InstanceDriver;
   close(): Promise<void>;
 }
 
@@ -65,6 +72,8 @@ export interface ContainerOptions {
   workers?: boolean;
   /** the PDF renderer of documents (tests may count calls) */
   renderer?: DocumentRenderer;
+  /** where instances run; default: the local driver in DATA_DIR/instances */
+  driver?: InstanceDriver;
 }
 
 export function databaseTargetFor(config: Config): DatabaseTarget {
@@ -86,11 +95,15 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     await queue.start(jobDefinitions);
 
     let publicPort = config.port;
+    let listening = false;
     const urls = {
       portal: () => portalBaseUrl(config, publicPort),
+      instance: (name: string) => siteUrl(config, name, publicPort),
       setPublicPort(port: number) {
         publicPort = port;
+        listening = true;
       },
+      publicPort: () => publicPort,
     };
     const settings = new SettingsService(new SettingsRepository(database.db), clock);
     await settings.seedDefaults();
@@ -134,7 +147,35 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       : null;
     const paypal = new PaypalPayments({ client: paypalClient, db: database.db, payments, billing, audit, clock, logger, portalUrl: urls.portal });
 
+    const driver =
+      opts.driver ??
+      new LocalDriver({ instancesDir: `${config.dataDir}/instances`, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv });
+    const instances = new InstancesService({
+      repo: new InstancesRepository(database.db),
+      orders: orders.repo,
+      driver,
+      accounts,
+      settings,
+      billing,
+      mail,
+      audit,
+      queue,
+      clock,
+      logger,
+      secretKey: config.secretKey,
+      publicDomain: config.publicDomain,
+      scheme: config.scheme,
+      portalUrl: urls.portal,
+      instanceUrl: urls.instance,
+      // Through the front door, as the customer's browser will come (once the server listens).
+      probe: async (name) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name)),
+    });
+
+    await instances.loadRoutes();
+
     if (opts.workers !== false) {
+      await queue.work(provisionInstanceJob, (data) => instances.provision(data.orderId));
+      await queue.work(runActionJob, (data) => instances.runAction(data.actionId));
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
       await queue.work(settleQuoteJob, async (data) => {
         await payments.settle(data.quoteId);
@@ -152,10 +193,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       clock,
       database,
       queue,
-      services: { settings, accounts, audit, mail, mailRepository, billing, orders, payments, paypal },
+      services: { settings, accounts, audit, mail, mailRepository, billing, orders, payments, paypal, instances },
+      driver,
       urls,
       async close() {
         await queue.stop();
+        await driver.stopAll();
         if (transport.kind === 'smtp') transport.close();
         await database.close();
       },

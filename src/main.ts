@@ -26,6 +26,8 @@ async function serve(config: Config): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   const port = Number(new URL(address).port) || config.port;
   container.urls.setPublicPort(port);
+  // Instances come back in the background; the portal answers meanwhile.
+  void container.services.instances.startLive();
   const portal = container.urls.portal();
   const firstLink = await container.services.accounts.firstOperatorLink();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

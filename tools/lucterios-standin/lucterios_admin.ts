@@ -667,7 +667,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: (s: stri
   }
 }
 
-if (import.meta.main) {
+// `import.meta.main` needs Node 24.2+; the fallback keeps older Node (via the wrapper's `node`) working.
+if ((import.meta as { main?: boolean }).main ?? (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename)) {
   const code = await main(
     process.argv.slice(2),
     process.env,

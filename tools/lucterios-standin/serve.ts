@@ -479,9 +479,6 @@ ${body}
   // --- pages ---------------------------------------------------------------------------------
 
   private loginPage(ctx: Ctx, status: number, error: string): void {
-    if (ctx.user && status === 200 && !error) {
-      // Already signed in: show the page anyway (it lets another user sign in), as Django does.
-    }
     const next = safeNext(ctx.url.searchParams.get('next'));
     this.page(
       ctx,
@@ -802,6 +799,7 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
-if (import.meta.main) {
+// `import.meta.main` needs Node 24.2+; the fallback keeps older Node (via the wrapper's `node`) working.
+if ((import.meta as { main?: boolean }).main ?? (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename)) {
   process.exitCode = await main(process.argv.slice(2));
 }

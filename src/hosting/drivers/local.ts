@@ -77,7 +77,7 @@ export class LocalDriver implements InstanceDriver {
   async #admin(step: string, args: string[]): Promise<void> {
     await mkdir(this.#o.instancesDir, { recursive: true });
     await new Promise<void>((resolve, reject) => {
-      execFile(this.#o.adminTool, args, { cwd: this.#o.instancesDir, timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
+      execFile(this.#o.adminTool, args, { cwd: this.#o.instancesDir, env: this.#o.childEnv, timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
         if (!err) return resolve();
         // The tool's own last line says what went wrong; the command is logged without its secrets.
         const lastLine = String(stderr).trim().split('\n').filter(Boolean).pop() ?? (err as Error).message;

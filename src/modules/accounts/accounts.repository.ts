@@ -116,6 +116,11 @@ export class AccountsRepository {
     await db.updateTable('organisations').set({ ...org, updated_at: now }).where('id', '=', id).execute();
   }
 
+  async operatorEmails(): Promise<string[]> {
+    const rows = await this.db.selectFrom('users').select('email').where('role', '=', 'operator').where('password_hash', 'is not', null).execute();
+    return rows.map((r) => r.email);
+  }
+
   async operatorExists(): Promise<boolean> {
     const row = await this.db.selectFrom('users').select('id').where('role', '=', 'operator').limit(1).executeTakeFirst();
     return row !== undefined;

@@ -3,11 +3,24 @@ import { defineJob } from '../../platform/queue/queue.ts';
 
 /**
  * Creates the instance of a paid order. Enqueued by the "order paid" step with the order id as
- * singleton key; the instances module works it (until it exists, the job waits in the queue and the
- * order shows "payée — instance en cours de création").
+ * singleton key; idempotent: a retry (or a restart of ecrin mid-way) finishes the same instance.
  */
 export const provisionInstanceJob = defineJob('instance.provision', z.object({ orderId: z.number().int().positive() }), {
-  retryLimit: 10,
-  retryDelay: 30,
+  retryLimit: 4,
+  retryDelay: 5,
   retryBackoff: true,
+  retryDelayMax: 120,
+  expireInSeconds: 900,
 });
+
+/** Runs one hosting action ("Mot de passe", archives…): retried with backoff, then failed loudly. */
+export const runActionJob = defineJob('instance.action', z.object({ actionId: z.number().int().positive() }), {
+  retryLimit: 4,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 120,
+  expireInSeconds: 900,
+});
+
+/** Attempts of a job before it is failed for good: pg-boss's first try plus its retries. */
+export const MAX_ATTEMPTS = 5;

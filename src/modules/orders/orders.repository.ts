@@ -84,6 +84,11 @@ export class OrdersRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  /** Once the instance exists, the admin password chosen at order time is not kept. */
+  async eraseAdminPassword(id: number, now: Date): Promise<void> {
+    await this.db.updateTable('orders').set({ admin_password_enc: null, updated_at: now }).where('id', '=', id).execute();
+  }
+
   /** Is the name held by another live order, or released less than the quarantine ago? */
   async nameUnavailable(name: string, exceptOrderId: number | null, releasedSince: Date): Promise<boolean> {
     const held = await this.db

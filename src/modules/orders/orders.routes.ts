@@ -75,7 +75,10 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
 
     app.get('/instances', async (request, reply) => {
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, instancesPage(ctx, await orders.repo.listForUser(request.currentUser!.id), await settings.plans(), domain));
+      const live = await c.services.instances.repo.listForUser(request.currentUser!.id);
+      const withInstance = new Set(live.map((i) => i.order_id));
+      const pending = (await orders.repo.listForUser(request.currentUser!.id)).filter((o) => !withInstance.has(o.id));
+      return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), domain, live.map((i) => ({ id: i.id, name: i.name, plan: i.plan_code, state: i.state, url: c.urls.instance(i.name) }))));
     });
 
     app.get('/instances/nouvelle', async (request, reply) => {

@@ -8,6 +8,7 @@ import { csrfField, layout } from '../../web/layout.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { orderMessages } from './orders.messages.ts';
+import { instanceMessages } from '../instances/instances.messages.ts';
 
 type K = keyof typeof orderMessages.fr;
 export type OT = Translator<K>;
@@ -21,19 +22,46 @@ export function orderStateBadge(t: OT, status: Order['status']): Html {
 function tabs(t: OT, active: 'instances' | 'actions'): Html {
   return html`<nav class="tabs" aria-label="${t('instancesTitle')}">
   <a href="/instances"${active === 'instances' ? html` aria-current="page" class="active"` : ''}>${t('instancesTitle')}</a>
+  <a href="/instances/actions"${active === 'actions' ? html` aria-current="page" class="active"` : ''}>${t('actionsTab')}</a>
 </nav>`;
 }
 
-export function instancesPage(ctx: PageContext, orders: Order[], plans: PlanView[], domain: string): Html {
+export interface LiveInstanceRow {
+  id: number;
+  name: string;
+  plan: string;
+  state: string;
+  url: string;
+}
+
+export function instancesPage(ctx: PageContext, orders: Order[], plans: PlanView[], domain: string, live: LiveInstanceRow[] = []): Html {
   const t = ot(ctx);
   const planName = (code: string) => plans.find((p) => p.code === code)?.name ?? code;
+  const it = translator(instanceMessages, ctx.locale);
   return layout(ctx, {
     title: t('instancesTitle'),
     main: html`<h1>${t('instancesTitle')}</h1>
 ${tabs(t, 'instances')}
 <p><a class="button" href="/instances/nouvelle">${t('newOrder')}</a></p>
 ${
-  orders.length === 0
+  live.length > 0
+    ? html`<table>
+  <thead><tr><th>${t('colInstance')}</th><th>${t('colPlan')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
+  <tbody>${live.map(
+    (i) => html`<tr>
+    <td><strong>${i.name}</strong><br>${i.state === 'active' ? html`<a href="${i.url}" rel="noopener">${i.url}</a>` : html`<span class="muted">${i.url}</span>`}</td>
+    <td>${planName(i.plan)}</td>
+    <td><span class="badge ${i.state === 'active' ? 'ok' : i.state === 'creating' ? 'warn' : 'err'}">${it(`state_${i.state}` as never)}</span></td>
+    <td><a class="button small secondary" href="/instances/${i.id}">${t('edit')}</a></td>
+  </tr>`,
+  )}</tbody>
+</table>`
+    : ''
+}
+${
+  orders.length === 0 && live.length > 0
+    ? ''
+    : orders.length === 0
     ? html`<p class="notice info">${t('empty')}</p>`
     : html`<table>
   <thead><tr><th>${t('colInstance')}</th><th>${t('colPlan')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>

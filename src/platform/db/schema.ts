@@ -247,6 +247,41 @@ export interface PaypalEventsTable {
   outcome: string;
 }
 
+export type InstanceState = 'creating' | 'active' | 'suspended' | 'maintenance' | 'deleted' | 'failed';
+export type ActionKind = 'provision' | 'set_password' | 'archive' | 'restore' | 'delete_archive' | 'import';
+export type ActionState = 'scheduled' | 'running' | 'done' | 'failed';
+
+export interface InstancesTable {
+  id: Generated<number>;
+  order_id: number;
+  user_id: number;
+  name: string;
+  plan_code: string;
+  flavour: Flavour;
+  state: InstanceState;
+  failure_reason: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  activated_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+}
+
+export interface HostingActionsTable {
+  id: Generated<number>;
+  instance_id: number;
+  kind: ActionKind;
+  state: ActionState;
+  payload_enc: Buffer | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  requested_by: number | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   plans: PlansTable;
@@ -268,6 +303,8 @@ export interface DB {
   payments: PaymentsTable;
   paypal_orders: PaypalOrdersTable;
   paypal_events: PaypalEventsTable;
+  instances: InstancesTable;
+  hosting_actions: HostingActionsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -280,3 +317,5 @@ export type AuditEntry = Selectable<AuditLogTable>;
 export type Order = Selectable<OrdersTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
 export type Payment = Selectable<PaymentsTable>;
+export type Instance = Selectable<InstancesTable>;
+export type HostingAction = Selectable<HostingActionsTable>;

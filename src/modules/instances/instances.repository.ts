@@ -1,0 +1,97 @@
+import { sql, type Kysely } from 'kysely';
+import type { ActionKind, DB, Instance, InstanceState } from '../../platform/db/schema.ts';
+
+export class InstancesRepository {
+  readonly db: Kysely<DB>;
+  constructor(db: Kysely<DB>) {
+    this.db = db;
+  }
+
+  /** The instance of an order, created once (the order id is unique). */
+  async ensureForOrder(o: { orderId: number; userId: number; name: string; planCode: string; flavour: Instance['flavour'] }, now: Date): Promise<Instance> {
+    await this.db
+      .insertInto('instances')
+      .values({ order_id: o.orderId, user_id: o.userId, name: o.name, plan_code: o.planCode, flavour: o.flavour, state: 'creating', created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('order_id').doNothing())
+      .execute();
+    return this.db.selectFrom('instances').selectAll().where('order_id', '=', o.orderId).executeTakeFirstOrThrow();
+  }
+
+  find(id: number) {
+    return this.db.selectFrom('instances').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByName(name: string) {
+    return this.db.selectFrom('instances').selectAll().where(sql`lower(name)`, '=', name.toLowerCase()).where('state', '<>', 'deleted').executeTakeFirst();
+  }
+
+  listForUser(userId: number) {
+    return this.db.selectFrom('instances').selectAll().where('user_id', '=', userId).where('state', '<>', 'deleted').orderBy('id').execute();
+  }
+
+  listLive() {
+    return this.db.selectFrom('instances').selectAll().where('state', '<>', 'deleted').orderBy('id').execute();
+  }
+
+  async setState(id: number, state: InstanceState, now: Date, extra: { failure_reason?: string | null; period_start?: string; period_end?: string; activated_at?: Date } = {}): Promise<void> {
+    await this.db.updateTable('instances').set({ state, updated_at: now, ...extra }).where('id', '=', id).execute();
+  }
+
+  async createAction(a: { instanceId: number; kind: ActionKind; payload: Buffer | null; requestedBy: number | null }, now: Date, db: Kysely<DB> = this.db): Promise<number> {
+    const row = await db
+      .insertInto('hosting_actions')
+      .values({ instance_id: a.instanceId, kind: a.kind, state: 'scheduled', payload_enc: a.payload, requested_by: a.requestedBy, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  findAction(id: number) {
+    return this.db.selectFrom('hosting_actions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The provisioning action of an instance, made once. */
+  async provisionAction(instanceId: number, now: Date): Promise<number> {
+    const existing = await this.db.selectFrom('hosting_actions').select('id').where('instance_id', '=', instanceId).where('kind', '=', 'provision').executeTakeFirst();
+    return existing?.id ?? this.createAction({ instanceId, kind: 'provision', payload: null, requestedBy: null }, now);
+  }
+
+  async startAction(id: number, now: Date): Promise<number> {
+    const row = await this.db.updateTable('hosting_actions').set({ state: 'running', started_at: now, attempts: sql`attempts + 1` }).where('id', '=', id).returning('attempts').executeTakeFirstOrThrow();
+    return row.attempts;
+  }
+
+  async finishAction(id: number, now: Date): Promise<void> {
+    // Done: its secret, if any, is erased.
+    await this.db.updateTable('hosting_actions').set({ state: 'done', finished_at: now, last_error: null, payload_enc: null }).where('id', '=', id).execute();
+  }
+
+  async failAttempt(id: number, error: string, final: boolean, now: Date): Promise<void> {
+    await this.db
+      .updateTable('hosting_actions')
+      // A failed action keeps its (encrypted) secret so the operator can run it again; done erases it.
+      .set({ state: final ? 'failed' : 'scheduled', last_error: error.slice(0, 500), ...(final ? { finished_at: now } : {}) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async resetAction(id: number): Promise<boolean> {
+    const res = await this.db.updateTable('hosting_actions').set({ state: 'scheduled', attempts: 0, last_error: null, finished_at: null }).where('id', '=', id).where('state', '=', 'failed').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  actionsForUser(userId: number, limit = 50) {
+    return this.db
+      .selectFrom('hosting_actions')
+      .innerJoin('instances', 'instances.id', 'hosting_actions.instance_id')
+      .select(['hosting_actions.id', 'hosting_actions.kind', 'hosting_actions.state', 'hosting_actions.last_error', 'hosting_actions.created_at', 'hosting_actions.finished_at', 'hosting_actions.attempts', 'instances.name as instance_name', 'instances.id as instance_id'])
+      .where('instances.user_id', '=', userId)
+      .orderBy('hosting_actions.id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  actionsForInstance(instanceId: number, limit = 20) {
+    return this.db.selectFrom('hosting_actions').select(['id', 'kind', 'state', 'last_error', 'created_at', 'finished_at', 'attempts']).where('instance_id', '=', instanceId).orderBy('id', 'desc').limit(limit).execute();
+  }
+}

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Container } from '../../container.ts';
+import type { PageContextFactory } from '../../web/context.ts';
+import { AppError } from '../../web/errors.ts';
+import { rawStr } from '../../web/forms.ts';
+import { requireSignedIn } from '../../web/guards.ts';
+import { sendHtml } from '../../web/pages.ts';
+import { tr } from '../accounts/accounts.views.ts';
+import { actionsPage, actionsTable, instancePage, it_ } from './instances.views.ts';
+
+function idParam(request: FastifyRequest): number {
+  const raw = (request.params as { id?: string }).id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found');
+  return Number(raw);
+}
+
+/** The instance page ("Editer"), "Mot de passe", and "Vos actions d'hébergement" (live). */
+export function instancesRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+  const { instances, settings } = c.services;
+
+  async function show(request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; passwordErrors?: Record<string, string> } = {}, status = 200) {
+    const instance = await instances.ownInstance(request.currentUser!, idParam(request));
+    if (!instance) throw new AppError('not_found');
+    const ctx = await pageContext(request, reply);
+    const disk = instance.state === 'active' ? (await c.driver.usage(instance.name)).diskBytes : null;
+    return sendHtml(
+      reply,
+      instancePage(ctx, {
+        instance,
+        url: c.urls.instance(instance.name),
+        plan: await settings.plan(instance.plan_code),
+        diskBytes: disk,
+        actions: await instances.repo.actionsForInstance(instance.id),
+        notice: extra.notice,
+        passwordErrors: extra.passwordErrors,
+      }),
+      status,
+    );
+  }
+
+  return async (app) => {
+    app.addHook('preHandler', requireSignedIn);
+
+    app.get('/instances/actions', async (request, reply) => sendHtml(reply, actionsPage(await pageContext(request, reply), await instances.repo.actionsForUser(request.currentUser!.id))));
+    app.get('/instances/actions/tableau', async (request, reply) =>
+      sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.repo.actionsForUser(request.currentUser!.id), '/instances/actions/tableau', true)),
+    );
+
+    app.get('/instances/:id', async (request, reply) => {
+      const q = request.query as Record<string, unknown>;
+      return show(request, reply, q.action === 'planifiee' ? { notice: it_(await pageContext(request, reply))('passwordScheduled') } : {});
+    });
+
+    app.get('/instances/:id/actions', async (request, reply) => {
+      const instance = await instances.ownInstance(request.currentUser!, idParam(request));
+      if (!instance) throw new AppError('not_found');
+      return sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.repo.actionsForInstance(instance.id), `/instances/${instance.id}/actions`, false));
+    });
+
+    app.post('/instances/:id/mot-de-passe', async (request, reply) => {
+      const id = idParam(request);
+      const result = await instances.requestPasswordChange(request.currentUser!, id, rawStr(request.body, 'password'), rawStr(request.body, 'password_confirm'));
+      if (result.ok) return reply.redirect(`/instances/${id}?action=planifiee`, 303);
+      const ctx = await pageContext(request, reply);
+      const message = result.error.startsWith('password_') ? tr(ctx)(`err_${result.error}` as never) : it_(ctx)(`err_${result.error}` as never);
+      return show(request, reply, { passwordErrors: { password: message } }, 422);
+    });
+  };
+}

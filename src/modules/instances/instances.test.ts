@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Agent } from '../../../test/support/agent.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { lastMailTo, orderAndValidate, signedInCustomer } from '../../../test/support/customers.ts';
+import { InstanceClient } from '../../../test/support/instance-client.ts';
+
+let t: TestApp;
+let dataDir: string;
+let port: number;
+
+before(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-instances-'));
+  t = await createTestApp({ env: { DATA_DIR: dataDir } });
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  port = Number(new URL(address).port);
+  t.container.urls.setPublicPort(port);
+});
+after(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A customer's order, paid by transfer; returns the order id (its provisioning job is queued). */
+async function paidOrder(alias: string, name: string): Promise<{ agent: Agent; orderId: number }> {
+  const agent = await signedInCustomer(t, alias);
+  const { orderId, quoteNumber } = await orderAndValidate(t, agent, name);
+  const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
+  const paid = await t.container.services.payments.recordManualPayment(0 as never, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' }).catch(async () => {
+    // recorded_by references users: use a real operator
+    const op = await t.container.services.accounts.createOperator(`op-${alias}@example.org`);
+    assert.ok(op.ok);
+    const row = await t.container.services.accounts.repository.findUserByEmail(`op-${alias}@example.org`);
+    return t.container.services.payments.recordManualPayment(row!.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
+  });
+  assert.ok(paid.ok);
+  return { agent, orderId };
+}
+
+describe('provisioning on payment', () => {
+  it('creates the instance, secures it with the chosen password, serves it through the front door, and says so', async () => {
+    const { agent, orderId } = await paidOrder('prov', 'prov-asso');
+    const host = `prov-asso.localhost:${port}`;
+    // While the job runs, the address already answers, with a page that says what is happening.
+    const order = (await t.container.services.orders.repo.find(orderId))!;
+    await t.container.services.instances.repo.ensureForOrder({ orderId, userId: order.user_id, name: order.instance_name, planCode: order.plan_code, flavour: order.flavour }, t.clock.now());
+    await t.container.services.instances.loadRoutes();
+    const pending = await new InstanceClient(port, host).request('GET', '/');
+    assert.equal(pending.status, 503);
+    assert.equal(pending.headers['retry-after'], '30');
+    assert.match(pending.body, /en cours de création/);
+    await t.container.services.instances.provision(orderId);
+    await t.container.services.instances.provision(orderId); // a replayed job changes nothing
+    const instance = await t.container.services.instances.repo.findByName('prov-asso');
+    assert.equal(instance?.state, 'active');
+    assert.ok(instance?.period_start && instance.period_end);
+    assert.equal((await t.container.services.orders.repo.find(orderId))?.admin_password_enc, null, 'the order password is erased');
+    const client = new InstanceClient(port, host);
+    assert.equal(await client.signIn('admin', 'admin'), false, 'the default password does not work');
+    assert.equal(await client.signIn('admin', 'tournesol-geant-42'), true, 'the password chosen at order time works');
+    const mail = await lastMailTo(t, 'prov@example.org', 'instances.ready');
+    assert.match(mail.text_body, new RegExp(`http://prov-asso\\.localhost:${port}`));
+    const list = await agent.get('/instances');
+    assert.match(list.body, /prov-asso/);
+    assert.match(list.body, /Active/);
+    const page = await agent.get(`/instances/${instance!.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Création de l&#39;instance/);
+    assert.match(page.body, /terminée/);
+    assert.match(page.body, /3 au maximum/);
+  });
+
+  it('changes the admin password through an action; the old one stops working', async () => {
+    const { agent, orderId } = await paidOrder('pwd', 'pwd-asso');
+    await t.container.services.instances.provision(orderId);
+    const instance = (await t.container.services.instances.repo.findByName('pwd-asso'))!;
+    await agent.get(`/instances/${instance.id}`);
+    const mismatch = await agent.post(`/instances/${instance.id}/mot-de-passe`, { password: 'moulin-rouge-77', password_confirm: 'moulin-rouge-78' });
+    assert.equal(mismatch.statusCode, 422);
+    assert.match(mismatch.body, /différents/);
+    const res = await agent.post(`/instances/${instance.id}/mot-de-passe`, { password: 'moulin-rouge-77', password_confirm: 'moulin-rouge-77' });
+    assert.equal(res.statusCode, 303);
+    const actions = await agent.get('/instances/actions');
+    assert.match(actions.body, /Mot de passe admin/);
+    assert.match(actions.body, /planifiée/);
+    assert.match(actions.body, /hx-trigger="every 2s"/, 'the list refreshes itself while an action runs');
+    const action = (await t.container.services.instances.repo.actionsForInstance(instance.id)).find((a) => a.kind === 'set_password')!;
+    await t.container.services.instances.runAction(action.id);
+    const done = await t.container.services.instances.repo.findAction(action.id);
+    assert.equal(done?.state, 'done');
+    assert.equal(done?.payload_enc, null, 'the password is erased once applied');
+    const client = new InstanceClient(port, `pwd-asso.localhost:${port}`);
+    assert.equal(await client.signIn('admin', 'tournesol-geant-42'), false);
+    assert.equal(await client.signIn('admin', 'moulin-rouge-77'), true);
+    const table = await agent.get('/instances/actions/tableau', { 'hx-request': 'true' });
+    assert.match(table.body, /terminée/);
+    assert.doesNotMatch(table.body, /hx-trigger/, 'no more refresh once every action is finished');
+  });
+
+  it('restarts an instance whose process died', async () => {
+    const { orderId } = await paidOrder('crash', 'crash-asso');
+    await t.container.services.instances.provision(orderId);
+    const ep = t.container.driver.endpoint('crash-asso')!;
+    const pid = await new Promise<number>((resolve) => {
+      // the pid of whoever listens on the port
+      import('node:child_process').then(({ execFile }) => execFile('sh', ['-c', `ss -ltnp 'sport = :${ep.port}' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2`], (_e, out) => resolve(Number(String(out).trim()))));
+    });
+    assert.ok(pid > 0);
+    process.kill(pid, 'SIGKILL');
+    let back = false;
+    for (let i = 0; i < 60 && !back; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      back = await t.container.driver.health('crash-asso');
+    }
+    assert.ok(back, 'the instance answers again');
+  });
+
+  it('answers a forged Host with a clear page and replaces forged X-Forwarded-* headers', async () => {
+    const client = new InstanceClient(port, `inconnue.localhost:${port}`);
+    const unknown = await client.request('GET', '/');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body, /Aucune instance d&#39;hébergement ne porte ce nom/);
+    const evil = new InstanceClient(port, 'prov-asso.evil.example');
+    assert.equal((await evil.request('GET', '/')).status, 404);
+  });
+});

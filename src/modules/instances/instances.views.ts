@@ -1,0 +1,118 @@
+import { frenchDate } from '../../platform/dates.ts';
+import type { Instance } from '../../platform/db/schema.ts';
+import type { PageContext } from '../../web/context.ts';
+import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.ts';
+import { html, type Html } from '../../web/html.ts';
+import { formatBytes, formatDateTime, translator, type Translator } from '../../web/i18n.ts';
+import { csrfField, layout } from '../../web/layout.ts';
+import type { PlanView } from '../settings/settings.types.ts';
+import { instanceMessages } from './instances.messages.ts';
+
+type K = keyof typeof instanceMessages.fr;
+export type IT = Translator<K>;
+export const it_ = (ctx: PageContext): IT => translator(instanceMessages, ctx.locale);
+
+export interface ActionRow {
+  id: number;
+  kind: string;
+  state: string;
+  last_error: string | null;
+  created_at: Date | string;
+  instance_name?: string;
+}
+
+export function instanceBadge(t: IT, state: Instance['state']): Html {
+  const cls = state === 'active' ? 'ok' : state === 'creating' || state === 'maintenance' ? 'warn' : 'err';
+  return html`<span class="badge ${cls}">${t(`state_${state}`)}</span>`;
+}
+
+/** The actions table; it asks htmx to refresh itself while an action is not finished. */
+export function actionsTable(ctx: PageContext, actions: ActionRow[], refreshUrl: string, withInstance: boolean): Html {
+  const t = it_(ctx);
+  const pending = actions.some((a) => a.state === 'scheduled' || a.state === 'running');
+  const badge = (s: string) => html`<span class="badge ${s === 'done' ? 'ok' : s === 'failed' ? 'err' : 'warn'}">${t(`astate_${s}` as K)}</span>`;
+  return html`<div id="actions"${pending ? html` hx-get="${refreshUrl}" hx-trigger="every 2s" hx-swap="outerHTML"` : ''}>
+${
+  actions.length === 0
+    ? html`<p class="muted">${t('noActions')}</p>`
+    : html`<table>
+  <thead><tr><th>${t('colWhen')}</th>${withInstance ? html`<th>${t('colInstance')}</th>` : ''}<th>${t('colAction')}</th><th>${t('colState')}</th></tr></thead>
+  <tbody>${actions.map(
+    (a) => html`<tr><td>${formatDateTime(new Date(a.created_at), ctx.locale)}</td>${withInstance ? html`<td>${a.instance_name ?? ''}</td>` : ''}<td>${t(`kind_${a.kind}` as K)}</td>
+      <td>${badge(a.state)}${a.state === 'failed' && a.last_error ? html`<br><span class="muted">${a.last_error}</span>` : ''}</td></tr>`,
+  )}</tbody>
+</table>`
+}
+</div>`;
+}
+
+export interface InstancePageState {
+  instance: Instance;
+  url: string;
+  plan: PlanView | null;
+  diskBytes: number | null;
+  actions: ActionRow[];
+  notice?: string | undefined;
+  passwordErrors?: FieldErrors | undefined;
+}
+
+export function instancePage(ctx: PageContext, s: InstancePageState): Html {
+  const t = it_(ctx);
+  const i = s.instance;
+  const p = s.plan;
+  const nf = new Intl.NumberFormat(ctx.locale === 'fr' ? 'fr-FR' : 'en-GB');
+  const used = s.diskBytes ?? 0;
+  const total = p?.storageBytes ?? null;
+  const percent = total ? Math.min(100, Math.round((used / total) * 100)) : null;
+  return layout(ctx, {
+    title: t('pageTitle', { name: i.name }),
+    main: html`<h1>${t('pageTitle', { name: i.name })}</h1>
+<nav class="tabs" aria-label="${t('actionsTitle')}"><a href="/instances">Vos instances d&#39;hébergement</a><a href="/instances/actions">${t('actionsTitle')}</a></nav>
+${s.notice ? notice('success', s.notice) : ''}
+<section class="panel">
+  <dl class="details">
+    <dt>${t('state')}</dt><dd>${instanceBadge(t, i.state)}${i.state === 'failed' && i.failure_reason ? html` <span class="muted">${t('failure')} : ${i.failure_reason}</span>` : ''}</dd>
+    <dt>${t('address')}</dt><dd>${i.state === 'active' ? html`<a href="${s.url}" rel="noopener">${s.url}</a>` : s.url}</dd>
+    <dt>${t('plan')}</dt><dd>${p?.name ?? i.plan_code}</dd>
+    <dt>${t('flavour')}</dt><dd>${i.flavour === 'diacamma.syndic' ? 'Diacamma Syndic' : 'Diacamma Asso'}</dd>
+    <dt>${t('bandwidth')}</dt><dd>${p?.bandwidthMbps ? `${nf.format(p.bandwidthMbps)} Mbps` : '—'}</dd>
+    <dt>${t('sessions')}</dt><dd>${p?.maxSessions ? t('sessionsMax', { n: p.maxSessions }) : t('unlimited')}</dd>
+    <dt>${t('storage')}</dt><dd>${total ? html`${t('storageUse', { used: formatBytes(used, ctx.locale), total: formatBytes(total, ctx.locale) })}
+      <br><progress max="100" value="${percent ?? 0}" aria-label="${t('storage')}">${percent ?? 0} %</progress>` : formatBytes(used, ctx.locale)}</dd>
+    ${i.period_start && i.period_end ? html`<dt>${t('period')}</dt><dd>${t('periodText', { start: frenchDate(i.period_start), end: frenchDate(i.period_end) })}</dd>
+    <dt>${t('renewal')}</dt><dd>${t('renewalText', { date: frenchDate(i.period_end) })}</dd>` : ''}
+  </dl>
+</section>
+<section class="panel" aria-labelledby="actions-title">
+  <h2 id="actions-title">${t('actionsTitle')}</h2>
+  ${actionsTable(ctx, s.actions, `/instances/${i.id}/actions`, false)}
+</section>
+${i.state === 'active' ? passwordForm(ctx, i.id, s.passwordErrors ?? {}) : ''}`,
+  });
+}
+
+function passwordForm(ctx: PageContext, id: number, errors: FieldErrors): Html {
+  const t = it_(ctx);
+  return html`<section class="panel" id="mot-de-passe">
+  <h2>${t('passwordTitle')}</h2>
+  <p class="muted">${t('passwordIntro')}</p>
+  ${errorSummary(errors, 'Le formulaire contient des erreurs')}
+  <form method="post" action="/instances/${id}/mot-de-passe" novalidate>
+    ${csrfField(ctx)}
+    <input type="hidden" name="username" value="admin" autocomplete="username">
+    ${field({ name: 'password', label: t('newPassword'), type: 'password', required: true, autocomplete: 'new-password', error: errors.password })}
+    ${field({ name: 'password_confirm', label: t('confirm'), type: 'password', required: true, autocomplete: 'new-password' })}
+    <button type="submit">${t('passwordSubmit')}</button>
+  </form>
+</section>`;
+}
+
+export function actionsPage(ctx: PageContext, actions: ActionRow[]): Html {
+  const t = it_(ctx);
+  return layout(ctx, {
+    title: t('actionsTitle'),
+    main: html`<h1>${t('actionsTitle')}</h1>
+<nav class="tabs"><a href="/instances">Vos instances d'hébergement</a><a href="/instances/actions" aria-current="page" class="active">${t('actionsTitle')}</a></nav>
+${actionsTable(ctx, actions, '/instances/actions/tableau', true)}`,
+  });
+}
