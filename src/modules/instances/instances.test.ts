@@ -29,13 +29,10 @@ async function paidOrder(alias: string, name: string): Promise<{ agent: Agent; o
   const agent = await signedInCustomer(t, alias);
   const { orderId, quoteNumber } = await orderAndValidate(t, agent, name);
   const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
-  const paid = await t.container.services.payments.recordManualPayment(0 as never, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' }).catch(async () => {
-    // recorded_by references users: use a real operator
-    const op = await t.container.services.accounts.createOperator(`op-${alias}@example.org`);
-    assert.ok(op.ok);
-    const row = await t.container.services.accounts.repository.findUserByEmail(`op-${alias}@example.org`);
-    return t.container.services.payments.recordManualPayment(row!.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
-  });
+  const op = await t.container.services.accounts.createOperator(`op-${alias}@example.org`);
+  assert.ok(op.ok);
+  const operator = await t.container.services.accounts.repository.findUserByEmail(`op-${alias}@example.org`);
+  const paid = await t.container.services.payments.recordManualPayment(operator!.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
   assert.ok(paid.ok);
   return { agent, orderId };
 }
