@@ -60,6 +60,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     driver: c.driver,
     logger: c.logger,
     trustProxy: config.trustProxy !== false,
+    portalUrl: c.urls.portal,
   });
   const app = Fastify({
     // One port: requests for a running instance go to it before Fastify sees them; the rest is ours.

@@ -5,6 +5,7 @@ import { createContainer, type Container } from '../../src/container.ts';
 import { ManualClock, type Clock } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { MailTransport } from '../../src/platform/mail/transport.ts';
+import type { InstanceDriver } from '../../src/hosting/driver.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApp {
@@ -22,6 +23,8 @@ export interface TestAppOptions {
   /** run job workers (mail delivery) in this test */
   workers?: boolean;
   env?: Record<string, string>;
+  /** where instances run (default: the local driver with the stand-in, in DATA_DIR/instances) */
+  driver?: InstanceDriver;
 }
 
 /** A whole ecrin (real database, real queue, real services) for one test file. */
@@ -44,6 +47,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     workers: opts.workers ?? false,
     pollingIntervalSeconds: 0.5,
     ...(opts.mailTransport ? { mailTransport: opts.mailTransport } : {}),
+    ...(opts.driver ? { driver: opts.driver } : {}),
   });
   const app = await buildApp(container);
   await app.ready();

@@ -6,12 +6,15 @@ export class InstanceClient {
   readonly host: string;
   readonly cookies = new Map<string, string>();
 
-  constructor(port: number, host: string) {
+  readonly userAgent: string;
+
+  constructor(port: number, host: string, userAgent = 'ecrin-test') {
     this.port = port;
     this.host = host;
+    this.userAgent = userAgent;
   }
 
-  request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; size: number }> {
     const body = form ? new URLSearchParams(form).toString() : undefined;
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -22,6 +25,7 @@ export class InstanceClient {
           path,
           headers: {
             host: this.host,
+            'user-agent': this.userAgent,
             cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
             ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}),
             ...headers,
@@ -29,7 +33,12 @@ export class InstanceClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            // Large bodies are counted, not kept.
+            if (size <= 1_000_000) chunks.push(c);
+          });
           res.on('end', () => {
             for (const c of res.headers['set-cookie'] ?? []) {
               const [pair] = c.split(';');
@@ -38,7 +47,7 @@ export class InstanceClient {
               if (value === '' || /max-age=0/i.test(c)) this.cookies.delete(k!.trim());
               else this.cookies.set(k!.trim(), value);
             }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), size });
           });
         },
       );

@@ -15,6 +15,7 @@ import { mailListPage, mailMessagePage } from './mail.views.ts';
 import { moneyRoutes } from './money.routes.ts';
 import { settingsRoutes } from './settings.routes.ts';
 import { plansRoutes } from './plans.routes.ts';
+import { instancesRoutes } from './instances.routes.ts';
 
 export const PAGE_SIZE = 25;
 const DETAIL_LIMIT = 50;
@@ -53,6 +54,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     await app.register(moneyRoutes(c, pageContext));
     await app.register(settingsRoutes(c, pageContext));
     await app.register(plansRoutes(c, pageContext));
+    await app.register(instancesRoutes(c, pageContext));
 
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);

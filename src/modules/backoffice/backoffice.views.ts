@@ -13,12 +13,13 @@ export function tr(ctx: PageContext): T {
   return translator(backofficeMessages, ctx.locale);
 }
 
-export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings' | 'plans';
+export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings' | 'plans' | 'instances';
 
 const SECTIONS: { id: Section; href: string; label: BackofficeMessageKey }[] = [
   { id: 'dashboard', href: '/backoffice', label: 'navDashboard' },
   { id: 'customers', href: '/backoffice/clients', label: 'navCustomers' },
   { id: 'orders', href: '/backoffice/commandes', label: 'navOrders' },
+  { id: 'instances', href: '/backoffice/instances', label: 'navInstances' },
   { id: 'documents', href: '/backoffice/documents', label: 'navDocuments' },
   { id: 'mail', href: '/backoffice/courriels', label: 'navMail' },
   { id: 'journal', href: '/backoffice/journal', label: 'navJournal' },
@@ -106,6 +107,7 @@ ${c.mailFailed > 0 ? notice('warning', t('failedWarning', { count: c.mailFailed 
 <ul>
   <li><a href="/backoffice/clients">${t('navCustomers')}</a></li>
   <li><a href="/backoffice/commandes">${t('navOrders')}</a></li>
+  <li><a href="/backoffice/instances">${t('navInstances')}</a></li>
   <li><a href="/backoffice/documents">${t('documentsLink')}</a></li>
   <li><a href="/backoffice/courriels">${t('mailTitle')}</a></li>
   <li><a href="/backoffice/journal">${t('journalTitle')}</a></li>

@@ -73,6 +73,8 @@ export function plansRoutes(c: Container, pageContext: PageContextFactory): Fast
         return show(request, reply, { editing: { code, values, errors } }, 422);
       }
       await settings.updatePlan(code, read.patch);
+      // The front door applies a plan's limits from memory: give it the new ones.
+      await c.services.instances.refreshLimits();
       await audit.record({ action: 'settings.updated', actorUserId: request.currentUser!.id, ip: clientMeta(request).ip, at: c.clock.now(), details: { section: 'plans', plan: code, before: plan, after: read.patch } });
       return reply.redirect(`/backoffice/forfaits?enregistre=${encodeURIComponent(code)}#forfait-${code}`, 303);
     });

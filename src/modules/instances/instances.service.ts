@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { decryptSecret, deriveKey, encryptSecret } from '../../platform/secrets.ts';
 import { DriverError, type InstanceDriver } from '../../hosting/driver.ts';
+import type { PlanLimits } from '../../gateway/limits.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { FieldErrorCode } from '../accounts/accounts.validation.ts';
@@ -24,6 +25,7 @@ export interface Route {
   instanceId: number;
   state: InstanceState;
   planCode: string;
+  limits: PlanLimits;
 }
 
 export interface InstancesDeps {
@@ -47,6 +49,9 @@ export interface InstancesDeps {
   /** a request through the front door, as a customer would make it: true when it answers */
   probe?: (name: string) => Promise<boolean>;
 }
+
+/** A plan the catalogue no longer has: no limit rather than a lock-out. */
+const UNKNOWN_PLAN: PlanLimits = { planName: '', maxSessions: null, bandwidthMbps: null };
 
 const ACTION_LABELS: Record<ActionKind, string> = {
   provision: "Création de l'instance",
@@ -81,7 +86,15 @@ export class InstancesService {
 
   #setRoute(i: Pick<Instance, 'id' | 'name' | 'plan_code'>, state: InstanceState): void {
     if (state === 'deleted') this.#routes.delete(i.name);
-    else this.#routes.set(i.name, { instanceId: i.id, state, planCode: i.plan_code });
+    else this.#routes.set(i.name, { instanceId: i.id, state, planCode: i.plan_code, limits: this.#limits.get(i.plan_code) ?? UNKNOWN_PLAN });
+  }
+
+  /** The plans' limits, read when the routes are loaded and whenever the catalogue changes. */
+  readonly #limits = new Map<string, PlanLimits>();
+
+  async refreshLimits(): Promise<void> {
+    for (const p of await this.#d.settings.plans()) this.#limits.set(p.code, { planName: p.name, maxSessions: p.maxSessions, bandwidthMbps: p.bandwidthMbps });
+    for (const r of this.#routes.values()) r.limits = this.#limits.get(r.planCode) ?? UNKNOWN_PLAN;
   }
 
   async #state(i: Instance, state: InstanceState, extra: Parameters<InstancesRepository['setState']>[3] = {}): Promise<void> {
@@ -91,6 +104,7 @@ export class InstancesService {
 
   /** At start, before serving: the front door's routes. */
   async loadRoutes(): Promise<void> {
+    await this.refreshLimits();
     for (const i of await this.repo.listLive()) this.#setRoute(i, i.state);
   }
 

@@ -115,6 +115,44 @@ describe('provisioning on payment', () => {
     assert.ok(back, 'the instance answers again');
   });
 
+  it('applies the plan’s limits: a 4th simultaneous session on Opale is refused, existing ones go on; Émeraude has no limit', async () => {
+    const { orderId } = await paidOrder('limite', 'limite-asso');
+    await t.container.services.instances.provision(orderId);
+    const host = `limite-asso.localhost:${port}`;
+    const browsers = [1, 2, 3].map((n) => new InstanceClient(port, host, `Navigateur ${n}`));
+    for (const b of browsers) assert.equal(await b.signIn('admin', 'tournesol-geant-42'), true);
+    const fourth = new InstanceClient(port, host, 'Navigateur 4');
+    const refused = await fourth.request('GET', '/login');
+    assert.equal(refused.status, 429);
+    assert.match(refused.body, /Opale/);
+    assert.match(refused.body, /3 connexions simultanées au maximum/);
+    for (const b of browsers) assert.equal((await b.request('GET', '/members')).status, 200, 'signed-in sessions are never cut');
+
+    const emeraude = await signedInCustomer(t, 'illimite');
+    const { quoteNumber } = await orderAndValidate(t, emeraude, 'illimite-asso', 'emeraude');
+    const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
+    const operator = (await t.container.services.accounts.repository.findUserByEmail('op-limite@example.org'))!;
+    await t.container.services.payments.recordManualPayment(operator.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
+    await t.container.services.instances.provision(quote!.order_id!);
+    for (let n = 1; n <= 6; n++) assert.notEqual((await new InstanceClient(port, `illimite-asso.localhost:${port}`, `N${n}`).request('GET', '/login')).status, 429);
+  });
+
+  it('serves a 20 MB download through an Opale instance at the plan’s rate (32 Mbps)', async () => {
+    const { orderId } = await paidOrder('debit', 'debit-asso');
+    await t.container.services.instances.provision(orderId);
+    const client = new InstanceClient(port, `debit-asso.localhost:${port}`);
+    const size = 20_000_000;
+    const started = performance.now();
+    const res = await client.request('GET', `/blob?size=${size}`);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(res.status, 200);
+    assert.equal(res.size, size);
+    const expected = (size * 8) / 32_000_000; // 5 s
+    // Not faster than the plan, within 10 %; the upper side allows for a loaded test machine.
+    assert.ok(seconds >= expected * 0.9, `20 MB in ${seconds.toFixed(2)} s, faster than the plan (${expected} s)`);
+    assert.ok(seconds <= expected * 1.25, `20 MB in ${seconds.toFixed(2)} s, much slower than the plan (${expected} s)`);
+  });
+
   it('answers a forged Host with a clear page and replaces forged X-Forwarded-* headers', async () => {
     const client = new InstanceClient(port, `inconnue.localhost:${port}`);
     const unknown = await client.request('GET', '/');

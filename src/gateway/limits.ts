@@ -1,0 +1,123 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+/** A plan's limits as the front door applies them; null means unlimited. */
+export interface PlanLimits {
+  planName: string;
+  maxSessions: number | null;
+  bandwidthMbps: number | null;
+}
+
+/**
+ * Simultaneous sessions of an instance: a session is a distinct instance session cookie (Django's
+ * `sessionid`), or — before it has one — the client's address and user agent, seen in the last
+ * window. A new session beyond the maximum is refused; a known one is never cut.
+ */
+export class SessionTracker {
+  readonly #windowMs: number;
+  readonly #seen = new Map<string, Map<string, number>>();
+  readonly #peaks = new Map<string, number>();
+
+  constructor(windowMs = 10 * 60_000) {
+    this.#windowMs = windowMs;
+  }
+
+  static key(cookieHeader: string | undefined, ip: string, userAgent: string): { key: string; anonymous: string } {
+    const anonymous = `anon:${ip}|${userAgent}`;
+    const m = /(?:^|;\s*)sessionid=([^;]+)/.exec(cookieHeader ?? '');
+    return { key: m ? `sid:${m[1]}` : anonymous, anonymous };
+  }
+
+  /** true when the request may go on; the session is then counted (or refreshed). */
+  admit(instance: string, key: { key: string; anonymous: string }, max: number | null, now: number): boolean {
+    let sessions = this.#seen.get(instance);
+    if (!sessions) {
+      sessions = new Map();
+      this.#seen.set(instance, sessions);
+    }
+    for (const [k, at] of sessions) if (now - at > this.#windowMs) sessions.delete(k);
+    if (sessions.has(key.key)) {
+      sessions.set(key.key, now);
+      return true;
+    }
+    // A browser that just signed in turns its anonymous visit into a session: the same person, one slot.
+    if (key.key !== key.anonymous && sessions.delete(key.anonymous)) {
+      sessions.set(key.key, now);
+      return true;
+    }
+    if (max !== null && sessions.size >= max) return false;
+    sessions.set(key.key, now);
+    this.#peaks.set(instance, Math.max(this.#peaks.get(instance) ?? 0, sessions.size));
+    return true;
+  }
+
+  current(instance: string, now: number): number {
+    const sessions = this.#seen.get(instance);
+    if (!sessions) return 0;
+    let n = 0;
+    for (const at of sessions.values()) if (now - at <= this.#windowMs) n++;
+    return n;
+  }
+
+  /** The peak since the last call (for the daily usage counters). */
+  takePeak(instance: string, now: number): number {
+    const peak = Math.max(this.#peaks.get(instance) ?? 0, this.current(instance, now));
+    this.#peaks.set(instance, this.current(instance, now));
+    return peak;
+  }
+}
+
+/**
+ * A token bucket over bytes, shared by every stream of one instance, both directions: at most `rate`
+ * bytes per second on average, with a small burst. Reservations are served in order (GCRA), so
+ * concurrent streams share the rate instead of racing for it.
+ */
+export class ByteBucket {
+  readonly bytesPerSecond: number;
+  readonly #burstMs: number;
+  #t = 0;
+
+  constructor(mbps: number, burstMs = 50) {
+    this.bytesPerSecond = (mbps * 1_000_000) / 8;
+    this.#burstMs = burstMs;
+  }
+
+  /** Reserves n bytes; returns how long to wait (ms) before sending them. */
+  reserve(n: number, now = performance.now()): number {
+    const earliest = now - this.#burstMs;
+    if (this.#t < earliest) this.#t = earliest;
+    this.#t += (n * 1000) / this.bytesPerSecond;
+    return Math.max(0, this.#t - now);
+  }
+}
+
+const PIECE = 16 * 1024;
+
+/** A stream that passes bytes on no faster than its bucket allows (and counts them). */
+export class Throttle extends Transform {
+  readonly #bucket: ByteBucket | null;
+  readonly #count: (n: number) => void;
+
+  constructor(bucket: ByteBucket | null, count: (n: number) => void) {
+    super();
+    this.#bucket = bucket;
+    this.#count = count;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.#count(chunk.length);
+    if (!this.#bucket) {
+      done(null, chunk);
+      return;
+    }
+    void this.#send(chunk).then(() => done(), done);
+  }
+
+  async #send(chunk: Buffer): Promise<void> {
+    for (let offset = 0; offset < chunk.length; offset += PIECE) {
+      const piece = chunk.subarray(offset, offset + PIECE);
+      const wait = this.#bucket!.reserve(piece.length);
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      this.push(piece);
+    }
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * An instance from order to use, in the system's Chromium against a real ecrin (HTTP on a loopback
+ * port, its own DATA_DIR, pg-boss workers running the `instance.provision` and `instance.action`
+ * jobs, mail to an SMTP sink): sign up, order Opale with an admin password, CGV, validation; the
+ * operator records the transfer; the instance turns "Active" by itself; the customer opens it through
+ * the front door (`NAME.localhost:PORT`, which Chromium resolves to loopback), signs in to the
+ * Diacamma stand-in as admin, adds a member; then changes the admin password from the portal and
+ * watches the action finish without reloading (htmx); the old password no longer works, the new one
+ * does. Skipped, with the reason, when Chromium is missing.
+ *
+ *   E2E_BROWSER=/usr/bin/chromium node_modules/.bin/node --test test/e2e/instance.journey.test.ts
+ *   (TEST_DB=postgres for the PostgreSQL back end)
+ */
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, skipReason } from '../support/browser.ts';
+import { testBackend } from '../support/database.ts';
+import { recordTransfer } from '../support/paid-order.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
+
+const STEP_TIMEOUT = 15_000;
+const MAIL_TIMEOUT = 30_000;
+const TEST_TIMEOUT = 180_000;
+/** how long the instance may take to turn "Active" after the payment, and how often the list is reloaded */
+const ACTIVE_TIMEOUT = 20_000;
+const RELOAD_EVERY = 500;
+/** how long the password action may take to show "terminée" (htmx polls every 2 s) */
+const ACTION_TIMEOUT = 10_000;
+
+// --- page watching: ecrin's own pages only (the instance is the stand-in's, with its own CSP) ------
+
+interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  cspViolations: string[];
+  failedSubresources: string[];
+}
+
+async function newWatchedPage(browser: Browser, portalOrigin: string): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
+  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
+  const ours = (url: string) => {
+    try {
+      return new URL(url).origin === portalOrigin;
+    } catch {
+      return false;
+    }
+  };
+  await context.exposeBinding('__ecrinReportCsp', (_source, origin: string, violation: string) => {
+    if (origin === portalOrigin) problems.cspViolations.push(violation);
+  });
+  // (a string, not a function: the project's type-check has no DOM library)
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => {
+      window.__ecrinReportCsp(location.origin, e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+    });`,
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && ours(page.url())) problems.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => {
+    if (ours(page.url())) problems.pageErrors.push(err.stack ?? err.message);
+  });
+  page.on('response', (res) => {
+    const request = res.request();
+    if (res.status() < 400 || request.resourceType() === 'document' || !ours(res.url())) return;
+    if (new URL(res.url()).pathname === '/favicon.ico') return;
+    problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
+  });
+  return { context, page, problems };
+}
+
+function assertNoPageProblems(problems: PageProblems) {
+  const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
+  assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
+  assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
+  assert.deepEqual(problems.failedSubresources, [], `failed requests:\n${problems.failedSubresources.join('\n')}`);
+  const others = problems.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
+  assert.deepEqual(others, [], `console errors:\n${others.join('\n')}`);
+}
+
+async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string) {
+  await locator.filter({ hasText: expected }).first().waitFor();
+  assert.equal((await locator.first().innerText()).trim(), expected);
+}
+
+function passwordLink(mail: SinkMessage): string {
+  const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
+  assert.ok(m, `no password link in the mail:\n${mail.text}`);
+  return m[0];
+}
+
+/** Signs in to the stand-in's "Connexion" page; true when it let us in. */
+async function instanceSignIn(page: Page, origin: string, username: string, password: string): Promise<boolean> {
+  await page.goto(`${origin}/login`);
+  await assertHeading(page.getByRole('heading', { level: 1 }), 'Connexion');
+  await page.getByLabel('Identifiant').fill(username);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Connexion' }).click();
+  await page.waitForLoadState();
+  const refused = page.getByText('Identifiant ou mot de passe incorrect.');
+  const home = page.getByRole('heading', { level: 1, name: 'Accueil' });
+  await refused.or(home).first().waitFor();
+  return (await home.count()) > 0;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('an instance from order to use, in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT * 2 }, () => {
+  let browser: Browser;
+  let server: RunningServer;
+  let sink: SmtpSink;
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startServer({ smtpUrl: sink.url });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await sink?.close();
+  });
+
+  it('orders Opale, pays by transfer, opens the active instance, adds a member, changes the admin password', { timeout: TEST_TIMEOUT }, async (t: TestContext) => {
+    const started = Date.now();
+    const portalOrigin = new URL(server.baseUrl).origin;
+    const { context, page, problems } = await newWatchedPage(browser, portalOrigin);
+    const alias = 'claude.brun';
+    const email = 'claude.brun@example.org';
+    const password = 'Jardin-Partage-2026!';
+    const adminP1 = 'Potager-Bio-2026';
+    const adminP2 = 'Serre-Chaude-2027';
+    const instance = 'jardins-partages';
+    const instanceOrigin = `http://${instance}.localhost:${server.port}`;
+    const heading = () => page.getByRole('heading', { level: 1 });
+
+    try {
+      // --- 1. sign-up and password --------------------------------------------------------------
+      await page.goto(`${server.baseUrl}/inscription`);
+      await assertHeading(heading(), 'Créer un compte');
+      await page.getByLabel('Alias (identifiant de connexion)').fill(alias);
+      await page.getByLabel('Vos nom et prénom').fill('Claude Brun');
+      await page.getByLabel('Votre adresse courriel').fill(email);
+      await page.getByLabel('Nom de votre structure (association, entreprise…)').fill('Les Jardins Partagés');
+      await page.getByRole('button', { name: 'Créer mon compte' }).click();
+      await assertHeading(heading(), 'Vérifiez votre messagerie');
+      const welcome = await sink.waitFor((m) => m.to.includes(email) && /Bienvenue/.test(m.subject), MAIL_TIMEOUT);
+      await page.goto(passwordLink(welcome));
+      await assertHeading(heading(), 'Choisir votre mot de passe');
+      await page.getByLabel('Nouveau mot de passe').fill(password);
+      await page.getByLabel('Confirmez le mot de passe').fill(password);
+      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+      await page.waitForURL((u) => u.pathname === '/espace');
+
+      // --- 2. the order: Opale, admin password P1, transfer; CGV; validation -----------------------
+      await page.goto(`${server.baseUrl}/instances`);
+      await assertHeading(heading(), "Vos instances d'hébergement");
+      await page.getByRole('link', { name: "Nouvelle commande d'hébergement" }).click();
+      await page.waitForURL((u) => u.pathname === '/instances/nouvelle');
+      await page.getByLabel("Nom de l'instance").fill(instance);
+      await page.getByRole('radio', { name: /^Opale — / }).check();
+      await page.getByRole('radio', { name: 'Diacamma Asso (associations)' }).check();
+      await page.getByLabel('Mot de passe du compte « admin » de votre Diacamma').fill(adminP1);
+      await page.getByLabel('Confirmez le mot de passe « admin »').fill(adminP1);
+      await page.getByRole('radio', { name: 'Virement bancaire' }).check();
+      await page.getByRole('button', { name: 'Enregistrer' }).click();
+      await page.waitForURL((u) => /^\/commandes\/\d+$/.test(u.pathname));
+      const orderPath = new URL(page.url()).pathname;
+      const orderId = Number(orderPath.split('/').pop());
+      await assertHeading(heading(), `Commande ${instance}`);
+      await page.getByRole('checkbox', { name: /J'ai lu et j'accepte les conditions générales de vente/ }).check();
+      await page.getByRole('button', { name: 'Accepter les CGV' }).click();
+      await page.getByText(/^CGV version \d+ acceptées le /).waitFor();
+      await page.getByRole('button', { name: 'Valider la commande' }).click();
+      await page.waitForURL((u) => u.pathname === orderPath && u.searchParams.has('valide'));
+      const quoteNumber = new URL(page.url()).searchParams.get('valide')!;
+      assert.match(quoteNumber, /^DEV-\d{4}-\d{4,}$/);
+      await page.locator('dl.details').getByText('En attente de paiement').waitFor();
+
+      // --- 3. the transfer arrives: the operator records it -----------------------------------------
+      const paidAt = performance.now();
+      await recordTransfer(server.container, quoteNumber);
+
+      // --- 4. "Vos instances d'hébergement": reloaded until the instance is "Active" --------------
+      await page.goto(`${server.baseUrl}/instances`);
+      const row = page.locator('tbody tr').filter({ has: page.locator('strong', { hasText: instance }) }).first();
+      let state = '';
+      let reloads = 0;
+      while (performance.now() - paidAt < ACTIVE_TIMEOUT) {
+        if ((await row.count()) > 0) state = (await row.locator('.badge').innerText()).trim();
+        if (state === 'Active') break;
+        await sleep(RELOAD_EVERY);
+        await page.reload();
+        reloads++;
+      }
+      const toActiveMs = performance.now() - paidAt;
+      assert.equal(state, 'Active', `the instance is not active ${ACTIVE_TIMEOUT / 1000} s after the payment (last state seen: "${state || 'no row'}")`);
+      const record = (await server.container.services.instances.repo.findByName(instance))!;
+      const order = (await server.container.services.orders.repo.find(orderId))!;
+      const serverSide = record.activated_at && order.paid_at ? new Date(record.activated_at).getTime() - new Date(order.paid_at).getTime() : NaN;
+      t.diagnostic(`payment → "Active" in the list: ${(toActiveMs / 1000).toFixed(2)} s (${reloads} reloads); paid_at → activated_at: ${(serverSide / 1000).toFixed(2)} s`);
+      assert.equal(await row.getByRole('link', { name: instanceOrigin }).getAttribute('href'), instanceOrigin);
+
+      // --- 5. "Editer": the instance page, its state and its address ---------------------------------
+      await row.getByRole('link', { name: 'Editer' }).click();
+      await page.waitForURL((u) => u.pathname === `/instances/${record.id}`);
+      await assertHeading(heading(), `Instance ${instance}`);
+      const details = page.locator('dl.details');
+      assert.equal((await details.locator('.badge').first().innerText()).trim(), 'Active');
+      await details.getByText('Opale').waitFor();
+      await details.getByText('3 au maximum').waitFor();
+      const address = details.getByRole('link', { name: instanceOrigin });
+      assert.equal(await address.getAttribute('href'), instanceOrigin);
+      const actions = page.locator('#actions');
+      await actions.locator('tr').filter({ hasText: "Création de l'instance" }).getByText('terminée').waitFor();
+      const instancePageUrl = page.url();
+
+      // --- 6. the instance, through the front door: the stand-in's sign-in, admin / P1 -----------------
+      await address.click();
+      await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/login');
+      await assertHeading(heading(), 'Connexion');
+      await page.getByText('Mode de connexion : Connexion toujours nécessaire').waitFor();
+      await page.getByLabel('Identifiant').fill('admin');
+      await page.getByLabel('Mot de passe').fill(adminP1);
+      await page.getByRole('button', { name: 'Connexion' }).click();
+      await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/');
+      await assertHeading(heading(), 'Accueil');
+      await page.getByText('Déconnexion').waitFor();
+
+      // --- 7. a member, added on /members ----------------------------------------------------------
+      await page.getByRole('link', { name: 'Membres' }).first().click();
+      await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/members');
+      await assertHeading(heading(), 'Membres');
+      await page.getByText('0 membre(s).').waitFor();
+      await page.getByLabel('Prénom').fill('Louise');
+      await page.getByLabel('Nom', { exact: true }).fill('Michel');
+      await page.getByLabel('Courriel').fill('louise.michel@example.org');
+      await page.getByRole('button', { name: 'Ajouter' }).click();
+      await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/members');
+      await page.getByText('1 membre(s).').waitFor();
+      await page.getByRole('cell', { name: 'louise.michel@example.org' }).waitFor();
+
+      // --- 8. back in the portal: "Mot de passe", P2 twice ---------------------------------------------
+      await page.goto(instancePageUrl);
+      await assertHeading(heading(), `Instance ${instance}`);
+      const form = page.locator('#mot-de-passe');
+      await form.getByRole('heading', { name: 'Mot de passe' }).waitFor();
+      await form.getByLabel('Nouveau mot de passe « admin »').fill(adminP2);
+      await form.getByLabel('Confirmez le mot de passe').fill(adminP2);
+      const clicked = performance.now();
+      await form.getByRole('button', { name: 'Mot de passe', exact: true }).click();
+      await page.waitForURL((u) => u.pathname === `/instances/${record.id}` && u.searchParams.get('action') === 'planifiee');
+      await page.locator('.notice.success').getByText(/Action planifiée/).waitFor();
+      const pwdRow = actions.locator('tbody tr').filter({ hasText: 'Mot de passe admin' });
+      await pwdRow.waitFor();
+      const firstSeen = (await pwdRow.locator('.badge').innerText()).trim();
+      assert.ok(['planifiée', 'en cours', 'terminée'].includes(firstSeen), `state of the new action: ${firstSeen}`);
+      // From here on, no navigation: the table refreshes itself (htmx, every 2 s).
+      await page.evaluate('window.__sameDocument = true');
+      let navigations = 0;
+      const onNavigate = (frame: { parentFrame(): unknown }) => {
+        if (!frame.parentFrame()) navigations++;
+      };
+      page.on('framenavigated', onNavigate);
+      const refreshes: string[] = [];
+      page.on('request', (r) => {
+        if (r.headers()['hx-request'] === 'true') refreshes.push(new URL(r.url()).pathname);
+      });
+      await pwdRow.locator('.badge', { hasText: 'terminée' }).waitFor({ timeout: ACTION_TIMEOUT });
+      const doneMs = performance.now() - clicked;
+      page.off('framenavigated', onNavigate);
+      assert.equal(navigations, 0, 'the page was not reloaded');
+      assert.equal(await page.evaluate('window.__sameDocument'), true, 'still the same document');
+      if (firstSeen !== 'terminée') assert.ok(refreshes.includes(`/instances/${record.id}/actions`), `htmx refreshed the table: ${refreshes.join(', ')}`);
+      t.diagnostic(`"Mot de passe" click → "terminée" shown: ${(doneMs / 1000).toFixed(2)} s (first seen: ${firstSeen}; htmx refreshes: ${refreshes.length})`);
+      assert.equal(await actions.locator('.badge', { hasText: 'en échec' }).count(), 0);
+      assertNoPageProblems(problems);
+
+      // the password change signed the old instance session out, as Django does
+      await page.goto(`${instanceOrigin}/members`);
+      await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/login');
+
+      // --- 9. a new browser: admin / P1 refused, admin / P2 accepted, the member is still there -------
+      const fresh = await browser.newContext({ locale: 'fr-FR' });
+      try {
+        fresh.setDefaultTimeout(STEP_TIMEOUT);
+        const other = await fresh.newPage();
+        assert.equal(await instanceSignIn(other, instanceOrigin, 'admin', adminP1), false, 'the old admin password is refused');
+        await other.getByText('Identifiant ou mot de passe incorrect.').waitFor();
+        assert.equal(await instanceSignIn(other, instanceOrigin, 'admin', adminP2), true, 'the new admin password works');
+        await other.goto(`${instanceOrigin}/members`);
+        await other.getByRole('cell', { name: 'louise.michel@example.org' }).waitFor();
+      } finally {
+        await fresh.close();
+      }
+
+      t.diagnostic(`journey took ${((Date.now() - started) / 1000).toFixed(1)} s on ${testBackend()}`);
+    } finally {
+      const seen = [...problems.cspViolations, ...problems.pageErrors, ...problems.consoleErrors, ...problems.failedSubresources];
+      if (seen.length > 0) t.diagnostic(`page problems seen on ecrin's pages:\n${seen.join('\n')}`);
+      const shot = path.join(os.tmpdir(), `ecrin-e2e-instance-${testBackend()}.png`);
+      await page.screenshot({ path: shot, fullPage: true }).then(
+        () => t.diagnostic(`screenshot: ${shot}`),
+        () => {},
+      );
+      await context.close();
+    }
+  });
+});

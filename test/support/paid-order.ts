@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import type { Container } from '../../src/container.ts';
+import { Agent, linkIn, pathOf } from './agent.ts';
+
+/**
+ * A paid hosting order made in-process (app.inject), for code that has an app and a container but
+ * not a TestApp (the browser journeys' real server, the front-door benchmark's server): a customer
+ * signs up through the portal, orders, accepts the CGV, validates, and the operator records the
+ * transfer. The payment settles the quote at once, which queues `instance.provision`.
+ */
+export interface AppAndContainer {
+  app: FastifyInstance;
+  container: Container;
+}
+
+export const DEFAULT_ADMIN_PASSWORD = 'tournesol-geant-42';
+
+async function lastMailTo(c: Container, email: string, template: string) {
+  const rows = await c.database.db
+    .selectFrom('mail_messages')
+    .selectAll()
+    .where((eb) => eb(eb.val(email), '=', eb.fn.any('recipients')))
+    .where('template', '=', template)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .execute();
+  assert.ok(rows[0], `no mail ${template} to ${email}`);
+  return rows[0];
+}
+
+/** A customer signed up through the portal, password set, organisation filled in; signed in. */
+export async function customerAgent(t: AppAndContainer, alias: string, password = 'velo-rouge-2026!'): Promise<Agent> {
+  const email = `${alias}@example.org`;
+  const agent = new Agent(t.app);
+  agent.host = new URL(t.container.urls.portal()).host;
+  await agent.get('/inscription');
+  const res = await agent.post('/inscription', { alias, name: `Camille ${alias}`, email, organisation: `Association ${alias}` });
+  assert.equal(res.statusCode, 200, res.body);
+  const link = linkIn((await lastMailTo(t.container, email, 'accounts.welcome')).text_body, '/mot-de-passe/definir');
+  await agent.get(pathOf(link));
+  const set = await agent.post('/mot-de-passe/definir', { jeton: new URL(link).searchParams.get('jeton')!, password, password_confirm: password });
+  assert.equal(set.statusCode, 303, set.body);
+  await agent.get('/compte/personne-morale/modifier');
+  const org = await agent.post('/compte/personne-morale', {
+    name: `Association ${alias}`,
+    legal_form: 'association',
+    registration_number: '',
+    address: '3 place du Marché',
+    postcode: '38420',
+    city: 'Domène',
+    country: 'FR',
+    email: '',
+    phone: '',
+  });
+  assert.equal(org.statusCode, 303, org.body);
+  return agent;
+}
+
+/** The id of an operator (created on first use). */
+export async function operatorId(c: Container, email = 'operateur@example.org'): Promise<number> {
+  let user = await c.services.accounts.repository.findUserByEmail(email);
+  if (!user) {
+    const created = await c.services.accounts.createOperator(email);
+    assert.ok(created.ok, `operator ${email} not created`);
+    user = await c.services.accounts.repository.findUserByEmail(email);
+  }
+  assert.ok(user, `no operator ${email}`);
+  return user.id;
+}
+
+/** The operator records a bank transfer covering the quote ("order paid"). */
+export async function recordTransfer(c: Container, quoteNumber: string): Promise<void> {
+  const quote = await c.services.billing.repo.findDocument({ number: quoteNumber });
+  assert.ok(quote, `no quote ${quoteNumber}`);
+  const paid = await c.services.payments.recordManualPayment(await operatorId(c), quoteNumber, {
+    method: 'transfer',
+    amountCents: quote.gross_cents,
+    receivedOn: c.services.billing.today(),
+    reference: quoteNumber,
+    bank: '',
+  });
+  assert.ok(paid.ok, `payment refused: ${paid.ok ? '' : paid.error}`);
+  assert.equal(paid.outcome.state, 'paid', `the transfer does not settle ${quoteNumber}`);
+}
+
+/** Order → CGV → validation → transfer recorded. Returns the order id (its provisioning job is queued). */
+export async function paidOrder(
+  t: AppAndContainer,
+  agent: Agent,
+  name: string,
+  opts: { plan?: string; adminPassword?: string } = {},
+): Promise<{ orderId: number; quoteNumber: string }> {
+  const password = opts.adminPassword ?? DEFAULT_ADMIN_PASSWORD;
+  await agent.get('/instances/nouvelle');
+  const draft = await agent.post('/instances/nouvelle', { instance_name: name, plan: opts.plan ?? 'opale', flavour: 'diacamma.asso', password, password_confirm: password, payment_method: 'transfer' });
+  assert.equal(draft.statusCode, 303, draft.body);
+  const orderPath = String(draft.headers.location);
+  const orderId = Number(orderPath.split('/').pop());
+  await agent.get(orderPath);
+  assert.equal((await agent.post(`${orderPath}/cgv`, { accept: '1' })).statusCode, 303);
+  const validated = await agent.post(`${orderPath}/valider`, {});
+  assert.equal(validated.statusCode, 303, validated.body);
+  const quoteNumber = new URL(String(validated.headers.location), 'http://x').searchParams.get('valide')!;
+  await recordTransfer(t.container, quoteNumber);
+  return { orderId, quoteNumber };
+}
