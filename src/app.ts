@@ -10,7 +10,6 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Container } from './container.ts';
 import { classifyHost } from './gateway/front-door.ts';
-import { FrontDoor } from './gateway/proxy.ts';
 import http from 'node:http';
 import { accountsRoutes, SESSION_COOKIE } from './modules/accounts/accounts.routes.ts';
 import { backofficeRoutes } from './modules/backoffice/backoffice.routes.ts';
@@ -53,15 +52,7 @@ declare module 'fastify' {
 export async function buildApp(c: Container): Promise<FastifyInstance> {
   const { config, services } = c;
   const secure = config.scheme === 'https';
-  const frontDoor = new FrontDoor({
-    publicDomain: config.publicDomain,
-    scheme: config.scheme,
-    route: (name) => services.instances.route(name),
-    driver: c.driver,
-    logger: c.logger,
-    trustProxy: config.trustProxy !== false,
-    portalUrl: c.urls.portal,
-  });
+  const frontDoor = c.frontDoor;
   const app = Fastify({
     // One port: requests for a running instance go to it before Fastify sees them; the rest is ours.
     serverFactory: (handler) => {
@@ -203,7 +194,6 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     return sendHtml(reply, errorPage(ctx, code, request.id), status);
   });
 
-  app.addHook('onClose', async () => frontDoor.close());
   registerMetrics(app);
   await app.register(healthRoutes(c));
   await app.register(publicSiteRoutes(c, pageContext));

@@ -22,7 +22,9 @@ import { InstancesRepository } from './modules/instances/instances.repository.ts
 import { InstancesService } from './modules/instances/instances.service.ts';
 import type { InstanceDriver } from './hosting/driver.ts';
 import { LocalDriver } from './hosting/drivers/local.ts';
-import { probeThroughFrontDoor } from './gateway/proxy.ts';
+import { FrontDoor, probeThroughFrontDoor } from './gateway/proxy.ts';
+import { InstancesMonitor } from './modules/instances/monitor.ts';
+import { monitorInstancesJob } from './modules/instances/instances.jobs.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
 import { expireOrdersJob } from './modules/orders/orders.jobs.ts';
@@ -32,7 +34,7 @@ import { PaypalPayments } from './modules/payments/paypal-payments.service.ts';
 import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/paypal/paypal.client.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob, monitorInstancesJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -57,6 +59,8 @@ export interface Container {
   /** the public base URL of the portal; the listening port may be known only after listen() */
   urls: { portal: () => string; instance: (name: string) => string; setPublicPort(port: number): void; publicPort: () => number };
   driver: InstanceDriver;
+  frontDoor: FrontDoor;
+  monitor: InstancesMonitor;
   close(): Promise<void>;
 }
 
@@ -172,6 +176,28 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     });
 
     await instances.loadRoutes();
+    const frontDoor = new FrontDoor({
+      publicDomain: config.publicDomain,
+      scheme: config.scheme,
+      route: (name) => instances.route(name),
+      driver,
+      logger,
+      trustProxy: config.trustProxy !== false,
+      portalUrl: urls.portal,
+    });
+    const monitor = new InstancesMonitor({
+      repo: instances.repo,
+      driver,
+      frontDoor,
+      settings,
+      accounts,
+      mail,
+      clock,
+      logger,
+      probe: (name) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name)),
+      portalUrl: urls.portal,
+      instanceUrl: urls.instance,
+    });
 
     if (opts.workers !== false) {
       await queue.work(provisionInstanceJob, (data) => instances.provision(data.orderId));
@@ -185,6 +211,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         if (n > 0) logger.info({ expired: n }, 'orders expired');
       });
       await queue.schedule(expireOrdersJob, '10 0 * * *', {});
+      await queue.work(monitorInstancesJob, () => monitor.run());
+      await queue.schedule(monitorInstancesJob, '* * * * *', {});
     }
 
     return {
@@ -195,9 +223,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       queue,
       services: { settings, accounts, audit, mail, mailRepository, billing, orders, payments, paypal, instances },
       driver,
+      frontDoor,
+      monitor,
       urls,
       async close() {
         await queue.stop();
+        frontDoor.close();
         await driver.stopAll();
         if (transport.kind === 'smtp') transport.close();
         await database.close();

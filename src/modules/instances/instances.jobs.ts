@@ -24,3 +24,6 @@ export const runActionJob = defineJob('instance.action', z.object({ actionId: z.
 
 /** Attempts of a job before it is failed for good: pg-boss's first try plus its retries. */
 export const MAX_ATTEMPTS = 5;
+
+/** Every minute: probe each live instance through the front door, record usage, watch storage. */
+export const monitorInstancesJob = defineJob('instances.monitor', z.object({}), { retryLimit: 0, expireInSeconds: 120 });

@@ -22,10 +22,14 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
     const instance = await instances.ownInstance(request.currentUser!, idParam(request));
     if (!instance) throw new AppError('not_found');
     const ctx = await pageContext(request, reply);
-    const disk = instance.state === 'active' ? (await c.driver.usage(instance.name)).diskBytes : null;
+    // Measured by the monitor each minute; measured here only until it has run once.
+    const disk = instance.disk_bytes ?? (instance.state === 'active' ? (await c.driver.usage(instance.name)).diskBytes : null);
     return sendHtml(
       reply,
       instancePage(ctx, {
+        availability: await c.monitor.availability(instance.id),
+        usage: await c.monitor.usageSeries(instance.id),
+        sessionsNow: c.frontDoor.sessions.current(instance.name, Date.now()),
         instance,
         url: c.urls.instance(instance.name),
         plan: await settings.plan(instance.plan_code),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { lastMailTo, orderAndValidate, signedInCustomer } from '../../../test/support/customers.ts';
+import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
 import { InstanceClient } from '../../../test/support/instance-client.ts';
 
 let t: TestApp;
@@ -151,6 +151,46 @@ describe('provisioning on payment', () => {
     // Not faster than the plan, within 10 %; the upper side allows for a loaded test machine.
     assert.ok(seconds >= expected * 0.9, `20 MB in ${seconds.toFixed(2)} s, faster than the plan (${expected} s)`);
     assert.ok(seconds <= expected * 1.25, `20 MB in ${seconds.toFixed(2)} s, much slower than the plan (${expected} s)`);
+  });
+
+  it('watches live instances: probes for the SLA, daily traffic and peak sessions, storage; alerts when one is down', async () => {
+    const operator = await signedInOperator(t, 'veille@example.org');
+    void operator;
+    await t.container.monitor.run();
+    const debit = (await t.container.services.instances.repo.findByName('debit-asso'))!;
+    const usage = await t.container.monitor.usageSeries(debit.id);
+    assert.ok(usage.length === 1 && usage[0]!.bytes_out >= 20_000_000, JSON.stringify(usage));
+    assert.deepEqual(await t.container.monitor.availability(debit.id), { percent: 100, probes: 1 });
+    const limite = (await t.container.services.instances.repo.findByName('limite-asso'))!;
+    assert.equal((await t.container.monitor.usageSeries(limite.id))[0]?.peak_sessions, 3);
+
+    const customer = new Agent(t.app);
+    await customer.get('/connexion');
+    assert.equal((await customer.post('/connexion', { identifier: 'debit', password: 'velo-rouge-2026!' })).statusCode, 303);
+    const page = await customer.get(`/instances/${debit.id}`);
+    assert.match(page.body, /Disponibilité \(30 jours\)/);
+    assert.match(page.body, /100 % — engagement du forfait : 99,5 %/);
+    assert.match(page.body, /<svg[^>]+role="img"/);
+
+    // The instance stops answering: after 3 failed probes it is marked down and the operator hears of it.
+    await t.container.driver.stop('debit-asso');
+    for (let i = 0; i < 3; i++) await t.container.monitor.run();
+    const down = (await t.container.services.instances.repo.findByName('debit-asso'))!;
+    assert.ok(down.down_since);
+    assert.equal(down.failed_probes, 3);
+    assert.equal((await lastMailTo(t, 'veille@example.org', 'instances.down')).template, 'instances.down');
+    assert.equal((await t.container.monitor.availability(debit.id)).probes, 4);
+    await t.container.driver.start('debit-asso');
+    await t.container.monitor.run();
+    assert.equal((await t.container.services.instances.repo.findByName('debit-asso'))!.down_since, null);
+
+    // Storage over 80 % of the plan: one warning mail for the period.
+    await t.container.services.settings.updatePlan('opale', { name: 'Opale', priceCents: 4499, bandwidthMbps: 32, slaPercent: 99.5, maxSessions: 3, storageBytes: 1 });
+    await t.container.monitor.run();
+    await t.container.monitor.run();
+    const warnings = await t.container.database.db.selectFrom('mail_messages').select('id').where('template', '=', 'instances.storage_warning').where((eb) => eb(eb.val('debit@example.org'), '=', eb.fn.any('recipients'))).execute();
+    assert.equal(warnings.length, 1);
+    await t.container.services.settings.updatePlan('opale', { name: 'Opale', priceCents: 4499, bandwidthMbps: 32, slaPercent: 99.5, maxSessions: 3, storageBytes: 1024 ** 3 });
   });
 
   it('answers a forged Host with a clear page and replaces forged X-Forwarded-* headers', async () => {

@@ -46,7 +46,17 @@ ${
 </div>`;
 }
 
+export interface UsageDay {
+  day: string;
+  bytes_in: number;
+  bytes_out: number;
+  peak_sessions: number;
+}
+
 export interface InstancePageState {
+  availability: { percent: number | null; probes: number };
+  usage: UsageDay[];
+  sessionsNow: number;
   instance: Instance;
   url: string;
   plan: PlanView | null;
@@ -81,7 +91,13 @@ ${s.notice ? notice('success', s.notice) : ''}
       <br><progress max="100" value="${percent ?? 0}" aria-label="${t('storage')}">${percent ?? 0} %</progress>` : formatBytes(used, ctx.locale)}</dd>
     ${i.period_start && i.period_end ? html`<dt>${t('period')}</dt><dd>${t('periodText', { start: frenchDate(i.period_start), end: frenchDate(i.period_end) })}</dd>
     <dt>${t('renewal')}</dt><dd>${t('renewalText', { date: frenchDate(i.period_end) })}</dd>` : ''}
+    <dt>${t('availability')}</dt><dd>${s.availability.percent === null ? t('noProbe') : t('availabilityText', { value: nf.format(Math.floor(s.availability.percent * 100) / 100), sla: p?.slaPercent ? nf.format(p.slaPercent) : '—' })}${i.down_since ? html` <span class="badge err">${t('down')}</span>` : ''}</dd>
+    <dt>${t('sessionsNow')}</dt><dd>${t('sessionsText', { now: s.sessionsNow, peak: Math.max(0, ...s.usage.map((u) => u.peak_sessions)) })}</dd>
   </dl>
+</section>
+<section class="panel" aria-labelledby="traffic-title">
+  <h2 id="traffic-title">${t('trafficTitle')}</h2>
+  ${trafficChart(ctx, s.usage)}
 </section>
 <section class="panel" aria-labelledby="actions-title">
   <h2 id="actions-title">${t('actionsTitle')}</h2>
@@ -89,6 +105,25 @@ ${s.notice ? notice('success', s.notice) : ''}
 </section>
 ${i.state === 'active' ? passwordForm(ctx, i.id, s.passwordErrors ?? {}) : ''}`,
   });
+}
+
+/** Daily traffic of the last 30 days as bars (inline SVG: no script, no style attribute). */
+function trafficChart(ctx: PageContext, usage: UsageDay[]): Html {
+  const t = it_(ctx);
+  if (usage.length === 0) return html`<p class="muted">${t('noTraffic')}</p>`;
+  const totals = usage.map((u) => ({ day: u.day, bytes: Number(u.bytes_in) + Number(u.bytes_out) }));
+  const max = Math.max(1, ...totals.map((x) => x.bytes));
+  const w = 600;
+  const h = 120;
+  const bar = w / 30;
+  return html`<svg viewBox="0 0 ${w} ${h + 20}" width="100%" role="img" aria-label="${t('trafficTitle')}">
+  ${totals.map((x, i) => {
+    const bh = Math.max(1, Math.round((x.bytes / max) * h));
+    return html`<rect x="${Math.round(i * bar + 2)}" y="${h - bh}" width="${Math.round(bar - 4)}" height="${bh}" fill="#0b5cad"><title>${frenchDate(x.day)} : ${formatBytes(x.bytes, ctx.locale)}</title></rect>`;
+  })}
+  <text x="0" y="${h + 16}" font-size="12" fill="#5b6470">${frenchDate(totals[0]!.day)}</text>
+  <text x="${w}" y="${h + 16}" font-size="12" fill="#5b6470" text-anchor="end">${t('max', { value: formatBytes(max, ctx.locale) })}</text>
+</svg>`;
 }
 
 function passwordForm(ctx: PageContext, id: number, errors: FieldErrors): Html {

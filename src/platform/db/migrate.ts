@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-money.ts';
 import * as m0003 from './migrations/0003-instances.ts';
+import * as m0004 from './migrations/0004-usage.ts';
 
 /** Every migration, in order. Listed here rather than read from disk: the list is type-checked. */
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-money': m0002,
   '0003-instances': m0003,
+  '0004-usage': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -266,6 +266,25 @@ export interface InstancesTable {
   updated_at: Timestamp;
   activated_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  disk_bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  disk_measured_at: Timestamp | null;
+  storage_warned_at: Timestamp | null;
+  failed_probes: Generated<number>;
+  down_since: Timestamp | null;
+}
+
+export interface InstanceUsageDailyTable {
+  instance_id: number;
+  day: string;
+  bytes_in: ColumnType<number, number | undefined, number>;
+  bytes_out: ColumnType<number, number | undefined, number>;
+  peak_sessions: ColumnType<number, number | undefined, number>;
+}
+
+export interface InstanceProbesTable {
+  instance_id: number;
+  at: Timestamp;
+  ok: boolean;
 }
 
 export interface HostingActionsTable {
@@ -305,6 +324,8 @@ export interface DB {
   paypal_events: PaypalEventsTable;
   instances: InstancesTable;
   hosting_actions: HostingActionsTable;
+  instance_usage_daily: InstanceUsageDailyTable;
+  instance_probes: InstanceProbesTable;
 }
 
 export type User = Selectable<UsersTable>;

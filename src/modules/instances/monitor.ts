@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { DAY } from '../../platform/clock.ts';
+import { parisDate } from '../../platform/dates.ts';
+import type { Instance } from '../../platform/db/schema.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { InstanceDriver } from '../../hosting/driver.ts';
+import type { FrontDoor } from '../../gateway/proxy.ts';
+import { formatBytes } from '../../web/i18n.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { MailService } from '../notifications/mail.service.ts';
+import { renderMail } from '../notifications/mail-layout.ts';
+import { customerRecipients } from '../notifications/recipients.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import type { InstancesRepository } from './instances.repository.ts';
+
+/** Failed probes in a row before an instance is marked down and the operator alerted. */
+export const DOWN_AFTER = 3;
+/** Share of the plan's storage from which the customer is warned (once per service period). */
+export const STORAGE_WARNING = 0.8;
+
+export interface MonitorDeps {
+  repo: InstancesRepository;
+  driver: InstanceDriver;
+  frontDoor: Pick<FrontDoor, 'takeTraffic' | 'sessions'>;
+  settings: SettingsService;
+  accounts: AccountsService;
+  mail: MailService;
+  clock: Clock;
+  logger: Logger;
+  probe: (name: string) => Promise<boolean>;
+  portalUrl: () => string;
+  instanceUrl: (name: string) => string;
+}
+
+/**
+ * The minute-by-minute watch over live instances: availability probes through the front door (the
+ * customer's way in), daily usage counters (bytes both ways, peak sessions) and storage.
+ */
+export class InstancesMonitor {
+  readonly #d: MonitorDeps;
+  constructor(deps: MonitorDeps) {
+    this.#d = deps;
+  }
+
+  async run(): Promise<void> {
+    await this.flushUsage();
+    const now = this.#d.clock.now();
+    for (const i of await this.#d.repo.listLive()) {
+      if (i.state !== 'active') continue;
+      await this.#probe(i, now);
+      await this.#measureStorage(i, now);
+    }
+    await this.#d.repo.db.deleteFrom('instance_probes').where('at', '<', new Date(now.getTime() - 35 * DAY)).execute();
+  }
+
+  async #probe(i: Instance, now: Date): Promise<void> {
+    const ok = await this.#d.probe(i.name);
+    const db = this.#d.repo.db;
+    await db.insertInto('instance_probes').values({ instance_id: i.id, at: now, ok }).execute();
+    if (ok) {
+      if (i.down_since) this.#d.logger.info({ instance: i.name }, 'instance answers again');
+      await db.updateTable('instances').set({ failed_probes: 0, down_since: null }).where('id', '=', i.id).execute();
+      return;
+    }
+    const failed = i.failed_probes + 1;
+    const down = failed >= DOWN_AFTER && !i.down_since;
+    await db.updateTable('instances').set({ failed_probes: failed, ...(down ? { down_since: now } : {}) }).where('id', '=', i.id).execute();
+    if (down) await this.#alertDown(i);
+  }
+
+  async #alertDown(i: Instance): Promise<void> {
+    this.#d.logger.error({ instance: i.name }, `instance down: ${DOWN_AFTER} failed probes in a row`);
+    const recipients = await this.#d.accounts.repository.operatorEmails();
+    if (recipients.length === 0) return;
+    const site = (await this.#d.settings.operatorIdentity()).tradeName;
+    await this.#d.mail.enqueue(this.#d.repo.db, {
+      recipients,
+      template: 'instances.down',
+      userId: null,
+      rendered: renderMail('fr', {
+        subject: `[${site}] Instance ${i.name} injoignable`,
+        greeting: 'Bonjour,',
+        paragraphs: [`L'instance ${this.#d.instanceUrl(i.name)} ne répond plus à travers la porte d'entrée (${DOWN_AFTER} sondes manquées d'affilée). Elle est redémarrée automatiquement si son processus s'arrête ; vérifiez ses journaux.`],
+        action: { label: 'Back office', url: `${this.#d.portalUrl()}/backoffice` },
+        signature: 'ecrin',
+      }),
+    });
+  }
+
+  async #measureStorage(i: Instance, now: Date): Promise<void> {
+    const { diskBytes } = await this.#d.driver.usage(i.name);
+    await this.#d.repo.db.updateTable('instances').set({ disk_bytes: diskBytes, disk_measured_at: now }).where('id', '=', i.id).execute();
+    const plan = await this.#d.settings.plan(i.plan_code);
+    if (!plan?.storageBytes || diskBytes < plan.storageBytes * STORAGE_WARNING) return;
+    const warnedThisPeriod = i.storage_warned_at && (!i.period_start || parisDate(new Date(i.storage_warned_at)) >= i.period_start);
+    if (warnedThisPeriod) return;
+    await this.#d.repo.db.updateTable('instances').set({ storage_warned_at: now }).where('id', '=', i.id).execute();
+    const account = await this.#d.accounts.getAccount(i.user_id);
+    if (!account) return;
+    const site = (await this.#d.settings.operatorIdentity()).tradeName;
+    const percent = Math.round((diskBytes / plan.storageBytes) * 100);
+    await this.#d.mail.enqueue(this.#d.repo.db, {
+      recipients: customerRecipients(account.user, account.organisation),
+      template: 'instances.storage_warning',
+      userId: account.user.id,
+      rendered: renderMail('fr', {
+        subject: `Votre instance ${i.name} utilise ${percent} % de son stockage`,
+        greeting: `Bonjour ${account.user.name},`,
+        paragraphs: [
+          `Votre instance ${this.#d.instanceUrl(i.name)} utilise ${formatBytes(diskBytes, 'fr')} sur les ${formatBytes(plan.storageBytes, 'fr')} de son forfait ${plan.name}.`,
+          `Au-delà de 100 %, les nouvelles archives et les imports sont refusés. Supprimez d'anciennes archives ou passez au forfait supérieur depuis le portail.`,
+        ],
+        action: { label: 'Gérer mon instance', url: `${this.#d.portalUrl()}/instances/${i.id}` },
+        signature: `L'équipe ${site}`,
+      }),
+    });
+  }
+
+  /** Adds the front door's counters since the last flush to today's row of each instance. */
+  async flushUsage(): Promise<void> {
+    const now = this.#d.clock.now();
+    const day = parisDate(now);
+    const traffic = this.#d.frontDoor.takeTraffic();
+    for (const i of await this.#d.repo.listLive()) {
+      const t = traffic.get(i.name);
+      const peak = this.#d.frontDoor.sessions.takePeak(i.name, Date.now());
+      if (!t && peak === 0) continue;
+      await sql`insert into instance_usage_daily (instance_id, day, bytes_in, bytes_out, peak_sessions)
+                values (${i.id}, ${day}, ${t?.bytesIn ?? 0}, ${t?.bytesOut ?? 0}, ${peak})
+                on conflict (instance_id, day) do update set
+                  bytes_in = instance_usage_daily.bytes_in + excluded.bytes_in,
+                  bytes_out = instance_usage_daily.bytes_out + excluded.bytes_out,
+                  peak_sessions = greatest(instance_usage_daily.peak_sessions, excluded.peak_sessions)`.execute(this.#d.repo.db);
+    }
+  }
+
+  /** Availability over the last days: the share of probes that got an answer (null without probes). */
+  async availability(instanceId: number, days = 30): Promise<{ percent: number | null; probes: number }> {
+    const since = new Date(this.#d.clock.now().getTime() - days * DAY);
+    const row = await sql<{ total: number; ok: number }>`select count(*)::int as total, count(*) filter (where ok)::int as ok
+      from instance_probes where instance_id = ${instanceId} and at > ${since}`.execute(this.#d.repo.db);
+    const r = row.rows[0]!;
+    return { percent: r.total === 0 ? null : (r.ok / r.total) * 100, probes: r.total };
+  }
+
+  async usageSeries(instanceId: number, days = 30) {
+    const since = parisDate(new Date(this.#d.clock.now().getTime() - days * DAY));
+    return this.#d.repo.db.selectFrom('instance_usage_daily').selectAll().where('instance_id', '=', instanceId).where('day', '>', since).orderBy('day').execute();
+  }
+}
