@@ -200,5 +200,10 @@ describe('provisioning on payment', () => {
     assert.match(unknown.body, /Aucune instance d&#39;hébergement ne porte ce nom/);
     const evil = new InstanceClient(port, 'prov-asso.evil.example');
     assert.equal((await evil.request('GET', '/')).status, 404);
+    // Forged X-Forwarded-* are replaced by the front door's own: the instance redirects to its real address.
+    const forged = new InstanceClient(port, `prov-asso.localhost:${port}`, 'Faussaire');
+    const res = await forged.request('GET', '/', undefined, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-for': '6.6.6.6' });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.location, `http://prov-asso.localhost:${port}/login?next=%2F`);
   });
 });
