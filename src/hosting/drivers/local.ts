@@ -65,6 +65,8 @@ async function dirSize(dir: string): Promise<number> {
 export class LocalDriver implements InstanceDriver {
   readonly #o: LocalDriverOptions;
   readonly #running = new Map<string, Supervised>();
+  /** a start in progress per instance: a second caller waits for it rather than spawning again */
+  readonly #starting = new Map<string, Promise<Endpoint>>();
 
   constructor(options: LocalDriverOptions) {
     this.#o = options;
@@ -135,7 +137,15 @@ export class LocalDriver implements InstanceDriver {
     }
   }
 
-  async start(name: string): Promise<Endpoint> {
+  start(name: string): Promise<Endpoint> {
+    const pending = this.#starting.get(name);
+    if (pending) return pending;
+    const p = this.#start(name).finally(() => this.#starting.delete(name));
+    this.#starting.set(name, p);
+    return p;
+  }
+
+  async #start(name: string): Promise<Endpoint> {
     const existing = this.#running.get(name);
     if (existing?.child) return { host: '127.0.0.1', port: existing.port };
     if (!(await this.exists(name))) throw new DriverError('start', `no instance ${name}`);

@@ -23,7 +23,8 @@ export type AuditAction =
   | 'order.paid'
   | 'credit_note.issued'
   | 'settings.updated'
-  | 'terms.published';
+  | 'terms.published'
+  | 'action.retried';
 
 export interface AuditEntryInput {
   action: AuditAction;

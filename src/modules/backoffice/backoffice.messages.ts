@@ -25,6 +25,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'credit_note.issued': { fr: 'Avoir émis', en: 'Credit note issued' },
   'settings.updated': { fr: 'Réglages modifiés', en: 'Settings updated' },
   'terms.published': { fr: 'CGV publiées', en: 'Terms published' },
+  'action.retried': { fr: 'Action d’hébergement relancée', en: 'Hosting action run again' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

@@ -127,6 +127,8 @@ describe('"Instances" in the back office', () => {
     assert.equal(instance.state, 'creating');
     assert.equal(instance.failure_reason, null);
     assert.equal(await jobs('instance.provision', 'orderId', orderId), before + 1);
+    const audit = await t.container.services.audit.list({ limit: 5, offset: 0, action: 'action.retried' });
+    assert.equal((audit[0]?.details as { actionId?: number }).actionId, provisionActionId);
     const shown = await operator.get(res.headers.location!);
     assert.match(shown.body, /Action relancée\./);
     assert.match(shown.body, /<span class="badge warn">en création<\/span>/);

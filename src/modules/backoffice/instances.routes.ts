@@ -5,7 +5,7 @@ import type { DB } from '../../platform/db/schema.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
 import { str } from '../../web/forms.ts';
-import { requireOperator } from '../../web/guards.ts';
+import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { instanceDetailPage, instancesListPage, type FailedActionRow, type InstanceListRow, type RetryNotice } from './instances.views.ts';
 
@@ -156,7 +156,10 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       const action = await instances.repo.findAction(id);
       if (!action) throw new AppError('not_found');
       const ok = await instances.retryAction(id);
-      // No audit entry yet: the audit log has no 'action.retried' action.
+      if (ok) {
+        const instance = await instances.repo.find(action.instance_id);
+        await c.services.audit.record({ action: 'action.retried', actorUserId: request.currentUser!.id, subjectUserId: instance?.user_id ?? null, ip: clientMeta(request).ip, at: c.clock.now(), details: { actionId: id, instanceId: action.instance_id, kind: action.kind } });
+      }
       const back = str(request.body, 'depuis', 20) === 'instance' ? `/backoffice/instances/${action.instance_id}` : '/backoffice/instances';
       return reply.redirect(`${back}?relance=${ok ? '1' : '0'}`, 303);
     });

@@ -50,10 +50,27 @@ export class InstancesRepository {
     return this.db.selectFrom('hosting_actions').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** The provisioning action of an instance, made once. */
+  /** The provisioning action of an instance, made once (a unique index settles races). */
   async provisionAction(instanceId: number, now: Date): Promise<number> {
-    const existing = await this.db.selectFrom('hosting_actions').select('id').where('instance_id', '=', instanceId).where('kind', '=', 'provision').executeTakeFirst();
-    return existing?.id ?? this.createAction({ instanceId, kind: 'provision', payload: null, requestedBy: null }, now);
+    await sql`insert into hosting_actions (instance_id, kind, state, created_at) values (${instanceId}, 'provision', 'scheduled', ${now})
+              on conflict (instance_id) where kind = 'provision' do nothing`.execute(this.db);
+    const row = await this.db.selectFrom('hosting_actions').select('id').where('instance_id', '=', instanceId).where('kind', '=', 'provision').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /**
+   * Claims an action for one worker: it must be waiting, or running for longer than a job may live
+   * (its worker died). Returns the attempt number, or null when another worker holds it.
+   */
+  async claimAction(id: number, now: Date, staleBefore: Date): Promise<number | null> {
+    const row = await this.db
+      .updateTable('hosting_actions')
+      .set({ state: 'running', started_at: now, attempts: sql`attempts + 1` })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('state', '=', 'scheduled'), eb.and([eb('state', '=', 'running'), eb('started_at', '<', staleBefore)])]))
+      .returning('attempts')
+      .executeTakeFirst();
+    return row?.attempts ?? null;
   }
 
   async startAction(id: number, now: Date): Promise<number> {

@@ -130,7 +130,9 @@ export class InstancesService {
     if (instance.state === 'active') return;
     this.#setRoute(instance, 'creating');
     const actionId = await this.repo.provisionAction(instance.id, now);
-    const attempts = await this.repo.startAction(actionId, now);
+    // One worker at a time: a second call (a retry racing a restart) leaves it to the first.
+    const attempts = await this.repo.claimAction(actionId, now, new Date(now.getTime() - provisionInstanceJob.options.expireInSeconds! * 1000));
+    if (attempts === null) return;
     const host = `${instance.name}.${this.#d.publicDomain}`;
     try {
       await this.#d.driver.create({ name: instance.name, flavour: instance.flavour, host });
@@ -223,7 +225,9 @@ export class InstancesService {
     if (!action || action.state === 'done' || action.state === 'failed') return;
     const instance = await this.repo.find(action.instance_id);
     if (!instance) return;
-    const attempts = await this.repo.startAction(actionId, this.#d.clock.now());
+    const now = this.#d.clock.now();
+    const attempts = await this.repo.claimAction(actionId, now, new Date(now.getTime() - runActionJob.options.expireInSeconds! * 1000));
+    if (attempts === null) return;
     try {
       switch (action.kind) {
         case 'set_password': {

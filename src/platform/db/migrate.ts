@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-money.ts';
 import * as m0003 from './migrations/0003-instances.ts';
 import * as m0004 from './migrations/0004-usage.ts';
+import * as m0005 from './migrations/0005-one-provisioning.ts';
 
 /** Every migration, in order. Listed here rather than read from disk: the list is type-checked. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-money': m0002,
   '0003-instances': m0003,
   '0004-usage': m0004,
+  '0005-one-provisioning': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
