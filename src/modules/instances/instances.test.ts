@@ -193,6 +193,15 @@ describe('provisioning on payment', () => {
     await t.container.services.settings.updatePlan('opale', { name: 'Opale', priceCents: 4499, bandwidthMbps: 32, slaPercent: 99.5, maxSessions: 3, storageBytes: 1024 ** 3 });
   });
 
+  it('brings every live instance back when ecrin starts again', async () => {
+    await t.container.driver.stopAll(); // what a stopped ecrin leaves: no instance server running
+    assert.equal(await t.container.driver.health('prov-asso'), false);
+    await t.container.services.instances.startLive();
+    for (const name of ['prov-asso', 'pwd-asso', 'limite-asso']) assert.equal(await t.container.driver.health(name), true, name);
+    const client = new InstanceClient(port, `pwd-asso.localhost:${port}`, 'Retour');
+    assert.equal(await client.signIn('admin', 'moulin-rouge-77'), true);
+  });
+
   it('answers a forged Host with a clear page and replaces forged X-Forwarded-* headers', async () => {
     const client = new InstanceClient(port, `inconnue.localhost:${port}`);
     const unknown = await client.request('GET', '/');
