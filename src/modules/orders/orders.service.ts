@@ -79,7 +79,7 @@ export class OrdersService {
     return order && order.user_id === user.id ? order : null;
   }
 
-  async #validateDraft(input: DraftInput, user: CurrentUser, orderId: number | null): Promise<{ errors: OrderErrors }> {
+  async #validateDraft(input: DraftInput, orderId: number | null): Promise<{ errors: OrderErrors }> {
     const errors: OrderErrors = {};
     const name = input.instanceName.toLowerCase();
     const nameProblem = checkInstanceName(name);
@@ -94,7 +94,6 @@ export class OrdersService {
     if (pw) errors.password = (`password_${pw}` as FieldErrorCodes[string]);
     // Lucterios' admin tool takes the password inside "MODE=0,PASSWORD=…": a comma or "=" would be cut.
     else if (/[,=]/.test(input.password)) errors.password = 'admin_password_chars';
-    void user;
     return { errors };
   }
 
@@ -105,7 +104,7 @@ export class OrdersService {
       const existing = await this.ownOrder(user, orderId);
       if (!existing || existing.status !== 'draft') return { ok: false, errors: { order: 'not_draft' } };
     }
-    const { errors } = await this.#validateDraft(input, user, orderId);
+    const { errors } = await this.#validateDraft(input, orderId);
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     const fields = {
       instance_name: input.instanceName.toLowerCase(),
@@ -148,7 +147,6 @@ export class OrdersService {
     if (!account?.organisation) return { ok: false, errors: { order: 'not_draft' } };
     const host = this.instanceHost(order.instance_name);
     const lines = await this.#d.billing.hostingLines(order, plan, host);
-    const site = (await this.#d.settings.operatorIdentity()).tradeName;
     try {
       const quote = await this.repo.db.transaction().execute(async (trx) => {
         const locked = await this.repo.lock(trx, order.id);
