@@ -176,6 +176,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     });
 
     await instances.loadRoutes();
+    payments.setOnPaid((orderId) => instances.markCreating(orderId));
     const frontDoor = new FrontDoor({
       publicDomain: config.publicDomain,
       scheme: config.scheme,

@@ -27,6 +27,8 @@ export interface FrontDoorDeps {
  * straight to it (streamed both ways, WebSocket upgrades included), before Fastify. Everything else —
  * the portal, and instances that are not serving — goes to the Fastify app, which renders the pages.
  */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+
 /** Marks ecrin's own probes (this process's secret): they do not count as customer sessions. */
 const PROBE_TOKEN = randomBytes(16).toString('hex');
 const PROBE_HEADER = 'x-ecrin-probe';
@@ -38,7 +40,8 @@ interface Traffic {
 
 export class FrontDoor {
   readonly #d: FrontDoorDeps;
-  readonly #proxy = createProxyServer({ xfwd: false, ws: true, proxyTimeout: 10 * 60_000, selfHandleResponse: true });
+  // Connections to instances are kept alive and reused (a new one per request doubled the cost).
+  readonly #proxy = createProxyServer({ xfwd: false, ws: true, proxyTimeout: 10 * 60_000, selfHandleResponse: true, agent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
   readonly sessions: SessionTracker;
   readonly #buckets = new Map<string, ByteBucket>();
   readonly #traffic = new Map<string, Traffic>();
@@ -51,9 +54,16 @@ export class FrontDoor {
     this.#proxy.on('proxyRes', (proxyRes, req, res) => {
       const p = this.#pending.get(req);
       if (!(res instanceof http.ServerResponse)) return;
-      res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage ?? '', proxyRes.headers);
+      // Hop-by-hop headers are the instance connection's own, not the client's (keep-alive stays ours).
+      const headers = { ...proxyRes.headers };
+      for (const h of HOP_BY_HOP) delete headers[h];
+      res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage ?? '', headers);
       const traffic = p ? this.#trafficOf(p.name) : null;
-      proxyRes.pipe(new Throttle(p?.bucket ?? null, (n) => traffic && (traffic.bytesOut += n))).pipe(res);
+      if (p?.bucket) proxyRes.pipe(new Throttle(p.bucket, (n) => traffic && (traffic.bytesOut += n))).pipe(res);
+      else {
+        proxyRes.on('data', (c: Buffer) => traffic && (traffic.bytesOut += c.length));
+        proxyRes.pipe(res);
+      }
     });
     this.#proxy.on('error', (err, _req, res) => {
       this.#d.logger.warn({ err: err.message }, 'instance did not answer the front door');
@@ -128,7 +138,12 @@ export class FrontDoor {
     const bucket = this.#bucketOf(target.name, target.limits.bandwidthMbps);
     this.#pending.set(req, { name: target.name, bucket });
     const traffic = this.#trafficOf(target.name);
-    // The request body goes through the same bucket as the responses: both directions count.
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) {
+      this.#proxy.web(req, res, { target: target.url });
+      return true;
+    }
+    // A request body goes through the same bucket as the responses: both directions count.
     const body = req.pipe(new Throttle(bucket, (n) => (traffic.bytesIn += n)));
     this.#proxy.web(req, res, { target: target.url, buffer: body });
     return true;

@@ -11,7 +11,7 @@ export const provisionInstanceJob = defineJob('instance.provision', z.object({ o
   retryBackoff: true,
   retryDelayMax: 120,
   expireInSeconds: 900,
-});
+}, { pollSeconds: 0.5 });
 
 /** Runs one hosting action ("Mot de passe", archives…): retried with backoff, then failed loudly. */
 export const runActionJob = defineJob('instance.action', z.object({ actionId: z.number().int().positive() }), {
@@ -20,7 +20,7 @@ export const runActionJob = defineJob('instance.action', z.object({ actionId: z.
   retryBackoff: true,
   retryDelayMax: 120,
   expireInSeconds: 900,
-});
+}, { pollSeconds: 0.5 });
 
 /** Attempts of a job before it is failed for good: pg-boss's first try plus its retries. */
 export const MAX_ATTEMPTS = 5;

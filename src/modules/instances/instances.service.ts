@@ -121,6 +121,14 @@ export class InstancesService {
     }
   }
 
+  /** Right after payment: the instance exists as "en création", so its address says so at once. */
+  async markCreating(orderId: number): Promise<void> {
+    const order = await this.#d.orders.find(orderId);
+    if (!order || order.status !== 'paid') return;
+    const instance = await this.repo.ensureForOrder({ orderId, userId: order.user_id, name: order.instance_name, planCode: order.plan_code, flavour: order.flavour }, this.#d.clock.now());
+    if (!this.#routes.has(instance.name)) this.#setRoute(instance, instance.state);
+  }
+
   /** The `instance.provision` job: create → security → start → check → active → e-mail. */
   async provision(orderId: number): Promise<void> {
     const order = await this.#d.orders.find(orderId);

@@ -41,10 +41,7 @@ describe('provisioning on payment', () => {
   it('creates the instance, secures it with the chosen password, serves it through the front door, and says so', async () => {
     const { agent, orderId } = await paidOrder('prov', 'prov-asso');
     const host = `prov-asso.localhost:${port}`;
-    // While the job runs, the address already answers, with a page that says what is happening.
-    const order = (await t.container.services.orders.repo.find(orderId))!;
-    await t.container.services.instances.repo.ensureForOrder({ orderId, userId: order.user_id, name: order.instance_name, planCode: order.plan_code, flavour: order.flavour }, t.clock.now());
-    await t.container.services.instances.loadRoutes();
+    // As soon as the payment is settled, before the job runs, the address says what is happening.
     const pending = await new InstanceClient(port, host).request('GET', '/');
     assert.equal(pending.status, 503);
     assert.equal(pending.headers['retry-after'], '30');

@@ -57,6 +57,12 @@ function isDuplicatePayment(err: unknown): boolean {
  */
 export class PaymentsService {
   readonly #d: PaymentsDeps;
+  #onPaid: ((orderId: number) => Promise<void>) | null = null;
+
+  /** What follows a newly paid order right after its commit (the instances module shows it "en création"). */
+  setOnPaid(fn: (orderId: number) => Promise<void>): void {
+    this.#onPaid = fn;
+  }
 
   constructor(deps: PaymentsDeps) {
     this.#d = deps;
@@ -139,7 +145,7 @@ export class PaymentsService {
     const account = quote.user_id ? await this.#d.accounts.getAccount(quote.user_id) : null;
     const site = (await this.#d.settings.operatorIdentity()).tradeName;
     const now = this.#d.clock.now();
-    return this.#d.db.transaction().execute(async (trx): Promise<SettleOutcome> => {
+    const outcome = await this.#d.db.transaction().execute(async (trx): Promise<SettleOutcome> => {
       const order = await this.#d.orders.repo.lock(trx, orderId);
       if (!order) throw new Error(`no order ${orderId}`);
       const existing = await this.#d.billing.repo.invoiceForQuote(quoteId, trx);
@@ -169,5 +175,9 @@ export class PaymentsService {
       }
       return { state: 'paid', invoiceNumber: invoice.number, newlyPaid: true };
     });
+    if (outcome.state === 'paid' && outcome.newlyPaid && this.#onPaid) {
+      await this.#onPaid(orderId).catch((err: unknown) => this.#d.logger.warn({ orderId, err: err instanceof Error ? err.message : String(err) }, 'after-payment step failed; the provisioning job will do it'));
+    }
+    return outcome;
   }
 }

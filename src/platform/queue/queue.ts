@@ -12,10 +12,12 @@ export interface JobDefinition<S extends z.ZodType> {
   readonly name: string;
   readonly payload: S;
   readonly options: QueueOptions;
+  /** how often an idle worker looks for this job (s); jobs a customer waits for poll more often */
+  readonly pollSeconds?: number;
 }
 
-export function defineJob<S extends z.ZodType>(name: string, payload: S, options: QueueOptions = {}): JobDefinition<S> {
-  return { name, payload, options };
+export function defineJob<S extends z.ZodType>(name: string, payload: S, options: QueueOptions = {}, worker: { pollSeconds?: number } = {}): JobDefinition<S> {
+  return { name, payload, options, ...worker };
 }
 
 export type JobHandler<S extends z.ZodType> = (data: z.infer<S>, job: Job<unknown>) => Promise<void>;
@@ -94,7 +96,7 @@ export class Queue {
 
   async work<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>): Promise<void> {
     await this.#ensureQueue(def);
-    await this.boss.work(def.name, { pollingIntervalSeconds: this.#polling, batchSize: 1 }, async (jobs) => {
+    await this.boss.work(def.name, { pollingIntervalSeconds: Math.min(this.#polling, def.pollSeconds ?? this.#polling), batchSize: 1 }, async (jobs) => {
       for (const job of jobs) {
         const parsed = def.payload.safeParse(job.data);
         if (!parsed.success) {
