@@ -16,6 +16,8 @@ export class SessionTracker {
   readonly #windowMs: number;
   readonly #seen = new Map<string, Map<string, number>>();
   readonly #peaks = new Map<string, number>();
+  /** when each instance's sessions were last swept (sweeping on every request costs the hot path) */
+  readonly #swept = new Map<string, number>();
 
   constructor(windowMs = 10 * 60_000) {
     this.#windowMs = windowMs;
@@ -34,7 +36,10 @@ export class SessionTracker {
       sessions = new Map();
       this.#seen.set(instance, sessions);
     }
-    for (const [k, at] of sessions) if (now - at > this.#windowMs) sessions.delete(k);
+    if (now - (this.#swept.get(instance) ?? 0) > 1000 || (max !== null && sessions.size >= max)) {
+      for (const [k, at] of sessions) if (now - at > this.#windowMs) sessions.delete(k);
+      this.#swept.set(instance, now);
+    }
     if (sessions.has(key.key)) {
       sessions.set(key.key, now);
       return true;

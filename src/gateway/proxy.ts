@@ -61,7 +61,10 @@ export class FrontDoor {
       const traffic = p ? this.#trafficOf(p.name) : null;
       if (p?.bucket) proxyRes.pipe(new Throttle(p.bucket, (n) => traffic && (traffic.bytesOut += n))).pipe(res);
       else {
-        proxyRes.on('data', (c: Buffer) => traffic && (traffic.bytesOut += c.length));
+        // Counted from the length announced when there is one: no per-chunk work on the hot path.
+        const length = Number(proxyRes.headers['content-length']);
+        if (traffic && Number.isFinite(length)) traffic.bytesOut += length;
+        else proxyRes.on('data', (c: Buffer) => traffic && (traffic.bytesOut += c.length));
         proxyRes.pipe(res);
       }
     });
