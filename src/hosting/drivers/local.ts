@@ -19,6 +19,8 @@ export interface LocalDriverOptions {
   startTimeoutMs?: number;
   /** the environment instance servers get (from Config: nothing of ecrin's secrets) */
   childEnv: Record<string, string>;
+  /** finds a free loopback port (tests pass one that hands out a busy port first) */
+  freePort?: () => Promise<number>;
 }
 
 interface Supervised {
@@ -149,7 +151,7 @@ export class LocalDriver implements InstanceDriver {
     const existing = this.#running.get(name);
     if (existing?.child) return { host: '127.0.0.1', port: existing.port };
     if (!(await this.exists(name))) throw new DriverError('start', `no instance ${name}`);
-    const s: Supervised = existing ?? { name, port: await freePort(), child: null, stopping: false, restarts: 0, lastStart: 0, timer: null };
+    const s: Supervised = existing ?? { name, port: await this.#freePort(), child: null, stopping: false, restarts: 0, lastStart: 0, timer: null };
     s.stopping = false;
     this.#running.set(name, s);
     this.#spawn(s);
@@ -160,6 +162,10 @@ export class LocalDriver implements InstanceDriver {
     }
     await this.stop(name);
     throw new DriverError('start', `the instance server did not answer within ${Math.round((this.#o.startTimeoutMs ?? 20_000) / 1000)} s`);
+  }
+
+  #freePort(): Promise<number> {
+    return (this.#o.freePort ?? freePort)();
   }
 
   #spawn(s: Supervised): void {
@@ -175,13 +181,20 @@ export class LocalDriver implements InstanceDriver {
       if (s.child === child) s.child = null;
       if (s.stopping) return;
       // Died on its own: restart with backoff (1 s, 2 s, 4 s … 30 s); a long healthy run resets it.
+      const quick = Date.now() - s.lastStart < 5000;
       if (Date.now() - s.lastStart > 60_000) s.restarts = 0;
-      const delay = Math.min(30_000, 1000 * 2 ** s.restarts);
+      const delay = quick && s.restarts === 0 ? 100 : Math.min(30_000, 1000 * 2 ** s.restarts);
       s.restarts++;
       this.#o.logger.warn({ instance: s.name, code, signal, restartInMs: delay, stderr: stderrTail.slice(-300) }, 'instance server exited; restarting');
       s.timer = setTimeout(() => {
         s.timer = null;
-        if (!s.stopping) this.#spawn(s);
+        if (s.stopping) return;
+        // A server that died at once may have lost its port to another process: take a new one.
+        const next = quick ? this.#freePort() : Promise.resolve(s.port);
+        void next.then((port) => {
+          s.port = port;
+          if (!s.stopping) this.#spawn(s);
+        });
       }, delay);
       s.timer.unref();
     });
