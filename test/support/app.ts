@@ -8,6 +8,9 @@ import type { MailTransport } from '../../src/platform/mail/transport.ts';
 import type { InstanceDriver } from '../../src/hosting/driver.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
+/** The log level of test servers: silent unless TEST_LOG_LEVEL says otherwise. */
+export const TEST_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+
 export interface TestApp {
   app: FastifyInstance;
   container: Container;
@@ -35,7 +38,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     PUBLIC_DOMAIN: 'localhost',
     DATA_DIR: '/nonexistent-ecrin-test-dir',
     SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: TEST_LOG_LEVEL,
     ...opts.env,
   });
   const clock = opts.clock ?? new ManualClock();

@@ -12,7 +12,7 @@ import type { Endpoint, InstanceDriver, InstanceSpec } from '../../hosting/drive
 import { LocalDriver } from '../../hosting/drivers/local.ts';
 import { ManualClock, MINUTE } from '../../platform/clock.ts';
 import { createLogger, type Logger } from '../../platform/logger.ts';
-import type { TestApp } from '../../../test/support/app.ts';
+import { TEST_LOG_LEVEL, type TestApp } from '../../../test/support/app.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
 import { createTestDatabase, testBackend, type TestDatabase } from '../../../test/support/database.ts';
 import { InstanceClient } from '../../../test/support/instance-client.ts';
@@ -117,7 +117,7 @@ async function startEcrin(dataDir: string, driver: (config: Config, logger: Logg
     PUBLIC_DOMAIN: 'localhost',
     DATA_DIR: dataDir,
     SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: TEST_LOG_LEVEL,
   });
   const logger = createLogger(config.logLevel);
   const clock = new ManualClock();
