@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, skipReason } from '../support/browser.ts';
+import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
 import { testBackend } from '../support/database.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
@@ -20,57 +21,6 @@ const MAIL_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 180_000;
 
 /** Everything the page complained about: console errors, uncaught errors, CSP violations. */
-interface PageProblems {
-  consoleErrors: string[];
-  pageErrors: string[];
-  cspViolations: string[];
-  /** responses with status >= 400 for anything but the page itself (scripts, styles, htmx calls…) */
-  failedSubresources: string[];
-}
-
-async function newWatchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
-  // A binding survives navigations; the init script runs before any page script, CSP or not.
-  await context.exposeBinding('__ecrinReportCsp', (_source, violation: string) => {
-    problems.cspViolations.push(violation);
-  });
-  // (a string, not a function: the project's type-check has no DOM library)
-  await context.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) => {
-      window.__ecrinReportCsp(e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
-    });`,
-  });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => problems.pageErrors.push(err.stack ?? err.message));
-  page.on('response', (res) => {
-    const request = res.request();
-    if (res.status() < 400 || request.resourceType() === 'document') return;
-    // Chromium asks for /favicon.ico on its own; the app has none.
-    if (new URL(res.url()).pathname === '/favicon.ico') return;
-    problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
-  });
-  return { context, page, problems };
-}
-
-/**
- * No CSP violation, no uncaught script error, no failed script/style/htmx request. The console's
- * "Failed to load resource" lines are left to the response check: pages answered 4xx on purpose
- * (401 wrong password, 422 form errors) and Chromium's own /favicon.ico request log them too.
- */
-function assertNoPageProblems(problems: PageProblems) {
-  const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
-  assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
-  assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
-  assert.deepEqual(problems.failedSubresources, [], `failed requests:\n${problems.failedSubresources.join('\n')}`);
-  const others = problems.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
-  assert.deepEqual(others, [], `console errors:\n${others.join('\n')}`);
-}
 
 function linkIn(mail: SinkMessage): string {
   const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
@@ -97,7 +47,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
 
   it('signs up, sets a password, edits the legal entity, recovers the password and signs in again', { timeout: TEST_TIMEOUT }, async (t: TestContext) => {
     const started = Date.now();
-    const { context, page, problems } = await newWatchedPage(browser);
+    const { context, page, problems } = await newWatchedPage(browser, { stepTimeout: STEP_TIMEOUT });
     const alias = 'camille.velo';
     const email = 'camille.martin@example.org';
     const orgEmail = 'contact@amis-du-velo.example.org';
@@ -239,7 +189,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
   });
 
   it('switches the sign-in page to English with ?lang=en, and back', { timeout: TEST_TIMEOUT }, async () => {
-    const { context, page, problems } = await newWatchedPage(browser);
+    const { context, page, problems } = await newWatchedPage(browser, { stepTimeout: STEP_TIMEOUT });
     try {
       await page.goto(`${server.baseUrl}/connexion?lang=en`);
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');
@@ -264,7 +214,3 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
   });
 });
 
-async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string) {
-  await locator.filter({ hasText: expected }).first().waitFor();
-  assert.equal((await locator.first().innerText()).trim(), expected);
-}

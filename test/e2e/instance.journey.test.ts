@@ -17,6 +17,7 @@ import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, skipReason } from '../support/browser.ts';
+import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
 import { testBackend } from '../support/database.ts';
 import { recordTransfer } from '../support/paid-order.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
@@ -33,63 +34,7 @@ const ACTION_TIMEOUT = 10_000;
 
 // --- page watching: ecrin's own pages only (the instance is the stand-in's, with its own CSP) ------
 
-interface PageProblems {
-  consoleErrors: string[];
-  pageErrors: string[];
-  cspViolations: string[];
-  failedSubresources: string[];
-}
 
-async function newWatchedPage(browser: Browser, portalOrigin: string): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
-  const ours = (url: string) => {
-    try {
-      return new URL(url).origin === portalOrigin;
-    } catch {
-      return false;
-    }
-  };
-  await context.exposeBinding('__ecrinReportCsp', (_source, origin: string, violation: string) => {
-    if (origin === portalOrigin) problems.cspViolations.push(violation);
-  });
-  // (a string, not a function: the project's type-check has no DOM library)
-  await context.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) => {
-      window.__ecrinReportCsp(location.origin, e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
-    });`,
-  });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && ours(page.url())) problems.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => {
-    if (ours(page.url())) problems.pageErrors.push(err.stack ?? err.message);
-  });
-  page.on('response', (res) => {
-    const request = res.request();
-    if (res.status() < 400 || request.resourceType() === 'document' || !ours(res.url())) return;
-    if (new URL(res.url()).pathname === '/favicon.ico') return;
-    problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
-  });
-  return { context, page, problems };
-}
-
-function assertNoPageProblems(problems: PageProblems) {
-  const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
-  assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
-  assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
-  assert.deepEqual(problems.failedSubresources, [], `failed requests:\n${problems.failedSubresources.join('\n')}`);
-  const others = problems.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
-  assert.deepEqual(others, [], `console errors:\n${others.join('\n')}`);
-}
-
-async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string) {
-  await locator.filter({ hasText: expected }).first().waitFor();
-  assert.equal((await locator.first().innerText()).trim(), expected);
-}
 
 function passwordLink(mail: SinkMessage): string {
   const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
@@ -133,7 +78,7 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
   it('orders Opale, pays by transfer, opens the active instance, adds a member, changes the admin password', { timeout: TEST_TIMEOUT }, async (t: TestContext) => {
     const started = Date.now();
     const portalOrigin = new URL(server.baseUrl).origin;
-    const { context, page, problems } = await newWatchedPage(browser, portalOrigin);
+    const { context, page, problems } = await newWatchedPage(browser, { stepTimeout: STEP_TIMEOUT, origin: portalOrigin });
     const alias = 'claude.brun';
     const email = 'claude.brun@example.org';
     const password = 'Jardin-Partage-2026!';

@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, skipReason } from '../support/browser.ts';
+import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
 import { orderAndValidate, signedInCustomer } from '../support/customers.ts';
 import { testBackend } from '../support/database.ts';
 import { startFakePaypal, type FakePaypal, type NextCapture } from '../support/fake-paypal.ts';
@@ -29,55 +30,7 @@ const TEST_TIMEOUT = 180_000;
 
 // --- page watching (as in the accounts journey) -------------------------------------------------
 
-interface PageProblems {
-  consoleErrors: string[];
-  pageErrors: string[];
-  cspViolations: string[];
-  /** responses with status >= 400 for anything but a page itself */
-  failedSubresources: string[];
-}
 
-async function newWatchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
-  await context.exposeBinding('__ecrinReportCsp', (_source, violation: string) => {
-    problems.cspViolations.push(violation);
-  });
-  // (a string, not a function: the project's type-check has no DOM library)
-  await context.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) => {
-      window.__ecrinReportCsp(e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
-    });`,
-  });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => problems.pageErrors.push(err.stack ?? err.message));
-  page.on('response', (res) => {
-    const request = res.request();
-    if (res.status() < 400 || request.resourceType() === 'document') return;
-    if (new URL(res.url()).pathname === '/favicon.ico') return;
-    problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
-  });
-  return { context, page, problems };
-}
-
-function assertNoPageProblems(problems: PageProblems) {
-  const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
-  assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
-  assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
-  assert.deepEqual(problems.failedSubresources, [], `failed requests:\n${problems.failedSubresources.join('\n')}`);
-  const others = problems.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
-  assert.deepEqual(others, [], `console errors:\n${others.join('\n')}`);
-}
-
-async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string) {
-  await locator.filter({ hasText: expected }).first().waitFor();
-  assert.equal((await locator.first().innerText()).trim(), expected);
-}
 
 function passwordLink(mail: SinkMessage): string {
   const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
@@ -143,7 +96,7 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
 
   it('signs up, orders Opale, gets the quote by mail, pays on PayPal, gets the invoice; webhook replays change nothing', { timeout: TEST_TIMEOUT }, async (t: TestContext) => {
     const started = Date.now();
-    const { context, page, problems } = await newWatchedPage(browser);
+    const { context, page, problems } = await newWatchedPage(browser, { stepTimeout: STEP_TIMEOUT });
     const alias = 'dominique.pignon';
     const email = 'dominique.pignon@example.org';
     const password = 'Chaine-Huilee-2026!';

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/** What went wrong in a page while a journey drove it. */
+export interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  cspViolations: string[];
+  /** responses with status >= 400 for anything but the page itself (scripts, styles, htmx calls…) */
+  failedSubresources: string[];
+}
+
+/**
+ * A French browser context and page whose CSP violations, uncaught errors, console errors and failed
+ * sub-requests are collected. With `origin`, only that origin's pages count (an instance's own pages
+ * are the stand-in's business, not ecrin's).
+ */
+export async function newWatchedPage(browser: Browser, opts: { stepTimeout: number; origin?: string }): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
+  context.setDefaultTimeout(opts.stepTimeout);
+  context.setDefaultNavigationTimeout(opts.stepTimeout);
+  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
+  const ours = (url: string) => {
+    if (!opts.origin) return true;
+    try {
+      return new URL(url).origin === opts.origin;
+    } catch {
+      return false;
+    }
+  };
+  // A binding survives navigations; the init script runs before any page script, CSP or not.
+  await context.exposeBinding('__ecrinReportCsp', (_source, origin: string, violation: string) => {
+    if (ours(origin)) problems.cspViolations.push(violation);
+  });
+  // (a string, not a function: the project's type-check has no DOM library)
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => {
+      window.__ecrinReportCsp(location.origin, e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+    });`,
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && ours(page.url())) problems.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => {
+    if (ours(page.url())) problems.pageErrors.push(err.stack ?? err.message);
+  });
+  page.on('response', (res) => {
+    const request = res.request();
+    if (res.status() < 400 || request.resourceType() === 'document' || !ours(res.url())) return;
+    if (new URL(res.url()).pathname === '/favicon.ico') return;
+    problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
+  });
+  return { context, page, problems };
+}
+
+/**
+ * No CSP violation, no uncaught script error, no failed script/style/htmx request. The console's
+ * "Failed to load resource" lines are left to the response check: pages answered 4xx on purpose
+ * (401 wrong password, 422 form errors) log them too.
+ */
+export function assertNoPageProblems(problems: PageProblems): void {
+  const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
+  assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
+  assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
+  assert.deepEqual(problems.failedSubresources, [], `failed requests:\n${problems.failedSubresources.join('\n')}`);
+  const others = problems.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
+  assert.deepEqual(others, [], `console errors:\n${others.join('\n')}`);
+}
+
+/** The heading shows exactly the expected text. */
+export async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string): Promise<void> {
+  await locator.filter({ hasText: expected }).first().waitFor();
+  assert.equal((await locator.first().innerText()).trim(), expected);
+}
