@@ -56,7 +56,7 @@ export class FrontDoor {
       if (!(res instanceof http.ServerResponse)) return;
       // Hop-by-hop headers are the instance connection's own, not the client's (keep-alive stays ours).
       const headers = { ...proxyRes.headers };
-      for (const h of HOP_BY_HOP) delete headers[h];
+      for (const h of HOP_BY_HOP) if (headers[h] !== undefined) delete headers[h];
       res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage ?? '', headers);
       const traffic = p ? this.#trafficOf(p.name) : null;
       if (p?.bucket) proxyRes.pipe(new Throttle(p.bucket, (n) => traffic && (traffic.bytesOut += n))).pipe(res);
@@ -78,13 +78,25 @@ export class FrontDoor {
   }
 
   /** The running instance this request is for, or null (then Fastify answers). */
-  #target(req: IncomingMessage): { name: string; url: string; limits: PlanLimits } | null {
+  #target(req: IncomingMessage): { name: string; url: URL; limits: PlanLimits } | null {
     const host = classifyHost(req.headers.host, this.#d.publicDomain);
     if (host.kind !== 'instance') return null;
     const route = this.#d.route(host.name);
     if (!route || route.state !== 'active') return null;
     const ep = this.#d.driver.endpoint(host.name);
-    return ep ? { name: host.name, url: `http://${ep.host}:${ep.port}`, limits: route.limits } : null;
+    return ep ? { name: host.name, url: this.#url(ep.host, ep.port), limits: route.limits } : null;
+  }
+
+  /** Parsed once per endpoint, not per request. */
+  readonly #urls = new Map<string, URL>();
+  #url(host: string, port: number): URL {
+    const key = `${host}:${port}`;
+    let u = this.#urls.get(key);
+    if (!u) {
+      u = new URL(`http://${key}`);
+      this.#urls.set(key, u);
+    }
+    return u;
   }
 
   #bucketOf(name: string, mbps: number | null): ByteBucket | null {
@@ -121,16 +133,18 @@ export class FrontDoor {
       h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
       h['x-forwarded-proto'] = this.#d.scheme;
       h['x-forwarded-host'] = h.host ?? '';
-      delete h['x-forwarded-port'];
-      delete h.forwarded;
+      if (h['x-forwarded-port'] !== undefined) delete h['x-forwarded-port'];
+      if (h.forwarded !== undefined) delete h.forwarded;
     }
   }
 
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const target = this.#target(req);
     if (!target) return false;
-    const probe = req.headers[PROBE_HEADER] === PROBE_TOKEN;
-    delete req.headers[PROBE_HEADER];
+    const probeHeader = req.headers[PROBE_HEADER];
+    const probe = probeHeader === PROBE_TOKEN;
+    // (deleting only what is there: a delete turns the headers object into a slow dictionary)
+    if (probeHeader !== undefined) delete req.headers[PROBE_HEADER];
     const key = SessionTracker.key(req.headers.cookie, req.socket.remoteAddress ?? '', String(req.headers['user-agent'] ?? ''));
     if (!probe && !this.sessions.admit(target.name, key, target.limits.maxSessions, Date.now())) {
       res.writeHead(429, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '60', 'cache-control': 'no-store' });
