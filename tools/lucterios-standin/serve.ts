@@ -760,6 +760,16 @@ export async function main(argv: string[]): Promise<number> {
     });
   });
   server.keepAliveTimeout = 5000;
+  // `GET /echo` with `Upgrade: websocket`: answers 101 and echoes the bytes it gets. Not a WebSocket
+  // implementation (no frames): enough for a front door's tests to see an upgrade pass through.
+  server.on('upgrade', (req, socket) => {
+    if ((req.url ?? '').split('?')[0] !== '/echo' || String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    socket.pipe(socket);
+  });
 
   try {
     await new Promise<void>((resolveListen, reject) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -197,6 +198,24 @@ describe('provisioning on payment', () => {
     for (const name of ['prov-asso', 'pwd-asso', 'limite-asso']) assert.equal(await t.container.driver.health(name), true, name);
     const client = new InstanceClient(port, `pwd-asso.localhost:${port}`, 'Retour');
     assert.equal(await client.signIn('admin', 'moulin-rouge-77'), true);
+  });
+
+  it('passes a WebSocket upgrade through, both ways', async () => {
+    const bytes = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/echo', headers: { host: `prov-asso.localhost:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'user-agent': 'ecrin-test' } });
+      req.on('upgrade', (res, socket) => {
+        assert.equal(res.statusCode, 101);
+        socket.write('bonjour');
+        socket.once('data', (d: Buffer) => {
+          socket.destroy();
+          resolve(d.toString());
+        });
+      });
+      req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(bytes, 'bonjour');
   });
 
   it('answers a forged Host with a clear page and replaces forged X-Forwarded-* headers', async () => {
