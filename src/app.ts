@@ -49,20 +49,28 @@ declare module 'fastify' {
   }
 }
 
-export async function buildApp(c: Container): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** how long a client may take to send its request headers (slow clients are cut off) */
+  headersTimeoutMs?: number;
+  /** how often the server checks those timeouts */
+  timeoutCheckMs?: number;
+}
+
+export async function buildApp(c: Container, opts: AppOptions = {}): Promise<FastifyInstance> {
   const { config, services } = c;
   const secure = config.scheme === 'https';
   const frontDoor = c.frontDoor;
   const app = Fastify({
     // One port: requests for a running instance go to it before Fastify sees them; the rest is ours.
     serverFactory: (handler) => {
-      const server = http.createServer((req, res) => {
-        if (!frontDoor.handle(req, res)) handler(req, res);
-      });
+      // A slow client cannot hold a connection open for ever: its headers must come within 20 s.
+      const server = http.createServer(
+        { headersTimeout: opts.headersTimeoutMs ?? 20_000, requestTimeout: 10 * 60_000, connectionsCheckingInterval: opts.timeoutCheckMs ?? 5_000 },
+        (req, res) => {
+          if (!frontDoor.handle(req, res)) handler(req, res);
+        },
+      );
       server.on('upgrade', (req, socket, head) => frontDoor.upgrade(req, socket, head));
-      // A slow client cannot hold a connection open for ever.
-      server.headersTimeout = 20_000;
-      server.requestTimeout = 10 * 60_000;
       return server;
     },
     loggerInstance: c.logger as FastifyBaseLogger,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type AppOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createContainer, type Container } from '../../src/container.ts';
 import { ManualClock, type Clock } from '../../src/platform/clock.ts';
@@ -28,6 +28,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** where instances run (default: the local driver with the stand-in, in DATA_DIR/instances) */
   driver?: InstanceDriver;
+  app?: AppOptions;
 }
 
 /** A whole ecrin (real database, real queue, real services) for one test file. */
@@ -52,7 +53,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     ...(opts.mailTransport ? { mailTransport: opts.mailTransport } : {}),
     ...(opts.driver ? { driver: opts.driver } : {}),
   });
-  const app = await buildApp(container);
+  const app = await buildApp(container, opts.app);
   await app.ready();
   return {
     app,
