@@ -77,7 +77,7 @@ export function instancePage(ctx: PageContext, s: InstancePageState): Html {
   return layout(ctx, {
     title: t('pageTitle', { name: i.name }),
     main: html`<h1>${t('pageTitle', { name: i.name })}</h1>
-<nav class="tabs" aria-label="${t('actionsTitle')}"><a href="/instances">Vos instances d&#39;hébergement</a><a href="/instances/actions">${t('actionsTitle')}</a></nav>
+<nav class="tabs" aria-label="${t('actionsTitle')}"><a href="/instances">${t('instancesTab')}</a><a href="/instances/actions">${t('actionsTitle')}</a></nav>
 ${s.notice ? notice('success', s.notice) : ''}
 <section class="panel">
   <dl class="details">
@@ -131,7 +131,7 @@ function passwordForm(ctx: PageContext, id: number, errors: FieldErrors): Html {
   return html`<section class="panel" id="mot-de-passe">
   <h2>${t('passwordTitle')}</h2>
   <p class="muted">${t('passwordIntro')}</p>
-  ${errorSummary(errors, 'Le formulaire contient des erreurs')}
+  ${errorSummary(errors, t('errorsTitle'))}
   <form method="post" action="/instances/${id}/mot-de-passe" novalidate>
     ${csrfField(ctx)}
     <input type="hidden" name="username" value="admin" autocomplete="username">
@@ -147,7 +147,7 @@ export function actionsPage(ctx: PageContext, actions: ActionRow[]): Html {
   return layout(ctx, {
     title: t('actionsTitle'),
     main: html`<h1>${t('actionsTitle')}</h1>
-<nav class="tabs"><a href="/instances">Vos instances d'hébergement</a><a href="/instances/actions" aria-current="page" class="active">${t('actionsTitle')}</a></nav>
+<nav class="tabs"><a href="/instances">${t('instancesTab')}</a><a href="/instances/actions" aria-current="page" class="active">${t('actionsTitle')}</a></nav>
 ${actionsTable(ctx, actions, '/instances/actions/tableau', true)}`,
   });
 }

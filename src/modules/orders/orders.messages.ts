@@ -3,6 +3,8 @@ import { defineMessages } from '../../web/i18n.ts';
 export const orderMessages = defineMessages({
   fr: {
     instancesTitle: "Vos instances d'hébergement",
+    errorsTitle: 'Le formulaire contient des erreurs',
+    cannotValidate: 'La commande ne peut pas être validée',
     actionsTab: "Vos actions d'hébergement",
     newOrder: "Nouvelle commande d'hébergement",
     empty: "Vous n'avez encore aucune instance d'hébergement. Commandez-en une : vous choisissez son nom, son forfait, et vous recevez un devis par courriel.",
@@ -80,6 +82,8 @@ export const orderMessages = defineMessages({
   },
   en: {
     instancesTitle: 'Your hosting instances',
+    errorsTitle: 'The form has errors',
+    cannotValidate: 'The order cannot be validated',
     actionsTab: 'Your hosting actions',
     newOrder: 'New hosting order',
     empty: 'You have no hosting instance yet. Order one: you choose its name and plan, and receive a quote by e-mail.',

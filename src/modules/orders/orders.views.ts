@@ -98,7 +98,7 @@ export function orderFormPage(ctx: PageContext, opts: { plans: PlanView[]; domai
     title: opts.orderId === null ? t('formTitle') : t('editTitle'),
     main: html`<section class="narrow">
 <h1>${opts.orderId === null ? t('formTitle') : t('editTitle')}</h1>
-${errorSummary(e, 'Le formulaire contient des erreurs')}
+${errorSummary(e, t('errorsTitle'))}
 <form method="post" action="${action}" novalidate>
   ${csrfField(ctx)}
   ${field({ name: 'instance_name', label: t('instanceName'), hint: t('instanceNameHint', { domain: opts.domain }), value: v.instance_name, required: true, error: e.instance_name, maxlength: 40, autocomplete: 'off' })}
@@ -150,7 +150,7 @@ export function orderPage(ctx: PageContext, s: OrderPageState): Html {
     title: t('orderTitle', { name: o.instance_name }),
     main: html`<h1>${t('orderTitle', { name: o.instance_name })}</h1>
 ${s.notices.map((n) => notice('success', n))}
-${errorSummary(s.errors, 'La commande ne peut pas être validée')}
+${errorSummary(s.errors, t('cannotValidate'))}
 <section class="panel">
   <h2>${t('summary')}</h2>
   <dl class="details">
