@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { linkIn } from '../support/agent.ts';
 import { launchBrowser, skipReason } from '../support/browser.ts';
 import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
 import { testBackend } from '../support/database.ts';
@@ -21,12 +22,6 @@ const MAIL_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 180_000;
 
 /** Everything the page complained about: console errors, uncaught errors, CSP violations. */
-
-function linkIn(mail: SinkMessage): string {
-  const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
-  assert.ok(m, `no password link in the mail:\n${mail.text}`);
-  return m[0];
-}
 
 describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT * 3 }, () => {
   let browser: Browser;
@@ -80,7 +75,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       assert.deepEqual(welcome.to, [email]);
       assert.match(welcome.subject, /^Bienvenue sur le portail .+ : choisissez votre mot de passe$/);
       assert.match(welcome.text, new RegExp(`Votre alias de connexion est : ${alias.replace('.', '\\.')}`));
-      const welcomeLink = linkIn(welcome);
+      const welcomeLink = linkIn(welcome.text, '/mot-de-passe/definir');
       assert.ok(welcomeLink.startsWith(`${server.baseUrl}/`), `the link uses the real port: ${welcomeLink}`);
 
       // --- choose the password --------------------------------------------------------------------
@@ -151,7 +146,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       assert.deepEqual([...reset.to].sort(), [email, orgEmail].sort(), 'the reset mail goes to the person and to the organisation');
       assert.match(reset.subject, /^Votre alias et votre mot de passe sur le portail /);
       assert.match(reset.text, new RegExp(`Pour rappel, votre alias de connexion est : ${alias.replace('.', '\\.')}`));
-      const resetLink = linkIn(reset);
+      const resetLink = linkIn(reset.text, '/mot-de-passe/definir');
 
       await page.goto(resetLink);
       await assertHeading(heading(), 'Choisir votre mot de passe');

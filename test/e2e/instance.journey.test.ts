@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, skipReason } from '../support/browser.ts';
-import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
+import { assertHeading, assertNoPageProblems, newWatchedPage, signUpInBrowser } from '../support/page-watch.ts';
 import { testBackend } from '../support/database.ts';
 import { recordTransfer } from '../support/paid-order.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
@@ -35,12 +35,6 @@ const ACTION_TIMEOUT = 10_000;
 // --- page watching: ecrin's own pages only (the instance is the stand-in's, with its own CSP) ------
 
 
-
-function passwordLink(mail: SinkMessage): string {
-  const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
-  assert.ok(m, `no password link in the mail:\n${mail.text}`);
-  return m[0];
-}
 
 /** Signs in to the stand-in's "Connexion" page; true when it let us in. */
 async function instanceSignIn(page: Page, origin: string, username: string, password: string): Promise<boolean> {
@@ -90,21 +84,7 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
 
     try {
       // --- 1. sign-up and password --------------------------------------------------------------
-      await page.goto(`${server.baseUrl}/inscription`);
-      await assertHeading(heading(), 'Créer un compte');
-      await page.getByLabel('Alias (identifiant de connexion)').fill(alias);
-      await page.getByLabel('Vos nom et prénom').fill('Claude Brun');
-      await page.getByLabel('Votre adresse courriel').fill(email);
-      await page.getByLabel('Nom de votre structure (association, entreprise…)').fill('Les Jardins Partagés');
-      await page.getByRole('button', { name: 'Créer mon compte' }).click();
-      await assertHeading(heading(), 'Vérifiez votre messagerie');
-      const welcome = await sink.waitFor((m) => m.to.includes(email) && /Bienvenue/.test(m.subject), MAIL_TIMEOUT);
-      await page.goto(passwordLink(welcome));
-      await assertHeading(heading(), 'Choisir votre mot de passe');
-      await page.getByLabel('Nouveau mot de passe').fill(password);
-      await page.getByLabel('Confirmez le mot de passe').fill(password);
-      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
-      await page.waitForURL((u) => u.pathname === '/espace');
+      await signUpInBrowser(page, sink, { baseUrl: server.baseUrl, alias, name: 'Claude Brun', email, organisation: 'Les Jardins Partagés', password, mailTimeout: MAIL_TIMEOUT });
 
       // --- 2. the order: Opale, admin password P1, transfer; CGV; validation -----------------------
       await page.goto(`${server.baseUrl}/instances`);

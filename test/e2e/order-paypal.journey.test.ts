@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, skipReason } from '../support/browser.ts';
-import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
+import { assertHeading, assertNoPageProblems, newWatchedPage, signUpInBrowser } from '../support/page-watch.ts';
 import { orderAndValidate, signedInCustomer } from '../support/customers.ts';
 import { testBackend } from '../support/database.ts';
 import { startFakePaypal, type FakePaypal, type NextCapture } from '../support/fake-paypal.ts';
@@ -31,12 +31,6 @@ const TEST_TIMEOUT = 180_000;
 // --- page watching (as in the accounts journey) -------------------------------------------------
 
 
-
-function passwordLink(mail: SinkMessage): string {
-  const m = /https?:\/\/[^\s"<>]+\/mot-de-passe\/definir\?jeton=[A-Za-z0-9_-]+/.exec(mail.text);
-  assert.ok(m, `no password link in the mail:\n${mail.text}`);
-  return m[0];
-}
 
 /** The one PDF attached to a mail, named `${number}.pdf`, with its bytes checked. */
 function assertPdfAttachment(mail: SinkMessage, number: string): Buffer {
@@ -107,22 +101,7 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
 
     try {
       // --- 1. sign-up, password, legal entity ---------------------------------------------------
-      await page.goto(`${server.baseUrl}/inscription`);
-      await assertHeading(heading(), 'Créer un compte');
-      await page.getByLabel('Alias (identifiant de connexion)').fill(alias);
-      await page.getByLabel('Vos nom et prénom').fill('Dominique Pignon');
-      await page.getByLabel('Votre adresse courriel').fill(email);
-      await page.getByLabel('Nom de votre structure (association, entreprise…)').fill('Les Amis du Vélo');
-      await page.getByRole('button', { name: 'Créer mon compte' }).click();
-      await assertHeading(heading(), 'Vérifiez votre messagerie');
-
-      const welcome = await sink.waitFor((m) => m.to.includes(email) && /Bienvenue/.test(m.subject), MAIL_TIMEOUT);
-      await page.goto(passwordLink(welcome));
-      await assertHeading(heading(), 'Choisir votre mot de passe');
-      await page.getByLabel('Nouveau mot de passe').fill(password);
-      await page.getByLabel('Confirmez le mot de passe').fill(password);
-      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
-      await page.waitForURL((u) => u.pathname === '/espace');
+      await signUpInBrowser(page, sink, { baseUrl: server.baseUrl, alias, name: 'Dominique Pignon', email, organisation: 'Les Amis du Vélo', password, mailTimeout: MAIL_TIMEOUT });
       await assertHeading(heading(), 'Bonjour Dominique Pignon');
 
       await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Votre compte' }).click();

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import type { TestApp } from './app.ts';
+import type { FastifyInstance } from 'fastify';
+import type { Container } from '../../src/container.ts';
 import { Agent, linkIn, pathOf } from './agent.ts';
 
+/** What these helpers need: an app to inject into and its container (a TestApp, or a real server). */
+export interface AppAndContainer {
+  app: FastifyInstance;
+  container: Container;
+}
+
 /** The last mail sent to an address, from the mail records. */
-export async function lastMailTo(t: TestApp, email: string, template?: string) {
+export async function lastMailTo(t: Pick<AppAndContainer, 'container'>, email: string, template?: string) {
   let q = t.container.database.db
     .selectFrom('mail_messages')
     .selectAll()
@@ -15,10 +22,11 @@ export async function lastMailTo(t: TestApp, email: string, template?: string) {
 }
 
 /** A customer signed up through the portal, password set, signed in; the organisation filled in. */
-export async function signedInCustomer(t: TestApp, alias: string, opts: { password?: string; organisation?: Record<string, string> } = {}): Promise<Agent> {
+export async function signedInCustomer(t: AppAndContainer, alias: string, opts: { password?: string; organisation?: Record<string, string> } = {}): Promise<Agent> {
   const email = `${alias}@example.org`;
   const password = opts.password ?? 'velo-rouge-2026!';
   const agent = new Agent(t.app);
+  agent.host = new URL(t.container.urls.portal()).host;
   await agent.get('/inscription');
   const res = await agent.post('/inscription', { alias, name: `Camille ${alias}`, email, organisation: `Association ${alias}` });
   assert.equal(res.statusCode, 200, res.body);
@@ -44,7 +52,7 @@ export async function signedInCustomer(t: TestApp, alias: string, opts: { passwo
 }
 
 /** An operator account, signed in. */
-export async function signedInOperator(t: TestApp, email = 'ops@example.org'): Promise<Agent> {
+export async function signedInOperator(t: AppAndContainer, email = 'ops@example.org'): Promise<Agent> {
   const created = await t.container.services.accounts.createOperator(email);
   assert.ok(created.ok);
   const agent = new Agent(t.app);
@@ -55,7 +63,7 @@ export async function signedInOperator(t: TestApp, email = 'ops@example.org'): P
 }
 
 /** Order → CGV → validation, through the portal; returns the order id and the quote number. */
-export async function orderAndValidate(t: TestApp, agent: Agent, name: string, plan = 'opale', paymentMethod = 'transfer'): Promise<{ orderId: number; quoteNumber: string }> {
+export async function orderAndValidate(t: AppAndContainer, agent: Agent, name: string, plan = 'opale', paymentMethod = 'transfer'): Promise<{ orderId: number; quoteNumber: string }> {
   await agent.get('/instances/nouvelle');
   const draft = await agent.post('/instances/nouvelle', { instance_name: name, plan, flavour: 'diacamma.asso', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: paymentMethod });
   assert.equal(draft.statusCode, 303, draft.body);

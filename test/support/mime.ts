@@ -1,4 +1,4 @@
-import { decodeQuotedPrintable, decodeEncodedWords } from './smtp-sink.ts';
+import { decodeEncodedWords, decodeQuotedPrintable, headerParam, splitPart } from './smtp-sink.ts';
 
 /**
  * The leaves of a raw MIME message (as the SMTP sink keeps it: a latin1 string, one char per byte),
@@ -20,24 +20,8 @@ export interface MimeLeaf {
   bytes: Buffer;
 }
 
-function split(raw: string): { headers: Map<string, string>; body: string } {
-  const sep = /\r?\n\r?\n/.exec(raw);
-  const head = sep ? raw.slice(0, sep.index) : raw;
-  const body = sep ? raw.slice(sep.index + sep[0].length) : '';
-  const headers = new Map<string, string>();
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
-  }
-  return { headers, body };
-}
-
 function param(value: string, name: string): string {
-  const re = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i');
-  const m = re.exec(value);
-  return m ? decodeEncodedWords(m[1] ?? m[2] ?? '') : '';
+  return decodeEncodedWords(headerParam(value, name) ?? '');
 }
 
 function decode(headers: Map<string, string>, body: string): Buffer {
@@ -51,7 +35,7 @@ function decode(headers: Map<string, string>, body: string): Buffer {
 export function mimeLeaves(raw: string): MimeLeaf[] {
   const out: MimeLeaf[] = [];
   const walk = (text: string) => {
-    const { headers, body } = split(text);
+    const { headers, body } = splitPart(text);
     const contentType = headers.get('content-type') ?? 'text/plain';
     const mime = contentType.split(';', 1)[0]!.trim().toLowerCase();
     if (mime.startsWith('multipart/')) {

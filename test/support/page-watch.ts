@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { linkIn } from './agent.ts';
+import type { SmtpSink } from './smtp-sink.ts';
 
 /** What went wrong in a page while a journey drove it. */
 export interface PageProblems {
@@ -72,4 +74,31 @@ export function assertNoPageProblems(problems: PageProblems): void {
 export async function assertHeading(locator: ReturnType<Page['getByRole']>, expected: string): Promise<void> {
   await locator.filter({ hasText: expected }).first().waitFor();
   assert.equal((await locator.first().innerText()).trim(), expected);
+}
+
+/**
+ * A customer's sign-up as a person does it: the form, the welcome mail's link (read from the SMTP
+ * sink), the password typed twice; ends on "/espace".
+ */
+export async function signUpInBrowser(
+  page: Page,
+  sink: SmtpSink,
+  o: { baseUrl: string; alias: string; name: string; email: string; organisation: string; password: string; mailTimeout: number },
+): Promise<void> {
+  const heading = () => page.getByRole('heading', { level: 1 });
+  await page.goto(`${o.baseUrl}/inscription`);
+  await assertHeading(heading(), 'Créer un compte');
+  await page.getByLabel('Alias (identifiant de connexion)').fill(o.alias);
+  await page.getByLabel('Vos nom et prénom').fill(o.name);
+  await page.getByLabel('Votre adresse courriel').fill(o.email);
+  await page.getByLabel('Nom de votre structure (association, entreprise…)').fill(o.organisation);
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await assertHeading(heading(), 'Vérifiez votre messagerie');
+  const welcome = await sink.waitFor((m) => m.to.includes(o.email) && /Bienvenue/.test(m.subject), o.mailTimeout);
+  await page.goto(linkIn(welcome.text, '/mot-de-passe/definir'));
+  await assertHeading(heading(), 'Choisir votre mot de passe');
+  await page.getByLabel('Nouveau mot de passe').fill(o.password);
+  await page.getByLabel('Confirmez le mot de passe').fill(o.password);
+  await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+  await page.waitForURL((u) => u.pathname === '/espace');
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../src/container.ts';
-import { Agent, linkIn, pathOf } from './agent.ts';
+import type { Agent } from './agent.ts';
+import { signedInCustomer, type AppAndContainer } from './customers.ts';
 
 /**
  * A paid hosting order made in-process (app.inject), for code that has an app and a container but
@@ -9,52 +9,13 @@ import { Agent, linkIn, pathOf } from './agent.ts';
  * signs up through the portal, orders, accepts the CGV, validates, and the operator records the
  * transfer. The payment settles the quote at once, which queues `instance.provision`.
  */
-export interface AppAndContainer {
-  app: FastifyInstance;
-  container: Container;
-}
+export type { AppAndContainer };
 
 export const DEFAULT_ADMIN_PASSWORD = 'tournesol-geant-42';
 
-async function lastMailTo(c: Container, email: string, template: string) {
-  const rows = await c.database.db
-    .selectFrom('mail_messages')
-    .selectAll()
-    .where((eb) => eb(eb.val(email), '=', eb.fn.any('recipients')))
-    .where('template', '=', template)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .execute();
-  assert.ok(rows[0], `no mail ${template} to ${email}`);
-  return rows[0];
-}
-
 /** A customer signed up through the portal, password set, organisation filled in; signed in. */
-export async function customerAgent(t: AppAndContainer, alias: string, password = 'velo-rouge-2026!'): Promise<Agent> {
-  const email = `${alias}@example.org`;
-  const agent = new Agent(t.app);
-  agent.host = new URL(t.container.urls.portal()).host;
-  await agent.get('/inscription');
-  const res = await agent.post('/inscription', { alias, name: `Camille ${alias}`, email, organisation: `Association ${alias}` });
-  assert.equal(res.statusCode, 200, res.body);
-  const link = linkIn((await lastMailTo(t.container, email, 'accounts.welcome')).text_body, '/mot-de-passe/definir');
-  await agent.get(pathOf(link));
-  const set = await agent.post('/mot-de-passe/definir', { jeton: new URL(link).searchParams.get('jeton')!, password, password_confirm: password });
-  assert.equal(set.statusCode, 303, set.body);
-  await agent.get('/compte/personne-morale/modifier');
-  const org = await agent.post('/compte/personne-morale', {
-    name: `Association ${alias}`,
-    legal_form: 'association',
-    registration_number: '',
-    address: '3 place du Marché',
-    postcode: '38420',
-    city: 'Domène',
-    country: 'FR',
-    email: '',
-    phone: '',
-  });
-  assert.equal(org.statusCode, 303, org.body);
-  return agent;
+export function customerAgent(t: AppAndContainer, alias: string, password = 'velo-rouge-2026!'): Promise<Agent> {
+  return signedInCustomer(t, alias, { password });
 }
 
 /** The id of an operator (created on first use). */

@@ -105,12 +105,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
 // --- minimal MIME parsing ---------------------------------------------------------------------
 
-interface Part {
+export interface Part {
   headers: Map<string, string>;
   body: string; // latin1 "binary" string: one char per byte
 }
 
-function splitPart(raw: string): Part {
+export function splitPart(raw: string): Part {
   const sep = /\r?\n\r?\n/.exec(raw);
   const head = sep ? raw.slice(0, sep.index) : raw;
   const body = sep ? raw.slice(sep.index + sep[0].length) : '';
@@ -125,7 +125,7 @@ function splitPart(raw: string): Part {
   return { headers, body };
 }
 
-function headerParam(value: string, param: string): string | null {
+export function headerParam(value: string, param: string): string | null {
   const re = new RegExp(`;\\s*${param}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i');
   const m = re.exec(value);
   return m ? (m[1] ?? m[2] ?? null) : null;

@@ -3,6 +3,7 @@ import type { Container } from '../../container.ts';
 import { DAY } from '../../platform/clock.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
+import { idParam, queryOf, pageParam } from '../../web/params.ts';
 import { str } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
@@ -19,29 +20,9 @@ import { instancesRoutes } from './instances.routes.ts';
 
 export const PAGE_SIZE = 25;
 const DETAIL_LIMIT = 50;
-const MAX_PAGE = 100_000;
 
 /** The CSP of a mail's HTML part served alone: no script, no network, no form, not framable. */
 export const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox";
-
-/** A path id: digits only, within the int4 range; anything else is a page that does not exist. */
-function parseId(request: FastifyRequest): number {
-  const raw = (request.params as Record<string, unknown>).id;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new AppError('not_found');
-  const id = Number(raw);
-  if (id < 1) throw new AppError('not_found');
-  return id;
-}
-
-function query(request: FastifyRequest): Record<string, unknown> {
-  return (request.query as Record<string, unknown> | undefined) ?? {};
-}
-
-function parsePage(request: FastifyRequest): number {
-  const raw = query(request).page;
-  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1;
-  return Math.min(Math.max(1, Number(raw)), MAX_PAGE);
-}
 
 /** The operator's back office (operator role only). */
 export function backofficeRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
@@ -59,14 +40,14 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);
       const counts = await repo.dashboardCounts(new Date(c.clock.now().getTime() - 7 * DAY));
-      const welcome = query(request).bienvenue === '1';
+      const welcome = queryOf(request).bienvenue === '1';
       return sendHtml(reply, dashboardPage(ctx, { counts, welcome, outboxMode: outboxMode() }));
     });
 
     // --- customers -------------------------------------------------------------------------
     app.get('/backoffice/clients', async (request, reply) => {
       const q = str(request.query, 'q', 200);
-      const page = parsePage(request);
+      const page = pageParam(request);
       const rows = await accounts.repository.searchCustomers({ q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
       const total = Number(rows[0]?.total ?? 0);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -76,7 +57,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     });
 
     app.get('/backoffice/clients/:id', async (request, reply) => {
-      const id = parseId(request);
+      const id = idParam(request);
       const account = await accounts.getAccount(id);
       if (!account || account.user.role !== 'customer') throw new AppError('not_found');
       const [entries, mails] = await Promise.all([
@@ -91,7 +72,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     // --- mail outbox -----------------------------------------------------------------------
     app.get('/backoffice/courriels', async (request, reply) => {
       const q = str(request.query, 'q', 200);
-      const page = parsePage(request);
+      const page = pageParam(request);
       const rows = await mailRepository.list({ q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
       const ctx = await pageContext(request, reply);
       const info = { page, hasNext: rows.length > PAGE_SIZE };
@@ -99,10 +80,10 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     });
 
     app.get('/backoffice/courriels/:id', async (request, reply) => {
-      const message = await mailRepository.find(parseId(request));
+      const message = await mailRepository.find(idParam(request));
       if (!message) throw new AppError('not_found');
       const userIsCustomer = message.user_id !== null && (await repo.customerIds([message.user_id])).has(message.user_id);
-      const flag = query(request).renvoye;
+      const flag = queryOf(request).renvoye;
       const retried = flag === '1' ? true : flag === '0' ? false : undefined;
       const ctx = await pageContext(request, reply);
       return sendHtml(reply, mailMessagePage(ctx, message, { retried, userIsCustomer }));
@@ -110,7 +91,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
 
     /** The HTML part alone, for a full view: a locked-down document of its own. */
     app.get('/backoffice/courriels/:id/html', async (request, reply) => {
-      const message = await mailRepository.find(parseId(request));
+      const message = await mailRepository.find(idParam(request));
       if (!message) throw new AppError('not_found');
       return reply
         .header('content-type', 'text/html; charset=utf-8')
@@ -120,7 +101,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     });
 
     app.post('/backoffice/courriels/:id/renvoyer', async (request, reply) => {
-      const id = parseId(request);
+      const id = idParam(request);
       const message = await mailRepository.find(id);
       if (!message) throw new AppError('not_found');
       const ok = await mail.retry(c.database.db, id);
@@ -139,9 +120,9 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
 
     // --- audit log -------------------------------------------------------------------------
     app.get('/backoffice/journal', async (request, reply) => {
-      const wanted = query(request).action;
+      const wanted = queryOf(request).action;
       const action = isAuditAction(wanted) ? wanted : '';
-      const page = parsePage(request);
+      const page = pageParam(request);
       const rows = await audit.list({ limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE, ...(action ? { action } : {}) });
       const shown = rows.slice(0, PAGE_SIZE);
       const ids = shown.flatMap((r) => [r.actor_user_id, r.subject_user_id]).filter((v): v is number => v !== null);

@@ -4,37 +4,18 @@ import type { Container } from '../../container.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
+import { idParam, queryOf, pageParam } from '../../web/params.ts';
 import { str } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { instanceDetailPage, instancesListPage, type FailedActionRow, type InstanceListRow, type RetryNotice } from './instances.views.ts';
 
 const PAGE_SIZE = 25;
-const MAX_PAGE = 100_000;
 const FAILED_LIMIT = 20;
 const DETAIL_ACTIONS = 50;
 
-/** A path id: digits only, within the int4 range; anything else is a page that does not exist. */
-function parseId(request: FastifyRequest): number {
-  const raw = (request.params as Record<string, unknown>).id;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new AppError('not_found');
-  const id = Number(raw);
-  if (id < 1) throw new AppError('not_found');
-  return id;
-}
-
-function query(request: FastifyRequest): Record<string, unknown> {
-  return (request.query as Record<string, unknown> | undefined) ?? {};
-}
-
-function parsePage(request: FastifyRequest): number {
-  const raw = query(request).page;
-  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1;
-  return Math.min(Math.max(1, Number(raw)), MAX_PAGE);
-}
-
 function retryNotice(request: FastifyRequest): RetryNotice {
-  const v = query(request).relance;
+  const v = queryOf(request).relance;
   return v === '1' ? 'retried' : v === '0' ? 'refused' : null;
 }
 
@@ -95,7 +76,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
     app.addHook('preHandler', requireOperator);
 
     app.get('/backoffice/instances', async (request, reply) => {
-      const page = parsePage(request);
+      const page = pageParam(request);
       const [rows, failed, plans] = await Promise.all([q.list(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE), q.failedActions(FAILED_LIMIT), planNames()]);
       const shown: InstanceListRow[] = rows.slice(0, PAGE_SIZE).map((r) => ({
         id: r.id,
@@ -122,7 +103,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
     });
 
     app.get('/backoffice/instances/:id', async (request, reply) => {
-      const instance = await instances.repo.find(parseId(request));
+      const instance = await instances.repo.find(idParam(request));
       if (!instance) throw new AppError('not_found');
       const [actions, alias, plans, diskBytes] = await Promise.all([
         q.actions(instance.id, DETAIL_ACTIONS),
@@ -152,7 +133,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
 
     /** "Relancer": a failed action goes back to the queue (attempts from zero). */
     app.post('/backoffice/actions/:id/relancer', async (request, reply) => {
-      const id = parseId(request);
+      const id = idParam(request);
       const action = await instances.repo.findAction(id);
       if (!action) throw new AppError('not_found');
       const ok = await instances.retryAction(id);

@@ -4,6 +4,7 @@ import { isCalendarDate } from '../../platform/dates.ts';
 import type { DocumentRow, OrderStatus } from '../../platform/db/schema.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
+import { queryOf, pageParam } from '../../web/params.ts';
 import { str, type FieldErrors } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { formatMoney } from '../../web/i18n.ts';
@@ -21,7 +22,6 @@ import { mt, type MoneyMessageKey } from './money.messages.ts';
 import { parseEuros } from './money.validation.ts';
 
 const PAGE_SIZE = 25;
-const MAX_PAGE = 100_000;
 const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
 const OPEN_ORDER: readonly OrderStatus[] = ['validated', 'expired'];
 
@@ -38,16 +38,6 @@ interface Extra {
   notices?: Notice[];
   payment?: { values: PaymentFormValues; errors: FieldErrors };
   credit?: { values: CreditFormValues; errors: FieldErrors };
-}
-
-function query(request: FastifyRequest): Record<string, unknown> {
-  return (request.query as Record<string, unknown> | undefined) ?? {};
-}
-
-function parsePage(request: FastifyRequest): number {
-  const raw = query(request).page;
-  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1;
-  return Math.min(Math.max(1, Number(raw)), MAX_PAGE);
 }
 
 function numberParam(request: FastifyRequest): string {
@@ -116,7 +106,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
 
   /** Notices carried by the redirect after a POST, read back strictly (nothing echoed unchecked). */
   function redirectNotices(request: FastifyRequest, doc: DocumentRow, t: ReturnType<typeof mt>, locale: 'fr' | 'en'): Notice[] {
-    const q = query(request);
+    const q = queryOf(request);
     const out: Notice[] = [];
     const number = (v: unknown) => (typeof v === 'string' && NUMBER.test(v) ? v : null);
     if (q.reglement === 'paye' && number(q.facture)) out.push({ kind: 'success', text: t(q.nouveau === '0' ? 'paidAgainNotice' : 'paidNotice', { invoice: number(q.facture)! }) });
@@ -132,9 +122,9 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     app.addHook('preHandler', requireOperator);
 
     app.get('/backoffice/commandes', async (request, reply) => {
-      const wanted = query(request).statut;
+      const wanted = queryOf(request).statut;
       const status = ORDER_STATUSES.find((s) => s === wanted);
-      const page = parsePage(request);
+      const page = pageParam(request);
       const rows = await orders.repo.list({ ...(status ? { status } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
       const extras = await repo.orderExtras(rows.map((r) => r.id));
       const plans = new Map((await settings.plans()).map((p) => [p.code, p.name]));
@@ -146,10 +136,10 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     });
 
     app.get('/backoffice/documents', async (request, reply) => {
-      const wanted = query(request).type;
+      const wanted = queryOf(request).type;
       const kind = DOCUMENT_KINDS.find((k) => k === wanted);
       const q = str(request.query, 'q', 100);
-      const page = parsePage(request);
+      const page = pageParam(request);
       const today = billing.today();
       const rows = await billing.repo.listDocuments({ ...(kind ? { kind } : {}), ...(q ? { q } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, today });
       const total = Number(rows[0]?.total ?? 0);

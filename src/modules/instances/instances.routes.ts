@@ -2,17 +2,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
+import { idParam } from '../../web/params.ts';
 import { rawStr } from '../../web/forms.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { tr } from '../accounts/accounts.views.ts';
 import { actionsPage, actionsTable, instancePage, it_ } from './instances.views.ts';
-
-function idParam(request: FastifyRequest): number {
-  const raw = (request.params as { id?: string }).id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found');
-  return Number(raw);
-}
 
 /** The instance page ("Editer"), "Mot de passe", and "Vos actions d'hébergement" (live). */
 export function instancesRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {

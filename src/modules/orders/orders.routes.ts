@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
+import { idParam } from '../../web/params.ts';
 import { rawStr, str, type FieldErrors } from '../../web/forms.ts';
 import { clientMeta, requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
@@ -9,12 +10,6 @@ import { tr } from '../accounts/accounts.views.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { OrderErrors } from './orders.service.ts';
 import { instancesPage, orderFormPage, orderPage, ot, type OrderFormValues, type OT } from './orders.views.ts';
-
-function idParam(request: FastifyRequest): number {
-  const raw = (request.params as { id?: string }).id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found');
-  return Number(raw);
-}
 
 /** Order error codes → sentences (password codes come from the accounts messages). */
 function orderErrors(ctx: Parameters<typeof ot>[0], errors: OrderErrors): FieldErrors {
