@@ -65,7 +65,13 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
     serverFactory: (handler) => {
       // A slow client cannot hold a connection open for ever: its headers must come within 20 s.
       const server = http.createServer(
-        { headersTimeout: opts.headersTimeoutMs ?? 20_000, requestTimeout: 10 * 60_000, connectionsCheckingInterval: opts.timeoutCheckMs ?? 5_000 },
+        {
+          headersTimeout: opts.headersTimeoutMs ?? 20_000,
+          requestTimeout: 10 * 60_000,
+          connectionsCheckingInterval: opts.timeoutCheckMs ?? 5_000,
+          // A request without a body (most of them) starts ended: no stream events to run for it.
+          optimizeEmptyRequests: true,
+        },
         (req, res) => {
           if (!frontDoor.handle(req, res)) handler(req, res);
         },

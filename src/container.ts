@@ -229,7 +229,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       urls,
       async close() {
         await queue.stop();
-        frontDoor.close();
+        await frontDoor.close();
         await driver.stopAll();
         if (transport.kind === 'smtp') transport.close();
         await database.close();

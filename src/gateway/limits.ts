@@ -7,6 +7,15 @@ export interface PlanLimits {
   bandwidthMbps: number | null;
 }
 
+interface InstanceSessions {
+  /** session key → last seen (ms) */
+  seen: Map<string, number>;
+  /** the most sessions at once since the last takePeak() */
+  peak: number;
+  /** when the lapsed sessions were last swept (sweeping on every request costs the hot path) */
+  swept: number;
+}
+
 /**
  * Simultaneous sessions of an instance: a session is a distinct instance session cookie (Django's
  * `sessionid`), or — before it has one — the client's address and user agent, seen in the last
@@ -14,10 +23,7 @@ export interface PlanLimits {
  */
 export class SessionTracker {
   readonly #windowMs: number;
-  readonly #seen = new Map<string, Map<string, number>>();
-  readonly #peaks = new Map<string, number>();
-  /** when each instance's sessions were last swept (sweeping on every request costs the hot path) */
-  readonly #swept = new Map<string, number>();
+  readonly #instances = new Map<string, InstanceSessions>();
 
   constructor(windowMs = 10 * 60_000) {
     this.#windowMs = windowMs;
@@ -25,20 +31,26 @@ export class SessionTracker {
 
   static key(cookieHeader: string | undefined, ip: string, userAgent: string): { key: string; anonymous: string } {
     const anonymous = `anon:${ip}|${userAgent}`;
-    const m = /(?:^|;\s*)sessionid=([^;]+)/.exec(cookieHeader ?? '');
+    const m = cookieHeader === undefined ? null : /(?:^|;\s*)sessionid=([^;]+)/.exec(cookieHeader);
     return { key: m ? `sid:${m[1]}` : anonymous, anonymous };
+  }
+
+  #of(instance: string): InstanceSessions {
+    let s = this.#instances.get(instance);
+    if (!s) {
+      s = { seen: new Map(), peak: 0, swept: 0 };
+      this.#instances.set(instance, s);
+    }
+    return s;
   }
 
   /** true when the request may go on; the session is then counted (or refreshed). */
   admit(instance: string, key: { key: string; anonymous: string }, max: number | null, now: number): boolean {
-    let sessions = this.#seen.get(instance);
-    if (!sessions) {
-      sessions = new Map();
-      this.#seen.set(instance, sessions);
-    }
-    if (now - (this.#swept.get(instance) ?? 0) > 1000 || (max !== null && sessions.size >= max)) {
+    const s = this.#of(instance);
+    const sessions = s.seen;
+    if (now - s.swept > 1000 || (max !== null && sessions.size >= max)) {
       for (const [k, at] of sessions) if (now - at > this.#windowMs) sessions.delete(k);
-      this.#swept.set(instance, now);
+      s.swept = now;
     }
     if (sessions.has(key.key)) {
       sessions.set(key.key, now);
@@ -51,22 +63,36 @@ export class SessionTracker {
     }
     if (max !== null && sessions.size >= max) return false;
     sessions.set(key.key, now);
-    this.#peaks.set(instance, Math.max(this.#peaks.get(instance) ?? 0, sessions.size));
+    if (sessions.size > s.peak) s.peak = sessions.size;
     return true;
   }
 
+  /**
+   * Keeps a session alive while a long-lived connection of it (a WebSocket) carries bytes. It was
+   * admitted when the connection opened, so it is counted again even if it had lapsed meanwhile.
+   */
+  touch(instance: string, key: string, now: number): void {
+    const s = this.#instances.get(instance);
+    if (!s) return;
+    s.seen.set(key, now);
+    if (s.seen.size > s.peak) s.peak = s.seen.size;
+  }
+
   current(instance: string, now: number): number {
-    const sessions = this.#seen.get(instance);
-    if (!sessions) return 0;
+    const s = this.#instances.get(instance);
+    if (!s) return 0;
     let n = 0;
-    for (const at of sessions.values()) if (now - at <= this.#windowMs) n++;
+    for (const at of s.seen.values()) if (now - at <= this.#windowMs) n++;
     return n;
   }
 
   /** The peak since the last call (for the daily usage counters). */
   takePeak(instance: string, now: number): number {
-    const peak = Math.max(this.#peaks.get(instance) ?? 0, this.current(instance, now));
-    this.#peaks.set(instance, this.current(instance, now));
+    const current = this.current(instance, now);
+    const s = this.#instances.get(instance);
+    if (!s) return 0;
+    const peak = Math.max(s.peak, current);
+    s.peak = current;
     return peak;
   }
 }

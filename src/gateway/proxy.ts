@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createProxyServer } from 'http-proxy-3';
 import type { InstanceDriver } from '../hosting/driver.ts';
 import type { Logger } from '../platform/logger.ts';
-import { classifyHost } from './front-door.ts';
-import { ByteBucket, SessionTracker, Throttle, type PlanLimits } from './limits.ts';
+import { Forwarder, PROBE_HEADER, type Forwarded, type Traffic, type Upstream } from './forward.ts';
+import { classifyHost, type HostKind } from './front-door.ts';
+import { ByteBucket, SessionTracker, type PlanLimits } from './limits.ts';
 
 export interface FrontDoorDeps {
   publicDomain: string;
@@ -26,77 +26,78 @@ export interface FrontDoorDeps {
  * The front door's proxy: a request for `<name>.<domain>` whose instance is active and running goes
  * straight to it (streamed both ways, WebSocket upgrades included), before Fastify. Everything else —
  * the portal, and instances that are not serving — goes to the Fastify app, which renders the pages.
+ * Here: which instance, the plan's limits (sessions, bandwidth) and the forwarded headers; the
+ * forwarding itself is forward.ts.
  */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
 
 /** Marks ecrin's own probes (this process's secret): they do not count as customer sessions. */
 const PROBE_TOKEN = randomBytes(16).toString('hex');
-const PROBE_HEADER = 'x-ecrin-probe';
 
-interface Traffic {
-  bytesIn: number;
-  bytesOut: number;
+const HTML_NO_STORE = { 'content-type': 'text/html; charset=utf-8', 'retry-after': '10', 'cache-control': 'no-store' };
+
+interface Target {
+  name: string;
+  origin: string;
+  limits: PlanLimits;
 }
 
 export class FrontDoor {
   readonly #d: FrontDoorDeps;
-  // Connections to instances are kept alive and reused (a new one per request doubled the cost).
-  readonly #proxy = createProxyServer({ xfwd: false, ws: true, proxyTimeout: 10 * 60_000, selfHandleResponse: true, agent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
+  readonly #forwarder: Forwarder;
   readonly sessions: SessionTracker;
   readonly #buckets = new Map<string, ByteBucket>();
   readonly #traffic = new Map<string, Traffic>();
-  readonly #pending = new WeakMap<IncomingMessage, { name: string; bucket: ByteBucket | null }>();
 
   constructor(deps: FrontDoorDeps) {
     this.#d = deps;
     this.sessions = new SessionTracker(deps.sessionWindowMs);
-    // Responses go through the instance's bucket: the plan's bandwidth, shared by all its streams.
-    this.#proxy.on('proxyRes', (proxyRes, req, res) => {
-      const p = this.#pending.get(req);
-      if (!(res instanceof http.ServerResponse)) return;
-      // Hop-by-hop headers are the instance connection's own, not the client's (keep-alive stays ours).
-      const headers = { ...proxyRes.headers };
-      for (const h of HOP_BY_HOP) if (headers[h] !== undefined) delete headers[h];
-      res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage ?? '', headers);
-      const traffic = p ? this.#trafficOf(p.name) : null;
-      if (p?.bucket) proxyRes.pipe(new Throttle(p.bucket, (n) => traffic && (traffic.bytesOut += n))).pipe(res);
-      else {
-        // Counted from the length announced when there is one: no per-chunk work on the hot path.
-        const length = Number(proxyRes.headers['content-length']);
-        if (traffic && Number.isFinite(length)) traffic.bytesOut += length;
-        else proxyRes.on('data', (c: Buffer) => traffic && (traffic.bytesOut += c.length));
-        proxyRes.pipe(res);
+    this.#forwarder = new Forwarder((err) => {
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
+        return { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'Requête invalide.\n' };
       }
-    });
-    this.#proxy.on('error', (err, _req, res) => {
-      this.#d.logger.warn({ err: err.message }, 'instance did not answer the front door');
-      if (res instanceof http.ServerResponse && !res.headersSent) {
-        res.writeHead(502, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '10', 'cache-control': 'no-store' });
-        res.end(UNAVAILABLE_PAGE);
-      } else if (res && 'destroy' in res) (res as Duplex).destroy();
+      this.#d.logger.warn({ err: err.message, code }, 'instance did not answer the front door');
+      return { status: /TIMEOUT/.test(code) ? 504 : 502, headers: HTML_NO_STORE, body: UNAVAILABLE_PAGE };
     });
   }
 
+  /** Host headers already classified (the same few come again and again); emptied when it grows too big. */
+  readonly #hosts = new Map<string, HostKind>();
+  #classify(hostHeader: string | undefined): HostKind {
+    if (hostHeader === undefined) return classifyHost(hostHeader, this.#d.publicDomain);
+    let kind = this.#hosts.get(hostHeader);
+    if (kind === undefined) {
+      kind = classifyHost(hostHeader, this.#d.publicDomain);
+      if (this.#hosts.size >= 4096) this.#hosts.clear();
+      this.#hosts.set(hostHeader, kind);
+    }
+    return kind;
+  }
+
   /** The running instance this request is for, or null (then Fastify answers). */
-  #target(req: IncomingMessage): { name: string; url: URL; limits: PlanLimits } | null {
-    const host = classifyHost(req.headers.host, this.#d.publicDomain);
+  #target(req: IncomingMessage): Target | null {
+    const host = this.#classify(req.headers.host);
     if (host.kind !== 'instance') return null;
     const route = this.#d.route(host.name);
     if (!route || route.state !== 'active') return null;
     const ep = this.#d.driver.endpoint(host.name);
-    return ep ? { name: host.name, url: this.#url(ep.host, ep.port), limits: route.limits } : null;
+    return ep ? { name: host.name, origin: this.#origin(ep.host, ep.port), limits: route.limits } : null;
   }
 
-  /** Parsed once per endpoint, not per request. */
-  readonly #urls = new Map<string, URL>();
-  #url(host: string, port: number): URL {
-    const key = `${host}:${port}`;
-    let u = this.#urls.get(key);
-    if (!u) {
-      u = new URL(`http://${key}`);
-      this.#urls.set(key, u);
+  /** Built once per endpoint, not per request. */
+  readonly #origins = new Map<number, Map<string, string>>();
+  #origin(host: string, port: number): string {
+    let byHost = this.#origins.get(port);
+    if (!byHost) {
+      byHost = new Map();
+      this.#origins.set(port, byHost);
     }
-    return u;
+    let origin = byHost.get(host);
+    if (origin === undefined) {
+      origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      byHost.set(host, origin);
+    }
+    return origin;
   }
 
   #bucketOf(name: string, mbps: number | null): ByteBucket | null {
@@ -126,58 +127,62 @@ export class FrontDoor {
     return out;
   }
 
-  /** Replaces whatever X-Forwarded-* the client sent (unless a trusted proxy set them). */
-  #forwardedHeaders(req: IncomingMessage): void {
-    const h = req.headers;
-    if (!this.#d.trustProxy || !h['x-forwarded-for']) {
-      h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-      h['x-forwarded-proto'] = this.#d.scheme;
-      h['x-forwarded-host'] = h.host ?? '';
-      if (h['x-forwarded-port'] !== undefined) delete h['x-forwarded-port'];
-      if (h.forwarded !== undefined) delete h.forwarded;
-    }
+  /** What replaces whatever X-Forwarded-* the client sent; null: a trusted proxy set them, kept. */
+  #forwarded(req: IncomingMessage): Forwarded | null {
+    if (this.#d.trustProxy && req.headers['x-forwarded-for']) return null;
+    return { for: req.socket.remoteAddress ?? '', proto: this.#d.scheme, host: req.headers.host ?? '' };
+  }
+
+  #upstream(target: Target): Upstream {
+    return { origin: target.origin, bucket: this.#bucketOf(target.name, target.limits.bandwidthMbps), traffic: this.#trafficOf(target.name) };
+  }
+
+  /** Counts the request's session against the plan (ecrin's own probes excepted); false: refused. */
+  #admit(req: IncomingMessage, target: Target): { key: string; anonymous: string } | null | false {
+    // (the probe header itself is never forwarded)
+    if (req.headers[PROBE_HEADER] === PROBE_TOKEN) return null;
+    const key = SessionTracker.key(req.headers.cookie, req.socket.remoteAddress ?? '', String(req.headers['user-agent'] ?? ''));
+    return this.sessions.admit(target.name, key, target.limits.maxSessions, Date.now()) ? key : false;
   }
 
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const target = this.#target(req);
     if (!target) return false;
-    const probeHeader = req.headers[PROBE_HEADER];
-    const probe = probeHeader === PROBE_TOKEN;
-    // (deleting only what is there: a delete turns the headers object into a slow dictionary)
-    if (probeHeader !== undefined) delete req.headers[PROBE_HEADER];
-    const key = SessionTracker.key(req.headers.cookie, req.socket.remoteAddress ?? '', String(req.headers['user-agent'] ?? ''));
-    if (!probe && !this.sessions.admit(target.name, key, target.limits.maxSessions, Date.now())) {
-      res.writeHead(429, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '60', 'cache-control': 'no-store' });
+    if (this.#admit(req, target) === false) {
+      res.writeHead(429, { ...HTML_NO_STORE, 'retry-after': '60' });
       res.end(tooManySessionsPage(target.limits, this.#d.portalUrl()));
       return true;
     }
-    this.#forwardedHeaders(req);
-    const bucket = this.#bucketOf(target.name, target.limits.bandwidthMbps);
-    this.#pending.set(req, { name: target.name, bucket });
-    const traffic = this.#trafficOf(target.name);
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    if (!hasBody) {
-      this.#proxy.web(req, res, { target: target.url });
-      return true;
-    }
-    // A request body goes through the same bucket as the responses: both directions count.
-    const body = req.pipe(new Throttle(bucket, (n) => (traffic.bytesIn += n)));
-    this.#proxy.web(req, res, { target: target.url, buffer: body });
+    this.#forwarder.http(req, res, this.#upstream(target), this.#forwarded(req));
     return true;
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const target = this.#target(req);
     if (!target) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
-    this.#forwardedHeaders(req);
-    this.#proxy.ws(req, socket, head, { target: target.url });
+    const key = this.#admit(req, target);
+    if (key === false) {
+      const page = tooManySessionsPage(target.limits, this.#d.portalUrl());
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/html; charset=utf-8\r\nretry-after: 60\r\ncontent-length: ${Buffer.byteLength(page)}\r\nconnection: close\r\n\r\n${page}`);
+      return;
+    }
+    // A long-lived connection keeps its session alive while bytes flow (checked at most once a second).
+    let touched = 0;
+    const touch = () => {
+      if (key === null) return;
+      const now = Date.now();
+      if (now - touched < 1000) return;
+      touched = now;
+      this.sessions.touch(target.name, key.key, now);
+    };
+    this.#forwarder.upgrade(req, socket, head, this.#upstream(target), this.#forwarded(req), touch);
   }
 
-  close(): void {
-    this.#proxy.close();
+  async close(): Promise<void> {
+    await this.#forwarder.close();
   }
 }
 
