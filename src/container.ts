@@ -72,6 +72,8 @@ export interface ContainerOptions {
   database?: DatabaseTarget;
   mailTransport?: MailTransport;
   pollingIntervalSeconds?: number;
+  /** with LISTEN/NOTIFY, how often idle workers still poll (tests: as often as they can) */
+  backstopSeconds?: number;
   /** start job workers in this process (serve does; tests may not) */
   workers?: boolean;
   /** the PDF renderer of documents (tests may count calls) */
@@ -95,7 +97,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const queue = new Queue({ pool: database.pool, logger, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 });
+    const queue = new Queue({ pool: database.pool, listen: database.listen, logger, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, backstopSeconds: opts.backstopSeconds ?? 5 });
     await queue.start(jobDefinitions);
 
     let publicPort = config.port;

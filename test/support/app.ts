@@ -50,6 +50,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     database: database.target,
     workers: opts.workers ?? false,
     pollingIntervalSeconds: 0.5,
+    backstopSeconds: 0.5,
     ...(opts.mailTransport ? { mailTransport: opts.mailTransport } : {}),
     ...(opts.driver ? { driver: opts.driver } : {}),
   });

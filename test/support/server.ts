@@ -66,6 +66,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       database: database.target,
       workers: true,
       pollingIntervalSeconds: 0.5,
+      backstopSeconds: 0.5,
     });
     app = await buildApp(container);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -124,7 +124,7 @@ async function startEcrin(dataDir: string, driver: (config: Config, logger: Logg
   const testDriver = new TestDriver(driver(config, logger));
   try {
     const target = shared ? { kind: 'postgres' as const, url: shared.url!, poolSize: 5 } : database.target;
-    const container = await createContainer({ config, logger, clock, database: target, workers: false, pollingIntervalSeconds: 0.5, driver: testDriver });
+    const container = await createContainer({ config, logger, clock, database: target, workers: false, pollingIntervalSeconds: 0.5, backstopSeconds: 0.5, driver: testDriver });
     const app = await buildApp(container);
     await app.ready();
     const address = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -146,9 +146,10 @@ describe('provisioning on payment', () => {
     assert.equal(res.status, 200);
     assert.equal(res.size, size);
     const expected = (size * 8) / 32_000_000; // 5 s
-    // Not faster than the plan, within 10 %; the upper side allows for a loaded test machine.
+    // The plan's rate within ±10 %. The bucket keeps an absolute schedule (GCRA), so a late timer on a
+    // loaded machine is caught up by the next pieces instead of adding up.
     assert.ok(seconds >= expected * 0.9, `20 MB in ${seconds.toFixed(2)} s, faster than the plan (${expected} s)`);
-    assert.ok(seconds <= expected * 1.25, `20 MB in ${seconds.toFixed(2)} s, much slower than the plan (${expected} s)`);
+    assert.ok(seconds <= expected * 1.1, `20 MB in ${seconds.toFixed(2)} s, slower than the plan (${expected} s)`);
   });
 
   it('watches live instances: probes for the SLA, daily traffic and peak sessions, storage; alerts when one is down', async () => {

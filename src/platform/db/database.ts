@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { postgresListen, type Listen } from './listen.ts';
 import type { DB } from './schema.ts';
 
 // int8 (bigint, count(*)) comes back as a string through pg; our counts and ids fit in a JS number.
@@ -24,6 +25,8 @@ export interface Database {
   readonly kind: DatabaseTarget['kind'];
   readonly db: Kysely<DB>;
   readonly pool: pg.Pool;
+  /** LISTEN/NOTIFY, for the job queue to start jobs as soon as they are committed */
+  readonly listen: Listen;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
         kind: 'pglite',
         db,
         pool,
+        // In-process: the same PGlite that runs a NOTIFY (through the pool) calls its listeners.
+        async listen(channel, onNotification, onReconnect) {
+          const unsubscribe = await pglite.listen(channel, onNotification);
+          onReconnect();
+          return { close: () => unsubscribe() };
+        },
         async close() {
           await db.destroy();
           await pglite.close();
@@ -56,6 +65,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
         kind: 'postgres',
         db,
         pool,
+        listen: postgresListen(target.url),
         async close() {
           await db.destroy();
         },

@@ -2,6 +2,7 @@ import { PgBoss, fromKysely, type Job, type QueueOptions } from 'pg-boss';
 import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import type { z } from 'zod';
+import type { Listen } from '../db/listen.ts';
 import type { Logger } from '../logger.ts';
 
 /**
@@ -23,8 +24,9 @@ export function defineJob<S extends z.ZodType>(name: string, payload: S, options
 export type JobHandler<S extends z.ZodType> = (data: z.infer<S>, job: Job<unknown>) => Promise<void>;
 
 /** pg-boss's database port over our shared pool (so PGlite's single connection is never shared unsafely). */
-function poolAdapter(pool: pg.Pool) {
+function poolAdapter(pool: pg.Pool, listen: Listen | undefined) {
   return {
+    ...(listen ? { listen } : {}),
     async executeSql(text: string, values?: unknown[]) {
       const result = (await pool.query(text, values as unknown[] | undefined)) as unknown;
       // A multi-statement script comes back as one result per statement: keep every row.
@@ -37,22 +39,32 @@ function poolAdapter(pool: pg.Pool) {
 export interface QueueOptionsIn {
   pool: pg.Pool;
   logger: Logger;
+  /**
+   * LISTEN/NOTIFY: a job is picked up the moment the transaction that sends it commits, and polling
+   * is only a backstop. Without it, workers poll (`pollingIntervalSeconds`, `pollSeconds`).
+   */
+  listen?: Listen;
   /** how often idle workers look for work; tests use the minimum */
   pollingIntervalSeconds?: number;
+  /** with LISTEN/NOTIFY, how often idle workers still look (retries coming due, a lost notification) */
+  backstopSeconds?: number;
 }
 
 export class Queue {
   readonly boss: PgBoss;
   readonly #logger: Logger;
   readonly #polling: number;
+  readonly #backstop: number;
   readonly #created = new Set<string>();
   #started = false;
 
   constructor(opts: QueueOptionsIn) {
     this.#logger = opts.logger;
     this.#polling = opts.pollingIntervalSeconds ?? 2;
-    this.boss = new PgBoss({ db: poolAdapter(opts.pool), schema: 'pgboss', application_name: 'ecrin' });
+    this.#backstop = opts.backstopSeconds ?? 5;
+    this.boss = new PgBoss({ db: poolAdapter(opts.pool, opts.listen), schema: 'pgboss', application_name: 'ecrin', useListenNotify: opts.listen !== undefined });
     this.boss.on('error', (err) => this.#logger.error({ err }, 'job queue error'));
+    this.boss.on('warning', (w) => this.#logger.warn({ warning: w }, 'job queue warning'));
   }
 
   async start(definitions: readonly JobDefinition<z.ZodType>[]): Promise<void> {
@@ -65,9 +77,11 @@ export class Queue {
 
   async #ensureQueue(def: JobDefinition<z.ZodType>): Promise<void> {
     if (this.#created.has(def.name)) return;
+    // Every queue notifies its workers when a job is created (delivered at the sender's commit).
+    const options = { ...def.options, notify: true };
     const existing = await this.boss.getQueue(def.name);
-    if (existing) await this.boss.updateQueue(def.name, def.options);
-    else await this.boss.createQueue(def.name, def.options);
+    if (existing) await this.boss.updateQueue(def.name, options);
+    else await this.boss.createQueue(def.name, options);
     this.#created.add(def.name);
   }
 
@@ -96,7 +110,8 @@ export class Queue {
 
   async work<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>): Promise<void> {
     await this.#ensureQueue(def);
-    await this.boss.work(def.name, { pollingIntervalSeconds: Math.min(this.#polling, def.pollSeconds ?? this.#polling), batchSize: 1 }, async (jobs) => {
+    const polling = Math.min(this.#polling, def.pollSeconds ?? this.#polling);
+    await this.boss.work(def.name, { pollingIntervalSeconds: polling, notifyPollingIntervalSeconds: Math.max(polling, this.#backstop), batchSize: 1 }, async (jobs) => {
       for (const job of jobs) {
         const parsed = def.payload.safeParse(job.data);
         if (!parsed.success) {
