@@ -3,7 +3,8 @@
  * order paid → instance serving and hosting-action latency, the front door vs direct vs nginx.
  * The memory figures are read on the same server runs as the req/s figures (RSS after start, after
  * ~5 s idle, after the load), and the front door is measured in its short form (5 s runs, without
- * the capped and no-keepalive variants of bench/front-door.ts), so that the whole stays under ~3 minutes.
+ * the capped and no-keepalive variants of bench/front-door.ts, 10 s warm-up), so that the whole stays
+ * under ~4 minutes.
  *
  *   Run: node_modules/.bin/node bench/all.ts          (BENCH_BACKENDS=pglite,postgres)
  */
@@ -25,7 +26,7 @@ const accounts = await runAccountRps(BACKENDS, { idleMs: IDLE_MS });
 console.log('3/4 order paid → instance serving, hosting action …');
 const provision = await runProvision(BACKENDS);
 console.log('4/4 front door vs direct vs nginx …');
-const frontDoor = await runFrontDoor({ durationS: 5, warmupS: 2, sequential: 500, capped: false, nginxWithoutKeepalive: false });
+const frontDoor = await runFrontDoor({ durationS: 5, warmupS: 10, sequential: 500, capped: false, nginxWithoutKeepalive: false, rounds: 3 });
 
 console.log('\n## Start-up (spawn → first 200 on /readyz)\n');
 console.log(formatStartup(startup));

@@ -2,41 +2,66 @@
  * The front door's throughput and added latency: `GET /blob?size=16384` from one instance (the
  * Diacamma stand-in, a single Node process) measured directly on its loopback port, through ecrin's
  * front door (`Host: NAME.localhost:PORT`), and through nginx set up as a plain reverse proxy to the
- * same port — one after the other, in the same run, 50 connections, 2 s warm-up + 8 s measured.
+ * same port, in the same run: 50 connections, 15 s warm-up + 8 s measured per path.
  * The instance is on Opale, whose 32 Mbps the front door enforces: it is measured once like that
- * (the cap at work), then with the plan's bandwidth set to unlimited, for the proxy's own cost.
+ * (the cap at work), then with the plan's bandwidth set to unlimited, for the proxy's own cost. The
+ * uncapped front door and nginx are then measured in alternation (5 rounds; after the first, a 3 s
+ * settling load each): the ratio to nginx is the median of the rounds' ratios, so that a slow spell
+ * of the (shared) machine falls on both.
  *
- * ecrin runs in a child process (bench/support/front-door-server.ts: createContainer + buildApp
- * in-process, one instance provisioned, its stand-in port read from `container.driver.endpoint`);
- * autocannon runs here, nginx in its own processes (1 worker by default, BENCH_NGINX_WORKERS).
- * Besides req/s and autocannon's latency: the latency of 1,000 requests made one after the other on
- * one kept-alive connection (unloaded), the CPU time the proxy's processes and the stand-in used per
- * request (from /proc), and the TCP connections accepted on the machine during the run (PassiveOpens).
+ * ecrin runs in a child process (bench/support/front-door-server.ts: a setup process orders and
+ * provisions one instance, then a second one serves as `ecrin serve` does, its stand-in port read
+ * from `container.driver.endpoint`). The load comes from wrk (Debian's package; BENCH_LOAD=autocannon
+ * to use autocannon, in this process, instead), nginx runs in its own processes (1 worker by
+ * default, BENCH_NGINX_WORKERS). Besides req/s and the load generator's latency: the latency of
+ * 1,000 requests made one after the other on one kept-alive connection (unloaded), the CPU time the
+ * proxy's processes, the stand-in and the load generator used per request (from /proc), and the TCP
+ * connections accepted on the machine during the run (PassiveOpens).
  *
  *   Run: node_modules/.bin/node bench/front-door.ts
- *   Env: BENCH_CONNECTIONS=50  BENCH_DURATION=8  BENCH_WARMUP=2  BENCH_BLOB=16384  BENCH_NGINX_WORKERS=1
- *        BENCH_SEQUENTIAL=1000  NGINX=/usr/sbin/nginx
+ *   Env: BENCH_CONNECTIONS=50  BENCH_DURATION=8  BENCH_WARMUP=15  BENCH_BLOB=16384  BENCH_NGINX_WORKERS=1
+ *        BENCH_SEQUENTIAL=1000  NGINX=/usr/sbin/nginx  BENCH_LOAD=wrk|autocannon  WRK=/usr/bin/wrk
+ *        BENCH_ROUNDS=5  BENCH_CAPPED=1
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { cpuSeconds, freePort, isMain, load, machine, prepareBackend, probe, ROOT, sleep, spawnChild, table, tempDir, type Child, type LoadResult } from './support/lib.ts';
+import { cpuSeconds, freePort, isMain, load, machine, median, prepareBackend, probe, ROOT, runNode, sleep, spawnChild, table, tempDir, WRK, wrkLoad, type Child, type LoadResult } from './support/lib.ts';
 import { killOnExit } from './support/orphans.ts';
 import { request } from './support/session.ts';
 
 export const TARGET_VS_NGINX = 0.8;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
-const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 15);
 const BLOB = Number(process.env.BENCH_BLOB ?? 16_384);
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
 /** requests of the unloaded latency measurement */
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
+/** rounds of "front door, then nginx" */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * The load generator: wrk when it is installed (C, ~30 µs of CPU per request here), else autocannon
+ * (Node, ~250 µs per request: on two cores it takes more CPU than the proxies it loads).
+ */
+export const GENERATOR: 'wrk' | 'autocannon' = process.env.BENCH_LOAD === 'autocannon' || (process.env.BENCH_LOAD !== 'wrk' && !existsSync(WRK)) ? 'autocannon' : 'wrk';
+const loadWith = GENERATOR === 'wrk' ? wrkLoad : load;
+
+/** One measured load on one path. */
+export interface Round {
+  load: LoadResult;
+  proxyCpuUsPerRequest: number | null;
+  standinCpuUsPerRequest: number | null;
+  connectionsAccepted: number;
+}
 
 export interface PathResult {
   label: string;
+  /** every measured load of this path, in order (the front door and nginx are measured in alternation) */
+  rounds: Round[];
+  /** the round of median req/s: what the table shows */
   load: LoadResult;
   /** CPU time of the proxy's processes per request (µs), null for "direct" */
   proxyCpuUsPerRequest: number | null;
@@ -52,6 +77,7 @@ export interface PathResult {
 
 export interface FrontDoorRun {
   blobBytes: number;
+  generator: 'wrk' | 'autocannon';
   opts: Required<FrontDoorOptions>;
   results: PathResult[];
 }
@@ -66,6 +92,8 @@ export interface FrontDoorOptions {
   capped?: boolean;
   /** also measure nginx without upstream keepalive (default true) */
   nginxWithoutKeepalive?: boolean;
+  /** rounds of "ecrin front door, then nginx", one after the other (default 3) */
+  rounds?: number;
 }
 
 // --- processes ------------------------------------------------------------------------------------
@@ -81,7 +109,12 @@ interface EcrinWithInstance {
 }
 
 async function startEcrinWithInstance(dataDir: string): Promise<EcrinWithInstance> {
-  const child = spawnChild([path.join(ROOT, 'bench', 'support', 'front-door-server.ts')], { ...process.env, LOG_LEVEL: 'warn', DATA_DIR: dataDir }, 0);
+  const script = path.join(ROOT, 'bench', 'support', 'front-door-server.ts');
+  const env = { ...process.env, LOG_LEVEL: 'warn', DATA_DIR: dataDir };
+  // the customer's order, paid and provisioned, in a process of its own (see front-door-server.ts)
+  const setup = await runNode([script, 'setup'], env);
+  if (setup.code !== 0) throw new Error(`the front-door server's setup failed:\n${setup.stdout}${setup.stderr}`);
+  const child = spawnChild([script], env, 0);
   const deadline = performance.now() + 120_000;
   while (performance.now() < deadline) {
     const line = child.output().split('\n').find((l) => l.startsWith('{"ready":true'));
@@ -249,30 +282,48 @@ http {
 
 // --- the measurement ------------------------------------------------------------------------------
 
-async function measure(label: string, url: string, host: string, standinPid: number | null, proxyPids: () => number[], o: Required<FrontDoorOptions>): Promise<PathResult> {
-  const headers = { host };
-  const u = new URL(url);
-  const check = await request(Number(u.port), 'GET', u.pathname + u.search, headers);
-  if (check.status !== 200 || Buffer.byteLength(check.body, 'latin1') === 0) throw new Error(`${label}: sample GET → ${check.status}`);
-  const { closes: closesClientConnection, ...unloaded } = await sequentialLatency(url, host, o.sequential);
-  if (o.warmupS > 0) await load({ url, headers, connections: o.connections, duration: o.warmupS });
+interface PathSpec {
+  label: string;
+  url: string;
+  host: string;
+  proxyPids: () => number[];
+}
+
+/** One measured load (after a warm-up of `warmupS`) on a path, with the CPU its processes used. */
+async function measureRound(path: PathSpec, standinPid: number | null, o: Required<FrontDoorOptions>, warmupS: number): Promise<Round> {
+  const headers = { host: path.host };
+  if (warmupS > 0) await loadWith({ url: path.url, headers, connections: o.connections, duration: warmupS });
   await sleep(200);
   const opens0 = passiveOpens();
-  const pids = proxyPids();
+  const pids = path.proxyPids();
   const cpu0 = cpuOf(pids);
   const s0 = standinPid ? cpuSeconds(standinPid) : 0;
-  const r = await load({ url, headers, connections: o.connections, duration: o.durationS });
+  const r = await loadWith({ url: path.url, headers, connections: o.connections, duration: o.durationS });
   const proxyCpu = pids.length ? cpuOf(pids) - cpu0 : null;
   const standinCpu = standinPid ? cpuSeconds(standinPid) - s0 : null;
   return {
-    label,
     load: r,
     proxyCpuUsPerRequest: proxyCpu === null || !r.total ? null : (proxyCpu / r.total) * 1e6,
     standinCpuUsPerRequest: standinCpu === null || !r.total ? null : (standinCpu / r.total) * 1e6,
     connectionsAccepted: passiveOpens() - opens0,
-    closesClientConnection,
-    unloaded,
   };
+}
+
+/** A path's first measurement: a sample request, the unloaded latency, then a warmed-up load. */
+async function measureFirst(path: PathSpec, standinPid: number | null, o: Required<FrontDoorOptions>): Promise<PathResult> {
+  const u = new URL(path.url);
+  const check = await request(Number(u.port), 'GET', u.pathname + u.search, { host: path.host });
+  if (check.status !== 200 || Buffer.byteLength(check.body, 'latin1') === 0) throw new Error(`${path.label}: sample GET → ${check.status}`);
+  const { closes: closesClientConnection, ...unloaded } = await sequentialLatency(path.url, path.host, o.sequential);
+  const round = await measureRound(path, standinPid, o, o.warmupS);
+  return withRounds({ label: path.label, closesClientConnection, unloaded }, [round]);
+}
+
+/** The result with these rounds, its headline figures taken from the round of median req/s. */
+function withRounds(path: Pick<PathResult, 'label' | 'closesClientConnection' | 'unloaded'>, rounds: Round[]): PathResult {
+  const sorted = [...rounds].sort((a, b) => a.load.rps - b.load.rps);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { label: path.label, closesClientConnection: path.closesClientConnection, unloaded: path.unloaded, rounds, load: mid.load, proxyCpuUsPerRequest: mid.proxyCpuUsPerRequest, standinCpuUsPerRequest: mid.standinCpuUsPerRequest, connectionsAccepted: mid.connectionsAccepted };
 }
 
 export async function runFrontDoor(options: FrontDoorOptions = {}): Promise<FrontDoorRun> {
@@ -281,11 +332,12 @@ export async function runFrontDoor(options: FrontDoorOptions = {}): Promise<Fron
     warmupS: WARMUP_S,
     connections: CONNECTIONS,
     sequential: SEQUENTIAL,
-    capped: true,
+    capped: process.env.BENCH_CAPPED !== '0',
     nginxWithoutKeepalive: true,
+    rounds: ROUNDS,
     ...options,
   };
-  // a data directory that is removed even if the run is interrupted (no database: PGlite in memory)
+  // a data directory (with the PGlite database) that is removed even if the run is interrupted
   const prepared = await prepareBackend('pglite');
   let ecrin: EcrinWithInstance;
   try {
@@ -301,20 +353,37 @@ export async function runFrontDoor(options: FrontDoorOptions = {}): Promise<Fron
     if (standinPid) cancelKill = killOnExit(standinPid);
     const blob = `/blob?size=${BLOB}`;
     const results: PathResult[] = [];
-    results.push(await measure('direct (stand-in port)', `http://127.0.0.1:${ecrin.standinPort}${blob}`, `${ecrin.host}`, standinPid, () => [], o));
-    const viaEcrin = (label: string) => measure(label, `http://127.0.0.1:${ecrin.port}${blob}`, `${ecrin.host}:${ecrin.port}`, standinPid, () => [ecrin.child.pid], o);
-    if (o.capped && ecrin.plan.bandwidthMbps !== null) results.push(await viaEcrin(`ecrin front door, Opale (${ecrin.plan.bandwidthMbps} Mbps cap)`));
+    results.push(await measureFirst({ label: 'direct (stand-in port)', url: `http://127.0.0.1:${ecrin.standinPort}${blob}`, host: ecrin.host, proxyPids: () => [] }, standinPid, o));
+    const viaEcrin = (label: string): PathSpec => ({ label, url: `http://127.0.0.1:${ecrin.port}${blob}`, host: `${ecrin.host}:${ecrin.port}`, proxyPids: () => [ecrin.child.pid] });
+    if (o.capped && ecrin.plan.bandwidthMbps !== null) results.push(await measureFirst(viaEcrin(`ecrin front door, Opale (${ecrin.plan.bandwidthMbps} Mbps cap)`), standinPid, o));
     await ecrin.uncap();
-    results.push(await viaEcrin('ecrin front door'));
-    for (const keepalive of o.nginxWithoutKeepalive ? [true, false] : [true]) {
-      const nginx = await startNginx(ecrin.standinPort, keepalive);
+    // The front door and nginx in alternation, so that a slower or faster spell of the machine
+    // (it is shared) falls on both: each round's ratio compares neighbours.
+    const nginx = await startNginx(ecrin.standinPort, true);
+    try {
+      const ecrinPath = viaEcrin('ecrin front door');
+      const nginxPath: PathSpec = { label: 'nginx (upstream keepalive)', url: `http://127.0.0.1:${nginx.port}${blob}`, host: `${ecrin.host}:${nginx.port}`, proxyPids: nginx.pids };
+      let fd = await measureFirst(ecrinPath, standinPid, o);
+      let ng = await measureFirst(nginxPath, standinPid, o);
+      // later rounds: both already warm, a short settling load after the switch
+      const settleS = Math.min(o.warmupS, 3);
+      for (let i = 1; i < o.rounds; i++) {
+        fd = withRounds(fd, [...fd.rounds, await measureRound(ecrinPath, standinPid, o, settleS)]);
+        ng = withRounds(ng, [...ng.rounds, await measureRound(nginxPath, standinPid, o, settleS)]);
+      }
+      results.push(fd, ng);
+    } finally {
+      await nginx.stop();
+    }
+    if (o.nginxWithoutKeepalive) {
+      const plain = await startNginx(ecrin.standinPort, false);
       try {
-        results.push(await measure(keepalive ? 'nginx (upstream keepalive)' : 'nginx (no upstream keepalive)', `http://127.0.0.1:${nginx.port}${blob}`, `${ecrin.host}:${nginx.port}`, standinPid, nginx.pids, o));
+        results.push(await measureFirst({ label: 'nginx (no upstream keepalive)', url: `http://127.0.0.1:${plain.port}${blob}`, host: `${ecrin.host}:${plain.port}`, proxyPids: plain.pids }, standinPid, o));
       } finally {
-        await nginx.stop();
+        await plain.stop();
       }
     }
-    return { blobBytes: BLOB, opts: o, results };
+    return { blobBytes: BLOB, generator: GENERATOR, opts: o, results };
   } finally {
     await ecrin.child.stop();
     cancelKill();
@@ -325,10 +394,16 @@ export async function runFrontDoor(options: FrontDoorOptions = {}): Promise<Fron
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const us = (v: number | null) => (v === null ? '-' : `${Math.round(v)} µs`);
 
-export function frontDoorRatios(run: FrontDoorRun): { vsDirect: number; vsNginx: number } {
-  const by = (label: string) => run.results.find((r) => r.label === label)!.load.rps;
+/**
+ * The front door against direct (headline rounds) and against nginx: the median of the rounds'
+ * ratios, each round comparing the front door with the nginx measurement that followed it.
+ */
+export function frontDoorRatios(run: FrontDoorRun): { vsDirect: number; vsNginx: number; vsNginxRounds: number[] } {
+  const by = (label: string) => run.results.find((r) => r.label === label)!;
   const fd = by('ecrin front door');
-  return { vsDirect: fd / by('direct (stand-in port)'), vsNginx: fd / by('nginx (upstream keepalive)') };
+  const ng = by('nginx (upstream keepalive)');
+  const vsNginxRounds = fd.rounds.map((r, i) => r.load.rps / ng.rounds[i]!.load.rps);
+  return { vsDirect: fd.load.rps / by('direct (stand-in port)').load.rps, vsNginx: median(vsNginxRounds), vsNginxRounds };
 }
 
 export function formatFrontDoor(run: FrontDoorRun): string {
@@ -343,21 +418,28 @@ export function formatFrontDoor(run: FrontDoorRun): string {
     `${ms(r.unloaded.p50)} / ${ms(r.unloaded.p99)} ms`,
     us(r.proxyCpuUsPerRequest),
     us(r.standinCpuUsPerRequest),
+    us(r.load.generatorCpuUsPerRequest),
     `${fmt(r.connectionsAccepted)}${r.closesClientConnection ? ' (client conn. closed each response)' : ''}`,
     `${r.load.non2xx} / ${r.load.errors + r.load.timeouts}`,
   ]);
-  const { vsDirect, vsNginx } = frontDoorRatios(run);
+  const { vsDirect, vsNginx, vsNginxRounds } = frontDoorRatios(run);
+  const spread = (label: string) => {
+    const r = run.results.find((x) => x.label === label)!;
+    return r.rounds.map((x) => fmt(x.load.rps)).join(', ');
+  };
   return [
-    table(['path', 'req/s (payload)', 'of direct', `mean latency (${run.opts.connections} ÷ req/s)`, 'autocannon p50 / p99', `unloaded p50 / p99 (1 client, ${run.opts.sequential} req)`, 'proxy CPU / req', 'stand-in CPU / req', 'TCP connections accepted', 'non-2xx / errors'], rows),
+    table(['path', 'req/s (payload)', 'of direct', `mean latency (${run.opts.connections} ÷ req/s)`, `${run.generator} p50 / p99`, `unloaded p50 / p99 (1 client, ${run.opts.sequential} req)`, 'proxy CPU / req', 'stand-in CPU / req', `${run.generator} CPU / req`, 'TCP connections accepted', 'non-2xx / errors'], rows),
     '',
     ...(run.results.some((r) => r.closesClientConnection)
-      ? ['Note: a proxy that answers `connection: close` makes autocannon reconnect after every response, and its latency histogram is then wrong (p50 of seconds at 1 connection and 1,000 req/s): the mean from Little\'s law and the unloaded figures are given instead.', '']
+      ? ['Note: a proxy that answers `connection: close` makes the load generator reconnect after every response, and its latency histogram is then wrong (p50 of seconds at 1 connection and 1,000 req/s): the mean from Little\'s law and the unloaded figures are given instead.', '']
       : []),
-    `ecrin front door = ${(vsDirect * 100).toFixed(1)} % of direct, ${(vsNginx * 100).toFixed(1)} % of nginx with upstream keepalive (target ≥ ${TARGET_VS_NGINX * 100} %: ${vsNginx >= TARGET_VS_NGINX ? 'met' : 'MISSED'})`,
+    `Rounds (front door, then nginx, ${run.opts.rounds}×; the table shows each path's median round): ecrin front door ${spread('ecrin front door')} req/s; nginx ${spread('nginx (upstream keepalive)')} req/s; ratio per round ${vsNginxRounds.map((x) => `${(x * 100).toFixed(1)} %`).join(', ')}.`,
+    '',
+    `ecrin front door = ${(vsDirect * 100).toFixed(1)} % of direct, ${(vsNginx * 100).toFixed(1)} % of nginx with upstream keepalive (median of the rounds; target ≥ ${TARGET_VS_NGINX * 100} %: ${vsNginx >= TARGET_VS_NGINX ? 'met' : 'MISSED'})`,
   ].join('\n');
 }
 
 if (isMain(import.meta.url)) {
-  console.log(`GET /blob?size=${BLOB}: direct vs ecrin front door vs nginx (${NGINX_WORKERS} worker), ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s — ${machine()}\n`);
+  console.log(`GET /blob?size=${BLOB}: direct vs ecrin front door vs nginx (${NGINX_WORKERS} worker), ${GENERATOR}, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s — ${machine()}\n`);
   console.log(formatFrontDoor(await runFrontDoor()));
 }

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -312,7 +312,9 @@ const require = createRequire(import.meta.url);
 const autocannon = require('autocannon') as (opts: AutocannonOptions) => Promise<AutocannonResult>;
 
 export interface LoadResult {
-  /** mean of the per-second request counts, as autocannon reports it */
+  /** which load generator made the load */
+  generator: 'autocannon' | 'wrk';
+  /** requests per second over the run (autocannon: the mean of its per-second counts) */
   rps: number;
   total: number;
   /** CPU used by the server process during the load: share of one core, and per request */
@@ -325,16 +327,23 @@ export interface LoadResult {
   latencyP50: number;
   latencyP99: number;
   statusCodes: Record<string, number>;
+  /** CPU time the load generator itself used per request (µs): it shares the machine */
+  generatorCpuUsPerRequest: number | null;
 }
 
 /** One autocannon run; with `serverPid`, also the CPU time that process used meanwhile. */
 export async function load(opts: AutocannonOptions, serverPid?: number): Promise<LoadResult> {
   const cpu0 = serverPid ? cpuSeconds(serverPid) : 0;
+  // autocannon runs in this process: its CPU is ours (the bench does nothing else meanwhile)
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await autocannon(opts);
   const wall = (performance.now() - t0) / 1000;
+  const own = process.cpuUsage(own0);
   const cpu = serverPid ? cpuSeconds(serverPid) - cpu0 : null;
   return {
+    generator: 'autocannon',
+    generatorCpuUsPerRequest: r.requests.total ? (own.user + own.system) / r.requests.total : null,
     rps: r.requests.average,
     total: r.requests.total,
     serverCpuPercent: cpu === null ? null : (cpu / wall) * 100,
@@ -347,6 +356,76 @@ export async function load(opts: AutocannonOptions, serverPid?: number): Promise
     latencyP99: r.latency.p99,
     statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, Number(v.count)])),
   };
+}
+
+export const WRK = process.env.WRK ?? '/usr/bin/wrk';
+
+// wrk's Lua hook: one JSON line with what it measured (latencies in µs).
+const WRK_REPORT = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"p50":%d,"p99":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+`;
+
+/**
+ * One wrk run (Debian's `wrk`, a C load generator: a tenth of autocannon's CPU per request, so that
+ * on a small machine the load generator takes less of the CPU the servers under test need). Its own
+ * CPU time is read from the shell that waited for it (`cutime`/`cstime` of /proc/self/stat).
+ */
+export async function wrkLoad(opts: AutocannonOptions, serverPid?: number): Promise<LoadResult> {
+  const tmp = tempDir('ecrin-bench-wrk-');
+  try {
+    const script = path.join(tmp.dir, 'report.lua');
+    writeFileSync(script, WRK_REPORT);
+    const args = ['-t1', `-c${opts.connections ?? 50}`, `-d${opts.duration ?? 10}s`, '--timeout', '10s', '-s', script];
+    // wrk adds its own `Host` unless one is given under exactly that name
+    for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k.toLowerCase() === 'host' ? 'Host' : k}: ${v}`);
+    args.push(opts.url);
+    const cpu0 = serverPid ? cpuSeconds(serverPid) : 0;
+    const t0 = performance.now();
+    const out = await new Promise<string>((resolve, reject) => {
+      // the shell runs wrk, then prints its own /proc stat, whose children's times are wrk's
+      const child = spawn('sh', ['-c', `"$0" "$@" && cat /proc/$$/stat`, WRK, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        children.delete(child);
+        if (code === 0) resolve(text);
+        else reject(new Error(`wrk failed (${code}):\n${text}`));
+      });
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = serverPid ? cpuSeconds(serverPid) - cpu0 : null;
+    const json = /WRK_JSON (\{.*\})/.exec(out);
+    if (!json) throw new Error(`no report from wrk:\n${out}`);
+    const r = JSON.parse(json[1]!) as { requests: number; duration_us: number; p50: number; p99: number; connect: number; read: number; write: number; status: number; timeout: number };
+    const stat = out.trim().split('\n').at(-1)!;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // from the state (3rd field) on: cutime and cstime are the 16th and 17th fields (100 ticks/s, as cpuSeconds)
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    const rps = r.requests / (r.duration_us / 1e6);
+    return {
+      generator: 'wrk',
+      generatorCpuUsPerRequest: r.requests ? ((ticks / 100) * 1e6) / r.requests : null,
+      rps,
+      total: r.requests,
+      serverCpuPercent: cpu === null ? null : (cpu / wall) * 100,
+      serverCpuUsPerRequest: cpu === null || !r.requests ? null : (cpu / r.requests) * 1e6,
+      ok: r.requests - r.status,
+      non2xx: r.status,
+      errors: r.connect + r.read + r.write,
+      timeouts: r.timeout,
+      latencyP50: Math.round(r.p50 / 100) / 10,
+      latencyP99: Math.round(r.p99 / 100) / 10,
+      statusCodes: {},
+    };
+  } finally {
+    tmp.remove();
+  }
 }
 
 // --- printing ---------------------------------------------------------------------------------------
