@@ -35,6 +35,14 @@ describe('simultaneous sessions', () => {
     for (let i = 0; i < 50; i++) assert.ok(s.admit('u', k(`sessionid=${i}`), null, 0));
     assert.equal(s.takePeak('u', 0), 50);
   });
+
+  it('keeps a long-lived connection’s session alive while it carries bytes', () => {
+    const s = new SessionTracker(10 * 60_000);
+    assert.ok(s.admit('x', k('sessionid=ws'), 1, 0));
+    s.touch('x', 'sid:ws', 9 * 60_000);
+    assert.equal(s.admit('x', k('sessionid=other'), 1, 15 * 60_000), false, 'the WebSocket’s session still holds the only slot');
+    assert.ok(s.admit('x', k('sessionid=other'), 1, 19 * 60_000 + 1), 'and lapses 10 minutes after its last bytes');
+  });
 });
 
 describe('bandwidth', () => {
