@@ -92,7 +92,7 @@ export interface FrontDoorOptions {
   capped?: boolean;
   /** also measure nginx without upstream keepalive (default true) */
   nginxWithoutKeepalive?: boolean;
-  /** rounds of "ecrin front door, then nginx", one after the other (default 3) */
+  /** rounds of "ecrin front door, then nginx", one after the other (default BENCH_ROUNDS, 5) */
   rounds?: number;
 }
 

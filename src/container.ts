@@ -97,7 +97,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const queue = new Queue({ pool: database.pool, listen: database.listen, logger, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, backstopSeconds: opts.backstopSeconds ?? 5 });
+    const queue = new Queue({ pool: database.pool, listen: database.listen, logger, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, ...(opts.backstopSeconds !== undefined ? { backstopSeconds: opts.backstopSeconds } : {}) });
     await queue.start(jobDefinitions);
 
     let publicPort = config.port;

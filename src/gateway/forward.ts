@@ -331,9 +331,13 @@ class UpgradeRelay implements Dispatcher.DispatchHandler {
     this.#wrote = true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#up.traffic.bytesOut += chunk.length;
-    this.#socket.write(chunk);
+    // a refusal is usually a few bytes; a long one waits for the client like any answer
+    if (!this.#socket.write(chunk)) {
+      controller.pause();
+      this.#socket.once('drain', () => controller.resume());
+    }
   }
 
   onResponseEnd(): void {
