@@ -1,0 +1,122 @@
+import { PASSWORD_MIN_LENGTH } from '../modules/accounts/passwords.ts';
+
+/**
+ * The error catalogue: every code a person can be shown, whichever module finds it, with its HTTP
+ * status and its sentence in French and English — here and nowhere else. `{name}` placeholders are
+ * filled from the error's parameters (see errorText). Where the operator must be told something
+ * else than the customer (what to do about it), the entry has an `operator` wording too.
+ *
+ * Form parsing of a back-office page (a price that is not a number, an IBAN's check digits in
+ * "Réglages") stays with its form: those never leave the page that reads them.
+ */
+export interface CatalogueEntry {
+  status: number;
+  fr: string;
+  en: string;
+  operator?: { fr: string; en: string };
+}
+
+const http = {
+  not_found: { status: 404, fr: "Cette page n'existe pas.", en: 'This page does not exist.' },
+  unknown_host: { status: 404, fr: "Cette adresse n'est pas servie ici.", en: 'This address is not served here.' },
+  no_such_instance: { status: 404, fr: "Aucune instance d'hébergement ne porte ce nom.", en: 'No hosting instance has this name.' },
+  instance_creating: { status: 503, fr: 'Cette instance est en cours de création : elle sera en ligne dans quelques minutes.', en: 'This instance is being created: it will be online in a few minutes.' },
+  instance_suspended: { status: 503, fr: 'Cette instance est suspendue. Son titulaire peut la rétablir depuis le portail.', en: 'This instance is suspended. Its holder can restore it from the portal.' },
+  instance_maintenance: { status: 503, fr: 'Cette instance est en maintenance : elle revient dans quelques minutes.', en: 'This instance is under maintenance: it will be back in a few minutes.' },
+  instance_unavailable: { status: 503, fr: 'Cette instance est momentanément indisponible. Réessayez dans quelques minutes.', en: 'This instance is briefly unavailable. Try again in a few minutes.' },
+  forbidden: { status: 403, fr: "Vous n'avez pas accès à cette page.", en: 'You do not have access to this page.' },
+  sign_in_required: { status: 401, fr: 'Connectez-vous pour accéder à cette page.', en: 'Sign in to see this page.' },
+  csrf_invalid: { status: 403, fr: "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. Rechargez la page et recommencez.", en: 'The form expired or was not sent from this site. Reload the page and try again.' },
+  body_too_large: { status: 413, fr: 'Le formulaire envoyé est trop volumineux.', en: 'The form sent is too large.' },
+  bad_request: { status: 400, fr: 'La demande est incorrecte.', en: 'The request is not valid.' },
+  rate_limited: { status: 429, fr: 'Trop de tentatives. Patientez quelques minutes avant de réessayer.', en: 'Too many attempts. Wait a few minutes before trying again.' },
+  unavailable: { status: 503, fr: 'Le service est momentanément indisponible. Réessayez dans quelques instants.', en: 'The service is briefly unavailable. Try again in a moment.' },
+  internal: { status: 500, fr: 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez dans quelques instants.', en: 'An unexpected error occurred. It has been logged; try again in a moment.' },
+} satisfies Record<string, CatalogueEntry>;
+
+/** People, organisations, passwords (the accounts module, and every form that takes a password). */
+const accounts = {
+  required: { status: 422, fr: 'Ce champ est obligatoire.', en: 'This field is required.' },
+  too_long: { status: 422, fr: 'Ce texte est trop long.', en: 'This text is too long.' },
+  alias_invalid: { status: 422, fr: "L'alias doit compter 3 à 40 caractères : lettres, chiffres, point, tiret ou souligné, en commençant par une lettre ou un chiffre.", en: 'The alias must have 3 to 40 characters: letters, digits, dot, hyphen or underscore, starting with a letter or digit.' },
+  alias_taken: { status: 409, fr: 'Cet alias est déjà utilisé. Choisissez-en un autre.', en: 'This alias is already taken. Choose another one.' },
+  email_invalid: { status: 422, fr: "Cette adresse courriel n'est pas valide.", en: 'This e-mail address is not valid.' },
+  email_taken: { status: 409, fr: 'Un compte existe déjà avec cette adresse. Utilisez « Mot de passe ou alias oublié ? » pour y accéder.', en: 'An account already uses this address. Use "Forgotten password or alias?" to get into it.' },
+  registration_invalid: { status: 422, fr: 'Indiquez un SIREN (9 chiffres), un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres) valide.', en: 'Give a valid SIREN (9 digits), SIRET (14 digits) or RNA number (W and 9 digits).' },
+  postcode_invalid: { status: 422, fr: "Ce code postal n'est pas valide.", en: 'This postcode is not valid.' },
+  country_invalid: { status: 422, fr: 'Choisissez un pays de la liste.', en: 'Choose a country from the list.' },
+  phone_invalid: { status: 422, fr: "Ce numéro de téléphone n'est pas valide.", en: 'This phone number is not valid.' },
+  legal_form_invalid: { status: 422, fr: 'Choisissez une forme juridique de la liste.', en: 'Choose a legal form from the list.' },
+  password_too_short: { status: 422, fr: `Le mot de passe doit compter au moins ${PASSWORD_MIN_LENGTH} caractères.`, en: `The password must have at least ${PASSWORD_MIN_LENGTH} characters.` },
+  password_too_long: { status: 422, fr: 'Le mot de passe est trop long (200 caractères au plus).', en: 'The password is too long (200 characters at most).' },
+  password_too_common: { status: 422, fr: 'Ce mot de passe fait partie des plus courants : choisissez-en un autre.', en: 'This password is one of the most common ones: choose another.' },
+  password_like_identity: { status: 422, fr: 'Le mot de passe ne doit pas reprendre votre alias ou votre adresse courriel.', en: 'The password must not repeat your alias or e-mail address.' },
+  password_mismatch: { status: 422, fr: 'Les deux mots de passe saisis sont différents.', en: 'The two passwords differ.' },
+  current_password_wrong: { status: 422, fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' },
+} satisfies Record<string, CatalogueEntry>;
+
+/** Hosting orders, and the instance admin password chosen with them. */
+const orders = {
+  instance_name_invalid: { status: 422, fr: 'Le nom doit compter 3 à 40 caractères : lettres minuscules, chiffres et tirets (pas au début ni à la fin).', en: 'The name must have 3 to 40 characters: lower-case letters, digits and hyphens (not first or last).' },
+  instance_name_reserved: { status: 422, fr: 'Ce nom est réservé. Choisissez-en un autre.', en: 'This name is reserved. Choose another one.' },
+  instance_name_taken: { status: 409, fr: 'Ce nom est déjà pris (ou libéré depuis moins de 90 jours). Choisissez-en un autre.', en: 'This name is taken (or was released less than 90 days ago). Choose another one.' },
+  plan_invalid: { status: 422, fr: 'Choisissez un forfait de la liste.', en: 'Choose a plan from the list.' },
+  plan_on_quote: { status: 422, fr: 'Ce forfait est établi sur devis : il ne se commande pas en ligne.', en: 'This plan is on quote: it cannot be ordered online.' },
+  flavour_invalid: { status: 422, fr: 'Choisissez une application de la liste.', en: 'Choose an application from the list.' },
+  payment_method_invalid: { status: 422, fr: 'Choisissez un moyen de paiement de la liste.', en: 'Choose a payment method from the list.' },
+  terms_required: { status: 422, fr: 'Cochez la case pour accepter les conditions générales de vente.', en: 'Tick the box to accept the terms of sale.' },
+  terms_outdated: { status: 409, fr: 'Les CGV ont changé depuis votre acceptation : lisez la nouvelle version et acceptez-la de nouveau.', en: 'The terms of sale changed since you accepted them: read the new version and accept it again.' },
+  order_not_draft: { status: 409, fr: 'Cette commande ne peut plus être modifiée.', en: 'This order can no longer be changed.' },
+  admin_password_chars: { status: 422, fr: 'Le mot de passe « admin » ne peut pas contenir de virgule ni de signe « = » (Diacamma ne les accepte pas ici).', en: 'The “admin” password cannot contain a comma or “=” (Diacamma does not take them here).' },
+} satisfies Record<string, CatalogueEntry>;
+
+/** Quotes as payable documents, payments recorded by the operator, PayPal. */
+const payments = {
+  quote_unknown: { status: 404, fr: 'Ce devis est introuvable.', en: 'This quote cannot be found.' },
+  quote_expired: {
+    status: 409,
+    fr: 'Ce devis a expiré : il ne peut plus être réglé. Écrivez-nous pour en recevoir un nouveau.',
+    en: 'This quote has expired: it can no longer be paid. Write to us for a new one.',
+    operator: { fr: "Devis expiré : rééditez un devis avant d'enregistrer le règlement.", en: 'Quote expired: reissue a quote before recording the payment.' },
+  },
+  quote_cancelled: {
+    status: 409,
+    fr: 'Ce devis est annulé : il ne peut plus être réglé.',
+    en: 'This quote is cancelled: it can no longer be paid.',
+    operator: { fr: 'Devis annulé : aucun règlement ne peut y être enregistré.', en: 'Quote cancelled: no payment can be recorded on it.' },
+  },
+  quote_already_paid: { status: 409, fr: 'Ce devis est déjà réglé.', en: 'This quote is already paid.' },
+  amount_invalid: { status: 422, fr: 'Montant invalide.', en: 'Invalid amount.' },
+  received_date_invalid: { status: 422, fr: 'Date de réception invalide.', en: 'Invalid date received.' },
+  manual_method_invalid: { status: 422, fr: 'Choisissez virement ou chèque.', en: 'Choose bank transfer or cheque.' },
+  cheque_number_required: { status: 422, fr: 'Indiquez le numéro du chèque.', en: 'Enter the cheque number.' },
+  payment_duplicate: { status: 409, fr: 'Ce règlement est déjà enregistré (même devis, date, montant et référence).', en: 'This payment is already recorded (same quote, date, amount and reference).' },
+  payment_blocked: { status: 409, fr: 'Votre paiement est bien reçu, mais la commande avait été annulée entre-temps : nous revenons vers vous pour la rétablir ou vous rembourser.', en: 'Your payment was received, but the order had been cancelled meanwhile: we will get back to you to restore it or refund you.' },
+  paypal_not_configured: { status: 503, fr: 'Le paiement par PayPal n’est pas disponible pour le moment. Réglez par virement ou par chèque.', en: 'PayPal payment is not available at the moment. Pay by transfer or cheque.' },
+  paypal_unavailable: { status: 503, fr: 'PayPal ne répond pas pour le moment. Réessayez dans quelques minutes, ou réglez par virement ou par chèque.', en: 'PayPal is not answering right now. Try again in a few minutes, or pay by transfer or cheque.' },
+  currency_mismatch: { status: 409, fr: 'PayPal a encaissé un montant dans une autre devise : nous vérifions et revenons vers vous.', en: 'PayPal collected an amount in another currency: we are checking and will get back to you.' },
+  paypal_not_approved: { status: 409, fr: 'Le paiement n’a pas été approuvé sur PayPal. Vous pouvez réessayer.', en: 'The payment was not approved on PayPal. You can try again.' },
+  paypal_unknown_order: { status: 404, fr: 'Ce paiement PayPal est inconnu.', en: 'This PayPal payment is unknown.' },
+} satisfies Record<string, CatalogueEntry>;
+
+/** Credit notes (the operator corrects an invoice). */
+const billing = {
+  credit_reason_required: { status: 422, fr: "Indiquez le motif de l'avoir.", en: 'Enter the reason for the credit note.' },
+  credit_amount_invalid: { status: 422, fr: 'Le montant doit être supérieur à 0 €.', en: 'The amount must be more than €0.' },
+  credit_too_large: { status: 409, fr: 'Montant supérieur à ce qui reste de la facture : {remainingCents} au plus.', en: 'Amount larger than what remains of the invoice: {remainingCents} at most.' },
+} satisfies Record<string, CatalogueEntry>;
+
+/** Hosting actions on a live instance. */
+const instances = {
+  instance_not_active: { status: 409, fr: "L'instance n'est pas active : réessayez quand elle le sera.", en: 'The instance is not active: try again when it is.' },
+} satisfies Record<string, CatalogueEntry>;
+
+export const catalogue = { ...http, ...accounts, ...orders, ...payments, ...billing, ...instances };
+
+export type ErrorCode = keyof typeof catalogue;
+/** The codes a form field can carry (a person's input, checked by a service). */
+export type FieldErrorCode = keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(catalogue, value);
+}
