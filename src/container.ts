@@ -1,14 +1,18 @@
+import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { portalBaseUrl, siteUrl } from './config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database, type DatabaseTarget } from './platform/db/database.ts';
+import type { DB } from './platform/db/schema.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
+import { EventBus } from './platform/events/event-bus.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMailTransport, type MailTransport } from './platform/mail/transport.ts';
 import { Queue } from './platform/queue/queue.ts';
 import { AccountsRepository } from './modules/accounts/accounts.repository.ts';
 import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { AuditRepository } from './modules/audit/audit.repository.ts';
+import { AuditService } from './modules/audit/audit.service.ts';
 import { sendMailJob } from './modules/notifications/mail.jobs.ts';
 import { MailRepository } from './modules/notifications/mail.repository.ts';
 import { MailService } from './modules/notifications/mail.service.ts';
@@ -17,36 +21,54 @@ import { SettingsService } from './modules/settings/settings.service.ts';
 import { BillingService } from './modules/billing/billing.service.ts';
 import { Ledger, type DocumentRenderer } from './modules/billing/ledger.ts';
 import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
-import { provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
+import { monitorInstancesJob, provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
 import { InstancesRepository } from './modules/instances/instances.repository.ts';
 import { InstancesService } from './modules/instances/instances.service.ts';
+import { subscribeInstances } from './modules/instances/instances.subscriptions.ts';
+import { InstancesMonitor } from './modules/instances/monitor.ts';
 import type { InstanceDriver } from './hosting/driver.ts';
 import { LocalDriver } from './hosting/drivers/local.ts';
 import { FrontDoor, probeThroughFrontDoor } from './gateway/proxy.ts';
-import { InstancesMonitor } from './modules/instances/monitor.ts';
-import { monitorInstancesJob } from './modules/instances/instances.jobs.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
-import { expireOrdersJob } from './modules/orders/orders.jobs.ts';
+import { expireOrdersJob, forgetAdminPasswordJob } from './modules/orders/orders.jobs.ts';
+import { subscribeOrders } from './modules/orders/orders.subscriptions.ts';
 import { settleQuoteJob } from './modules/payments/payments.jobs.ts';
 import { PaymentsService } from './modules/payments/payments.service.ts';
 import { PaypalPayments } from './modules/payments/paypal-payments.service.ts';
 import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/paypal/paypal.client.ts';
+import { settleQuote } from './modules/payments/use-cases/settle-quote.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob, monitorInstancesJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
 
 export interface Services {
   settings: SettingsService;
   accounts: AccountsService;
-  audit: AuditRepository;
+  audit: AuditService;
   mail: MailService;
-  mailRepository: MailRepository;
   billing: BillingService;
   orders: OrdersService;
   payments: PaymentsService;
   paypal: PaypalPayments;
   instances: InstancesService;
+}
+
+/**
+ * What use cases are given: every service, and the adapters they share. Each use case names the
+ * part it needs in its own `…Deps` interface; this object has all of them.
+ */
+export interface AppDeps extends Services {
+  db: Kysely<DB>;
+  events: EventBus;
+  clock: Clock;
+  logger: Logger;
+  driver: InstanceDriver;
+  publicDomain: string;
+  portalUrl: () => string;
+  instanceUrl: (name: string) => string;
+  /** a request through the front door, as a customer's browser makes it: true when it answers */
+  probe: (name: string) => Promise<boolean>;
 }
 
 export interface Container {
@@ -55,7 +77,10 @@ export interface Container {
   clock: Clock;
   database: Database;
   queue: Queue;
+  events: EventBus;
   services: Services;
+  /** for use cases: a page, a job, the CLI call them with this */
+  deps: AppDeps;
   /** the public base URL of the portal; the listening port may be known only after listen() */
   urls: { portal: () => string; instance: (name: string) => string; setPublicPort(port: number): void; publicPort: () => number };
   driver: InstanceDriver;
@@ -87,8 +112,10 @@ export function databaseTargetFor(config: Config): DatabaseTarget {
 }
 
 /**
- * Opens the database, migrates it, seeds the defaults, starts the queue and wires the services:
- * the one place where adapters are chosen and injected.
+ * Opens the database, migrates it, seeds the defaults, wires the services and their subscriptions
+ * to each other's events, and starts the queue: the one place where adapters are chosen and
+ * injected. It only wires: every dependency goes one way (constructor arguments, built in order),
+ * and what a module does after another's event is declared by that module (`*.subscriptions.ts`).
  */
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
   const { config, logger } = opts;
@@ -97,8 +124,9 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const db = database.db;
     const queue = new Queue({ pool: database.pool, listen: database.listen, logger, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, ...(opts.backstopSeconds !== undefined ? { backstopSeconds: opts.backstopSeconds } : {}) });
-    await queue.start(jobDefinitions);
+    const events = new EventBus(queue, logger);
 
     let publicPort = config.port;
     let listening = false;
@@ -111,74 +139,35 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
       publicPort: () => publicPort,
     };
-    const settings = new SettingsService(new SettingsRepository(database.db), clock);
+    const settings = new SettingsService(new SettingsRepository(db), clock);
     await settings.seedDefaults();
-    const audit = new AuditRepository(database.db);
-    const mailRepository = new MailRepository(database.db);
+    const audit = new AuditService(new AuditRepository(db));
+    const billing = new BillingService({ db, ledger: new Ledger(db, opts.renderer ?? renderDocumentPdf, settings), settings, clock, portalUrl: urls.portal });
     const transport = opts.mailTransport ?? createMailTransport(config.smtpUrl);
-    const mail = new MailService({ repo: mailRepository, queue, transport, clock, from: config.mailFrom, logger });
-    const accounts = new AccountsService({
-      repo: new AccountsRepository(database.db),
-      audit,
-      mail,
-      settings,
-      clock,
-      portalUrl: urls.portal,
-    });
-
-    const ledger = new Ledger(database.db, opts.renderer ?? renderDocumentPdf, settings);
-    const billing = new BillingService({ db: database.db, ledger, settings, clock, portalUrl: urls.portal });
-    mail.setAttachmentResolver(async (ref) => {
-      const pdf = await ledger.pdf(ref.documentId);
-      return pdf ? { filename: ref.filename, content: pdf, contentType: 'application/pdf' } : null;
-    });
-    const orders = new OrdersService({
-      repo: new OrdersRepository(database.db),
-      accounts,
-      settings,
-      billing,
-      mail,
-      audit,
-      clock,
-      secretKey: config.secretKey,
-      publicDomain: config.publicDomain,
-      portalUrl: urls.portal,
-    });
-    const payments = new PaymentsService({ db: database.db, billing, orders, accounts, settings, mail, audit, queue, clock, logger, portalUrl: urls.portal });
-    const paypalClient = config.paypal
-      ? new PaypalClient(
-          { ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] },
-          { brandName: (await settings.operatorIdentity()).tradeName },
-        )
-      : null;
-    const paypal = new PaypalPayments({ client: paypalClient, db: database.db, payments, billing, audit, clock, logger, portalUrl: urls.portal });
+    // Attached PDFs are billing's: mail asks billing for their bytes at delivery.
+    const mail = new MailService({ repo: new MailRepository(db), queue, transport, clock, from: config.mailFrom, logger, audit, attachments: (ref) => billing.attachment(ref) });
+    const accounts = new AccountsService({ repo: new AccountsRepository(db), audit, mail, settings, clock, portalUrl: urls.portal });
+    const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, publicDomain: config.publicDomain });
+    const payments = new PaymentsService({ db, billing, queue, clock });
 
     const driver =
       opts.driver ??
       new LocalDriver({ instancesDir: `${config.dataDir}/instances`, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv });
-    const instances = new InstancesService({
-      repo: new InstancesRepository(database.db),
-      orders: orders.repo,
-      driver,
-      accounts,
-      settings,
-      billing,
-      mail,
-      audit,
-      queue,
-      clock,
-      logger,
-      secretKey: config.secretKey,
-      publicDomain: config.publicDomain,
-      scheme: config.scheme,
-      portalUrl: urls.portal,
-      instanceUrl: urls.instance,
-      // Through the front door, as the customer's browser will come (once the server listens).
-      probe: async (name) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name)),
-    });
+    const instances = new InstancesService({ repo: new InstancesRepository(db), orders, driver, accounts, settings, mail, audit, queue, clock, logger, secretKey: config.secretKey, portalUrl: urls.portal, instanceUrl: urls.instance });
+    // Through the front door, as the customer's browser will come (once the server listens).
+    const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name));
+    const core = { db, events, clock, logger, driver, probe, publicDomain: config.publicDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances };
+    const paypalClient = config.paypal
+      ? new PaypalClient({ ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] }, { brandName: (await settings.operatorIdentity()).tradeName })
+      : null;
+    const paypal = new PaypalPayments({ ...core, client: paypalClient });
+    const deps: AppDeps = { ...core, paypal };
+
+    subscribeInstances(events, deps);
+    subscribeOrders(events, deps);
+    await queue.start([...jobDefinitions, ...events.jobDefinitions()]);
 
     await instances.loadRoutes();
-    payments.setOnPaid((orderId) => instances.markCreating(orderId));
     const frontDoor = new FrontDoor({
       publicDomain: config.publicDomain,
       scheme: config.scheme,
@@ -189,7 +178,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       portalUrl: urls.portal,
     });
     const monitor = new InstancesMonitor({
-      repo: instances.repo,
+      repo: new InstancesRepository(db),
       driver,
       frontDoor,
       settings,
@@ -197,17 +186,17 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       mail,
       clock,
       logger,
-      probe: (name) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name)),
+      probe,
       portalUrl: urls.portal,
       instanceUrl: urls.instance,
     });
 
     if (opts.workers !== false) {
-      await queue.work(provisionInstanceJob, (data) => instances.provision(data.orderId));
+      await events.work();
       await queue.work(runActionJob, (data) => instances.runAction(data.actionId));
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
       await queue.work(settleQuoteJob, async (data) => {
-        await payments.settle(data.quoteId);
+        await settleQuote(deps, data.quoteId);
       });
       await queue.work(expireOrdersJob, async () => {
         const n = await orders.expireLapsed();
@@ -224,7 +213,9 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       clock,
       database,
       queue,
-      services: { settings, accounts, audit, mail, mailRepository, billing, orders, payments, paypal, instances },
+      events,
+      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances },
+      deps,
       driver,
       frontDoor,
       monitor,

@@ -26,6 +26,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { customerAgent, paidOrder } from '../../test/support/paid-order.ts';
+import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 
 const NAME = process.env.BENCH_INSTANCE ?? 'banc-porte';
 const phase = process.argv[2] === 'setup' ? 'setup' : 'serve';
@@ -56,7 +57,7 @@ async function setup(): Promise<void> {
     const t = { app, container };
     const agent = await customerAgent(t, 'banc-porte');
     const { orderId } = await paidOrder(t, agent, NAME);
-    await container.services.instances.provision(orderId);
+    await provisionInstance(container.deps, orderId);
     if (!container.driver.endpoint(NAME)) throw new Error(`no endpoint for ${NAME} after provisioning`);
   } finally {
     await app.close();

@@ -34,7 +34,7 @@ describe('plan limits in real browsers', { skip: skipReason, timeout: TIMEOUT * 
     // The real worker provisions it; wait until the front door serves it.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const i = await server.container.services.instances.repo.findByName(name);
+      const i = await server.container.services.instances.findByName(name);
       if (i?.state === 'active') return `http://${name}.localhost:${server.port}`;
       await new Promise((r) => setTimeout(r, 200));
     }

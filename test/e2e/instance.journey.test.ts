@@ -129,8 +129,8 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       }
       const toActiveMs = performance.now() - paidAt;
       assert.equal(state, 'Active', `the instance is not active ${ACTIVE_TIMEOUT / 1000} s after the payment (last state seen: "${state || 'no row'}")`);
-      const record = (await server.container.services.instances.repo.findByName(instance))!;
-      const order = (await server.container.services.orders.repo.find(orderId))!;
+      const record = (await server.container.services.instances.findByName(instance))!;
+      const order = (await server.container.services.orders.find(orderId))!;
       const serverSide = record.activated_at && order.paid_at ? new Date(record.activated_at).getTime() - new Date(order.paid_at).getTime() : NaN;
       t.diagnostic(`payment → "Active" in the list: ${(toActiveMs / 1000).toFixed(2)} s (${reloads} reloads); paid_at → activated_at: ${(serverSide / 1000).toFixed(2)} s`);
       assert.equal(await row.getByRole('link', { name: instanceOrigin }).getAttribute('href'), instanceOrigin);

@@ -228,7 +228,7 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       assertNoPageProblems(problems);
 
       // --- 6. PAYMENT.CAPTURE.COMPLETED delivered ten times: nothing more happens ------------------
-      const quote = (await server.container.services.billing.repo.findDocument({ number: quoteNumber }))!;
+      const quote = (await server.container.services.billing.findDocument({ number: quoteNumber }))!;
       const event = fake.event.captureCompleted(paypalOrderId);
       const answers: { status: number; body: string }[] = [];
       for (let i = 0; i < 10; i++) answers.push(await deliverWebhook(fake, `${server.baseUrl}/api/paypal/webhook`, event));
@@ -242,14 +242,14 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       assert.deepEqual(burst.map((a) => a.status), Array(10).fill(200), burst.map((a) => a.body).join('\n'));
 
       const userId = quote.user_id!;
-      const docs = await server.container.services.billing.repo.listDocuments({ userId, limit: 50, offset: 0, today: server.container.services.billing.today() });
+      const docs = await server.container.services.billing.listDocuments({ userId, limit: 50, offset: 0, today: server.container.services.billing.today() });
       assert.deepEqual(docs.map((d) => [d.kind, d.number]).sort(), [['invoice', invoiceNumber], ['quote', quoteNumber]]);
       const payments = await db.selectFrom('payments').selectAll().where('quote_id', '=', quote.id).execute();
       assert.equal(payments.length, 1, 'one PayPal payment');
       assert.equal(payments[0]!.method, 'paypal');
       assert.equal(payments[0]!.amount_cents, 4499);
       assert.equal(payments[0]!.paypal_capture_id, fake.order(paypalOrderId)!.purchase_units[0].payments.captures[0].id);
-      const order = await server.container.services.orders.repo.find(orderId);
+      const order = await server.container.services.orders.find(orderId);
       assert.equal(order?.status, 'paid');
       const events = await db.selectFrom('paypal_events').select(['event_id', 'verified', 'outcome']).execute();
       assert.equal(events.length, 20);
@@ -308,7 +308,7 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
     const paypalOrderId = approveUrl.searchParams.get('token')!;
     assert.ok(fake.order(paypalOrderId), 'the order exists at PayPal');
     assert.equal(fake.order(paypalOrderId)!.purchase_units[0].amount.value, '44.99');
-    const quote = (await app.container.services.billing.repo.findDocument({ number: quoteNumber }))!;
+    const quote = (await app.container.services.billing.findDocument({ number: quoteNumber }))!;
     return { orderId, quoteNumber, quoteId: quote.id, paypalOrderId };
   }
 
@@ -342,7 +342,7 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
     const invoices = await invoicesOf(quoteId);
     assert.equal(invoices.length, 1);
     const invoiceNumber = invoices[0]!.number;
-    assert.equal((await app.container.services.orders.repo.find(orderId))?.status, 'paid');
+    assert.equal((await app.container.services.orders.find(orderId))?.status, 'paid');
 
     // the customer comes back from PayPal afterwards
     const back = await agent.get(`/paiement/paypal/retour?token=${paypalOrderId}&PayerID=FAKEPAYER`);
@@ -391,7 +391,7 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
     assert.match((await agent.get(String(back.headers.location))).body, /Il reste 34,99/);
     assert.deepEqual(await invoicesOf(quoteId), []);
     assert.equal(await app.container.services.payments.paidCents(quoteId), 1000);
-    assert.equal((await app.container.services.orders.repo.find(orderId))?.status, 'validated');
+    assert.equal((await app.container.services.orders.find(orderId))?.status, 'validated');
   });
 
   for (const o of outcomes) {
@@ -409,7 +409,7 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
       assert.deepEqual(await invoicesOf(quoteId), []);
       assert.deepEqual(await paymentsOf(quoteId), [], 'no payment counted');
       assert.equal(await app.container.services.payments.paidCents(quoteId), 0);
-      assert.equal((await app.container.services.orders.repo.find(orderId))?.status, 'validated');
+      assert.equal((await app.container.services.orders.find(orderId))?.status, 'validated');
       const row = await db().selectFrom('paypal_orders').select('status').where('paypal_order_id', '=', paypalOrderId).executeTakeFirstOrThrow();
       assert.equal(row.status, o.orderStatus);
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Container } from '../../src/container.ts';
 import type { Agent } from './agent.ts';
 import { signedInCustomer, type AppAndContainer } from './customers.ts';
+import { recordPayment } from '../../src/modules/payments/use-cases/record-payment.ts';
 
 /**
  * A paid hosting order made in-process (app.inject), for code that has an app and a container but
@@ -20,11 +21,11 @@ export function customerAgent(t: AppAndContainer, alias: string, password = 'vel
 
 /** The id of an operator (created on first use). */
 export async function operatorId(c: Container, email = 'operateur@example.org'): Promise<number> {
-  let user = await c.services.accounts.repository.findUserByEmail(email);
+  let user = await c.services.accounts.findUserByEmail(email);
   if (!user) {
     const created = await c.services.accounts.createOperator(email);
     assert.ok(created.ok, `operator ${email} not created`);
-    user = await c.services.accounts.repository.findUserByEmail(email);
+    user = await c.services.accounts.findUserByEmail(email);
   }
   assert.ok(user, `no operator ${email}`);
   return user.id;
@@ -32,9 +33,9 @@ export async function operatorId(c: Container, email = 'operateur@example.org'):
 
 /** The operator records a bank transfer covering the quote ("order paid"). */
 export async function recordTransfer(c: Container, quoteNumber: string): Promise<void> {
-  const quote = await c.services.billing.repo.findDocument({ number: quoteNumber });
+  const quote = await c.services.billing.findDocument({ number: quoteNumber });
   assert.ok(quote, `no quote ${quoteNumber}`);
-  const paid = await c.services.payments.recordManualPayment(await operatorId(c), quoteNumber, {
+  const paid = await recordPayment(c.deps, await operatorId(c), quoteNumber, {
     method: 'transfer',
     amountCents: quote.gross_cents,
     receivedOn: c.services.billing.today(),

@@ -211,8 +211,8 @@ export class AccountsRepository {
     await this.db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
   }
 
-  async deleteSession(hash: Buffer): Promise<number | null> {
-    const row = await this.db.deleteFrom('sessions').where('token_hash', '=', hash).returning('user_id').executeTakeFirst();
+  async deleteSession(hash: Buffer, db: Kysely<DB> = this.db): Promise<number | null> {
+    const row = await db.deleteFrom('sessions').where('token_hash', '=', hash).returning('user_id').executeTakeFirst();
     return row?.user_id ?? null;
   }
 
@@ -284,6 +284,21 @@ export class AccountsRepository {
       );
     }
     return q.execute();
+  }
+
+  async customerIds(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('users').select('id').where('id', 'in', [...new Set(ids)]).where('role', '=', 'customer').execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async countCustomers(since: Date): Promise<{ customers: number; newCustomers: number }> {
+    const row = await this.db
+      .selectFrom('users')
+      .select([sql<number>`count(*)`.as('customers'), sql<number>`count(*) filter (where created_at >= ${since})`.as('new_customers')])
+      .where('role', '=', 'customer')
+      .executeTakeFirst();
+    return { customers: Number(row?.customers ?? 0), newCustomers: Number(row?.new_customers ?? 0) };
   }
 
   async transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import { parseLocale, translator } from '../../web/i18n.ts';
 import { accountMessages } from './accounts.messages.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { accountPage, organisationPanel, personPanel, type AccountTab } from './account-page.views.ts';
-import { SESSION_TTL } from './accounts.service.ts';
+import { SESSION_TTL } from './sessions.service.ts';
 import {
   badLinkPage,
   fieldErrors,
@@ -64,7 +64,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
       };
       const result = await accounts.signUp({ ...values, locale: request.locale }, clientMeta(request));
       const ctx = await pageContext(request, reply);
-      if (!result.ok) return sendHtml(reply, signUpPage(ctx, values, fieldErrors(tr(ctx), result.errors)), 422);
+      if (!result.ok) return sendHtml(reply, signUpPage(ctx, values, fieldErrors(ctx.locale, result.errors)), 422);
       return sendHtml(reply, signUpDonePage(ctx, values.email));
     });
 
@@ -135,7 +135,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
         if ('link' in result) return sendHtml(reply, badLinkPage(ctx, result.link), 410);
         const check = await accounts.checkToken(token, ['set_password', 'reset_password']);
         const user = check.ok ? check.user! : null;
-        return sendHtml(reply, setPasswordPage(ctx, { token, alias: user?.alias ?? '', email: user?.email ?? '', errors: fieldErrors(tr(ctx), result.errors) }), 422);
+        return sendHtml(reply, setPasswordPage(ctx, { token, alias: user?.alias ?? '', email: user?.email ?? '', errors: fieldErrors(ctx.locale, result.errors) }), 422);
       }
       setSession(reply, result.sessionToken);
       return reply.redirect(`${homeFor(result.user.role)}?bienvenue=1`, 303);
@@ -160,7 +160,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
       const ctx = await pageContext(request, reply);
       if (!result.ok) {
         if ('link' in result) return sendHtml(reply, badLinkPage(ctx, result.link), 410);
-        return sendHtml(reply, operatorSetupPage(ctx, token, values, fieldErrors(tr(ctx), result.errors)), 422);
+        return sendHtml(reply, operatorSetupPage(ctx, token, values, fieldErrors(ctx.locale, result.errors)), 422);
       }
       setSession(reply, result.sessionToken);
       return reply.redirect('/backoffice?bienvenue=1', 303);
@@ -211,7 +211,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
         const values = { name: str(request.body, 'name', 300), email: str(request.body, 'email', 300), locale: str(request.body, 'locale', 5) };
         const result = await accounts.updatePerson(request.currentUser!.id, { name: values.name, email: values.email, locale: parseLocale(values.locale) ?? undefined }, clientMeta(request));
         const t = tr(await pageContext(request, reply));
-        if (!result.ok) return showPanel(request, reply, 'person', { editing: { panel: 'person', values, errors: fieldErrors(t, result.errors) } }, 422);
+        if (!result.ok) return showPanel(request, reply, 'person', { editing: { panel: 'person', values, errors: fieldErrors(request.locale, result.errors) } }, 422);
         if (!isHtmx(request)) return reply.redirect('/compte?onglet=personne&ok=1', 303);
         return showPanel(request, reply, 'person', { notice: t('saved') });
       });
@@ -235,7 +235,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
           clientMeta(request),
         );
         const t = tr(await pageContext(request, reply));
-        if (!result.ok) return showPanel(request, reply, 'organisation', { editing: { panel: 'organisation', values, errors: fieldErrors(t, result.errors) } }, 422);
+        if (!result.ok) return showPanel(request, reply, 'organisation', { editing: { panel: 'organisation', values, errors: fieldErrors(request.locale, result.errors) } }, 422);
         if (!isHtmx(request)) return reply.redirect('/compte?onglet=personne-morale&ok=1', 303);
         return showPanel(request, reply, 'organisation', { notice: t('saved') });
       });
@@ -248,7 +248,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
         );
         if (!result.ok) {
           const t = tr(await pageContext(request, reply));
-          return showAccount(request, reply, { tab: 'personne', passwordErrors: fieldErrors(t, result.errors) }, 422);
+          return showAccount(request, reply, { tab: 'personne', passwordErrors: fieldErrors(request.locale, result.errors) }, 422);
         }
         setSession(reply, result.sessionToken);
         return reply.redirect('/compte?onglet=personne&ok=mot-de-passe', 303);

@@ -1,25 +1,8 @@
 import { z } from 'zod';
+import type { FieldErrorCode } from '../../errors/app-error.ts';
 
-/** Field error codes; the views turn them into French or English sentences. */
-export type FieldErrorCode =
-  | 'required'
-  | 'too_long'
-  | 'alias_invalid'
-  | 'alias_taken'
-  | 'email_invalid'
-  | 'email_taken'
-  | 'registration_invalid'
-  | 'postcode_invalid'
-  | 'country_invalid'
-  | 'phone_invalid'
-  | 'legal_form_invalid'
-  | 'password_too_short'
-  | 'password_too_long'
-  | 'password_too_common'
-  | 'password_like_identity'
-  | 'password_mismatch'
-  | 'current_password_wrong';
-
+/** Field → error code (the catalogue's; the pages turn them into sentences). */
+export type { FieldErrorCode };
 export type FieldErrorCodes = Partial<Record<string, FieldErrorCode>>;
 
 const emailSchema = z.email();

@@ -1,7 +1,8 @@
 import type { PageContext } from '../../web/context.ts';
 import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
-import { translator, type Translator } from '../../web/i18n.ts';
+import { translator, type Locale, type Translator } from '../../web/i18n.ts';
+import { fieldErrorTexts } from '../../errors/app-error.ts';
 import { csrfField, layout } from '../../web/layout.ts';
 import { accountMessages, type AccountMessageKey } from './accounts.messages.ts';
 import type { FieldErrorCodes } from './accounts.validation.ts';
@@ -12,11 +13,9 @@ export function tr(ctx: PageContext): T {
   return translator(accountMessages, ctx.locale);
 }
 
-/** Field error codes → sentences in the page's language. */
-export function fieldErrors(t: T, codes: FieldErrorCodes): FieldErrors {
-  const out: FieldErrors = {};
-  for (const [name, code] of Object.entries(codes)) if (code) out[name] = t(`err_${code}` as AccountMessageKey);
-  return out;
+/** Field error codes → sentences (from the error catalogue) in the page's language. */
+export function fieldErrors(locale: Locale, codes: FieldErrorCodes): FieldErrors {
+  return fieldErrorTexts(codes, locale);
 }
 
 export function signUpPage(ctx: PageContext, values: Record<string, string> = {}, errors: FieldErrors = {}): Html {

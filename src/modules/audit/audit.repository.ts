@@ -1,41 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { AuditAction, AuditEntryInput } from './audit.service.ts';
 
-export type AuditAction =
-  | 'signup'
-  | 'signin.success'
-  | 'signin.failure'
-  | 'signin.throttled'
-  | 'signout'
-  | 'password.set'
-  | 'password.reset_requested'
-  | 'password.changed'
-  | 'account.updated'
-  | 'organisation.updated'
-  | 'operator.created'
-  | 'operator.invited'
-  | 'mail.retried'
-  | 'order.validated'
-  | 'order.cancelled'
-  | 'quote.reissued'
-  | 'payment.recorded'
-  | 'payment.paypal'
-  | 'order.paid'
-  | 'credit_note.issued'
-  | 'settings.updated'
-  | 'terms.published'
-  | 'action.retried';
-
-export interface AuditEntryInput {
-  action: AuditAction;
-  actorUserId?: number | null;
-  subjectUserId?: number | null;
-  ip?: string | null;
-  details?: Record<string, unknown>;
-  at: Date;
-}
-
-/** The append-only audit log (the database refuses updates and deletes). */
+/** The SQL of the append-only audit log (the database refuses updates and deletes). */
 export class AuditRepository {
   readonly #db: Kysely<DB>;
   constructor(db: Kysely<DB>) {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Agent, linkIn, pathOf } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { MAIL_HTML_CSP } from './backoffice.routes.ts';
+import { MailRepository } from '../notifications/mail.repository.ts';
 
 let t: TestApp;
 let operator: Agent;
@@ -241,7 +242,7 @@ describe('mail outbox', () => {
 
   it('escapes HTML in subjects and bodies', async () => {
     const db = t.container.database.db;
-    const id = await t.container.services.mailRepository.insert(db, {
+    const id = await new MailRepository(t.container.database.db).insert(db, {
       recipients: ['evil@example.org'],
       subject: '<b>Sujet</b> <img src=x onerror=alert(3)>',
       text: '<script>alert(4)</script>',

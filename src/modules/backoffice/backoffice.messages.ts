@@ -1,4 +1,4 @@
-import type { AuditAction } from '../audit/audit.repository.ts';
+import type { AuditAction } from '../audit/audit.service.ts';
 import { defineMessages } from '../../web/i18n.ts';
 
 /** Every audit action, with its label (a Record, so the compiler notices a new action missing here). */

@@ -7,7 +7,6 @@ import { idParam, queryOf, pageParam } from '../../web/params.ts';
 import { str } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { BackofficeRepository } from './backoffice.repository.ts';
 import { isAuditAction } from './backoffice.messages.ts';
 import { dashboardPage } from './backoffice.views.ts';
 import { customerPage, customersPage } from './customers.views.ts';
@@ -26,8 +25,7 @@ export const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img
 
 /** The operator's back office (operator role only). */
 export function backofficeRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { accounts, audit, mail, mailRepository } = c.services;
-  const repo = new BackofficeRepository(c.database.db);
+  const { accounts, audit, mail } = c.services;
   const outboxMode = () => mail.transportKind === 'outbox';
 
   return async (app) => {
@@ -39,7 +37,8 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
 
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);
-      const counts = await repo.dashboardCounts(new Date(c.clock.now().getTime() - 7 * DAY));
+      const [people, mails] = await Promise.all([accounts.countCustomers(new Date(c.clock.now().getTime() - 7 * DAY)), mail.pendingAndFailed()]);
+      const counts = { ...people, mailPending: mails.pending, mailFailed: mails.failed };
       const welcome = queryOf(request).bienvenue === '1';
       return sendHtml(reply, dashboardPage(ctx, { counts, welcome, outboxMode: outboxMode() }));
     });
@@ -48,7 +47,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     app.get('/backoffice/clients', async (request, reply) => {
       const q = str(request.query, 'q', 200);
       const page = pageParam(request);
-      const rows = await accounts.repository.searchCustomers({ q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+      const rows = await accounts.searchCustomers({ q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
       const total = Number(rows[0]?.total ?? 0);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       const ctx = await pageContext(request, reply);
@@ -62,9 +61,9 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
       if (!account || account.user.role !== 'customer') throw new AppError('not_found');
       const [entries, mails] = await Promise.all([
         audit.list({ limit: DETAIL_LIMIT, offset: 0, subjectUserId: id }),
-        mailRepository.list({ limit: DETAIL_LIMIT, offset: 0, userId: id }),
+        mail.list({ limit: DETAIL_LIMIT, offset: 0, userId: id }),
       ]);
-      const auditCustomers = await repo.customerIds(entries.flatMap((e) => (e.actor_user_id === null ? [] : [e.actor_user_id])));
+      const auditCustomers = await accounts.customerIds(entries.flatMap((e) => (e.actor_user_id === null ? [] : [e.actor_user_id])));
       const ctx = await pageContext(request, reply);
       return sendHtml(reply, customerPage(ctx, { ...account, audit: entries, auditCustomers, mails }));
     });
@@ -73,16 +72,16 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     app.get('/backoffice/courriels', async (request, reply) => {
       const q = str(request.query, 'q', 200);
       const page = pageParam(request);
-      const rows = await mailRepository.list({ q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+      const rows = await mail.list({ q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
       const ctx = await pageContext(request, reply);
       const info = { page, hasNext: rows.length > PAGE_SIZE };
       return sendHtml(reply, mailListPage(ctx, { rows: rows.slice(0, PAGE_SIZE), q, page: info, outboxMode: outboxMode() }));
     });
 
     app.get('/backoffice/courriels/:id', async (request, reply) => {
-      const message = await mailRepository.find(idParam(request));
+      const message = await mail.find(idParam(request));
       if (!message) throw new AppError('not_found');
-      const userIsCustomer = message.user_id !== null && (await repo.customerIds([message.user_id])).has(message.user_id);
+      const userIsCustomer = message.user_id !== null && (await accounts.customerIds([message.user_id])).has(message.user_id);
       const flag = queryOf(request).renvoye;
       const retried = flag === '1' ? true : flag === '0' ? false : undefined;
       const ctx = await pageContext(request, reply);
@@ -91,7 +90,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
 
     /** The HTML part alone, for a full view: a locked-down document of its own. */
     app.get('/backoffice/courriels/:id/html', async (request, reply) => {
-      const message = await mailRepository.find(idParam(request));
+      const message = await mail.find(idParam(request));
       if (!message) throw new AppError('not_found');
       return reply
         .header('content-type', 'text/html; charset=utf-8')
@@ -102,19 +101,8 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
 
     app.post('/backoffice/courriels/:id/renvoyer', async (request, reply) => {
       const id = idParam(request);
-      const message = await mailRepository.find(id);
-      if (!message) throw new AppError('not_found');
-      const ok = await mail.retry(c.database.db, id);
-      if (ok) {
-        await audit.record({
-          action: 'mail.retried',
-          actorUserId: request.currentUser!.id,
-          subjectUserId: message.user_id,
-          ip: clientMeta(request).ip,
-          details: { messageId: id },
-          at: c.clock.now(),
-        });
-      }
+      if (!(await mail.find(id))) throw new AppError('not_found');
+      const ok = await mail.retry(id, { actorUserId: request.currentUser!.id, ip: clientMeta(request).ip });
       return reply.redirect(`/backoffice/courriels/${id}?renvoye=${ok ? '1' : '0'}`, 303);
     });
 
@@ -126,7 +114,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
       const rows = await audit.list({ limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE, ...(action ? { action } : {}) });
       const shown = rows.slice(0, PAGE_SIZE);
       const ids = shown.flatMap((r) => [r.actor_user_id, r.subject_user_id]).filter((v): v is number => v !== null);
-      const customers = await repo.customerIds(ids);
+      const customers = await accounts.customerIds(ids);
       const ctx = await pageContext(request, reply);
       return sendHtml(reply, journalPage(ctx, { rows: shown, customers, action, page: { page, hasNext: rows.length > PAGE_SIZE } }));
     });

@@ -4,10 +4,16 @@ import { notice } from '../../web/forms.ts';
 import { html, type Html, type HtmlChild } from '../../web/html.ts';
 import { translator, type Translator } from '../../web/i18n.ts';
 import { layout } from '../../web/layout.ts';
-import type { DashboardCounts } from './backoffice.repository.ts';
 import { backofficeMessages, type BackofficeMessageKey } from './backoffice.messages.ts';
 
 export type T = Translator<BackofficeMessageKey>;
+
+export interface DashboardCounts {
+  customers: number;
+  newCustomers: number;
+  mailPending: number;
+  mailFailed: number;
+}
 
 export function tr(ctx: PageContext): T {
   return translator(backofficeMessages, ctx.locale);

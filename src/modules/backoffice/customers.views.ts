@@ -2,14 +2,14 @@ import type { Organisation, User } from '../../platform/db/schema.ts';
 import type { PageContext } from '../../web/context.ts';
 import { html, type Html } from '../../web/html.ts';
 import { formatDateTime, translator } from '../../web/i18n.ts';
-import type { AccountsRepository } from '../accounts/accounts.repository.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
 import { accountMessages } from '../accounts/accounts.messages.ts';
 import { formatRegistration } from '../accounts/accounts.validation.ts';
 import { backofficePage, pager, searchForm, tr, type PageInfo, type T } from './backoffice.views.ts';
 import { auditTable, type AuditRow } from './journal.views.ts';
 import { mailTable, type MailRow } from './mail.views.ts';
 
-export type CustomerRow = Awaited<ReturnType<AccountsRepository['searchCustomers']>>[number];
+export type CustomerRow = Awaited<ReturnType<AccountsService['searchCustomers']>>[number];
 
 export function customersPage(ctx: PageContext, opts: { rows: readonly CustomerRow[]; q: string; total: number; page: PageInfo }): Html {
   const t = tr(ctx);

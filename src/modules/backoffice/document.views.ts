@@ -5,7 +5,7 @@ import { errorSummary, notice, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html, type HtmlChild } from '../../web/html.ts';
 import { formatDateTime, formatMoney, type Locale } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
-import type { DocumentState } from '../billing/billing.repository.ts';
+import type { DocumentState } from '../billing/document-state.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PaymentsService } from '../payments/payments.service.ts';
 import { backofficePage } from './backoffice.views.ts';

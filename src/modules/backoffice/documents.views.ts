@@ -3,7 +3,7 @@ import type { OrderStatus } from '../../platform/db/schema.ts';
 import type { PageContext } from '../../web/context.ts';
 import { html, type Html } from '../../web/html.ts';
 import { formatDateTime, formatMoney } from '../../web/i18n.ts';
-import type { DocumentState } from '../billing/billing.repository.ts';
+import type { DocumentState } from '../billing/document-state.ts';
 import type { DocumentKind } from '../billing/document.types.ts';
 import { backofficePage, pager, searchForm, tr, type PageInfo } from './backoffice.views.ts';
 import { mt, type MT } from './money.messages.ts';

@@ -8,6 +8,9 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { Agent } from '../../../test/support/agent.ts';
 import { orderAndValidate, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
 import { MAX_ATTEMPTS } from '../instances/instances.jobs.ts';
+import { provisionInstance } from '../instances/use-cases/provision-instance.ts';
+import { recordPayment } from '../payments/use-cases/record-payment.ts';
+import { InstancesRepository } from '../instances/instances.repository.ts';
 
 let t: TestApp;
 let dataDir: string;
@@ -33,21 +36,21 @@ before(async () => {
   customer = await signedInCustomer(t, 'relance');
   const order = await orderAndValidate(t, customer, 'relance-asso');
   orderId = order.orderId;
-  const quote = await t.container.services.billing.repo.findDocument({ number: order.quoteNumber });
+  const quote = await t.container.services.billing.findDocument({ number: order.quoteNumber });
   operator = await signedInOperator(t);
-  const operatorId = (await t.container.services.accounts.repository.findUserByEmail('ops@example.org'))!.id;
-  const paid = await t.container.services.payments.recordManualPayment(operatorId, order.quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: order.quoteNumber, bank: '' });
+  const operatorId = (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id;
+  const paid = await recordPayment(t.container.deps, operatorId, order.quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: order.quoteNumber, bank: '' });
   assert.ok(paid.ok);
-  for (let i = 0; i < MAX_ATTEMPTS; i++) await assert.rejects(instances().provision(orderId));
-  const instance = (await instances().repo.findByName('relance-asso'))!;
+  for (let i = 0; i < MAX_ATTEMPTS; i++) await assert.rejects(provisionInstance(t.container.deps, orderId));
+  const instance = (await instances().findByName('relance-asso'))!;
   instanceId = instance.id;
   assert.equal(instance.state, 'failed');
-  const actions = await instances().repo.actionsForInstance(instanceId);
+  const actions = await instances().actionsForInstance(instanceId);
   provisionActionId = actions.find((a) => a.kind === 'provision')!.id;
   // An action of another kind, failed for good too (archives are not available yet: each run fails).
-  archiveActionId = await instances().repo.createAction({ instanceId, kind: 'archive', payload: null, requestedBy: null }, t.clock.now());
+  archiveActionId = await new InstancesRepository(t.container.database.db).createAction({ instanceId, kind: 'archive', payload: null, requestedBy: null }, t.clock.now());
   for (let i = 0; i < MAX_ATTEMPTS; i++) await assert.rejects(instances().runAction(archiveActionId));
-  assert.equal((await instances().repo.findAction(archiveActionId))?.state, 'failed');
+  assert.equal((await instances().findAction(archiveActionId))?.state, 'failed');
 });
 
 after(async () => {
@@ -61,7 +64,7 @@ describe('"Instances" in the back office', () => {
     assert.equal((await customer.get(`/backoffice/instances/${instanceId}`)).statusCode, 403);
     await customer.get('/instances');
     assert.equal((await customer.post(`/backoffice/actions/${provisionActionId}/relancer`, {})).statusCode, 403);
-    assert.equal((await instances().repo.findAction(provisionActionId))?.state, 'failed');
+    assert.equal((await instances().findAction(provisionActionId))?.state, 'failed');
     const visitor = await new Agent(t.app).get('/backoffice/instances');
     assert.equal(visitor.statusCode, 303);
     assert.match(String(visitor.headers.location), /^\/connexion/);
@@ -72,7 +75,7 @@ describe('"Instances" in the back office', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<a href="\/backoffice\/instances" aria-current="page" class="active">Instances<\/a>/);
     assert.match(page.body, new RegExp(`<a href="/backoffice/instances/${instanceId}">relance-asso</a><br><span class="muted">http://relance-asso\\.localhost:3000</span>`));
-    const userId = (await instances().repo.find(instanceId))!.user_id;
+    const userId = (await instances().find(instanceId))!.user_id;
     assert.match(page.body, new RegExp(`<a href="/backoffice/clients/${userId}">relance</a>`));
     assert.match(page.body, /<td>Opale<\/td>/);
     assert.match(page.body, /<span class="badge err">en échec<\/span><br><span class="muted">create : [^<]*ENOENT/);
@@ -109,7 +112,7 @@ describe('"Instances" in the back office', () => {
     const before = await jobs('instance.action', 'actionId', archiveActionId);
     const res = await operator.post(`/backoffice/actions/${archiveActionId}/relancer`, { _csrf: null });
     assert.equal(res.statusCode, 403);
-    assert.equal((await instances().repo.findAction(archiveActionId))?.state, 'failed');
+    assert.equal((await instances().findAction(archiveActionId))?.state, 'failed');
     assert.equal(await jobs('instance.action', 'actionId', archiveActionId), before);
   });
 
@@ -119,11 +122,11 @@ describe('"Instances" in the back office', () => {
     const res = await operator.post(`/backoffice/actions/${provisionActionId}/relancer`, {});
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/backoffice/instances?relance=1');
-    const action = (await instances().repo.findAction(provisionActionId))!;
+    const action = (await instances().findAction(provisionActionId))!;
     assert.equal(action.state, 'scheduled');
     assert.equal(action.attempts, 0);
     assert.equal(action.last_error, null);
-    const instance = (await instances().repo.find(instanceId))!;
+    const instance = (await instances().find(instanceId))!;
     assert.equal(instance.state, 'creating');
     assert.equal(instance.failure_reason, null);
     assert.equal(await jobs('instance.provision', 'orderId', orderId), before + 1);
@@ -141,7 +144,7 @@ describe('"Instances" in the back office', () => {
     const res = await operator.post(`/backoffice/actions/${archiveActionId}/relancer`, { depuis: 'instance' });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, `/backoffice/instances/${instanceId}?relance=1`);
-    assert.equal((await instances().repo.findAction(archiveActionId))?.state, 'scheduled');
+    assert.equal((await instances().findAction(archiveActionId))?.state, 'scheduled');
     assert.equal(await jobs('instance.action', 'actionId', archiveActionId), before + 1);
     const shown = await operator.get(res.headers.location!);
     assert.match(shown.body, /Action relancée\./);
@@ -155,7 +158,7 @@ describe('"Instances" in the back office', () => {
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/backoffice/instances?relance=0');
     assert.match((await operator.get(res.headers.location!)).body, /Cette action ne peut pas être relancée\./);
-    assert.equal((await instances().repo.findAction(provisionActionId))?.state, 'scheduled');
+    assert.equal((await instances().findAction(provisionActionId))?.state, 'scheduled');
     assert.equal(await jobs('instance.provision', 'orderId', orderId), before);
     assert.equal((await operator.post('/backoffice/actions/999999/relancer', {})).statusCode, 404);
   });

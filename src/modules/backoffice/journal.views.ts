@@ -1,11 +1,11 @@
 import type { PageContext } from '../../web/context.ts';
 import { html, type Html } from '../../web/html.ts';
 import { formatDateTime, type Locale } from '../../web/i18n.ts';
-import type { AuditRepository } from '../audit/audit.repository.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, isAuditAction } from './backoffice.messages.ts';
 import { backofficePage, pager, tr, userLink, type PageInfo, type T } from './backoffice.views.ts';
 
-export type AuditRow = Awaited<ReturnType<AuditRepository['list']>>[number];
+export type AuditRow = Awaited<ReturnType<AuditService['list']>>[number];
 
 export function actionLabel(action: string, locale: Locale): string {
   return isAuditAction(action) ? AUDIT_ACTION_LABELS[action][locale] : action;

@@ -4,10 +4,10 @@ import { notice } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
 import { formatDateTime } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
-import type { MailRepository } from '../notifications/mail.repository.ts';
+import type { MailService } from '../notifications/mail.service.ts';
 import { backofficePage, mailStatusBadge, pager, searchForm, tr, type PageInfo, type T } from './backoffice.views.ts';
 
-export type MailRow = Awaited<ReturnType<MailRepository['list']>>[number];
+export type MailRow = Awaited<ReturnType<MailService['list']>>[number];
 
 /** The mail list: one line per message, the subject linking to the whole message. */
 export function mailTable(ctx: PageContext, t: T, rows: readonly MailRow[]): Html {

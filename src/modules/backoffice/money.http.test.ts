@@ -12,7 +12,7 @@ let operator: Agent;
 let operatorId: number;
 
 const db = () => t.container.database.db;
-const doc = (number: string) => t.container.services.billing.repo.findDocument({ number }).then((d) => d!);
+const doc = (number: string) => t.container.services.billing.findDocument({ number }).then((d) => d!);
 const paymentsOf = async (number: string) => db().selectFrom('payments').selectAll().where('quote_id', '=', (await doc(number)).id).execute();
 const invoicesOf = async (number: string) => db().selectFrom('documents').select('number').where('kind', '=', 'invoice').where('related_document_id', '=', (await doc(number)).id).execute();
 /** Text of a page with the narrow no-break spaces of French money written as plain spaces. */
@@ -96,7 +96,7 @@ describe('manual payments', () => {
     assert.match(shown.body, /<td>01\/03\/2026<\/td>\s*<td>virement<\/td>\s*<td>44,99\s€<\/td>\s*<td>VIR ALPHA 1<\/td>\s*<td>Banque Populaire<\/td>\s*<td>ops<br>/);
     assert.match(shown.body, /<a href="\/backoffice\/documents\/FAC-2026-0001">FAC-2026-0001<\/a>/);
 
-    assert.equal((await t.container.services.orders.repo.find(orderId))?.status, 'paid');
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'paid');
     const invoice = await doc('FAC-2026-0001');
     assert.equal(invoice.related_document_id, (await doc(quoteNumber)).id);
     const mail = await lastMailTo(t, 'alpha@example.org', 'billing.invoice');
@@ -125,7 +125,7 @@ describe('manual payments', () => {
     const first = await pay(quoteNumber, { amount: '20,00', reference: 'VIR BETA 1' });
     assert.equal(first.headers.location, `/backoffice/documents/${quoteNumber}?reglement=partiel&reste=2499`);
     assert.match(text((await operator.get(first.headers.location!)).body), /Règlement partiel enregistré : reste 24,99 €\./);
-    assert.equal((await t.container.services.orders.repo.find(orderId))?.status, 'validated');
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'validated');
     assert.equal((await invoicesOf(quoteNumber)).length, 0);
     assert.match(text((await operator.get('/backoffice/documents?q=beta')).body), /reçu 20,00 €/);
 
@@ -133,7 +133,7 @@ describe('manual payments', () => {
     assert.equal(second.headers.location, `/backoffice/documents/${quoteNumber}?reglement=paye&facture=FAC-2026-0002&nouveau=1`);
     assert.deepEqual(await invoicesOf(quoteNumber), [{ number: 'FAC-2026-0002' }]);
     assert.equal((await paymentsOf(quoteNumber)).length, 2);
-    assert.equal((await t.container.services.orders.repo.find(orderId))?.status, 'paid');
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'paid');
     const page = text((await operator.get(`/backoffice/documents/${quoteNumber}`)).body);
     assert.match(page, /<dt>Total reçu<\/dt><dd>44,99 €<\/dd>\s*<dt>Reste dû<\/dt><dd>0,00 €<\/dd>/);
     assert.doesNotMatch(page, /Trop-perçu/);
@@ -208,7 +208,7 @@ describe('quotes', () => {
     assert.match(shown.body, /Devis annulé ; la commande est annulée\./);
     assert.match(shown.body, /<span class="badge err">annulé<\/span>/);
     assert.doesNotMatch(shown.body, /Annuler le devis|Rééditer le devis|Enregistrer un règlement/);
-    assert.equal((await t.container.services.orders.repo.find(orderId))?.status, 'cancelled');
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'cancelled');
     const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'order.cancelled').orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.deepEqual(entry.details, { orderId, reason: 'Doublon' });
     const refused = await pay(quoteNumber, { reference: 'X' });
@@ -265,7 +265,7 @@ describe('credit notes', () => {
     assert.match(noReason.body, /Indiquez le motif de l&#39;avoir\./);
     const badAmount = await operator.post('/backoffice/documents/FAC-2026-0001/avoirs', { amount: '5,555', reason: 'x' });
     assert.match(badAmount.body, /Montant invalide/);
-    assert.equal((await t.container.services.billing.repo.creditNotesFor(invoice.id)).length, 1);
+    assert.equal((await t.container.services.billing.creditNotesFor(invoice.id)).length, 1);
 
     const rest = await operator.post('/backoffice/documents/FAC-2026-0001/avoirs', { amount: '34,99', reason: 'Résiliation' });
     assert.equal(rest.headers.location, '/backoffice/documents/FAC-2026-0001?avoir=AVO-2026-0002');
@@ -314,7 +314,7 @@ describe('an expired quote', () => {
 
     const paid = await pay(next, { received_on: '2026-04-01', reference: 'VIR ETA' });
     assert.match(String(paid.headers.location), /reglement=paye&facture=FAC-2026-\d{4}&nouveau=1/);
-    assert.equal((await t.container.services.orders.repo.find(orderId))?.status, 'paid');
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'paid');
     const reissueAudit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'quote.reissued').execute();
     assert.equal(reissueAudit.length, 1);
     assert.equal(reissueAudit[0]!.actor_user_id, (await db().selectFrom('users').select('id').where('alias', '=', 'ops').executeTakeFirstOrThrow()).id);

@@ -3,22 +3,22 @@ import type { Container } from '../../container.ts';
 import { isCalendarDate } from '../../platform/dates.ts';
 import type { DocumentRow, OrderStatus } from '../../platform/db/schema.ts';
 import type { PageContextFactory } from '../../web/context.ts';
-import { AppError } from '../../web/errors.ts';
+import { AppError, errorText } from '../../errors/app-error.ts';
 import { queryOf, pageParam } from '../../web/params.ts';
 import { str, type FieldErrors } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { formatMoney } from '../../web/i18n.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { documentState } from '../billing/billing.repository.ts';
-import { CreditNoteTooLarge } from '../billing/billing.service.ts';
+import { documentState } from '../billing/document-state.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
+import { issueCreditNote } from '../billing/use-cases/issue-credit-note.ts';
+import { cancelOrder } from '../orders/use-cases/cancel-order.ts';
+import { reissueQuote } from '../orders/use-cases/reissue-quote.ts';
 import type { PaymentError } from '../payments/payments.service.ts';
-import { customerRecipients } from '../notifications/recipients.ts';
-import { creditNoteMail } from '../orders/orders.mails.ts';
-import { BackofficeRepository } from './backoffice.repository.ts';
+import { recordPayment } from '../payments/use-cases/record-payment.ts';
 import { documentPage, type CreditFormValues, type DocumentPageData, type PaymentFormValues } from './document.views.ts';
 import { DOCUMENT_KINDS, documentsPage, ORDER_STATUSES, ordersPage } from './documents.views.ts';
-import { mt, type MoneyMessageKey } from './money.messages.ts';
+import { mt } from './money.messages.ts';
 import { parseEuros } from './money.validation.ts';
 
 const PAGE_SIZE = 25;
@@ -28,9 +28,9 @@ const OPEN_ORDER: readonly OrderStatus[] = ['validated', 'expired'];
 /** Service errors that belong to one field; the others (quote state, duplicate) are shown above the form. */
 const PAYMENT_ERROR_FIELD: Partial<Record<PaymentError, keyof PaymentFormValues>> = {
   amount_invalid: 'amount',
-  date_invalid: 'received_on',
-  method_invalid: 'method',
-  reference_required: 'reference',
+  received_date_invalid: 'received_on',
+  manual_method_invalid: 'method',
+  cheque_number_required: 'reference',
 };
 
 type Notice = DocumentPageData['notices'][number];
@@ -48,11 +48,10 @@ function numberParam(request: FastifyRequest): string {
 
 /** The operator's money pages: orders, documents, manual payments, quote reissue/cancel, credit notes. */
 export function moneyRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { accounts, audit, billing, mail, orders, payments, settings } = c.services;
-  const repo = new BackofficeRepository(c.database.db);
+  const { accounts, billing, orders, payments, settings } = c.services;
 
   async function loadDocument(request: FastifyRequest, kind?: DocumentRow['kind']): Promise<DocumentRow> {
-    const doc = await billing.repo.findDocument({ number: numberParam(request) });
+    const doc = await billing.findDocument({ number: numberParam(request) });
     if (!doc || (kind && doc.kind !== kind)) throw new AppError('not_found');
     return doc;
   }
@@ -60,8 +59,8 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
   /** What a quote allows: reissue (lapsed or cancelled, order still open) and cancel (unpaid, order open). */
   async function quoteFacts(doc: DocumentRow) {
     const state = await billing.stateOf(doc);
-    const order = doc.order_id === null ? null : ((await orders.repo.find(doc.order_id)) ?? null);
-    const latest = order ? await billing.repo.latestQuoteForOrder(order.id) : undefined;
+    const order = doc.order_id === null ? null : ((await orders.find(doc.order_id)) ?? null);
+    const latest = order ? await billing.latestQuoteForOrder(order.id) : undefined;
     const isLatest = latest?.id === doc.id;
     const open = order !== null && OPEN_ORDER.includes(order.status);
     return {
@@ -76,10 +75,10 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
   async function showDocument(request: FastifyRequest, reply: FastifyReply, doc: DocumentRow, extra: Extra = {}, status = 200) {
     const facts = doc.kind === 'quote' ? await quoteFacts(doc) : null;
     const state = facts?.state ?? (await billing.stateOf(doc));
-    const order = facts ? facts.order : doc.order_id === null ? null : ((await orders.repo.find(doc.order_id)) ?? null);
+    const order = facts ? facts.order : doc.order_id === null ? null : ((await orders.find(doc.order_id)) ?? null);
     const account = doc.user_id === null ? null : await accounts.getAccount(doc.user_id);
-    const related = doc.related_document_id === null ? undefined : await billing.repo.findDocument({ id: doc.related_document_id });
-    const invoice = doc.kind === 'quote' ? await billing.repo.invoiceForQuote(doc.id) : undefined;
+    const related = doc.related_document_id === null ? undefined : await billing.findDocument({ id: doc.related_document_id });
+    const invoice = doc.kind === 'quote' ? await billing.invoiceForQuote(doc.id) : undefined;
     const ctx = await pageContext(request, reply);
     const today = billing.today();
     const data: DocumentPageData = {
@@ -95,7 +94,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       replacedBy: facts?.replacedBy ?? null,
       canReissue: facts?.canReissue ?? false,
       canCancel: facts?.canCancel ?? false,
-      creditNotes: doc.kind === 'invoice' ? await billing.repo.creditNotesFor(doc.id) : [],
+      creditNotes: doc.kind === 'invoice' ? await billing.creditNotesFor(doc.id) : [],
       today,
       notices: extra.notices ?? [],
       payment: extra.payment ?? { values: { method: 'transfer', amount: '', received_on: today, reference: '', bank: '' }, errors: {} },
@@ -125,13 +124,13 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const wanted = queryOf(request).statut;
       const status = ORDER_STATUSES.find((s) => s === wanted);
       const page = pageParam(request);
-      const rows = await orders.repo.list({ ...(status ? { status } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-      const extras = await repo.orderExtras(rows.map((r) => r.id));
+      const rows = await orders.list({ ...(status ? { status } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+      const quoteNumbers = await billing.latestQuoteNumbers(rows.map((r) => r.id));
       const plans = new Map((await settings.plans()).map((p) => [p.code, p.name]));
       const total = Number(rows[0]?.total ?? 0);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       const ctx = await pageContext(request, reply);
-      const shown = rows.map((r) => ({ ...r, userId: extras.get(r.id)?.userId ?? null, quoteNumber: extras.get(r.id)?.quoteNumber ?? null, planName: plans.get(r.plan_code) ?? r.plan_code }));
+      const shown = rows.map((r) => ({ ...r, userId: r.user_id, quoteNumber: quoteNumbers.get(r.id) ?? null, planName: plans.get(r.plan_code) ?? r.plan_code }));
       return sendHtml(reply, ordersPage(ctx, { rows: shown, status: status ?? '', total, page: { page, hasNext: rows.length > 0 && page < pages, pages: rows.length > 0 ? pages : undefined } }));
     });
 
@@ -141,7 +140,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const q = str(request.query, 'q', 100);
       const page = pageParam(request);
       const today = billing.today();
-      const rows = await billing.repo.listDocuments({ ...(kind ? { kind } : {}), ...(q ? { q } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, today });
+      const rows = await billing.listDocuments({ ...(kind ? { kind } : {}), ...(q ? { q } : {}), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, today });
       const total = Number(rows[0]?.total ?? 0);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       const ctx = await pageContext(request, reply);
@@ -170,20 +169,20 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const refuse = (errors: FieldErrors, notices: Notice[] = []) => showDocument(request, reply, doc, { payment: { values, errors }, notices }, 422);
       // The quote first: fixing the fields of a payment the quote cannot take would be wasted effort.
       const payable = await payments.payableQuote(doc.number);
-      if (!payable.ok) return refuse({}, [{ kind: 'warning', text: t(`pay_${payable.error}`) }]);
+      if (!payable.ok) return refuse({}, [{ kind: 'warning', text: errorText(payable.error, ctx.locale, 'operator') }]);
       const errors: FieldErrors = {};
       const amount = parseEuros(values.amount);
       if (!amount.ok) errors.amount = t(`amount_${amount.problem}`);
-      if (values.method !== 'transfer' && values.method !== 'cheque') errors.method = t('pay_method_invalid');
+      if (values.method !== 'transfer' && values.method !== 'cheque') errors.method = errorText('manual_method_invalid', ctx.locale, 'operator');
       if (!isCalendarDate(values.received_on)) errors.received_on = t('date_format');
       else if (values.received_on > billing.today()) errors.received_on = t('date_future');
-      if (values.method === 'cheque' && !values.reference) errors.reference = t('pay_reference_required');
+      if (values.method === 'cheque' && !values.reference) errors.reference = errorText('cheque_number_required', ctx.locale, 'operator');
       if (Object.keys(errors).length > 0 || !amount.ok) return refuse(errors);
-      const result = await payments.recordManualPayment(request.currentUser!.id, doc.number, { method: values.method, amountCents: amount.cents, receivedOn: values.received_on, reference: values.reference, bank: values.bank });
+      const result = await recordPayment(c.deps, request.currentUser!.id, doc.number, { method: values.method, amountCents: amount.cents, receivedOn: values.received_on, reference: values.reference, bank: values.bank });
       if (!result.ok) {
-        const key: MoneyMessageKey = `pay_${result.error}`;
+        const text = errorText(result.error, ctx.locale, 'operator');
         const field = PAYMENT_ERROR_FIELD[result.error];
-        return field ? refuse({ [field]: t(key) }) : refuse({}, [{ kind: 'warning', text: t(key) }]);
+        return field ? refuse({ [field]: text }) : refuse({}, [{ kind: 'warning', text }]);
       }
       const o = result.outcome;
       const target =
@@ -201,7 +200,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const ctx = await pageContext(request, reply);
       const refused = () => showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: mt(ctx)('reissueRefused') }] }, 409);
       if (!facts.canReissue || !facts.order) return refused();
-      const result = await orders.reissueQuote(request.currentUser!.id, facts.order.id);
+      const result = await reissueQuote(c.deps, request.currentUser!.id, facts.order.id);
       if (!result.ok) return refused();
       return reply.redirect(`/backoffice/documents/${result.quoteNumber}?reedite=1`, 303);
     });
@@ -210,7 +209,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const doc = await loadDocument(request, 'quote');
       const facts = await quoteFacts(doc);
       const reason = str(request.body, 'reason', 200) || "Annulé par l'opérateur";
-      const ok = facts.canCancel && facts.order !== null && (await orders.cancel(null, facts.order.id, request.currentUser!.id, reason));
+      const ok = facts.canCancel && facts.order !== null && (await cancelOrder(c.deps, null, facts.order.id, request.currentUser!.id, reason));
       if (ok) return reply.redirect(`/backoffice/documents/${doc.number}?annule=1`, 303);
       const ctx = await pageContext(request, reply);
       return showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: mt(ctx)('cancelRefused') }] }, 409);
@@ -225,31 +224,13 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const errors: FieldErrors = {};
       const amount = parseEuros(values.amount);
       if (!amount.ok) errors.amount = t(`amount_${amount.problem}`);
-      if (!values.reason) errors.reason = t('credit_reason_required');
+      if (!values.reason) errors.reason = errorText('credit_reason_required', ctx.locale, 'operator');
       if (!amount.ok || Object.keys(errors).length > 0) return refuse(errors);
-      const operatorId = request.currentUser!.id;
-      const account = invoice.user_id === null ? null : await accounts.getAccount(invoice.user_id);
-      const site = (await settings.operatorIdentity()).tradeName;
-      const now = c.clock.now();
       try {
-        const note = await c.database.db.transaction().execute(async (trx) => {
-          // issueCreditNote checks what remains of the invoice under the ledger lock.
-          const issued = await billing.issueCreditNote(trx, invoice, { amountCents: amount.cents, reason: values.reason });
-          await audit.record({ action: 'credit_note.issued', actorUserId: operatorId, subjectUserId: invoice.user_id, ip: clientMeta(request).ip, at: now, details: { invoice: invoice.number, creditNote: issued.number, amountCents: amount.cents, reason: values.reason } }, trx);
-          if (account) {
-            await mail.enqueue(trx, {
-              recipients: customerRecipients(account.user, account.organisation),
-              template: 'billing.credit_note',
-              userId: account.user.id,
-              rendered: creditNoteMail({ site, name: account.user.name, creditNote: issued.content as BillingDocument, portalUrl: c.urls.portal() }),
-              attachments: [{ kind: 'document_pdf', documentId: issued.id, filename: `${issued.number}.pdf` }],
-            });
-          }
-          return issued;
-        });
+        const note = await issueCreditNote(c.deps, request.currentUser!.id, invoice, { amountCents: amount.cents, reason: values.reason, ip: clientMeta(request).ip });
         return reply.redirect(`/backoffice/documents/${invoice.number}?avoir=${encodeURIComponent(note.number)}`, 303);
       } catch (err) {
-        if (err instanceof CreditNoteTooLarge) return refuse({ amount: t('credit_too_large', { amount: formatMoney(Math.max(0, err.remainingCents), ctx.locale) }) });
+        if (err instanceof AppError && (err.code === 'credit_too_large' || err.code === 'credit_amount_invalid')) return refuse({ amount: errorText(err, ctx.locale, 'operator') });
         throw err;
       }
     });

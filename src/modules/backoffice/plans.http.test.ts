@@ -25,7 +25,7 @@ describe('"Forfaits" in the back office', () => {
   it('changes a price for new quotes only: issued documents keep theirs, byte for byte', async () => {
     const customer = await signedInCustomer(t, 'avant');
     const { quoteNumber: before } = await orderAndValidate(t, customer, 'avant-hausse');
-    const oldDoc = await t.container.services.billing.repo.findDocument({ number: before });
+    const oldDoc = await t.container.services.billing.findDocument({ number: before });
     const oldPdf = await t.container.services.billing.ledger.pdf(oldDoc!.id);
     const operator = await signedInOperator(t);
     const page = await operator.get('/backoffice/forfaits');
@@ -34,8 +34,8 @@ describe('"Forfaits" in the back office', () => {
     assert.equal(res.statusCode, 303);
     assert.match((await new Agent(t.app).get('/')).body, /49,90/);
     const { quoteNumber: after } = await orderAndValidate(t, customer, 'apres-hausse');
-    assert.equal((await t.container.services.billing.repo.findDocument({ number: after }))?.gross_cents, 4990);
-    const again = await t.container.services.billing.repo.findDocument({ number: before });
+    assert.equal((await t.container.services.billing.findDocument({ number: after }))?.gross_cents, 4990);
+    const again = await t.container.services.billing.findDocument({ number: before });
     assert.equal(again?.gross_cents, 4499);
     assert.deepEqual(again?.content, oldDoc?.content);
     assert.ok((await t.container.services.billing.ledger.pdf(oldDoc!.id))!.equals(oldPdf!));

@@ -39,7 +39,7 @@ async function save(section: string, fields: Record<string, string>) {
 /** A new quote for the customer, as it was issued. */
 async function newQuote() {
   const { quoteNumber } = await orderAndValidate(t, customer, `reglo-${++instances}`);
-  return (await t.container.services.billing.repo.findDocument({ number: quoteNumber }))!;
+  return (await t.container.services.billing.findDocument({ number: quoteNumber }))!;
 }
 
 async function lastAudit(action: 'settings.updated' | 'terms.published') {
@@ -85,7 +85,7 @@ describe('"Réglages"', () => {
     const fresh = await newQuote();
     assert.equal((fresh.content as BillingDocument).seller.iban, 'FR76 3000 6000 0112 3456 7890 189');
     assert.match((await lastMailTo(t, 'reglo@example.org', 'billing.quote')).text_body, /IBAN FR76 3000 6000 0112 3456 7890 189, BIC BNPAFRPP/);
-    const again = (await t.container.services.billing.repo.findDocument({ number: old.number }))!;
+    const again = (await t.container.services.billing.findDocument({ number: old.number }))!;
     assert.deepEqual(again.content, old.content);
     assert.equal((again.content as BillingDocument).seller.iban, 'FR76 1680 7001 2932 6233 9521 322');
     assert.ok((await operator.get(`/factures/${old.number}.pdf`)).rawPayload.equals(oldPdf), 'the old PDF is the same bytes');
@@ -206,7 +206,7 @@ describe('"Réglages"', () => {
     await customer.get(path);
     assert.equal((await customer.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
     assert.equal((await customer.post(`${path}/valider`, {})).statusCode, 303);
-    const order = await t.container.services.orders.repo.find(Number(path.split('/').pop()));
+    const order = await t.container.services.orders.find(Number(path.split('/').pop()));
     assert.equal(order?.terms_version, 2);
     assert.match((await lastMailTo(t, 'reglo@example.org', 'billing.quote')).subject, /reglo-cgv/);
   });

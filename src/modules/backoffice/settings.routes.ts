@@ -5,7 +5,6 @@ import type { PageContextFactory } from '../../web/context.ts';
 import { AppError } from '../../web/errors.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { SettingsRepository } from '../settings/settings.repository.ts';
 import {
   changedKeys,
   checkBank,
@@ -31,11 +30,9 @@ function isSection(value: unknown): value is SectionId {
 /** "Réglages": the operator's identity, VAT regime, bank, billing rules and CGV versions. */
 export function settingsRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { audit, settings } = c.services;
-  // Reads only (the versions list and the raw text of the current version, placeholders kept).
-  const settingsRepo = new SettingsRepository(c.database.db);
 
   async function show(request: FastifyRequest, reply: FastifyReply, opts: { errorSection?: SectionId; submitted?: FormValues; errors?: FormErrors } = {}, status = 200) {
-    const [identity, billing, terms, current] = await Promise.all([settings.operatorIdentity(), settings.billing(), settingsRepo.listTerms(), settingsRepo.currentTerms()]);
+    const [identity, billing, terms, current] = await Promise.all([settings.operatorIdentity(), settings.billing(), settings.listTerms(), settings.currentTermsAsWritten()]);
     const values: Record<SectionId, FormValues> = { ...currentValues(identity, billing), cgv: { title: current?.title ?? '', body: current?.body ?? '' } };
     if (opts.errorSection && opts.submitted) values[opts.errorSection] = opts.submitted;
     const ctx = await pageContext(request, reply);

@@ -1,8 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 
-export type DocumentState = 'to_pay' | 'paid' | 'expired' | 'cancelled' | 'issued';
-
 /** Reads of documents with their derived state (documents themselves never change). */
 export class BillingRepository {
   readonly db: Kysely<DB>;
@@ -70,19 +68,19 @@ export class BillingRepository {
     await db.insertInto('quote_cancellations').values({ quote_id: quoteId, cancelled_at: now, cancelled_by: by, reason }).onConflict((oc) => oc.doNothing()).execute();
   }
 
+  /** For each of these orders, the number of its latest quote (reissues make several). */
+  async latestQuoteNumbers(orderIds: readonly number[]): Promise<Map<number, string>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('documents')
+      .select(['order_id', 'number'])
+      .where('kind', '=', 'quote')
+      .where('id', 'in', (eb) => eb.selectFrom('documents as l').select((e) => e.fn.max('l.id').as('m')).where('l.kind', '=', 'quote').where('l.order_id', 'in', [...new Set(orderIds)]).groupBy('l.order_id'))
+      .execute();
+    return new Map(rows.flatMap((r) => (r.order_id === null ? [] : [[r.order_id, r.number] as const])));
+  }
+
   latestQuoteForOrder(orderId: number, db: Kysely<DB> = this.db) {
     return db.selectFrom('documents').selectAll().where('order_id', '=', orderId).where('kind', '=', 'quote').orderBy('id', 'desc').limit(1).executeTakeFirst();
   }
-}
-
-export function documentState(
-  d: { kind: string; valid_until: string | null; invoice_number?: string | null; cancelled?: boolean },
-  today: string,
-): DocumentState {
-  if (d.kind === 'invoice') return 'paid';
-  if (d.kind === 'credit_note') return 'issued';
-  if (d.invoice_number) return 'paid';
-  if (d.cancelled) return 'cancelled';
-  if (d.valid_until && d.valid_until < today) return 'expired';
-  return 'to_pay';
 }

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
-import { AppError } from '../../web/errors.ts';
+import { AppError, errorText, isErrorCode } from '../../errors/app-error.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import { formatMoney } from '../../web/i18n.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { documentState } from './billing.repository.ts';
+import { documentState } from './document-state.ts';
 import { bt, invoicesPage } from './billing.views.ts';
 
 const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
@@ -20,7 +20,7 @@ export function billingRoutes(c: Container, pageContext: PageContextFactory): Fa
       const ctx = await pageContext(request, reply);
       const t = bt(ctx);
       const today = billing.today();
-      const rows = await billing.repo.listDocuments({ userId: request.currentUser!.id, limit: 500, offset: 0, today });
+      const rows = await billing.listDocuments({ userId: request.currentUser!.id, limit: 500, offset: 0, today });
       const q = request.query as Record<string, unknown>;
       const notices: { kind: 'success' | 'info' | 'warning'; text: string }[] = [];
       const ref = typeof q.facture === 'string' && NUMBER.test(q.facture) ? q.facture : '';
@@ -31,7 +31,7 @@ export function billingRoutes(c: Container, pageContext: PageContextFactory): Fa
       if (q.paiement === 'attente') notices.push({ kind: 'info', text: t('pendingNotice') });
       if (q.paiement === 'refuse') notices.push({ kind: 'warning', text: t('declinedNotice') });
       if (q.paiement === 'abandon') notices.push({ kind: 'info', text: t('cancelledNotice') });
-      if (typeof q.erreur === 'string' && /^[a-z_]{3,30}$/.test(q.erreur)) notices.push({ kind: 'warning', text: t(`err_${q.erreur}` as never) });
+      if (isErrorCode(q.erreur)) notices.push({ kind: 'warning', text: errorText(q.erreur, ctx.locale) });
       return sendHtml(
         reply,
         invoicesPage(ctx, {
@@ -49,10 +49,10 @@ export function billingRoutes(c: Container, pageContext: PageContextFactory): Fa
       const file = (request.params as { file: string }).file;
       const number = file.endsWith('.pdf') ? file.slice(0, -4) : '';
       if (!NUMBER.test(number)) throw new AppError('not_found');
-      const doc = await billing.repo.findDocument({ number });
+      const doc = await billing.findDocument({ number });
       const user = request.currentUser!;
       if (!doc || (doc.user_id !== user.id && user.role !== 'operator')) throw new AppError('not_found');
-      const pdf = await billing.ledger.pdf(doc.id);
+      const pdf = await billing.pdf(doc.id);
       if (!pdf) throw new AppError('not_found');
       return reply
         .header('content-type', 'application/pdf')

@@ -1,10 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { addDays, parisDate, yearEnd } from '../../platform/dates.ts';
-import type { DB, DocumentRow, Flavour, Order, Organisation, PaymentMethod, User } from '../../platform/db/schema.ts';
+import type { DB, DocumentRow, Flavour, MailAttachmentRef, Order, Organisation, PaymentMethod, User } from '../../platform/db/schema.ts';
+import { AppError } from '../../errors/app-error.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { PlanView } from '../settings/settings.types.ts';
-import { BillingRepository, documentState, type DocumentState } from './billing.repository.ts';
+import { BillingRepository } from './billing.repository.ts';
+import { documentState, type DocumentState } from './document-state.ts';
 import { buyerFrom, paymentTerms, sellerFrom, totalsOf } from './document-builder.ts';
 import type { BillingDocument, DocumentLine } from './document.types.ts';
 import type { Ledger } from './ledger.ts';
@@ -20,16 +22,21 @@ function planSummary(plan: PlanView): string {
   return parts.join(', ');
 }
 
-/** Quotes, invoices and credit notes: their content, their issue, their state. */
+/**
+ * Quotes, invoices and credit notes: their content, their issue, their state. The only way in to
+ * billing's tables: other modules issue documents through it (inside their transaction) and read
+ * them through it.
+ */
 export class BillingService {
-  readonly repo: BillingRepository;
+  readonly #repo: BillingRepository;
+  /** issues inside the caller's transaction (gapless numbers, hash chain, PDF kept) */
   readonly ledger: Ledger;
   readonly #settings: SettingsService;
   readonly #clock: Clock;
   readonly #portalUrl: () => string;
 
   constructor(deps: { db: Kysely<DB>; ledger: Ledger; settings: SettingsService; clock: Clock; portalUrl: () => string }) {
-    this.repo = new BillingRepository(deps.db);
+    this.#repo = new BillingRepository(deps.db);
     this.ledger = deps.ledger;
     this.#settings = deps.settings;
     this.#clock = deps.clock;
@@ -122,11 +129,12 @@ export class BillingService {
   /** A credit note correcting an invoice, for part or all of its amount. */
   async issueCreditNote(trx: Kysely<DB>, invoice: DocumentRow, input: { amountCents: number; reason: string }): Promise<DocumentRow> {
     const inv = invoice.content as BillingDocument;
-    if (input.amountCents <= 0) throw new Error('a credit note is for a positive amount');
+    if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new AppError('credit_amount_invalid');
+    if (!input.reason.trim()) throw new AppError('credit_reason_required');
     // Under the ledger lock, so that two credit notes issued together cannot exceed the invoice.
     await sql`select 1 from ledger_head where id = 1 for update`.execute(trx);
-    const already = (await this.repo.creditNotesFor(invoice.id, trx)).reduce((s, d) => s + d.gross_cents, 0);
-    if (already + input.amountCents > inv.totals.grossCents) throw new CreditNoteTooLarge(inv.totals.grossCents - already);
+    const already = (await this.#repo.creditNotesFor(invoice.id, trx)).reduce((s, d) => s + d.gross_cents, 0);
+    if (already + input.amountCents > inv.totals.grossCents) throw new AppError('credit_too_large', { params: { remainingCents: Math.max(0, inv.totals.grossCents - already) } });
     const now = this.#clock.now();
     const { identity, billing } = await this.#settingsNow(trx);
     const rate = inv.lines[0]?.vatRatePercent ?? 0;
@@ -162,17 +170,62 @@ export class BillingService {
     return this.ledger.issue(trx, { kind: req.kind, orderId: req.orderId, userId: req.userId, relatedDocumentId: req.relatedDocumentId, issuedAt: req.issuedAt, build: req.content });
   }
 
-  async stateOf(doc: DocumentRow): Promise<DocumentState> {
-    const invoice = doc.kind === 'quote' ? await this.repo.invoiceForQuote(doc.id) : undefined;
-    const cancelled = doc.kind === 'quote' ? await this.repo.isCancelled(doc.id) : false;
+  async stateOf(doc: DocumentRow, db?: Kysely<DB>): Promise<DocumentState> {
+    const invoice = doc.kind === 'quote' ? await this.#repo.invoiceForQuote(doc.id, db) : undefined;
+    const cancelled = doc.kind === 'quote' ? await this.#repo.isCancelled(doc.id, db) : false;
     return documentState({ kind: doc.kind, valid_until: doc.valid_until, invoice_number: invoice?.number ?? null, cancelled }, this.today());
   }
-}
 
-export class CreditNoteTooLarge extends Error {
-  readonly remainingCents: number;
-  constructor(remainingCents: number) {
-    super('credit note larger than what remains of the invoice');
-    this.remainingCents = remainingCents;
+  // --- reads for the other modules and the pages ----------------------------------------------
+  findDocument(where: { id?: number; number?: string }) {
+    return this.#repo.findDocument(where);
+  }
+
+  /** Documents with their payments and state as of `today` (the customer's "Vos factures", the back office). */
+  listDocuments(opts: Parameters<BillingRepository['listDocuments']>[0]) {
+    return this.#repo.listDocuments(opts);
+  }
+
+  invoiceForQuote(quoteId: number, db?: Kysely<DB>) {
+    return this.#repo.invoiceForQuote(quoteId, db);
+  }
+
+  creditNotesFor(invoiceId: number, db?: Kysely<DB>) {
+    return this.#repo.creditNotesFor(invoiceId, db);
+  }
+
+  isCancelled(quoteId: number, db?: Kysely<DB>): Promise<boolean> {
+    return this.#repo.isCancelled(quoteId, db);
+  }
+
+  latestQuoteForOrder(orderId: number, db?: Kysely<DB>) {
+    return this.#repo.latestQuoteForOrder(orderId, db);
+  }
+
+  latestQuoteNumbers(orderIds: readonly number[]): Promise<Map<number, string>> {
+    return this.#repo.latestQuoteNumbers(orderIds);
+  }
+
+  /** The service period invoiced for an order (its latest quote's invoice), if paid. */
+  async servicePeriodOfOrder(orderId: number): Promise<{ start: string; end: string } | null> {
+    const quote = await this.#repo.latestQuoteForOrder(orderId);
+    const invoice = quote ? await this.#repo.invoiceForQuote(quote.id) : undefined;
+    return invoice ? ((invoice.content as BillingDocument).servicePeriod ?? null) : null;
+  }
+
+  /** A quote no longer payable (the order was cancelled, or the quote replaced), in the caller's transaction. */
+  cancelQuote(trx: Kysely<DB>, quoteId: number, by: number | null, reason: string, now: Date): Promise<void> {
+    return this.#repo.cancelQuote(trx, quoteId, by, reason, now);
+  }
+
+  /** The PDF exactly as issued. */
+  pdf(documentId: number): Promise<Buffer | null> {
+    return this.ledger.pdf(documentId);
+  }
+
+  /** How the mail module gets a document's PDF when it delivers a message that attaches it. */
+  async attachment(ref: MailAttachmentRef): Promise<{ filename: string; content: Buffer; contentType: string } | null> {
+    const pdf = await this.ledger.pdf(ref.documentId);
+    return pdf ? { filename: ref.filename, content: pdf, contentType: 'application/pdf' } : null;
   }
 }

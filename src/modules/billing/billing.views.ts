@@ -6,7 +6,7 @@ import { layout } from '../../web/layout.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import { billingMessages } from './billing.messages.ts';
-import type { DocumentState } from './billing.repository.ts';
+import type { DocumentState } from './document-state.ts';
 
 type K = keyof typeof billingMessages.fr;
 export type BT = Translator<K>;

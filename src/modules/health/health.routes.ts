@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { sql } from 'kysely';
 import type { Container } from '../../container.ts';
+import { databaseReachable } from '../../platform/db/database.ts';
 
 /** Liveness (the process answers) and readiness (database and job queue reachable). */
 export function healthRoutes(c: Container): FastifyPluginAsync {
@@ -8,7 +8,7 @@ export function healthRoutes(c: Container): FastifyPluginAsync {
     app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
     app.get('/readyz', async (_req, reply) => {
       const [database, queue] = await Promise.all([
-        sql`select 1`.execute(c.database.db).then(() => true, () => false),
+        databaseReachable(c.database.db),
         c.queue.healthy(),
       ]);
       const ready = database && queue;

@@ -17,6 +17,8 @@ import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from
 import { createTestDatabase, testBackend, type TestDatabase } from '../../../test/support/database.ts';
 import { InstanceClient } from '../../../test/support/instance-client.ts';
 import { MAX_ATTEMPTS } from './instances.jobs.ts';
+import { provisionInstance } from './use-cases/provision-instance.ts';
+import { recordPayment } from '../payments/use-cases/record-payment.ts';
 
 /**
  * What happens when things go wrong while an instance is made: the admin tool failing at each step,
@@ -174,8 +176,8 @@ function serversOf(name: string): number {
 async function paidOrder(t: TestApp, operatorId: number, alias: string, name: string): Promise<number> {
   const agent = await signedInCustomer(t, alias);
   const { orderId, quoteNumber } = await orderAndValidate(t, agent, name);
-  const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
-  const paid = await t.container.services.payments.recordManualPayment(operatorId, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
+  const quote = await t.container.services.billing.findDocument({ number: quoteNumber });
+  const paid = await recordPayment(t.container.deps, operatorId, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
   assert.ok(paid.ok);
   return orderId;
 }
@@ -183,7 +185,7 @@ async function paidOrder(t: TestApp, operatorId: number, alias: string, name: st
 async function operatorId(t: TestApp): Promise<number> {
   // signedInOperator sets the password: operators without one get no alert (operatorEmails()).
   await signedInOperator(t);
-  return (await t.container.services.accounts.repository.findUserByEmail('ops@example.org'))!.id;
+  return (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id;
 }
 
 const CHOSEN_PASSWORD = 'tournesol-geant-42'; // the one orderAndValidate types
@@ -206,11 +208,11 @@ describe('when the admin tool fails', () => {
   it('a failed "add" leaves the action scheduled, the instance being created with its reason, nothing running; after the last attempt, failed and the operator told', async () => {
     const orderId = await paidOrder(t, opId, 'panne', 'panne-asso');
     const instances = t.container.services.instances;
-    await assert.rejects(instances.provision(orderId), /simulated failure/);
-    const instance = (await instances.repo.findByName('panne-asso'))!;
+    await assert.rejects(provisionInstance(t.container.deps, orderId), /simulated failure/);
+    const instance = (await instances.findByName('panne-asso'))!;
     assert.equal(instance.state, 'creating');
     assert.match(instance.failure_reason ?? '', /^create : .*simulated failure/);
-    const [action] = await instances.repo.actionsForInstance(instance.id);
+    const [action] = await instances.actionsForInstance(instance.id);
     assert.equal(action?.kind, 'provision');
     assert.equal(action?.state, 'scheduled', 'another attempt will come');
     assert.equal(action?.attempts, 1);
@@ -222,15 +224,15 @@ describe('when the admin tool fails', () => {
     const pending = await new InstanceClient(t.port, `panne-asso.localhost:${t.port}`).request('GET', '/');
     assert.equal(pending.status, 503);
 
-    for (let i = 2; i <= MAX_ATTEMPTS; i++) await assert.rejects(instances.provision(orderId), /simulated failure/);
-    const failed = (await instances.repo.find(instance.id))!;
+    for (let i = 2; i <= MAX_ATTEMPTS; i++) await assert.rejects(provisionInstance(t.container.deps, orderId), /simulated failure/);
+    const failed = (await instances.find(instance.id))!;
     assert.equal(failed.state, 'failed');
     assert.match(failed.failure_reason ?? '', /simulated failure/);
-    const final = (await instances.repo.findAction(action!.id))!;
+    const final = (await instances.findAction(action!.id))!;
     assert.equal(final.state, 'failed');
     assert.equal(final.attempts, MAX_ATTEMPTS);
     assert.ok(final.finished_at);
-    assert.equal((await instances.repo.actionsForInstance(instance.id)).length, 1, 'every attempt is the same action');
+    assert.equal((await instances.actionsForInstance(instance.id)).length, 1, 'every attempt is the same action');
     const alert = await lastMailTo(t, 'ops@example.org', 'instances.action_failed');
     assert.match(alert.text_body, /panne-asso/);
     assert.match(alert.text_body, /simulated failure/);
@@ -244,12 +246,12 @@ describe('when the admin tool fails', () => {
     const queued = await jobs();
     assert.equal(await instances.retryAction(action!.id), true);
     assert.equal(await jobs(), queued + 1);
-    assert.equal((await instances.repo.find(instance.id))?.state, 'creating');
-    await instances.provision(orderId); // what the queued job does
-    const active = (await instances.repo.find(instance.id))!;
+    assert.equal((await instances.find(instance.id))?.state, 'creating');
+    await provisionInstance(t.container.deps, orderId); // what the queued job does
+    const active = (await instances.find(instance.id))!;
     assert.equal(active.state, 'active');
     assert.equal(active.failure_reason, null);
-    assert.equal((await instances.repo.findAction(action!.id))?.state, 'done');
+    assert.equal((await instances.findAction(action!.id))?.state, 'done');
     const client = new InstanceClient(t.port, `panne-asso.localhost:${t.port}`);
     assert.equal(await client.signIn('admin', CHOSEN_PASSWORD), true);
     assert.equal(serversOf('panne-asso'), 1);
@@ -260,8 +262,8 @@ describe('when the admin tool fails', () => {
     t.driver.use(localDriver(t.config, t.logger, 'security'));
     const orderId = await paidOrder(t, opId, 'secu', 'secu-asso');
     const instances = t.container.services.instances;
-    await assert.rejects(instances.provision(orderId), /simulated failure/);
-    const instance = (await instances.repo.findByName('secu-asso'))!;
+    await assert.rejects(provisionInstance(t.container.deps, orderId), /simulated failure/);
+    const instance = (await instances.findByName('secu-asso'))!;
     assert.equal(instance.state, 'creating');
     assert.match(instance.failure_reason ?? '', /^security : .*simulated failure/);
     assert.equal(await t.driver.exists('secu-asso'), true, 'the files made by "add" stay');
@@ -269,9 +271,9 @@ describe('when the admin tool fails', () => {
     assert.equal(serversOf('secu-asso'), 0);
     // Never left open with admin/admin: the server was not started without the chosen password.
     t.driver.use(localDriver(t.config, t.logger));
-    await instances.provision(orderId);
-    assert.equal((await instances.repo.find(instance.id))?.state, 'active');
-    const [action] = await instances.repo.actionsForInstance(instance.id);
+    await provisionInstance(t.container.deps, orderId);
+    assert.equal((await instances.find(instance.id))?.state, 'active');
+    const [action] = await instances.actionsForInstance(instance.id);
     assert.equal(action?.state, 'done');
     assert.equal(action?.attempts, 2);
     const client = new InstanceClient(t.port, `secu-asso.localhost:${t.port}`);
@@ -283,16 +285,16 @@ describe('when the admin tool fails', () => {
     t.driver.use(localDriver(t.config, t.logger, 'serve', 2000));
     const orderId = await paidOrder(t, opId, 'muet', 'muet-asso');
     const instances = t.container.services.instances;
-    await assert.rejects(instances.provision(orderId), /did not answer/);
-    const instance = (await instances.repo.findByName('muet-asso'))!;
+    await assert.rejects(provisionInstance(t.container.deps, orderId), /did not answer/);
+    const instance = (await instances.findByName('muet-asso'))!;
     assert.match(instance.failure_reason ?? '', /^start : /);
     assert.equal(t.driver.endpoint('muet-asso'), null);
     // The supervisor would restart a dying server after 1 s, 2 s…: nothing comes back.
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(serversOf('muet-asso'), 0);
     t.driver.use(localDriver(t.config, t.logger));
-    await instances.provision(orderId);
-    assert.equal((await instances.repo.find(instance.id))?.state, 'active');
+    await provisionInstance(t.container.deps, orderId);
+    assert.equal((await instances.find(instance.id))?.state, 'active');
     assert.equal(serversOf('muet-asso'), 1);
   });
 });
@@ -315,7 +317,7 @@ describe('the same order provisioned twice at once', () => {
   it('ends with one instance, one provisioning action, one running server', async () => {
     const orderId = await paidOrder(t, opId, 'double', 'double-asso');
     const instances = t.container.services.instances;
-    const results = await Promise.allSettled([instances.provision(orderId), instances.provision(orderId)]);
+    const results = await Promise.allSettled([provisionInstance(t.container.deps, orderId), provisionInstance(t.container.deps, orderId)]);
     const rows = await t.container.database.db.selectFrom('instances').selectAll().where('order_id', '=', orderId).execute();
     assert.equal(rows.length, 1);
     const actions = await t.container.database.db.selectFrom('hosting_actions').selectAll().where('instance_id', '=', rows[0]!.id).where('kind', '=', 'provision').execute();
@@ -355,7 +357,7 @@ describe('ecrin stopped in the middle of a provisioning, then started again', { 
     const started = new Promise<void>((resolve) => {
       a.driver.onStart = resolve;
     });
-    const inFlight = a.container.services.instances.provision(orderId).catch(() => 'stopped');
+    const inFlight = provisionInstance(a.container.deps, orderId).catch(() => 'stopped');
     await started;
     const db = a.container.database.db;
     const row = (await db.selectFrom('instances').selectAll().where('order_id', '=', orderId).executeTakeFirstOrThrow());
@@ -370,7 +372,7 @@ describe('ecrin stopped in the middle of a provisioning, then started again', { 
     b = await startEcrin(dataDir, (config, logger) => localDriver(config, logger), a.database);
     // B comes back later than the job's lease (pg-boss expires an active job after 900 s).
     b.clock.advance(16 * MINUTE);
-    await b.container.services.instances.provision(orderId);
+    await provisionInstance(b.container.deps, orderId);
     const rows = await b.container.database.db.selectFrom('instances').selectAll().where('order_id', '=', orderId).execute();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.state, 'active');

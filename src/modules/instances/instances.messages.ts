@@ -49,7 +49,6 @@ export const instanceMessages = defineMessages({
     astate_running: 'en cours',
     astate_done: 'terminée',
     astate_failed: 'en échec',
-    err_not_active: "L'instance n'est pas active : réessayez quand elle le sera.",
     availability: 'Disponibilité (30 jours)',
     availabilityText: '{value} % — engagement du forfait : {sla} %',
     noProbe: 'Pas encore mesurée',
@@ -59,7 +58,6 @@ export const instanceMessages = defineMessages({
     trafficTitle: 'Trafic des 30 derniers jours',
     noTraffic: 'Pas encore de trafic mesuré.',
     max: 'max. {value} par jour',
-    err_admin_password_chars: 'Le mot de passe « admin » ne peut pas contenir de virgule ni de signe « = ».',
   },
   en: {
     state_creating: 'Being created',
@@ -109,7 +107,6 @@ export const instanceMessages = defineMessages({
     astate_running: 'running',
     astate_done: 'done',
     astate_failed: 'failed',
-    err_not_active: 'The instance is not active: try again when it is.',
     availability: 'Availability (30 days)',
     availabilityText: '{value} % — the plan’s commitment: {sla} %',
     noProbe: 'Not measured yet',
@@ -119,6 +116,5 @@ export const instanceMessages = defineMessages({
     trafficTitle: 'Traffic of the last 30 days',
     noTraffic: 'No traffic measured yet.',
     max: 'max. {value} a day',
-    err_admin_password_chars: 'The “admin” password cannot contain a comma or “=”.',
   },
 });

@@ -33,8 +33,8 @@ export class InstancesRepository {
     return this.db.selectFrom('instances').selectAll().where('state', '<>', 'deleted').orderBy('id').execute();
   }
 
-  async setState(id: number, state: InstanceState, now: Date, extra: { failure_reason?: string | null; period_start?: string; period_end?: string; activated_at?: Date } = {}): Promise<void> {
-    await this.db.updateTable('instances').set({ state, updated_at: now, ...extra }).where('id', '=', id).execute();
+  async setState(id: number, state: InstanceState, now: Date, extra: { failure_reason?: string | null; period_start?: string; period_end?: string; activated_at?: Date } = {}, db: Kysely<DB> = this.db): Promise<void> {
+    await db.updateTable('instances').set({ state, updated_at: now, ...extra }).where('id', '=', id).execute();
   }
 
   async createAction(a: { instanceId: number; kind: ActionKind; payload: Buffer | null; requestedBy: number | null }, now: Date, db: Kysely<DB> = this.db): Promise<number> {
@@ -110,5 +110,82 @@ export class InstancesRepository {
 
   actionsForInstance(instanceId: number, limit = 20) {
     return this.db.selectFrom('hosting_actions').select(['id', 'kind', 'state', 'last_error', 'created_at', 'finished_at', 'attempts']).where('instance_id', '=', instanceId).orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  // --- the monitor -----------------------------------------------------------------------------
+  async recordProbe(instanceId: number, at: Date, ok: boolean): Promise<void> {
+    await this.db.insertInto('instance_probes').values({ instance_id: instanceId, at, ok }).execute();
+  }
+
+  async setProbeState(instanceId: number, failedProbes: number, downSince: Date | null | undefined): Promise<void> {
+    await this.db.updateTable('instances').set({ failed_probes: failedProbes, ...(downSince !== undefined ? { down_since: downSince } : {}) }).where('id', '=', instanceId).execute();
+  }
+
+  async pruneProbes(before: Date): Promise<void> {
+    await this.db.deleteFrom('instance_probes').where('at', '<', before).execute();
+  }
+
+  async setDiskUse(instanceId: number, diskBytes: number, at: Date): Promise<void> {
+    await this.db.updateTable('instances').set({ disk_bytes: diskBytes, disk_measured_at: at }).where('id', '=', instanceId).execute();
+  }
+
+  async markStorageWarned(instanceId: number, at: Date): Promise<void> {
+    await this.db.updateTable('instances').set({ storage_warned_at: at }).where('id', '=', instanceId).execute();
+  }
+
+  /** Adds bytes and a session peak to the day's row of an instance. */
+  async addUsage(instanceId: number, day: string, u: { bytesIn: number; bytesOut: number; peakSessions: number }): Promise<void> {
+    await sql`insert into instance_usage_daily (instance_id, day, bytes_in, bytes_out, peak_sessions)
+              values (${instanceId}, ${day}, ${u.bytesIn}, ${u.bytesOut}, ${u.peakSessions})
+              on conflict (instance_id, day) do update set
+                bytes_in = instance_usage_daily.bytes_in + excluded.bytes_in,
+                bytes_out = instance_usage_daily.bytes_out + excluded.bytes_out,
+                peak_sessions = greatest(instance_usage_daily.peak_sessions, excluded.peak_sessions)`.execute(this.db);
+  }
+
+  async probeCounts(instanceId: number, since: Date): Promise<{ total: number; ok: number }> {
+    const row = await sql<{ total: number; ok: number }>`select count(*)::int as total, count(*) filter (where ok)::int as ok
+      from instance_probes where instance_id = ${instanceId} and at > ${since}`.execute(this.db);
+    return row.rows[0]!;
+  }
+
+  usageSince(instanceId: number, afterDay: string) {
+    return this.db.selectFrom('instance_usage_daily').selectAll().where('instance_id', '=', instanceId).where('day', '>', afterDay).orderBy('day').execute();
+  }
+
+  // --- the back office -------------------------------------------------------------------------
+  /** Every instance (deleted ones included), newest first, with its customer's alias. */
+  listAll(limit: number, offset: number) {
+    return this.db
+      .selectFrom('instances')
+      .leftJoin('users', 'users.id', 'instances.user_id')
+      .select(['instances.id', 'instances.name', 'instances.user_id', 'instances.plan_code', 'instances.state', 'instances.failure_reason', 'instances.period_end', 'users.alias'])
+      .orderBy('instances.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  }
+
+  /** The latest failed actions of all instances. */
+  failedActions(limit: number) {
+    return this.db
+      .selectFrom('hosting_actions')
+      .innerJoin('instances', 'instances.id', 'hosting_actions.instance_id')
+      .select(['hosting_actions.id', 'hosting_actions.kind', 'hosting_actions.attempts', 'hosting_actions.last_error', 'hosting_actions.finished_at', 'hosting_actions.created_at', 'instances.id as instance_id', 'instances.name as instance_name'])
+      .where('hosting_actions.state', '=', 'failed')
+      .orderBy('hosting_actions.id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** An instance's actions as the operator sees them (with their start times). */
+  actionsInDetail(instanceId: number, limit: number) {
+    return this.db
+      .selectFrom('hosting_actions')
+      .select(['id', 'kind', 'state', 'attempts', 'last_error', 'created_at', 'started_at', 'finished_at'])
+      .where('instance_id', '=', instanceId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
   }
 }

@@ -1,17 +1,19 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
-import { AppError } from '../../web/errors.ts';
+import { AppError, errorText } from '../../errors/app-error.ts';
 import { idParam } from '../../web/params.ts';
 import { rawStr } from '../../web/forms.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { tr } from '../accounts/accounts.views.ts';
+import { instancesPage } from '../orders/orders.views.ts';
+import { instanceMessages } from './instances.messages.ts';
 import { actionsPage, actionsTable, instancePage, it_ } from './instances.views.ts';
+import { translator } from '../../web/i18n.ts';
 
-/** The instance page ("Editer"), "Mot de passe", and "Vos actions d'hébergement" (live). */
+/** "Vos instances d'hébergement", the instance page ("Editer"), "Mot de passe", and "Vos actions d'hébergement" (live). */
 export function instancesRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { instances, settings } = c.services;
+  const { instances, orders, settings } = c.services;
 
   async function show(request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; passwordErrors?: Record<string, string> } = {}, status = 200) {
     const instance = await instances.ownInstance(request.currentUser!, idParam(request));
@@ -29,7 +31,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
         url: c.urls.instance(instance.name),
         plan: await settings.plan(instance.plan_code),
         diskBytes: disk,
-        actions: await instances.repo.actionsForInstance(instance.id),
+        actions: await instances.actionsForInstance(instance.id),
         notice: extra.notice,
         passwordErrors: extra.passwordErrors,
       }),
@@ -40,9 +42,20 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
   return async (app) => {
     app.addHook('preHandler', requireSignedIn);
 
-    app.get('/instances/actions', async (request, reply) => sendHtml(reply, actionsPage(await pageContext(request, reply), await instances.repo.actionsForUser(request.currentUser!.id))));
+    // The customer's instances, and the orders that have none yet.
+    app.get('/instances', async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      const it = translator(instanceMessages, ctx.locale);
+      const live = await instances.listForUser(request.currentUser!.id);
+      const withInstance = new Set(live.map((i) => i.order_id));
+      const pending = (await orders.listForUser(request.currentUser!.id)).filter((o) => !withInstance.has(o.id));
+      const rows = live.map((i) => ({ id: i.id, name: i.name, plan: i.plan_code, state: i.state, stateLabel: it(`state_${i.state}`), url: c.urls.instance(i.name) }));
+      return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), c.config.publicDomain, rows));
+    });
+
+    app.get('/instances/actions', async (request, reply) => sendHtml(reply, actionsPage(await pageContext(request, reply), await instances.actionsForUser(request.currentUser!.id))));
     app.get('/instances/actions/tableau', async (request, reply) =>
-      sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.repo.actionsForUser(request.currentUser!.id), '/instances/actions/tableau', true)),
+      sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.actionsForUser(request.currentUser!.id), '/instances/actions/tableau', true)),
     );
 
     app.get('/instances/:id', async (request, reply) => {
@@ -53,7 +66,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
     app.get('/instances/:id/actions', async (request, reply) => {
       const instance = await instances.ownInstance(request.currentUser!, idParam(request));
       if (!instance) throw new AppError('not_found');
-      return sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.repo.actionsForInstance(instance.id), `/instances/${instance.id}/actions`, false));
+      return sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.actionsForInstance(instance.id), `/instances/${instance.id}/actions`, false));
     });
 
     app.post('/instances/:id/mot-de-passe', async (request, reply) => {
@@ -61,8 +74,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       const result = await instances.requestPasswordChange(request.currentUser!, id, rawStr(request.body, 'password'), rawStr(request.body, 'password_confirm'));
       if (result.ok) return reply.redirect(`/instances/${id}?action=planifiee`, 303);
       const ctx = await pageContext(request, reply);
-      const message = result.error.startsWith('password_') ? tr(ctx)(`err_${result.error}` as never) : it_(ctx)(`err_${result.error}` as never);
-      return show(request, reply, { passwordErrors: { password: message } }, 422);
+      return show(request, reply, { passwordErrors: { password: errorText(result.error, ctx.locale) } }, 422);
     });
   };
 }

@@ -8,6 +8,8 @@ import { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
 import { InstanceClient } from '../../../test/support/instance-client.ts';
+import { provisionInstance } from './use-cases/provision-instance.ts';
+import { recordPayment } from '../payments/use-cases/record-payment.ts';
 
 let t: TestApp;
 let dataDir: string;
@@ -29,11 +31,11 @@ after(async () => {
 async function paidOrder(alias: string, name: string): Promise<{ agent: Agent; orderId: number }> {
   const agent = await signedInCustomer(t, alias);
   const { orderId, quoteNumber } = await orderAndValidate(t, agent, name);
-  const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
+  const quote = await t.container.services.billing.findDocument({ number: quoteNumber });
   const op = await t.container.services.accounts.createOperator(`op-${alias}@example.org`);
   assert.ok(op.ok);
-  const operator = await t.container.services.accounts.repository.findUserByEmail(`op-${alias}@example.org`);
-  const paid = await t.container.services.payments.recordManualPayment(operator!.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
+  const operator = await t.container.services.accounts.findUserByEmail(`op-${alias}@example.org`);
+  const paid = await recordPayment(t.container.deps, operator!.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
   assert.ok(paid.ok);
   return { agent, orderId };
 }
@@ -47,12 +49,12 @@ describe('provisioning on payment', () => {
     assert.equal(pending.status, 503);
     assert.equal(pending.headers['retry-after'], '30');
     assert.match(pending.body, /en cours de création/);
-    await t.container.services.instances.provision(orderId);
-    await t.container.services.instances.provision(orderId); // a replayed job changes nothing
-    const instance = await t.container.services.instances.repo.findByName('prov-asso');
+    await provisionInstance(t.container.deps, orderId);
+    await provisionInstance(t.container.deps, orderId); // a replayed job changes nothing
+    const instance = await t.container.services.instances.findByName('prov-asso');
     assert.equal(instance?.state, 'active');
     assert.ok(instance?.period_start && instance.period_end);
-    assert.equal((await t.container.services.orders.repo.find(orderId))?.admin_password_enc, null, 'the order password is erased');
+    assert.equal((await t.container.services.orders.find(orderId))?.admin_password_enc, null, 'the order password is erased');
     const client = new InstanceClient(port, host);
     assert.equal(await client.signIn('admin', 'admin'), false, 'the default password does not work');
     assert.equal(await client.signIn('admin', 'tournesol-geant-42'), true, 'the password chosen at order time works');
@@ -70,8 +72,8 @@ describe('provisioning on payment', () => {
 
   it('changes the admin password through an action; the old one stops working', async () => {
     const { agent, orderId } = await paidOrder('pwd', 'pwd-asso');
-    await t.container.services.instances.provision(orderId);
-    const instance = (await t.container.services.instances.repo.findByName('pwd-asso'))!;
+    await provisionInstance(t.container.deps, orderId);
+    const instance = (await t.container.services.instances.findByName('pwd-asso'))!;
     await agent.get(`/instances/${instance.id}`);
     const mismatch = await agent.post(`/instances/${instance.id}/mot-de-passe`, { password: 'moulin-rouge-77', password_confirm: 'moulin-rouge-78' });
     assert.equal(mismatch.statusCode, 422);
@@ -82,9 +84,9 @@ describe('provisioning on payment', () => {
     assert.match(actions.body, /Mot de passe admin/);
     assert.match(actions.body, /planifiée/);
     assert.match(actions.body, /hx-trigger="every 2s"/, 'the list refreshes itself while an action runs');
-    const action = (await t.container.services.instances.repo.actionsForInstance(instance.id)).find((a) => a.kind === 'set_password')!;
+    const action = (await t.container.services.instances.actionsForInstance(instance.id)).find((a) => a.kind === 'set_password')!;
     await t.container.services.instances.runAction(action.id);
-    const done = await t.container.services.instances.repo.findAction(action.id);
+    const done = await t.container.services.instances.findAction(action.id);
     assert.equal(done?.state, 'done');
     assert.equal(done?.payload_enc, null, 'the password is erased once applied');
     const client = new InstanceClient(port, `pwd-asso.localhost:${port}`);
@@ -97,7 +99,7 @@ describe('provisioning on payment', () => {
 
   it('restarts an instance whose process died', async () => {
     const { orderId } = await paidOrder('crash', 'crash-asso');
-    await t.container.services.instances.provision(orderId);
+    await provisionInstance(t.container.deps, orderId);
     const ep = t.container.driver.endpoint('crash-asso')!;
     const pid = await new Promise<number>((resolve) => {
       // the pid of whoever listens on the port
@@ -115,7 +117,7 @@ describe('provisioning on payment', () => {
 
   it('applies the plan’s limits: a 4th simultaneous session on Opale is refused, existing ones go on; Émeraude has no limit', async () => {
     const { orderId } = await paidOrder('limite', 'limite-asso');
-    await t.container.services.instances.provision(orderId);
+    await provisionInstance(t.container.deps, orderId);
     const host = `limite-asso.localhost:${port}`;
     const browsers = [1, 2, 3].map((n) => new InstanceClient(port, host, `Navigateur ${n}`));
     for (const b of browsers) assert.equal(await b.signIn('admin', 'tournesol-geant-42'), true);
@@ -128,16 +130,16 @@ describe('provisioning on payment', () => {
 
     const emeraude = await signedInCustomer(t, 'illimite');
     const { quoteNumber } = await orderAndValidate(t, emeraude, 'illimite-asso', 'emeraude');
-    const quote = await t.container.services.billing.repo.findDocument({ number: quoteNumber });
-    const operator = (await t.container.services.accounts.repository.findUserByEmail('op-limite@example.org'))!;
-    await t.container.services.payments.recordManualPayment(operator.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
-    await t.container.services.instances.provision(quote!.order_id!);
+    const quote = await t.container.services.billing.findDocument({ number: quoteNumber });
+    const operator = (await t.container.services.accounts.findUserByEmail('op-limite@example.org'))!;
+    await recordPayment(t.container.deps, operator.id, quoteNumber, { method: 'transfer', amountCents: quote!.gross_cents, receivedOn: t.container.services.billing.today(), reference: quoteNumber, bank: '' });
+    await provisionInstance(t.container.deps, quote!.order_id!);
     for (let n = 1; n <= 6; n++) assert.notEqual((await new InstanceClient(port, `illimite-asso.localhost:${port}`, `N${n}`).request('GET', '/login')).status, 429);
   });
 
   it('serves a 20 MB download through an Opale instance at the plan’s rate (32 Mbps)', async () => {
     const { orderId } = await paidOrder('debit', 'debit-asso');
-    await t.container.services.instances.provision(orderId);
+    await provisionInstance(t.container.deps, orderId);
     const client = new InstanceClient(port, `debit-asso.localhost:${port}`);
     const size = 20_000_000;
     const started = performance.now();
@@ -156,11 +158,11 @@ describe('provisioning on payment', () => {
     const operator = await signedInOperator(t, 'veille@example.org');
     void operator;
     await t.container.monitor.run();
-    const debit = (await t.container.services.instances.repo.findByName('debit-asso'))!;
+    const debit = (await t.container.services.instances.findByName('debit-asso'))!;
     const usage = await t.container.monitor.usageSeries(debit.id);
     assert.ok(usage.length === 1 && usage[0]!.bytes_out >= 20_000_000, JSON.stringify(usage));
     assert.deepEqual(await t.container.monitor.availability(debit.id), { percent: 100, probes: 1 });
-    const limite = (await t.container.services.instances.repo.findByName('limite-asso'))!;
+    const limite = (await t.container.services.instances.findByName('limite-asso'))!;
     assert.equal((await t.container.monitor.usageSeries(limite.id))[0]?.peak_sessions, 3);
 
     const customer = new Agent(t.app);
@@ -174,14 +176,14 @@ describe('provisioning on payment', () => {
     // The instance stops answering: after 3 failed probes it is marked down and the operator hears of it.
     await t.container.driver.stop('debit-asso');
     for (let i = 0; i < 3; i++) await t.container.monitor.run();
-    const down = (await t.container.services.instances.repo.findByName('debit-asso'))!;
+    const down = (await t.container.services.instances.findByName('debit-asso'))!;
     assert.ok(down.down_since);
     assert.equal(down.failed_probes, 3);
     assert.equal((await lastMailTo(t, 'veille@example.org', 'instances.down')).template, 'instances.down');
     assert.equal((await t.container.monitor.availability(debit.id)).probes, 4);
     await t.container.driver.start('debit-asso');
     await t.container.monitor.run();
-    assert.equal((await t.container.services.instances.repo.findByName('debit-asso'))!.down_since, null);
+    assert.equal((await t.container.services.instances.findByName('debit-asso'))!.down_since, null);
 
     // Storage over 80 % of the plan: one warning mail for the period.
     await t.container.services.settings.updatePlan('opale', { name: 'Opale', priceCents: 4499, bandwidthMbps: 32, slaPercent: 99.5, maxSessions: 3, storageBytes: 1 });

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { DAY } from '../../platform/clock.ts';
 import { parisDate } from '../../platform/dates.ts';
@@ -51,27 +50,26 @@ export class InstancesMonitor {
       await this.#probe(i, now);
       await this.#measureStorage(i, now);
     }
-    await this.#d.repo.db.deleteFrom('instance_probes').where('at', '<', new Date(now.getTime() - 35 * DAY)).execute();
+    await this.#d.repo.pruneProbes(new Date(now.getTime() - 35 * DAY));
   }
 
   async #probe(i: Instance, now: Date): Promise<void> {
     const ok = await this.#d.probe(i.name);
-    const db = this.#d.repo.db;
-    await db.insertInto('instance_probes').values({ instance_id: i.id, at: now, ok }).execute();
+    await this.#d.repo.recordProbe(i.id, now, ok);
     if (ok) {
       if (i.down_since) this.#d.logger.info({ instance: i.name }, 'instance answers again');
-      await db.updateTable('instances').set({ failed_probes: 0, down_since: null }).where('id', '=', i.id).execute();
+      await this.#d.repo.setProbeState(i.id, 0, null);
       return;
     }
     const failed = i.failed_probes + 1;
     const down = failed >= DOWN_AFTER && !i.down_since;
-    await db.updateTable('instances').set({ failed_probes: failed, ...(down ? { down_since: now } : {}) }).where('id', '=', i.id).execute();
+    await this.#d.repo.setProbeState(i.id, failed, down ? now : undefined);
     if (down) await this.#alertDown(i);
   }
 
   async #alertDown(i: Instance): Promise<void> {
     this.#d.logger.error({ instance: i.name }, `instance down: ${DOWN_AFTER} failed probes in a row`);
-    const recipients = await this.#d.accounts.repository.operatorEmails();
+    const recipients = await this.#d.accounts.operatorEmails();
     if (recipients.length === 0) return;
     const site = (await this.#d.settings.operatorIdentity()).tradeName;
     await this.#d.mail.enqueue(this.#d.repo.db, {
@@ -90,12 +88,12 @@ export class InstancesMonitor {
 
   async #measureStorage(i: Instance, now: Date): Promise<void> {
     const { diskBytes } = await this.#d.driver.usage(i.name);
-    await this.#d.repo.db.updateTable('instances').set({ disk_bytes: diskBytes, disk_measured_at: now }).where('id', '=', i.id).execute();
+    await this.#d.repo.setDiskUse(i.id, diskBytes, now);
     const plan = await this.#d.settings.plan(i.plan_code);
     if (!plan?.storageBytes || diskBytes < plan.storageBytes * STORAGE_WARNING) return;
     const warnedThisPeriod = i.storage_warned_at && (!i.period_start || parisDate(new Date(i.storage_warned_at)) >= i.period_start);
     if (warnedThisPeriod) return;
-    await this.#d.repo.db.updateTable('instances').set({ storage_warned_at: now }).where('id', '=', i.id).execute();
+    await this.#d.repo.markStorageWarned(i.id, now);
     const account = await this.#d.accounts.getAccount(i.user_id);
     if (!account) return;
     const site = (await this.#d.settings.operatorIdentity()).tradeName;
@@ -126,26 +124,19 @@ export class InstancesMonitor {
       const t = traffic.get(i.name);
       const peak = this.#d.frontDoor.sessions.takePeak(i.name, Date.now());
       if (!t && peak === 0) continue;
-      await sql`insert into instance_usage_daily (instance_id, day, bytes_in, bytes_out, peak_sessions)
-                values (${i.id}, ${day}, ${t?.bytesIn ?? 0}, ${t?.bytesOut ?? 0}, ${peak})
-                on conflict (instance_id, day) do update set
-                  bytes_in = instance_usage_daily.bytes_in + excluded.bytes_in,
-                  bytes_out = instance_usage_daily.bytes_out + excluded.bytes_out,
-                  peak_sessions = greatest(instance_usage_daily.peak_sessions, excluded.peak_sessions)`.execute(this.#d.repo.db);
+      await this.#d.repo.addUsage(i.id, day, { bytesIn: t?.bytesIn ?? 0, bytesOut: t?.bytesOut ?? 0, peakSessions: peak });
     }
   }
 
   /** Availability over the last days: the share of probes that got an answer (null without probes). */
   async availability(instanceId: number, days = 30): Promise<{ percent: number | null; probes: number }> {
     const since = new Date(this.#d.clock.now().getTime() - days * DAY);
-    const row = await sql<{ total: number; ok: number }>`select count(*)::int as total, count(*) filter (where ok)::int as ok
-      from instance_probes where instance_id = ${instanceId} and at > ${since}`.execute(this.#d.repo.db);
-    const r = row.rows[0]!;
+    const r = await this.#d.repo.probeCounts(instanceId, since);
     return { percent: r.total === 0 ? null : (r.ok / r.total) * 100, probes: r.total };
   }
 
   async usageSeries(instanceId: number, days = 30) {
     const since = parisDate(new Date(this.#d.clock.now().getTime() - days * DAY));
-    return this.#d.repo.db.selectFrom('instance_usage_daily').selectAll().where('instance_id', '=', instanceId).where('day', '>', since).orderBy('day').execute();
+    return this.#d.repo.usageSince(instanceId, since);
   }
 }

@@ -51,8 +51,8 @@ export class MailRepository {
     return row?.attempts ?? 0;
   }
 
-  async requeue(id: number): Promise<boolean> {
-    const res = await this.#db
+  async requeue(id: number, db: Kysely<DB> = this.#db): Promise<boolean> {
+    const res = await db
       .updateTable('mail_messages')
       .set({ status: 'pending', attempts: 0, last_error: null })
       .where('id', '=', id)
@@ -76,6 +76,18 @@ export class MailRepository {
       );
     }
     return query.execute();
+  }
+
+  async pendingAndFailed(): Promise<{ pending: number; failed: number }> {
+    const row = await this.#db
+      .selectFrom('mail_messages')
+      .select([sql<number>`count(*) filter (where status = 'pending')`.as('pending'), sql<number>`count(*) filter (where status = 'failed')`.as('failed')])
+      .executeTakeFirst();
+    return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0) };
+  }
+
+  transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute(fn);
   }
 
   async count(): Promise<number> {

@@ -8,6 +8,7 @@ import { createMailTransport } from '../../platform/mail/transport.ts';
 import { renderMail } from './mail-layout.ts';
 import { MailService } from './mail.service.ts';
 import { customerRecipients } from './recipients.ts';
+import { MailRepository } from './mail.repository.ts';
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -36,12 +37,14 @@ async function freePort(): Promise<number> {
 function mailService(smtpUrl: string | null) {
   const c = t.container;
   return new MailService({
-    repo: c.services.mailRepository,
+    repo: new MailRepository(c.database.db),
     queue: c.queue,
     transport: createMailTransport(smtpUrl),
     clock: c.clock,
     from: 'ecrin <no-reply@localhost.localdomain>',
     logger: createLogger('silent'),
+    audit: c.services.audit,
+    attachments: (ref) => c.services.billing.attachment(ref),
   });
 }
 
@@ -70,7 +73,7 @@ describe('mail delivery', () => {
     assert.deepEqual(got.to.sort(), ['one@example.org', 'two@example.org']);
     assert.match(got.text, /Un <test> & un autre\./);
     for (let i = 0; i < 50; i++) {
-      const row = await t.container.services.mailRepository.find(id);
+      const row = await new MailRepository(t.container.database.db).find(id);
       if (row?.status === 'sent') return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -81,16 +84,16 @@ describe('mail delivery', () => {
     const deadPort = await freePort();
     const down = mailService(`smtp://127.0.0.1:${deadPort}`);
     const id = await t.container.database.db.transaction().execute(async (trx) => {
-      const row = await t.container.services.mailRepository.insert(trx, { recipients: ['late@example.org'], subject: 'Après la panne', text: 'x', html: '<p>x</p>', template: 'test.outage', userId: null, now: t.clock.now() });
+      const row = await new MailRepository(t.container.database.db).insert(trx, { recipients: ['late@example.org'], subject: 'Après la panne', text: 'x', html: '<p>x</p>', template: 'test.outage', userId: null, now: t.clock.now() });
       return row;
     });
     await assert.rejects(() => down.deliver(id));
-    const waiting = await t.container.services.mailRepository.find(id);
+    const waiting = await new MailRepository(t.container.database.db).find(id);
     assert.equal(waiting?.status, 'pending');
     assert.equal(waiting?.attempts, 1);
     assert.match(waiting?.last_error ?? '', /ECONNREFUSED|connect/i);
     await mailService(sink.url).deliver(id);
-    const sent = await t.container.services.mailRepository.find(id);
+    const sent = await new MailRepository(t.container.database.db).find(id);
     assert.equal(sent?.status, 'sent');
     assert.equal(sink.messages.filter((m) => m.subject === 'Après la panne').length, 1);
     await mailService(sink.url).deliver(id); // a replayed job does not send twice
@@ -98,23 +101,23 @@ describe('mail delivery', () => {
   });
 
   it('records nothing and sends nothing when the surrounding transaction rolls back', async () => {
-    const before = await t.container.services.mailRepository.count();
+    const before = await new MailRepository(t.container.database.db).count();
     await assert.rejects(() =>
       t.container.database.db.transaction().execute(async (trx) => {
         await t.container.services.mail.enqueue(trx, { recipients: ['ghost@example.org'], template: 'test.rollback', rendered: rendered('Fantôme'), userId: null });
         throw new Error('business rule failed after the mail was queued');
       }),
     );
-    assert.equal(await t.container.services.mailRepository.count(), before);
+    assert.equal(await new MailRepository(t.container.database.db).count(), before);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(sink.messages.some((m) => m.subject === 'Fantôme'), false);
   });
 
   it('keeps the message in the outbox when no SMTP server is configured', async () => {
     const outbox = mailService(null);
-    const id = await t.container.services.mailRepository.insert(t.container.database.db, { recipients: ['o@example.org'], subject: 'Boîte', text: 'x', html: 'x', template: 'test.outbox', userId: null, now: t.clock.now() });
+    const id = await new MailRepository(t.container.database.db).insert(t.container.database.db, { recipients: ['o@example.org'], subject: 'Boîte', text: 'x', html: 'x', template: 'test.outbox', userId: null, now: t.clock.now() });
     await outbox.deliver(id);
-    assert.equal((await t.container.services.mailRepository.find(id))?.status, 'outbox');
+    assert.equal((await new MailRepository(t.container.database.db).find(id))?.status, 'outbox');
   });
 });
 

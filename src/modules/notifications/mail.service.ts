@@ -4,6 +4,7 @@ import type { DB, MailAttachmentRef } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { MailTransport } from '../../platform/mail/transport.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import type { RenderedMail } from './mail-layout.ts';
 import { sendMailJob } from './mail.jobs.ts';
 import type { MailRepository } from './mail.repository.ts';
@@ -16,13 +17,27 @@ export interface MailToSend {
   attachments?: MailAttachmentRef[];
 }
 
-/** Turns an attachment reference into bytes at delivery (e.g. a document's stored PDF). */
+/**
+ * Turns an attachment reference into bytes at delivery (e.g. a document's stored PDF): given at
+ * construction by the module that owns the files (billing), so mail never reads their tables.
+ */
 export type AttachmentResolver = (ref: MailAttachmentRef) => Promise<{ filename: string; content: Buffer; contentType: string } | null>;
 
 /**
  * Every e-mail is first recorded (so the operator sees it, and nothing is lost), then delivered by
  * the `mail.send` job, enqueued in the same transaction as the record.
  */
+export interface MailDeps {
+  repo: MailRepository;
+  queue: Queue;
+  transport: MailTransport;
+  clock: Clock;
+  from: string;
+  logger: Logger;
+  attachments: AttachmentResolver;
+  audit: AuditService;
+}
+
 export class MailService {
   readonly #repo: MailRepository;
   readonly #queue: Queue;
@@ -30,20 +45,18 @@ export class MailService {
   readonly #clock: Clock;
   readonly #from: string;
   readonly #logger: Logger;
-  #resolve: AttachmentResolver = async () => null;
+  readonly #resolve: AttachmentResolver;
+  readonly #audit: AuditService;
 
-  constructor(deps: { repo: MailRepository; queue: Queue; transport: MailTransport; clock: Clock; from: string; logger: Logger }) {
+  constructor(deps: MailDeps) {
     this.#repo = deps.repo;
     this.#queue = deps.queue;
     this.#transport = deps.transport;
     this.#clock = deps.clock;
     this.#from = deps.from;
     this.#logger = deps.logger;
-  }
-
-  /** Set once at start-up by the module that owns the files (billing). */
-  setAttachmentResolver(resolver: AttachmentResolver): void {
-    this.#resolve = resolver;
+    this.#resolve = deps.attachments;
+    this.#audit = deps.audit;
   }
 
   get transportKind(): MailTransport['kind'] {
@@ -103,10 +116,33 @@ export class MailService {
     }
   }
 
-  /** Operator action: send a failed message again. */
-  async retry(db: Kysely<DB>, messageId: number): Promise<boolean> {
-    if (!(await this.#repo.requeue(messageId))) return false;
-    await this.#queue.send(sendMailJob, { messageId }, { trx: db });
-    return true;
+  /** Operator action ("Renvoyer"): a failed message goes back to the queue, and the audit log says who. */
+  async retry(messageId: number, by: { actorUserId: number; ip: string | null }): Promise<boolean> {
+    const message = await this.#repo.find(messageId);
+    if (!message) return false;
+    return this.#repo.transaction(async (trx) => {
+      if (!(await this.#repo.requeue(messageId, trx))) return false;
+      await this.#queue.send(sendMailJob, { messageId }, { trx });
+      await this.#audit.record({ action: 'mail.retried', actorUserId: by.actorUserId, subjectUserId: message.user_id, ip: by.ip, details: { messageId }, at: this.#clock.now() }, trx);
+      return true;
+    });
+  }
+
+  // --- reads (the back office's outbox) ---------------------------------------------------------
+  find(messageId: number) {
+    return this.#repo.find(messageId);
+  }
+
+  list(opts: { limit: number; offset: number; userId?: number; q?: string }) {
+    return this.#repo.list(opts);
+  }
+
+  count(): Promise<number> {
+    return this.#repo.count();
+  }
+
+  /** Messages waiting and failed, for the dashboard. */
+  pendingAndFailed(): Promise<{ pending: number; failed: number }> {
+    return this.#repo.pendingAndFailed();
   }
 }

@@ -21,28 +21,3 @@ export function quoteMail(d: { site: string; name: string; quote: BillingDocumen
     signature: `L'équipe ${d.site}`,
   });
 }
-
-export function invoiceMail(d: { site: string; name: string; invoice: BillingDocument; instanceHost: string | null; portalUrl: string }): RenderedMail {
-  const inv = d.invoice;
-  return renderMail('fr', {
-    subject: `Paiement reçu — facture ${inv.number}`,
-    greeting: `Bonjour ${d.name},`,
-    paragraphs: [
-      `Nous avons bien reçu votre règlement de ${formatMoney(inv.paid?.amountCents ?? inv.totals.grossCents, 'fr')}. Votre facture ${inv.number} est jointe à ce courriel.`,
-      ...(d.instanceHost ? [`Votre instance https://${d.instanceHost} est en cours de création : vous recevrez un courriel dès qu'elle sera prête.`] : []),
-    ],
-    action: { label: 'Voir mes factures', url: `${d.portalUrl}/factures` },
-    signature: `L'équipe ${d.site}`,
-  });
-}
-
-export function creditNoteMail(d: { site: string; name: string; creditNote: BillingDocument; portalUrl: string }): RenderedMail {
-  const c = d.creditNote;
-  return renderMail('fr', {
-    subject: `Avoir ${c.number} sur la facture ${c.references?.invoiceNumber ?? ''}`,
-    greeting: `Bonjour ${d.name},`,
-    paragraphs: [`Un avoir de ${formatMoney(c.totals.grossCents, 'fr')} a été émis sur votre facture ${c.references?.invoiceNumber ?? ''}. Il est joint à ce courriel.`, ...(c.note ? [`Motif : ${c.note}`] : [])],
-    action: { label: 'Voir mes factures', url: `${d.portalUrl}/factures` },
-    signature: `L'équipe ${d.site}`,
-  });
-}

@@ -60,7 +60,7 @@ export class OrdersRepository {
       .selectFrom('orders')
       .innerJoin('users', 'users.id', 'orders.user_id')
       .innerJoin('organisations', 'organisations.id', 'orders.organisation_id')
-      .select(['orders.id', 'orders.status', 'orders.instance_name', 'orders.plan_code', 'orders.payment_method', 'orders.created_at', 'orders.validated_at', 'orders.paid_at', 'users.alias', 'organisations.name as organisation_name', sql<number>`count(*) over ()`.as('total')])
+      .select(['orders.id', 'orders.user_id', 'orders.status', 'orders.instance_name', 'orders.plan_code', 'orders.payment_method', 'orders.created_at', 'orders.validated_at', 'orders.paid_at', 'users.alias', 'organisations.name as organisation_name', sql<number>`count(*) over ()`.as('total')])
       .orderBy('orders.id', 'desc')
       .limit(opts.limit)
       .offset(opts.offset);

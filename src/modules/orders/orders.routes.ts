@@ -1,29 +1,23 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
-import { AppError } from '../../web/errors.ts';
+import { AppError, fieldErrorTexts } from '../../errors/app-error.ts';
 import { idParam } from '../../web/params.ts';
 import { rawStr, str, type FieldErrors } from '../../web/forms.ts';
 import { clientMeta, requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { tr } from '../accounts/accounts.views.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { OrderErrors } from './orders.service.ts';
-import { instancesPage, orderFormPage, orderPage, ot, type OrderFormValues, type OT } from './orders.views.ts';
+import { cancelOrder } from './use-cases/cancel-order.ts';
+import { validateOrder } from './use-cases/validate-order.ts';
+import { orderFormPage, orderPage, ot, type OrderFormValues } from './orders.views.ts';
 
-/** Order error codes → sentences (password codes come from the accounts messages). */
-function orderErrors(ctx: Parameters<typeof ot>[0], errors: OrderErrors): FieldErrors {
-  const t: OT = ot(ctx);
-  const at = tr(ctx);
-  const out: FieldErrors = {};
-  for (const [k, code] of Object.entries(errors)) {
-    if (!code) continue;
-    out[k] = code.startsWith('password_') ? at(`err_${code}` as never) : t(`err_${code}` as never);
-  }
-  return out;
+/** Order error codes → sentences, from the error catalogue. */
+function orderErrors(ctx: { locale: 'fr' | 'en' }, errors: OrderErrors): FieldErrors {
+  return fieldErrorTexts(errors, ctx.locale);
 }
 
-/** "Vos instances d'hébergement", "Nouvelle commande d'hébergement" and the order page. */
+/** "Nouvelle commande d'hébergement" and the order page ("Vos instances d'hébergement" is the instances module's). */
 export function ordersRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { orders, settings, billing, payments, paypal } = c.services;
   const domain = c.config.publicDomain;
@@ -33,8 +27,8 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     const order = await orders.ownOrder(user, orderId);
     if (!order) throw new AppError('not_found');
     const ctx = await pageContext(request, reply);
-    const quoteRow = await billing.repo.latestQuoteForOrder(order.id);
-    const invoice = quoteRow ? await billing.repo.invoiceForQuote(quoteRow.id) : undefined;
+    const quoteRow = await billing.latestQuoteForOrder(order.id);
+    const invoice = quoteRow ? await billing.invoiceForQuote(quoteRow.id) : undefined;
     const terms = await settings.currentTerms();
     return sendHtml(
       reply,
@@ -67,14 +61,6 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
 
   return async (app) => {
     app.addHook('preHandler', requireSignedIn);
-
-    app.get('/instances', async (request, reply) => {
-      const ctx = await pageContext(request, reply);
-      const live = await c.services.instances.repo.listForUser(request.currentUser!.id);
-      const withInstance = new Set(live.map((i) => i.order_id));
-      const pending = (await orders.repo.listForUser(request.currentUser!.id)).filter((o) => !withInstance.has(o.id));
-      return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), domain, live.map((i) => ({ id: i.id, name: i.name, plan: i.plan_code, state: i.state, url: c.urls.instance(i.name) }))));
-    });
 
     app.get('/instances/nouvelle', async (request, reply) => {
       const ctx = await pageContext(request, reply);
@@ -127,7 +113,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
 
     app.post('/commandes/:id/valider', async (request, reply) => {
       const id = idParam(request);
-      const result = await orders.validate(request.currentUser!, id, clientMeta(request).ip);
+      const result = await validateOrder(c.deps, request.currentUser!, id, clientMeta(request).ip);
       if (result.ok) return reply.redirect(`/commandes/${id}?valide=${encodeURIComponent(result.quoteNumber)}`, 303);
       return showOrder(request, reply, id, { errors: result.errors }, 409);
     });
@@ -135,7 +121,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     app.post('/commandes/:id/annuler', async (request, reply) => {
       const id = idParam(request);
       const user = request.currentUser!;
-      if (!(await orders.cancel(user, id, user.id, 'annulée par le client'))) return showOrder(request, reply, id, { errors: { order: 'not_draft' } }, 409);
+      if (!(await cancelOrder(c.deps, user, id, user.id, 'annulée par le client'))) return showOrder(request, reply, id, { errors: { order: 'order_not_draft' } }, 409);
       return reply.redirect(`/commandes/${id}?annulee=1`, 303);
     });
   };

@@ -8,7 +8,6 @@ import { csrfField, layout } from '../../web/layout.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { orderMessages } from './orders.messages.ts';
-import { instanceMessages } from '../instances/instances.messages.ts';
 
 type K = keyof typeof orderMessages.fr;
 export type OT = Translator<K>;
@@ -31,13 +30,14 @@ export interface LiveInstanceRow {
   name: string;
   plan: string;
   state: string;
+  /** the state in words, from the instances module's messages */
+  stateLabel: string;
   url: string;
 }
 
 export function instancesPage(ctx: PageContext, orders: Order[], plans: PlanView[], domain: string, live: LiveInstanceRow[] = []): Html {
   const t = ot(ctx);
   const planName = (code: string) => plans.find((p) => p.code === code)?.name ?? code;
-  const it = translator(instanceMessages, ctx.locale);
   return layout(ctx, {
     title: t('instancesTitle'),
     main: html`<h1>${t('instancesTitle')}</h1>
@@ -51,7 +51,7 @@ ${
     (i) => html`<tr>
     <td><strong>${i.name}</strong><br>${i.state === 'active' ? html`<a href="${i.url}" rel="noopener">${i.url}</a>` : html`<span class="muted">${i.url}</span>`}</td>
     <td>${planName(i.plan)}</td>
-    <td><span class="badge ${i.state === 'active' ? 'ok' : i.state === 'creating' ? 'warn' : 'err'}">${it(`state_${i.state}` as never)}</span></td>
+    <td><span class="badge ${i.state === 'active' ? 'ok' : i.state === 'creating' ? 'warn' : 'err'}">${i.stateLabel}</span></td>
     <td><a class="button small secondary" href="/instances/${i.id}">${t('edit')}</a></td>
   </tr>`,
   )}</tbody>

@@ -6,6 +6,7 @@ import type { CaptureOutcome } from './paypal-payments.service.ts';
 const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
 const TOKEN = /^[A-Za-z0-9-]{6,64}$/;
 
+/** Where the customer lands after PayPal: the invoices page, with a catalogue code when it went wrong. */
 function afterCapture(outcome: CaptureOutcome): string {
   switch (outcome.kind) {
     case 'paid':
@@ -23,9 +24,11 @@ function afterCapture(outcome: CaptureOutcome): string {
     case 'declined':
       return '/factures?paiement=refuse';
     case 'not_approved':
+      return '/factures?erreur=paypal_not_approved';
     case 'currency_mismatch':
+      return '/factures?erreur=currency_mismatch';
     case 'unknown_order':
-      return `/factures?erreur=${outcome.kind}`;
+      return '/factures?erreur=paypal_unknown_order';
   }
 }
 
@@ -36,7 +39,7 @@ export function paymentsRoutes(c: Container): FastifyPluginAsync {
     app.get('/paiement/paypal/retour', async (request, reply) => {
       // No sign-in needed: capturing an order the payer approved only completes their payment.
       const token = (request.query as Record<string, unknown>).token;
-      if (typeof token !== 'string' || !TOKEN.test(token)) return reply.redirect('/factures?erreur=unknown_order', 303);
+      if (typeof token !== 'string' || !TOKEN.test(token)) return reply.redirect('/factures?erreur=paypal_unknown_order', 303);
       try {
         return reply.redirect(afterCapture(await paypal.capture(token)), 303);
       } catch (err) {

@@ -1,15 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.ts';
 import { parisDate } from '../../platform/dates.ts';
-import type { DB, DocumentRow } from '../../platform/db/schema.ts';
-import type { Logger } from '../../platform/logger.ts';
-import type { AuditRepository } from '../audit/audit.repository.ts';
-import type { BillingService } from '../billing/billing.service.ts';
+import type { DocumentRow } from '../../platform/db/schema.ts';
 import { PaypalClient, PaypalError } from './paypal/paypal.client.ts';
 import { normaliseCapture, obj, str } from './paypal/paypal.model.ts';
-import type { PaymentError, PaymentsService, SettleOutcome } from './payments.service.ts';
+import type { PaymentError, SettleOutcome } from './payments.service.ts';
+import { recordPaypalCapture } from './use-cases/record-paypal-capture.ts';
+import type { SettleQuoteDeps } from './use-cases/settle-quote.ts';
 
-export type PaypalStartError = PaymentError | 'not_configured' | 'already_paid' | 'paypal_unavailable';
+export type PaypalStartError = PaymentError | 'paypal_not_configured' | 'quote_already_paid' | 'paypal_unavailable';
 
 export type CaptureOutcome =
   | { kind: 'paid'; settle: SettleOutcome; quoteNumber: string }
@@ -19,15 +16,9 @@ export type CaptureOutcome =
   | { kind: 'currency_mismatch'; quoteNumber: string }
   | { kind: 'unknown_order' };
 
-export interface PaypalPaymentsDeps {
+/** PayPal's flow ends in the "order paid" use case: it takes what that use case takes. */
+export interface PaypalPaymentsDeps extends SettleQuoteDeps {
   client: PaypalClient | null;
-  db: Kysely<DB>;
-  payments: PaymentsService;
-  billing: BillingService;
-  audit: AuditRepository;
-  clock: Clock;
-  logger: Logger;
-  portalUrl: () => string;
 }
 
 /**
@@ -46,14 +37,14 @@ export class PaypalPayments {
 
   /** "Payer avec PayPal": returns where to send the customer to approve the payment. */
   async start(userId: number, quoteNumber: string): Promise<{ ok: true; approveUrl: string } | { ok: false; error: PaypalStartError }> {
-    if (!this.#d.client) return { ok: false, error: 'not_configured' };
+    if (!this.#d.client) return { ok: false, error: 'paypal_not_configured' };
     const payable = await this.#d.payments.payableQuote(quoteNumber);
     if (!payable.ok) return payable;
     const quote = payable.quote;
     if (quote.user_id !== userId) return { ok: false, error: 'quote_unknown' };
-    if ((await this.#d.billing.stateOf(quote)) === 'paid') return { ok: false, error: 'already_paid' };
+    if ((await this.#d.billing.stateOf(quote)) === 'paid') return { ok: false, error: 'quote_already_paid' };
     const due = quote.gross_cents - (await this.#d.payments.paidCents(quote.id));
-    if (due <= 0) return { ok: false, error: 'already_paid' };
+    if (due <= 0) return { ok: false, error: 'quote_already_paid' };
     // An attempt still open for the same amount is reused: a double click makes one PayPal order.
     const open = await this.#d.db
       .selectFrom('paypal_orders')
@@ -102,7 +93,7 @@ export class PaypalPayments {
   async capture(paypalOrderId: string): Promise<CaptureOutcome> {
     const row = await this.#orderRow(paypalOrderId);
     if (!row || !this.#d.client) return { kind: 'unknown_order' };
-    const quote = await this.#d.billing.repo.findDocument({ id: row.quote_id });
+    const quote = await this.#d.billing.findDocument({ id: row.quote_id });
     if (!quote) return { kind: 'unknown_order' };
     let result;
     try {
@@ -129,7 +120,7 @@ export class PaypalPayments {
       await this.#d.audit.record({ action: 'payment.paypal', at: this.#d.clock.now(), subjectUserId: quote.user_id, details: { quote: quote.number, captureId: capture.id, problem: 'currency_mismatch', currency: capture.currency, amountCents: capture.amountCents } });
       return { kind: 'currency_mismatch', quoteNumber: quote.number };
     }
-    const settle = await this.#d.payments.recordPaypalCapture(quote.id, capture, parisDate(this.#d.clock.now()));
+    const settle = await recordPaypalCapture(this.#d, quote.id, capture, parisDate(this.#d.clock.now()));
     return { kind: 'paid', settle, quoteNumber: quote.number };
   }
 
@@ -201,7 +192,7 @@ export class PaypalPayments {
         const orderId = related ? str(related.order_id) : null;
         if (!capture || !orderId) return 'ignored:no_capture';
         const row = await this.#orderRow(orderId);
-        const quote = row ? await this.#d.billing.repo.findDocument({ id: row.quote_id }) : undefined;
+        const quote = row ? await this.#d.billing.findDocument({ id: row.quote_id }) : undefined;
         if (!row || !quote) return 'ignored:unknown_order';
         if (capture.customId && capture.customId !== String(quote.id)) return 'ignored:custom_id_mismatch';
         return `capture:${(await this.#applyCapture(quote, orderId, capture)).kind}`;

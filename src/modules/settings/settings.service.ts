@@ -195,4 +195,14 @@ export class SettingsService {
     }
     return this.#terms;
   }
+
+  /** "Réglages": every CGV version published, newest first. */
+  listTerms() {
+    return this.#repo.listTerms();
+  }
+
+  /** The current CGV version as written, placeholders kept (what the operator edits). */
+  currentTermsAsWritten() {
+    return this.#repo.currentTerms();
+  }
 }

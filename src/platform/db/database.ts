@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { postgresListen, type Listen } from './listen.ts';
 import type { DB } from './schema.ts';
@@ -76,4 +76,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       throw new Error(`unknown database target ${String(never)}`);
     }
   }
+}
+
+/** Readiness: the database answers a trivial query. */
+export function databaseReachable(db: Kysely<DB>): Promise<boolean> {
+  return sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { AuditRepository } from './audit.repository.ts';
+
+export type AuditAction =
+  | 'signup'
+  | 'signin.success'
+  | 'signin.failure'
+  | 'signin.throttled'
+  | 'signout'
+  | 'password.set'
+  | 'password.reset_requested'
+  | 'password.changed'
+  | 'account.updated'
+  | 'organisation.updated'
+  | 'operator.created'
+  | 'operator.invited'
+  | 'mail.retried'
+  | 'order.validated'
+  | 'order.cancelled'
+  | 'quote.reissued'
+  | 'payment.recorded'
+  | 'payment.paypal'
+  | 'order.paid'
+  | 'credit_note.issued'
+  | 'settings.updated'
+  | 'terms.published'
+  | 'action.retried';
+
+export interface AuditEntryInput {
+  action: AuditAction;
+  actorUserId?: number | null;
+  subjectUserId?: number | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+  at: Date;
+}
+
+/**
+ * The audit log: who did what, when, from where. Modules record an entry in the transaction of the
+ * change it describes (so both exist or neither); the back office lists them.
+ */
+export class AuditService {
+  readonly #repo: AuditRepository;
+  constructor(repo: AuditRepository) {
+    this.#repo = repo;
+  }
+
+  record(entry: AuditEntryInput, db?: Kysely<DB>): Promise<void> {
+    return this.#repo.record(entry, db);
+  }
+
+  list(opts: { limit: number; offset: number; subjectUserId?: number; action?: string }) {
+    return this.#repo.list(opts);
+  }
+}

@@ -1,0 +1,20 @@
+import type { EventBus } from '../../platform/events/event-bus.ts';
+import { orderPaid } from '../../events/domain-events.ts';
+import { provisionInstanceJob } from './instances.jobs.ts';
+import type { InstancesService } from './instances.service.ts';
+import { provisionInstance, type ProvisionInstanceDeps } from './use-cases/provision-instance.ts';
+
+/**
+ * What the instances module does after other modules' events. `order.paid` → the instance is
+ * provisioned by the `instance.provision` job (one per order); as a head start, the process that
+ * took the payment shows the address "en création" at once, even while the provisioning queue is
+ * busy with another instance (the job does it too, so nothing is lost if that process dies).
+ */
+export function subscribeInstances(events: EventBus, deps: ProvisionInstanceDeps & { instances: InstancesService }): void {
+  events.subscribe(orderPaid, {
+    job: provisionInstanceJob,
+    singletonKey: (e) => `order-${e.orderId}`,
+    handle: (e) => provisionInstance(deps, e.orderId),
+    atCommit: (e) => deps.instances.markCreating(e.orderId),
+  });
+}

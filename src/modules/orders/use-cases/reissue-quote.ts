@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../platform/clock.ts';
+import type { DB } from '../../../platform/db/schema.ts';
+import type { AccountsService } from '../../accounts/accounts.service.ts';
+import type { AuditService } from '../../audit/audit.service.ts';
+import type { BillingService } from '../../billing/billing.service.ts';
+import type { MailService } from '../../notifications/mail.service.ts';
+import type { SettingsService } from '../../settings/settings.service.ts';
+import type { OrderResult, OrdersService } from '../orders.service.ts';
+import { isNameTaken, mailQuote, OrderMoved } from './quote-steps.ts';
+
+export interface ReissueQuoteDeps {
+  db: Kysely<DB>;
+  orders: OrdersService;
+  billing: BillingService;
+  accounts: AccountsService;
+  settings: SettingsService;
+  mail: MailService;
+  audit: AuditService;
+  clock: Clock;
+  portalUrl: () => string;
+}
+
+/** Operator: a new quote for an order whose quote lapsed (or was cancelled by mistake); the old one is cancelled. */
+export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orderId: number): Promise<OrderResult<{ quoteNumber: string }>> {
+  const order = await d.orders.find(orderId);
+  if (!order || !['validated', 'expired'].includes(order.status)) return { ok: false, errors: { order: 'order_not_draft' } };
+  const plan = await d.settings.plan(order.plan_code);
+  const account = await d.accounts.getAccount(order.user_id);
+  if (!plan || plan.priceCents === null || !account?.organisation) return { ok: false, errors: { plan: 'plan_on_quote' } };
+  const host = d.orders.instanceHost(order.instance_name);
+  const lines = await d.billing.hostingLines(order, plan, host);
+  const now = d.clock.now();
+  try {
+    const quote = await d.db.transaction().execute(async (trx) => {
+      const locked = await d.orders.lock(trx, orderId);
+      if (!locked || !['validated', 'expired'].includes(locked.status)) throw new OrderMoved();
+      const previous = await d.billing.latestQuoteForOrder(orderId, trx);
+      if (previous) await d.billing.cancelQuote(trx, previous.id, operatorId, 'remplacé par un nouveau devis', now);
+      if (locked.status === 'expired') await d.orders.setStatus(trx, orderId, ['expired'], 'validated');
+      const q = await d.billing.issueQuote(trx, { order: locked, user: account.user, organisation: account.organisation!, lines });
+      await d.audit.record({ action: 'quote.reissued', actorUserId: operatorId, subjectUserId: order.user_id, at: now, details: { orderId, quote: q.number, previous: previous?.number ?? null } }, trx);
+      await mailQuote(d, trx, q, account, host);
+      return q;
+    });
+    return { ok: true, quoteNumber: quote.number };
+  } catch (err) {
+    if (isNameTaken(err)) return { ok: false, errors: { instance_name: 'instance_name_taken' } };
+    if (err instanceof OrderMoved) return { ok: false, errors: { order: 'order_not_draft' } };
+    throw err;
+  }
+}
