@@ -39,6 +39,41 @@ const envSchema = z.object({
   LUCTERIOS_ADMIN: z.string().optional(),
   /** the instance server command, with {port} and {name}; default: the stand-in's server */
   INSTANCE_SERVE_COMMAND: z.string().optional(),
+  /** how instances are isolated: auto (sandboxed when ecrin can, said otherwise), sandbox (required), none */
+  INSTANCE_ISOLATION: z.enum(['auto', 'sandbox', 'none']).default('auto'),
+  /** the uids/gids given to instances, one each: FIRST-LAST */
+  INSTANCE_UIDS: z
+    .string()
+    .regex(/^\d+-\d+$/, 'must be FIRST-LAST, e.g. 200000-299999')
+    .default('200000-299999'),
+  /** each instance's memory (address space under rlimits; resident memory with cgroups), processes, open files */
+  INSTANCE_MEMORY_MB: z.coerce.number().int().min(256).max(1_048_576).default(2048),
+  INSTANCE_MAX_PROCESSES: z.coerce.number().int().min(8).max(100_000).default(256),
+  INSTANCE_MAX_OPEN_FILES: z.coerce.number().int().min(64).max(1_048_576).default(4096),
+  /** a delegated cgroup v2 directory for instances; default: tried under the cgroup v2 root; "off": none */
+  INSTANCE_CGROUP: z.string().optional(),
+  /** how many instances start at once (ecrin's start, restarts of many) */
+  INSTANCE_START_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** health probes of each running instance: every N s, each given T s, restarted after F failures in a row */
+  INSTANCE_PROBE_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(5),
+  INSTANCE_PROBE_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(3),
+  INSTANCE_PROBE_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  /** a crash loop: this many restarts within the window puts the instance "en échec" */
+  INSTANCE_CRASH_LOOP_RESTARTS: z.coerce.number().int().min(1).max(1000).default(5),
+  INSTANCE_CRASH_LOOP_WINDOW_S: z.coerce.number().min(1).max(86_400).default(600),
+  /** each instance's log file is rotated at this size (one old file kept) */
+  INSTANCE_LOG_KB: z.coerce.number().int().min(4).max(1_048_576).default(1024),
+  /** request bodies for instances: buffered in memory up to B KiB each (M MiB for all), then on disk up to S MiB */
+  FRONT_DOOR_BODY_BUFFER_KB: z.coerce.number().int().min(0).max(1_048_576).default(1024),
+  FRONT_DOOR_BODY_MEMORY_MB: z.coerce.number().int().min(0).max(65_536).default(64),
+  FRONT_DOOR_BODY_SPOOL_MB: z.coerce.number().int().min(0).max(1_048_576).default(512),
+  /** a request body that sends nothing for this long is cut */
+  FRONT_DOOR_BODY_STALL_S: z.coerce.number().min(0.1).max(86_400).default(60),
+  /** open connections per client address (over the whole port) */
+  FRONT_DOOR_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(128),
+  /** hosting actions running at once (all customers), and at once for one customer */
+  ACTION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  ACTIONS_PER_CUSTOMER: z.coerce.number().int().min(1).max(256).default(1),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -62,8 +97,34 @@ export interface Config {
   instanceServeCommand: string;
   /** the environment given to instance servers and the admin tool: a minimal one, no ecrin secret */
   instanceEnv: Record<string, string>;
+  /** where and how instances run (the local driver) */
+  hosting: HostingConfig;
+  /** the front door's bounds on request bodies and connections */
+  frontDoor: FrontDoorConfig;
+  /** fairness of hosting actions between customers */
+  actions: { concurrency: number; perCustomer: number };
   /** PayPal Orders v2; null when not configured (the PayPal button then explains it is unavailable) */
   paypal: { baseUrl: string; clientId: string; clientSecret: string; webhookId: string; certHosts: string[] | null } | null;
+}
+
+export interface HostingConfig {
+  isolation: 'auto' | 'sandbox' | 'none';
+  uids: { first: number; last: number };
+  limits: { memoryMiB: number; processes: number; openFiles: number };
+  /** a cgroup v2 directory to use, 'auto' to try the default place, or null (off) */
+  cgroup: string | 'auto' | null;
+  startConcurrency: number;
+  probe: { intervalMs: number; timeoutMs: number; failures: number };
+  crashLoop: { restarts: number; windowMs: number };
+  logBytes: number;
+}
+
+export interface FrontDoorConfig {
+  bodyMemoryBytes: number;
+  bodyMemoryTotalBytes: number;
+  bodySpoolBytes: number;
+  bodyStallMs: number;
+  connectionsPerAddress: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,11 +155,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     paypal: paypalConfig(e),
+    hosting: hostingConfig(e),
+    frontDoor: {
+      bodyMemoryBytes: e.FRONT_DOOR_BODY_BUFFER_KB * 1024,
+      bodyMemoryTotalBytes: e.FRONT_DOOR_BODY_MEMORY_MB * 1024 * 1024,
+      bodySpoolBytes: e.FRONT_DOOR_BODY_SPOOL_MB * 1024 * 1024,
+      bodyStallMs: Math.round(e.FRONT_DOOR_BODY_STALL_S * 1000),
+      connectionsPerAddress: e.FRONT_DOOR_CONNECTIONS_PER_ADDRESS,
+    },
+    actions: { concurrency: e.ACTION_CONCURRENCY, perCustomer: e.ACTIONS_PER_CUSTOMER },
     lucteriosAdmin: e.LUCTERIOS_ADMIN ?? path.join(STANDIN_DIR, 'lucterios_admin'),
     instanceServeCommand: e.INSTANCE_SERVE_COMMAND ?? `${path.join(STANDIN_DIR, 'serve')} --bind 127.0.0.1:{port}`,
+    // The stand-in's own switches (LUCTERIOS_STANDIN_*: simulated failures, fault endpoints) pass through too.
     instanceEnv: Object.fromEntries(
-      ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'PYTHONPATH', 'VIRTUAL_ENV'].flatMap((k) => (env[k] !== undefined ? [[k, env[k]!]] : [])),
+      Object.keys(env)
+        .filter((k) => ['PATH', 'LANG', 'LC_ALL', 'TZ', 'PYTHONPATH', 'VIRTUAL_ENV'].includes(k) || k.startsWith('LUCTERIOS_STANDIN_'))
+        .flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]!]] : [])),
     ),
+  };
+}
+
+function hostingConfig(e: z.infer<typeof envSchema>): HostingConfig {
+  const [first, last] = e.INSTANCE_UIDS.split('-').map(Number) as [number, number];
+  if (first < 1000 || last < first || last > 4_294_967_294) throw new ConfigError('Invalid environment:\n  INSTANCE_UIDS: FIRST-LAST with 1000 ≤ FIRST ≤ LAST');
+  const cgroup = e.INSTANCE_CGROUP === undefined || e.INSTANCE_CGROUP === 'auto' ? 'auto' : e.INSTANCE_CGROUP === 'off' ? null : path.resolve(e.INSTANCE_CGROUP);
+  return {
+    isolation: e.INSTANCE_ISOLATION,
+    uids: { first, last },
+    limits: { memoryMiB: e.INSTANCE_MEMORY_MB, processes: e.INSTANCE_MAX_PROCESSES, openFiles: e.INSTANCE_MAX_OPEN_FILES },
+    cgroup,
+    startConcurrency: e.INSTANCE_START_CONCURRENCY,
+    probe: { intervalMs: Math.round(e.INSTANCE_PROBE_INTERVAL_S * 1000), timeoutMs: Math.round(e.INSTANCE_PROBE_TIMEOUT_S * 1000), failures: e.INSTANCE_PROBE_FAILURES },
+    crashLoop: { restarts: e.INSTANCE_CRASH_LOOP_RESTARTS, windowMs: Math.round(e.INSTANCE_CRASH_LOOP_WINDOW_S * 1000) },
+    logBytes: e.INSTANCE_LOG_KB * 1024,
   };
 }
 

@@ -28,6 +28,7 @@ import { subscribeInstances } from './modules/instances/instances.subscriptions.
 import { InstancesMonitor } from './modules/instances/monitor.ts';
 import type { InstanceDriver } from './hosting/driver.ts';
 import { LocalDriver } from './hosting/drivers/local.ts';
+import { detectIsolation } from './hosting/sandbox/isolation.ts';
 import { FrontDoor, probeThroughFrontDoor } from './gateway/proxy.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
@@ -86,7 +87,8 @@ export interface Container {
   driver: InstanceDriver;
   frontDoor: FrontDoor;
   monitor: InstancesMonitor;
-  close(): Promise<void>;
+  /** `leaveInstancesRunning`: ecrin stops, its instances keep serving (serve); otherwise they stop too */
+  close(opts?: { leaveInstancesRunning?: boolean }): Promise<void>;
 }
 
 export interface ContainerOptions {
@@ -105,6 +107,18 @@ export interface ContainerOptions {
   renderer?: DocumentRenderer;
   /** where instances run; default: the local driver in DATA_DIR/instances */
   driver?: InstanceDriver;
+}
+
+/** The embedded driver, sandboxing instances as far as this machine allows (found out here, once). */
+export async function localDriver(config: Config, logger: Logger): Promise<LocalDriver> {
+  const isolation = await detectIsolation({
+    mode: config.hosting.isolation,
+    uid: process.getuid?.() ?? -1,
+    probeUid: config.hosting.uids.first,
+    pathVar: config.instanceEnv.PATH,
+    cgroup: config.hosting.cgroup,
+  });
+  return new LocalDriver({ instancesDir: `${config.dataDir}/instances`, dataDir: config.dataDir, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv, isolation, hosting: config.hosting });
 }
 
 export function databaseTargetFor(config: Config): DatabaseTarget {
@@ -150,9 +164,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, publicDomain: config.publicDomain });
     const payments = new PaymentsService({ db, billing, queue, clock });
 
-    const driver =
-      opts.driver ??
-      new LocalDriver({ instancesDir: `${config.dataDir}/instances`, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv });
+    const driver = opts.driver ?? (await localDriver(config, logger));
     const instances = new InstancesService({ repo: new InstancesRepository(db), orders, driver, accounts, settings, mail, audit, queue, clock, logger, secretKey: config.secretKey, portalUrl: urls.portal, instanceUrl: urls.instance });
     // Through the front door, as the customer's browser will come (once the server listens).
     const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name));
@@ -220,10 +232,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       frontDoor,
       monitor,
       urls,
-      async close() {
+      async close(closeOpts = {}) {
         await queue.stop();
         await frontDoor.close();
-        await driver.stopAll();
+        if (closeOpts.leaveInstancesRunning) await driver.release();
+        else await driver.stopAll();
         if (transport.kind === 'smtp') transport.close();
         await database.close();
       },

@@ -50,13 +50,15 @@ interface ServeOptions {
   pidFile: string | undefined;
   env: Record<string, string>;
   gracefulTimeoutS: number;
+  /** `-w N`: at most N requests at once, each holding its worker from its headers to the end of its answer (a sync worker) */
+  workers: number | undefined;
 }
 
 class UsageError extends Error {}
 
 /** gunicorn-like flags; the ones that only matter to gunicorn's worker model are accepted and ignored. */
 export function parseServeArgs(argv: string[]): ServeOptions {
-  const opts: ServeOptions = { bind: '127.0.0.1:8000', chdir: undefined, pidFile: undefined, env: {}, gracefulTimeoutS: 10 };
+  const opts: ServeOptions = { bind: '127.0.0.1:8000', chdir: undefined, pidFile: undefined, env: {}, gracefulTimeoutS: 10, workers: undefined };
   const withValue = new Map<string, (v: string) => void>([
     ['-b', (v) => (opts.bind = v)],
     ['--bind', (v) => (opts.bind = v)],
@@ -80,8 +82,14 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     ],
   ]);
   withValue.set('--env', withValue.get('-e')!);
+  const workers = (v: string) => {
+    opts.workers = Number(v);
+    if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new UsageError('-w expects a number of workers');
+  };
+  withValue.set('-w', workers);
+  withValue.set('--workers', workers);
   // Accepted for compatibility with gunicorn command lines, without effect here.
-  for (const ignored of ['-w', '--workers', '-t', '--timeout', '--access-logfile', '--error-logfile', '--log-level', '--forwarded-allow-ips', '-n', '--name', '--keep-alive', '--worker-class', '-k', '--threads']) {
+  for (const ignored of ['-t', '--timeout', '--access-logfile', '--error-logfile', '--log-level', '--forwarded-allow-ips', '-n', '--name', '--keep-alive', '--worker-class', '-k', '--threads']) {
     withValue.set(ignored, () => {});
   }
   const positional: string[] = [];
@@ -711,6 +719,75 @@ ${form}`,
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * gunicorn's sync workers (`-w N`): a request holds a worker from the moment it is taken to the end
+ * of its answer — reading a slow request body included — and the others wait their turn. Without
+ * `-w`, the stand-in serves requests concurrently (a difference from gunicorn, whose default is 1).
+ */
+class WorkerGate {
+  readonly #workers: number;
+  #busy = 0;
+  readonly #queue: { res: ServerResponse; handle: (done: () => void) => void }[] = [];
+
+  constructor(workers: number) {
+    this.#workers = workers;
+  }
+
+  run(res: ServerResponse, handle: (done: () => void) => void): void {
+    this.#queue.push({ res, handle });
+    this.#next();
+  }
+
+  #next(): void {
+    while (this.#busy < this.#workers && this.#queue.length > 0) {
+      const { res, handle } = this.#queue.shift()!;
+      if (res.destroyed) continue; // its client left while it waited
+      this.#busy++;
+      let released = false;
+      handle(() => {
+        if (released) return;
+        released = true;
+        this.#busy--;
+        this.#next();
+      });
+    }
+  }
+}
+
+/**
+ * Faults on demand, for ecrin's tests of its supervision (LUCTERIOS_STANDIN_FAULTS=1 only; not
+ * Diacamma URLs): `GET /hang` answers, then the server stops answering anything (a stuck worker);
+ * `GET /hog?mb=N` allocates and keeps N MiB of memory (past its memory limit the process dies, as a
+ * Python worker would be killed).
+ */
+class Faults {
+  hung = false;
+  readonly #kept: number[][] = [];
+
+  handle(req: IncomingMessage, res: ServerResponse, path: string | undefined): boolean {
+    if (path === '/hang' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('hanging from now on\n');
+      this.hung = true;
+      return true;
+    }
+    if (path === '/hog' && req.method === 'GET') {
+      const mb = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('mb') ?? '0');
+      if (!Number.isInteger(mb) || mb < 0 || mb > 1_000_000) {
+        res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('mb must be a whole number\n');
+        return true;
+      }
+      // On the JavaScript heap: 1 MiB is an array of 131,072 unboxed doubles, kept for good.
+      for (let i = 0; i < mb; i++) this.#kept.push(Array.from({ length: 131_072 }, (_, j) => j + 0.5));
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`allocated ${mb} MiB, resident ${Math.round(process.memoryUsage().rss / 1048576)} MiB\n`);
+      return true;
+    }
+    return false;
+  }
+}
+
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -745,19 +822,29 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
+  const faults = env.LUCTERIOS_STANDIN_FAULTS === '1' ? new Faults() : null;
+  const gate = opts.workers !== undefined ? new WorkerGate(opts.workers) : null;
   const server: Server = createServer((req, res) => {
-    const started = performance.now();
-    const path = (req.url ?? '/').split('?')[0];
-    res.on('close', () => {
-      log(`[${new Date().toISOString()}] ${req.method} ${path} ${res.headersSent ? res.statusCode : 499} ${(performance.now() - started).toFixed(1)}ms`);
-    });
-    app.handle(req, res).catch((err: unknown) => {
-      process.stderr.write(`serve: error on ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Server Error (500)');
-      } else res.destroy();
-    });
+    const handle = (done: () => void) => {
+      const started = performance.now();
+      const path = (req.url ?? '/').split('?')[0];
+      res.on('close', () => {
+        log(`[${new Date().toISOString()}] ${req.method} ${path} ${res.headersSent ? res.statusCode : 499} ${(performance.now() - started).toFixed(1)}ms`);
+        done();
+      });
+      if (faults?.handle(req, res, path)) return;
+      app.handle(req, res).catch((err: unknown) => {
+        process.stderr.write(`serve: error on ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('Server Error (500)');
+        } else res.destroy();
+      });
+    };
+    // A hung server takes connections and answers nothing (its worker is stuck).
+    if (faults?.hung) return;
+    if (gate) gate.run(res, handle);
+    else handle(() => {});
   });
   server.keepAliveTimeout = 5000;
   // `GET /echo` with `Upgrade: websocket`: answers 101 and echoes the bytes it gets. Not a WebSocket

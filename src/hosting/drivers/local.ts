@@ -1,15 +1,25 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import type { HostingConfig } from '../../config.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { addArgs, archiveArgs, deleteArgs, lucteriosName, redactArgs, restoreArgs, securityArgs, serveCommand } from '../apps/diacamma.ts';
-import { DriverError, type Endpoint, type InstanceDriver, type InstanceSpec } from '../driver.ts';
+import { addArgs, archiveArgs, deleteArgs, redactArgs, restoreArgs, securityArgs, serveCommand } from '../apps/diacamma.ts';
+import { DriverError, type DriverEvent, type Endpoint, type InstanceDriver, type InstanceRuntime, type InstanceSpec, type IsolationSummary } from '../driver.ts';
+import { sandboxArgv } from '../sandbox/bwrap.ts';
+import { prepareInstanceCgroup, removeInstanceCgroup } from '../sandbox/cgroup.ts';
+import type { Isolation } from '../sandbox/isolation.ts';
+import { identify, isRunning } from '../sandbox/proc.ts';
+import { UidAllocator } from '../sandbox/uids.ts';
+import { dirSize, InstanceLog, LocalPaths } from './local-files.ts';
+import { Supervisor, type Launcher } from './local-supervisor.ts';
 
 export interface LocalDriverOptions {
   /** DATA_DIR/instances: each instance's files are in DATA_DIR/instances/NAME */
   instancesDir: string;
+  /** DATA_DIR (hidden from sandboxed instances); default: the parent of instancesDir */
+  dataDir?: string;
   /** path of lucterios_admin.py (or of the stand-in) */
   adminTool: string;
   /** the serve command template, with {port} and {name} */
@@ -21,17 +31,22 @@ export interface LocalDriverOptions {
   childEnv: Record<string, string>;
   /** finds a free loopback port (tests pass one that hands out a busy port first) */
   freePort?: () => Promise<number>;
+  /** what this machine allows (detectIsolation); default: not sandboxed */
+  isolation?: Isolation;
+  /** limits, health probes, start bound, logs (Config.hosting); defaults otherwise */
+  hosting?: Partial<HostingConfig>;
+  /** SIGTERM → SIGKILL delay when a server is stopped (ms) */
+  stopGraceMs?: number;
 }
 
-interface Supervised {
-  name: string;
-  port: number;
-  child: ChildProcess | null;
-  stopping: boolean;
-  restarts: number;
-  lastStart: number;
-  timer: NodeJS.Timeout | null;
-}
+const DEFAULTS: Omit<HostingConfig, 'isolation' | 'cgroup'> = {
+  uids: { first: 200000, last: 299999 },
+  limits: { memoryMiB: 2048, processes: 256, openFiles: 4096 },
+  startConcurrency: 4,
+  probe: { intervalMs: 5000, timeoutMs: 3000, failures: 3 },
+  crashLoop: { restarts: 5, windowMs: 600_000 },
+  logBytes: 1024 * 1024,
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,94 +59,213 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) total += await dirSize(p);
-    else if (e.isFile()) total += (await stat(p)).size;
-  }
-  return total;
-}
-
 /**
- * The embedded default: instances as child processes of ecrin on free loopback ports, restarted with
- * backoff when they die, driven through the admin tool's command line.
+ * The embedded default: each instance a server process on a loopback port, driven through the
+ * admin tool's command line, in a sandbox of its own when the machine allows it (see
+ * sandbox/isolation.ts), supervised by local-supervisor.ts (detached, adopted across restarts of
+ * ecrin, health-probed). The admin tool runs in the same sandbox as its instance.
  */
 export class LocalDriver implements InstanceDriver {
   readonly #o: LocalDriverOptions;
-  readonly #running = new Map<string, Supervised>();
+  readonly #h: Omit<HostingConfig, 'isolation' | 'cgroup'>;
+  readonly #paths: LocalPaths;
+  readonly #isolation: Isolation;
+  readonly #uids: UidAllocator;
+  readonly #supervisor: Supervisor;
   /** a start in progress per instance: a second caller waits for it rather than spawning again */
   readonly #starting = new Map<string, Promise<Endpoint>>();
+  #ready: Promise<void> | null = null;
+  #locked = false;
 
   constructor(options: LocalDriverOptions) {
     this.#o = options;
+    this.#h = { ...DEFAULTS, ...options.hosting };
+    this.#paths = new LocalPaths(options.dataDir ?? path.dirname(options.instancesDir), options.instancesDir);
+    this.#isolation = options.isolation ?? { sandboxed: false, reason: 'disabled', detail: 'no isolation given to the driver', cgroup: { available: false, reason: 'no_sandbox', detail: 'instances are not sandboxed' } };
+    this.#uids = new UidAllocator(this.#paths.hostingDir, this.#h.uids);
+    const launcher: Launcher = {
+      serverCommand: (name, port) => this.#serverCommand(name, port),
+      cleanUp: (name) => {
+        if (this.#isolation.cgroup.available) removeInstanceCgroup(this.#isolation.cgroup.dir, name);
+      },
+    };
+    this.#supervisor = new Supervisor({
+      paths: this.#paths,
+      launcher,
+      serveTemplate: options.serveTemplate,
+      logger: options.logger,
+      freePort: options.freePort ?? freePort,
+      startTimeoutMs: options.startTimeoutMs ?? 20_000,
+      startConcurrency: this.#h.startConcurrency,
+      probe: this.#h.probe,
+      crashLoop: this.#h.crashLoop,
+      logBytes: this.#h.logBytes,
+      ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    });
   }
 
-  #spec(name: string) {
-    return { name, instancePath: this.#o.instancesDir };
+  /** Once: the hosting folders, and instances of the old shared layout moved into folders of their own. */
+  #prepare(): Promise<void> {
+    this.#ready ??= (async () => {
+      this.#paths.ensureHostingDirs();
+      const moved = this.#paths.migrateSharedLayout();
+      if (moved.length > 0) this.#o.logger.info({ moved }, 'instances moved into folders of their own');
+    })();
+    return this.#ready;
   }
 
-  async #admin(step: string, args: string[]): Promise<void> {
-    await mkdir(this.#o.instancesDir, { recursive: true });
-    await new Promise<void>((resolve, reject) => {
-      execFile(this.#o.adminTool, args, { cwd: this.#o.instancesDir, env: this.#o.childEnv, timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
-        if (!err) return resolve();
+  /** One ecrin supervises a DATA_DIR's instances: a second one would restart what the first runs. */
+  #lock(): void {
+    if (this.#locked) return;
+    const file = path.join(this.#paths.hostingDir, 'supervisor.lock');
+    const other = readLock(file);
+    if (other && other.pid !== process.pid && isRunning(other)) throw new DriverError('start', `another ecrin (pid ${other.pid}) supervises the instances of ${this.#paths.dataDir}`);
+    const me = identify(process.pid);
+    writeFileSync(file, JSON.stringify(me) + '\n', { mode: 0o600 });
+    this.#locked = true;
+  }
+
+  #unlock(): void {
+    if (!this.#locked) return;
+    const file = path.join(this.#paths.hostingDir, 'supervisor.lock');
+    if (readLock(file)?.pid === process.pid) rmSync(file, { force: true });
+    this.#locked = false;
+  }
+
+  isolation(): IsolationSummary {
+    const i = this.#isolation;
+    const cgroup = i.cgroup.available ? { available: true, reason: null, detail: i.cgroup.dir } : { available: false, reason: i.cgroup.reason, detail: i.cgroup.detail };
+    return i.sandboxed ? { sandboxed: true, reason: null, detail: 'bubblewrap', cgroup } : { sandboxed: false, reason: i.reason, detail: i.detail, cgroup };
+  }
+
+  #uid(name: string): number | null {
+    return this.#isolation.sandboxed ? this.#uids.uidOf(name) : null;
+  }
+
+  /** A command as the instance runs it: in its sandbox (as its uid) when sandboxed, else as it is. */
+  #inInstance(name: string, argv: string[], opts: { server: boolean }): { argv: string[]; cwd: string; uid: number | null } {
+    const uid = this.#uid(name);
+    const root = this.#paths.ensureRoot(name, uid);
+    const i = this.#isolation;
+    if (!i.sandboxed || uid === null) return { argv, cwd: root, uid: null };
+    const memoryBytes = this.#h.limits.memoryMiB * 1024 * 1024;
+    const procs = opts.server && i.cgroup.available ? prepareInstanceCgroup(i.cgroup.dir, name, { memoryBytes, processes: this.#h.limits.processes }) : null;
+    const spec = {
+      tools: i.tools,
+      uid,
+      gid: uid,
+      root,
+      dataDir: this.#paths.dataDir,
+      limits: { processes: this.#h.limits.processes, openFiles: this.#h.limits.openFiles, addressSpaceBytes: procs ? null : memoryBytes },
+      cgroupProcs: procs,
+      dieWithParent: !opts.server,
+    };
+    return { argv: sandboxArgv(spec, argv), cwd: root, uid };
+  }
+
+  #serverCommand(name: string, port: number) {
+    const cmd = serveCommand(this.#o.serveTemplate, { name, instancePath: this.#paths.root(name) }, port);
+    const run = this.#inInstance(name, [cmd.command, ...cmd.args], { server: true });
+    return { ...run, env: { ...this.#o.childEnv, ...cmd.env, HOME: run.cwd } };
+  }
+
+  /**
+   * Runs a program as the instance would (its sandbox, uid, limits, folder): the admin tool's verbs
+   * go through here. Resolves with its output; a failure rejects with the program's last stderr line.
+   */
+  async runInInstance(name: string, step: string, argv: string[]): Promise<{ stdout: string; stderr: string }> {
+    await this.#prepare();
+    const run = this.#inInstance(name, argv, { server: false });
+    const log = new InstanceLog(this.#paths, name, this.#h.logBytes);
+    return new Promise((resolve, reject) => {
+      execFile(run.argv[0]!, run.argv.slice(1), { cwd: run.cwd, env: { ...this.#o.childEnv, HOME: run.cwd }, timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (!err) return resolve({ stdout: String(stdout), stderr: String(stderr) });
         // The tool's own last line says what went wrong; the command is logged without its secrets.
         const lastLine = String(stderr).trim().split('\n').filter(Boolean).pop() ?? (err as Error).message;
         const message = lastLine.replace(/(PASSWORD=)[^,\s]*/g, '$1[redacted]');
-        this.#o.logger.warn({ step, args: redactArgs(args), code: (err as { code?: unknown }).code }, 'instance admin tool failed');
-        reject(new DriverError(step, message));
+        this.#o.logger.warn({ instance: name, step, args: redactArgs(argv), code: (err as { code?: unknown }).code }, 'instance admin tool failed');
+        log.note(`${step} failed: ${message}`);
+        reject(Object.assign(new DriverError(step, message), { stdout: String(stdout), stderr: String(stderr) }));
       });
     });
   }
 
+  async #admin(name: string, step: string, args: string[]): Promise<void> {
+    await this.runInInstance(name, step, [this.#o.adminTool, ...args]);
+  }
+
+  #spec(name: string) {
+    return { name, instancePath: this.#paths.root(name) };
+  }
+
   async exists(name: string): Promise<boolean> {
-    return existsSync(path.join(this.#o.instancesDir, `manage_${lucteriosName(name)}.py`));
+    await this.#prepare();
+    return existsSync(this.#paths.marker(name));
   }
 
   async create(spec: InstanceSpec): Promise<void> {
     if (await this.exists(spec.name)) return;
-    await this.#admin('create', addArgs({ ...spec, instancePath: this.#o.instancesDir }));
+    await this.#admin(spec.name, 'create', addArgs({ ...spec, instancePath: this.#paths.root(spec.name) }));
   }
 
   async setSecurity(name: string, s: { mode: 0 | 1 | 2; password?: string }): Promise<void> {
-    await this.#admin('security', securityArgs(this.#spec(name), s));
+    await this.#admin(name, 'security', securityArgs(this.#spec(name), s));
   }
 
+  /** The tool writes the archive inside the instance's folder (the only place it can); ecrin moves it out. */
   async archive(name: string, file: string): Promise<void> {
-    await this.#admin('archive', archiveArgs(this.#spec(name), file));
+    const inside = path.join(this.#paths.root(name), `.ecrin-archive-${randomBytes(6).toString('hex')}.lbkf`);
+    try {
+      await this.#admin(name, 'archive', archiveArgs(this.#spec(name), inside));
+      copyFileSync(inside, file);
+      chmodSync(file, 0o600);
+    } finally {
+      rmSync(inside, { force: true });
+    }
   }
 
+  /** The archive is copied into the instance's folder for the tool to read (it sees nothing else). */
   async restore(name: string, file: string): Promise<void> {
-    await this.#admin('restore', restoreArgs(this.#spec(name), file));
+    await this.#prepare();
+    const uid = this.#uid(name);
+    this.#paths.ensureRoot(name, uid);
+    const inside = path.join(this.#paths.root(name), `.ecrin-restore-${randomBytes(6).toString('hex')}.lbkf`);
+    try {
+      copyFileSync(file, inside);
+      chmodSync(inside, 0o600);
+      if (uid !== null) chownSync(inside, uid, uid);
+      await this.#admin(name, 'restore', restoreArgs(this.#spec(name), inside));
+    } finally {
+      rmSync(inside, { force: true });
+    }
   }
 
   async destroy(name: string): Promise<void> {
     await this.stop(name);
-    if (await this.exists(name)) await this.#admin('delete', deleteArgs(this.#spec(name)));
+    if (await this.exists(name)) await this.#admin(name, 'delete', deleteArgs(this.#spec(name)));
+    rmSync(this.#paths.root(name), { recursive: true, force: true });
+    new InstanceLog(this.#paths, name, this.#h.logBytes).remove();
+    this.#uids.release(name);
   }
 
   async usage(name: string): Promise<{ diskBytes: number }> {
-    return { diskBytes: await dirSize(path.join(this.#o.instancesDir, lucteriosName(name))) };
+    await this.#prepare();
+    return { diskBytes: await dirSize(this.#paths.data(name)) };
   }
 
   endpoint(name: string): Endpoint | null {
-    const s = this.#running.get(name);
-    return s && s.child ? { host: '127.0.0.1', port: s.port } : null;
+    return this.#supervisor.endpoint(name);
+  }
+
+  runtime(name: string): InstanceRuntime {
+    return this.#supervisor.runtime(name);
   }
 
   async health(name: string): Promise<boolean> {
-    const ep = this.endpoint(name);
-    if (!ep) return false;
+    const port = this.#supervisor.port(name);
+    if (port === null) return false;
     try {
-      const res = await fetch(`http://${ep.host}:${ep.port}/`, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
       await res.body?.cancel();
       return res.status < 500;
     } catch {
@@ -148,83 +282,69 @@ export class LocalDriver implements InstanceDriver {
   }
 
   async #start(name: string): Promise<Endpoint> {
-    const existing = this.#running.get(name);
-    if (existing?.child) return { host: '127.0.0.1', port: existing.port };
+    await this.#prepare();
     if (!(await this.exists(name))) throw new DriverError('start', `no instance ${name}`);
-    const s: Supervised = existing ?? { name, port: await this.#freePort(), child: null, stopping: false, restarts: 0, lastStart: 0, timer: null };
-    s.stopping = false;
-    this.#running.set(name, s);
-    this.#spawn(s);
-    const deadline = Date.now() + (this.#o.startTimeoutMs ?? 20_000);
-    while (Date.now() < deadline) {
-      if (await this.health(name)) return { host: '127.0.0.1', port: s.port };
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await this.stop(name);
-    throw new DriverError('start', `the instance server did not answer within ${Math.round((this.#o.startTimeoutMs ?? 20_000) / 1000)} s`);
+    this.#lock();
+    return this.#supervisor.start(name);
   }
 
-  #freePort(): Promise<number> {
-    return (this.#o.freePort ?? freePort)();
+  async adopt(names: string[]): Promise<string[]> {
+    await this.#prepare();
+    this.#lock();
+    const adopted = await Promise.all(names.map(async (n) => ((await this.#supervisor.adopt(n)) ? n : null)));
+    return adopted.filter((n): n is string => n !== null);
   }
 
-  #spawn(s: Supervised): void {
-    const cmd = serveCommand(this.#o.serveTemplate, this.#spec(s.name), s.port);
-    s.lastStart = Date.now();
-    const child = spawn(cmd.command, cmd.args, { cwd: cmd.cwd, env: { ...this.#o.childEnv, ...cmd.env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    s.child = child;
-    let stderrTail = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderrTail = (stderrTail + d.toString('utf8')).slice(-2000);
-    });
-    child.on('exit', (code, signal) => {
-      if (s.child === child) s.child = null;
-      if (s.stopping) return;
-      // Died on its own: restart with backoff (1 s, 2 s, 4 s … 30 s); a long healthy run resets it.
-      const quick = Date.now() - s.lastStart < 5000;
-      if (Date.now() - s.lastStart > 60_000) s.restarts = 0;
-      const delay = quick && s.restarts === 0 ? 100 : Math.min(30_000, 1000 * 2 ** s.restarts);
-      s.restarts++;
-      this.#o.logger.warn({ instance: s.name, code, signal, restartInMs: delay, stderr: stderrTail.slice(-300) }, 'instance server exited; restarting');
-      s.timer = setTimeout(() => {
-        s.timer = null;
-        if (s.stopping) return;
-        // A server that died at once may have lost its port to another process: take a new one.
-        const next = quick ? this.#freePort() : Promise.resolve(s.port);
-        void next.then((port) => {
-          s.port = port;
-          if (!s.stopping) this.#spawn(s);
-        });
-      }, delay);
-      s.timer.unref();
-    });
-    child.on('error', (err) => this.#o.logger.error({ instance: s.name, err: err.message }, 'instance server could not start'));
+  /** All at once: the supervisor's start bound (INSTANCE_START_CONCURRENCY) spaces them out. */
+  async startMany(names: string[]): Promise<{ name: string; error: string | null }[]> {
+    return Promise.all(
+      names.map((name) =>
+        this.start(name).then(
+          () => ({ name, error: null }),
+          (err: unknown) => ({ name, error: err instanceof Error ? err.message : String(err) }),
+        ),
+      ),
+    );
   }
 
-  /** Restarts seen for an instance since it was started (for the operator and the tests). */
-  restarts(name: string): number {
-    return this.#running.get(name)?.restarts ?? 0;
+  async logTail(name: string, lines: number): Promise<string[]> {
+    return this.#supervisor.log(name).tail(lines);
+  }
+
+  onEvent(listener: (e: DriverEvent) => void): void {
+    this.#supervisor.onEvent(listener);
   }
 
   async stop(name: string): Promise<void> {
-    const s = this.#running.get(name);
-    if (!s) return;
-    s.stopping = true;
-    if (s.timer) clearTimeout(s.timer);
-    const child = s.child;
-    this.#running.delete(name);
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    await this.#prepare();
+    await this.#supervisor.stop(name);
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#running.keys()].map((n) => this.stop(n)));
+    await this.#supervisor.stopAll();
+    this.#unlock();
+  }
+
+  async release(): Promise<void> {
+    this.#supervisor.release();
+    this.#unlock();
+  }
+
+  async stopRecorded(): Promise<string[]> {
+    await this.#prepare();
+    const lock = readLock(path.join(this.#paths.hostingDir, 'supervisor.lock'));
+    if (lock && lock.pid !== process.pid && isRunning(lock)) throw new DriverError('stop', `ecrin (pid ${lock.pid}) supervises these instances and would start them again: stop it first`);
+    const names = await this.#supervisor.stopRecorded();
+    this.#unlock();
+    return names;
+  }
+}
+
+function readLock(file: string): { pid: number; startTicks: number } | null {
+  try {
+    const l = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; startTicks: number };
+    return Number.isInteger(l.pid) ? l : null;
+  } catch {
+    return null;
   }
 }

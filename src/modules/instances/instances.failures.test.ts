@@ -8,7 +8,7 @@ import { buildApp } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createContainer } from '../../container.ts';
 import { lucteriosName } from '../../hosting/apps/diacamma.ts';
-import type { Endpoint, InstanceDriver, InstanceSpec } from '../../hosting/driver.ts';
+import type { DriverEvent, Endpoint, InstanceDriver, InstanceSpec } from '../../hosting/driver.ts';
 import { LocalDriver } from '../../hosting/drivers/local.ts';
 import { ManualClock, MINUTE } from '../../platform/clock.ts';
 import { createLogger, type Logger } from '../../platform/logger.ts';
@@ -84,6 +84,30 @@ class TestDriver implements InstanceDriver {
   }
   async stopAll(): Promise<void> {
     await Promise.all(this.#all.map((d) => d.stopAll()));
+  }
+  adopt(names: string[]) {
+    return this.current.adopt(names);
+  }
+  startMany(names: string[]) {
+    return this.current.startMany(names);
+  }
+  runtime(name: string) {
+    return this.current.runtime(name);
+  }
+  logTail(name: string, lines: number) {
+    return this.current.logTail(name, lines);
+  }
+  onEvent(listener: (e: DriverEvent) => void) {
+    this.current.onEvent(listener);
+  }
+  isolation() {
+    return this.current.isolation();
+  }
+  async release(): Promise<void> {
+    await Promise.all(this.#all.map((d) => d.release()));
+  }
+  stopRecorded() {
+    return this.current.stopRecorded();
   }
 }
 
