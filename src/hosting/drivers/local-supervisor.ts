@@ -192,7 +192,12 @@ export class Supervisor {
     s = this.#new(name, await this.#o.freePort());
     this.#all.set(name, s);
     this.#ensureLoop();
-    const ok = await this.#launch(s);
+    let ok = await this.#launch(s);
+    // A server that dies at once may have lost its port to another process: a new port, twice at most.
+    for (let retry = 0; !ok && retry < 2 && s.proc === null && s.lastExit !== null && s.state === 'starting'; retry++) {
+      s.port = await this.#o.freePort();
+      ok = await this.#launch(s);
+    }
     if (!ok) {
       const reason = s.lastExit ?? `no answer within ${Math.round(this.#o.startTimeoutMs / 1000)} s`;
       await this.stop(name);
@@ -323,12 +328,12 @@ export class Supervisor {
   }
 
   /** Ends the current server (if any) without calling it a crash. */
-  async #end(s: Supervised): Promise<void> {
+  async #end(s: Supervised, graceMs = this.#o.stopGraceMs ?? 5000): Promise<void> {
     s.generation++;
     const proc = s.proc;
     s.proc = null;
     s.child = null;
-    if (proc) await stopGroup(proc.pid, this.#o.stopGraceMs ?? 5000);
+    if (proc) await stopGroup(proc.pid, graceMs);
     this.#records.remove(s.name);
     this.#o.launcher.cleanUp(s.name);
   }
@@ -374,7 +379,8 @@ export class Supervisor {
     this.#o.logger.warn({ instance: s.name }, `instance server stopped answering: ${reason}; restarting`);
     s.state = 'restarting';
     s.lastExit = reason;
-    await this.#end(s);
+    // It answers nothing: its requests will not finish, so a short grace before SIGKILL.
+    await this.#end(s, Math.min(1000, this.#o.stopGraceMs ?? 5000));
     s.failedProbes = 0;
     this.#restart(s, reason);
   }
