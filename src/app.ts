@@ -77,6 +77,8 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
         },
       );
       server.on('upgrade', (req, socket, head) => frontDoor.upgrade(req, socket, head));
+      // Connections per client address are bounded over the whole port (portal included).
+      server.on('connection', (socket) => frontDoor.admitConnection(socket));
       return server;
     },
     loggerInstance: c.logger as FastifyBaseLogger,

@@ -188,6 +188,10 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       logger,
       trustProxy: config.trustProxy !== false,
       portalUrl: urls.portal,
+      bounds: config.frontDoor,
+      spoolDir: `${config.dataDir}/hosting/spool`,
+      // Behind a trusted proxy every client comes through its address: the proxy bounds them.
+      unboundedAddresses: config.trustProxy === true ? true : typeof config.trustProxy === 'string' ? config.trustProxy.split(',').map((a) => a.trim()) : [],
     });
     const monitor = new InstancesMonitor({
       repo: new InstancesRepository(db),

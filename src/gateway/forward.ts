@@ -23,6 +23,8 @@ export interface Upstream {
   /** the plan's bandwidth, shared by every stream of the instance; null: unlimited */
   bucket: ByteBucket | null;
   traffic: Traffic;
+  /** the instance's answer sets cookies (its sessions are counted from them) */
+  onSetCookie: ((setCookie: string | string[]) => void) | null;
 }
 
 /**
@@ -127,18 +129,21 @@ export class Forwarder {
     this.#failure = failure;
   }
 
-  /** Forwards an HTTP request and streams the answer back. */
-  http(req: IncomingMessage, res: ServerResponse, up: Upstream, forwarded: Forwarded | null): void {
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+  /**
+   * Forwards an HTTP request and streams the answer back. A request body has been received whole
+   * by the front door already (request-body.ts): `body` is it, `length` its size; `done` runs once
+   * the exchange is over, however it ends.
+   */
+  http(req: IncomingMessage, res: ServerResponse, up: Upstream, forwarded: Forwarded | null, body: { bytes: Buffer | Readable; length: number } | null = null, done: (() => void) | null = null): void {
     const h = requestHeaders(req.headers, forwarded);
-    // A request body goes through the same bucket as the answers: both directions count.
-    const body: Readable | null = hasBody ? req.pipe(new Throttle(up.bucket, (n) => (up.traffic.bytesIn += n))) : null;
-    const relay = new ResponseRelay(res, up, this.#failure);
+    // Sent with its length (a chunked request's too): Django reads a body by its Content-Length.
+    if (body !== null) h['content-length'] = String(body.length);
+    const relay = new ResponseRelay(res, up, this.#failure, done);
     try {
-      this.#agent.dispatch({ origin: up.origin, path: req.url ?? '/', method: req.method ?? 'GET', headers: h, body }, relay);
+      this.#agent.dispatch({ origin: up.origin, path: req.url ?? '/', method: req.method ?? 'GET', headers: h, body: body?.bytes ?? null }, relay);
     } catch (err) {
       // undici refuses what it could not send faithfully (a malformed header value, say)
-      body?.destroy();
+      if (body && !Buffer.isBuffer(body.bytes)) body.bytes.destroy();
       relay.fail(err instanceof Error ? err : new Error(String(err)));
     }
   }
@@ -179,15 +184,32 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   /** the plan's bandwidth cap, when there is one: the body goes through it */
   #throttle: Throttle | null = null;
   #controller: Dispatcher.DispatchController | null = null;
+  #done: (() => void) | null;
+  #settled = false;
 
-  constructor(res: ServerResponse, up: Upstream, failure: UpstreamFailure) {
+  constructor(res: ServerResponse, up: Upstream, failure: UpstreamFailure, done: (() => void) | null) {
     this.#res = res;
     this.#up = up;
     this.#failure = failure;
+    this.#done = done;
+    // The client going away ends the instance's request at once (a long answer being computed, a
+    // download waiting for its next bytes), rather than when the instance next has something to say.
+    res.once('close', this.#onClose);
   }
 
-  // A client that went away is noticed at the next step (head, chunk) rather than by a 'close'
-  // listener on every response; a wait on a slow or gone client also listens for 'close' (below).
+  readonly #onClose = (): void => {
+    if (!this.#settled && !this.#res.writableFinished) this.#controller?.abort(new ClientGone());
+    this.#settle();
+  };
+
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const done = this.#done;
+    this.#done = null;
+    done?.();
+  }
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#res.destroyed) controller.abort(new ClientGone());
@@ -199,6 +221,8 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       controller.abort(new ClientGone());
       return;
     }
+    const setCookie = headers['set-cookie'];
+    if (setCookie !== undefined && this.#up.onSetCookie !== null) this.#up.onSetCookie(setCookie);
     try {
       res.writeHead(status, message || STATUS_CODES[status] || '', responseHeaders(headers));
     } catch (err) {
@@ -242,6 +266,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.#throttle) this.#throttle.end();
     else this.#res.end();
+    this.#settle();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -251,6 +276,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   fail(err: Error): void {
     const res = this.#res;
     this.#throttle?.destroy();
+    this.#settle();
     if (err instanceof ClientGone) return;
     if (res.headersSent || res.destroyed) {
       res.destroy();

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { FrontDoorConfig } from '../config.ts';
 import type { InstanceDriver } from '../hosting/driver.ts';
 import type { Logger } from '../platform/logger.ts';
 import { Forwarder, PROBE_HEADER, type Forwarded, type Traffic, type Upstream } from './forward.ts';
 import { classifyHost, type HostKind } from './front-door.ts';
-import { ByteBucket, SessionTracker, type PlanLimits } from './limits.ts';
+import { ConnectionsPerAddress } from './connections.ts';
+import { ByteBucket, type PlanLimits } from './limits.ts';
+import { BodyStalled, BodyTooLarge, RequestBodies, type ReceivedBody } from './request-body.ts';
+import { SessionTracker, type SessionRequest } from './sessions.ts';
 
 export interface FrontDoorDeps {
   publicDomain: string;
@@ -20,6 +27,12 @@ export interface FrontDoorDeps {
   logger: Logger;
   /** behind a trusted reverse proxy, keep the X-Forwarded-* it sets; otherwise they are the client's and are replaced */
   trustProxy: boolean;
+  /** bounds on request bodies and connections (Config.frontDoor); defaults otherwise */
+  bounds?: Partial<FrontDoorConfig>;
+  /** where bodies too big for memory wait (DATA_DIR/hosting/spool) */
+  spoolDir?: string;
+  /** addresses not bounded in connections (a trusted proxy's): true for all */
+  unboundedAddresses?: true | string[];
 }
 
 /**
@@ -48,9 +61,21 @@ export class FrontDoor {
   readonly #buckets = new Map<string, ByteBucket>();
   readonly #traffic = new Map<string, Traffic>();
 
+  readonly bodies: RequestBodies;
+  readonly connections: ConnectionsPerAddress;
+
   constructor(deps: FrontDoorDeps) {
     this.#d = deps;
-    this.sessions = new SessionTracker(deps.sessionWindowMs);
+    this.sessions = new SessionTracker({ ...(deps.sessionWindowMs !== undefined ? { windowMs: deps.sessionWindowMs } : {}) });
+    const b = deps.bounds ?? {};
+    this.bodies = new RequestBodies({
+      memoryBytes: b.bodyMemoryBytes ?? 1024 * 1024,
+      memoryTotalBytes: b.bodyMemoryTotalBytes ?? 64 * 1024 * 1024,
+      maxBytes: b.bodySpoolBytes ?? 512 * 1024 * 1024,
+      stallMs: b.bodyStallMs ?? 60_000,
+      spoolDir: deps.spoolDir ?? path.join(tmpdir(), 'ecrin-spool'),
+    });
+    this.connections = new ConnectionsPerAddress(b.connectionsPerAddress ?? 128, deps.unboundedAddresses ?? []);
     this.#forwarder = new Forwarder((err) => {
       const code = (err as { code?: string }).code ?? '';
       if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
@@ -133,28 +158,68 @@ export class FrontDoor {
     return { for: req.socket.remoteAddress ?? '', proto: this.#d.scheme, host: req.headers.host ?? '' };
   }
 
-  #upstream(target: Target): Upstream {
-    return { origin: target.origin, bucket: this.#bucketOf(target.name, target.limits.bandwidthMbps), traffic: this.#trafficOf(target.name) };
+  #upstream(target: Target, admitted: Admitted | null): Upstream {
+    const onSetCookie = admitted === null ? null : (setCookie: string | string[]) => this.sessions.answered(target.name, admitted.request, admitted.key, setCookie, Date.now());
+    return { origin: target.origin, bucket: this.#bucketOf(target.name, target.limits.bandwidthMbps), traffic: this.#trafficOf(target.name), onSetCookie };
   }
 
   /** Counts the request's session against the plan (ecrin's own probes excepted); false: refused. */
-  #admit(req: IncomingMessage, target: Target): { key: string; anonymous: string } | null | false {
+  #admit(req: IncomingMessage, target: Target): Admitted | null | false {
     // (the probe header itself is never forwarded)
     if (req.headers[PROBE_HEADER] === PROBE_TOKEN) return null;
-    const key = SessionTracker.key(req.headers.cookie, req.socket.remoteAddress ?? '', String(req.headers['user-agent'] ?? ''));
-    return this.sessions.admit(target.name, key, target.limits.maxSessions, Date.now()) ? key : false;
+    const request = this.sessions.request(req.headers.cookie, req.socket.remoteAddress ?? '');
+    const key = this.sessions.admit(target.name, request, target.limits.maxSessions, Date.now());
+    return key === null ? false : { request, key };
+  }
+
+  /** A new connection on the port: false (and closed) when its address has too many open already. */
+  admitConnection(socket: Socket): boolean {
+    return this.connections.admit(socket);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const target = this.#target(req);
     if (!target) return false;
-    if (this.#admit(req, target) === false) {
+    const admitted = this.#admit(req, target);
+    if (admitted === false) {
       res.writeHead(429, { ...HTML_NO_STORE, 'retry-after': '60' });
       res.end(tooManySessionsPage(target.limits, this.#d.portalUrl()));
       return true;
     }
-    this.#forwarder.http(req, res, this.#upstream(target), this.#forwarded(req));
+    const up = this.#upstream(target, admitted);
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) {
+      this.#forwarder.http(req, res, up, this.#forwarded(req));
+      return true;
+    }
+    // The body first, whole (request-body.ts): one slow client must not hold the instance's worker.
+    this.bodies.receive(req, up.bucket, (n) => (up.traffic.bytesIn += n)).then(
+      (body) => this.#forwardWithBody(req, res, up, body),
+      (err: unknown) => this.#refuseBody(req, res, err),
+    );
     return true;
+  }
+
+  #forwardWithBody(req: IncomingMessage, res: ServerResponse, up: Upstream, body: ReceivedBody): void {
+    if (res.destroyed) {
+      this.bodies.discard(body);
+      return;
+    }
+    this.#forwarder.http(req, res, up, this.#forwarded(req), { bytes: this.bodies.bodyOf(body), length: body.length }, () => this.bodies.done(body));
+  }
+
+  #refuseBody(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (err instanceof BodyTooLarge || err instanceof BodyStalled) {
+      const tooLarge = err instanceof BodyTooLarge;
+      if (!res.headersSent && !res.destroyed) {
+        // The rest of the body is not read: the connection closes after this answer.
+        res.writeHead(tooLarge ? 413 : 408, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+        res.end(tooLarge ? BODY_TOO_LARGE_PAGE : BODY_STALLED_PAGE, () => req.socket.destroy());
+      } else req.socket.destroy();
+      return;
+    }
+    // The client went away mid-body: nobody to answer, and the instance never saw the request.
+    if (!res.destroyed) res.destroy();
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -163,8 +228,8 @@ export class FrontDoor {
       socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
-    const key = this.#admit(req, target);
-    if (key === false) {
+    const admitted = this.#admit(req, target);
+    if (admitted === false) {
       const page = tooManySessionsPage(target.limits, this.#d.portalUrl());
       socket.end(`HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/html; charset=utf-8\r\nretry-after: 60\r\ncontent-length: ${Buffer.byteLength(page)}\r\nconnection: close\r\n\r\n${page}`);
       return;
@@ -172,19 +237,33 @@ export class FrontDoor {
     // A long-lived connection keeps its session alive while bytes flow (checked at most once a second).
     let touched = 0;
     const touch = () => {
-      if (key === null) return;
+      if (admitted === null) return;
       const now = Date.now();
       if (now - touched < 1000) return;
       touched = now;
-      this.sessions.touch(target.name, key.key, now);
+      this.sessions.touch(target.name, admitted.key, now);
     };
-    this.#forwarder.upgrade(req, socket, head, this.#upstream(target), this.#forwarded(req), touch);
+    this.#forwarder.upgrade(req, socket, head, this.#upstream(target, null), this.#forwarded(req), touch);
   }
 
   async close(): Promise<void> {
     await this.#forwarder.close();
   }
 }
+
+/** A request counted as this place (`key`), from this cookie and address. */
+interface Admitted {
+  request: SessionRequest;
+  key: string;
+}
+
+const BODY_TOO_LARGE_PAGE = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Envoi trop volumineux</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem;">
+<h1>Envoi trop volumineux</h1><p>Ce que vous envoyez dépasse la taille acceptée. Envoyez un fichier plus petit, ou en plusieurs fois.</p></body></html>`;
+
+const BODY_STALLED_PAGE = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Envoi interrompu</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem;">
+<h1>Envoi interrompu</h1><p>L'envoi n'avançait plus : il a été interrompu. Vérifiez votre connexion et recommencez.</p></body></html>`;
 
 const UNAVAILABLE_PAGE = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Instance momentanément indisponible</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem;">
