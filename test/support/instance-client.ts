@@ -7,11 +7,14 @@ export class InstanceClient {
   readonly cookies = new Map<string, string>();
 
   readonly userAgent: string;
+  /** the client's own address (127.0.0.0/8 is all loopback: tests stand for several people with it) */
+  readonly localAddress: string | undefined;
 
-  constructor(port: number, host: string, userAgent = 'ecrin-test') {
+  constructor(port: number, host: string, userAgent = 'ecrin-test', localAddress?: string) {
     this.port = port;
     this.host = host;
     this.userAgent = userAgent;
+    this.localAddress = localAddress;
   }
 
   request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; size: number }> {
@@ -21,6 +24,7 @@ export class InstanceClient {
         {
           host: '127.0.0.1',
           port: this.port,
+          ...(this.localAddress ? { localAddress: this.localAddress } : {}),
           method,
           path,
           headers: {
