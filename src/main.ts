@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createContainer, databaseTargetFor } from './container.ts';
+import { createContainer, databaseTargetFor, localDriver } from './container.ts';
+import { describeIsolation } from './hosting/driver.ts';
+import { IsolationError } from './hosting/sandbox/isolation.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { createLogger } from './platform/logger.ts';
@@ -13,6 +15,7 @@ Usage:
   ecrin migrate                      apply database migrations and exit
   ecrin operator create --email E    create an operator account; prints a one-time link to set its password
   ecrin ledger verify [--rerender]   check the chain of issued documents, their numbering and stored PDFs
+  ecrin instances stop-all           stop every instance server (they keep running when ecrin stops; stop ecrin first)
   ecrin help
 
 Configuration is read from the environment (see README.md): PORT, PUBLIC_DOMAIN, DATA_DIR,
@@ -22,12 +25,15 @@ async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const started = performance.now();
   const container = await createContainer({ config, logger });
+  // Servers the previous ecrin left running answer as soon as the front door opens: no restart.
+  const adopted = await container.services.instances.adoptLive();
   const app = await buildApp(container);
   const address = await app.listen({ port: config.port, host: config.host });
   const port = Number(new URL(address).port) || config.port;
   container.urls.setPublicPort(port);
-  // Instances come back in the background; the portal answers meanwhile.
+  // The missing ones start in the background (a bounded number at once); the portal answers meanwhile.
   void container.services.instances.startLive();
+  const isolation = container.driver.isolation();
   const portal = container.urls.portal();
   const firstLink = await container.services.accounts.firstOperatorLink();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -37,10 +43,14 @@ async function serve(config: Config): Promise<void> {
     `  Portal:     ${portal}/`,
     `  Database:   ${container.database.kind === 'pglite' ? `PGlite (${config.dataDir}/pglite)` : 'PostgreSQL'}`,
     `  Mail:       ${config.smtpUrl ? 'SMTP' : 'outbox (read it in the back office)'}`,
+    `  Instances:  ${describeIsolation(isolation)}`,
+    `              ${adopted.length} still running from before, adopted; the others start now`,
   ];
   if (firstLink) lines.push('', '  No operator account yet. Create the first one with this one-time link:', `  ${firstLink}`);
   process.stdout.write(lines.join('\n') + '\n\n');
-  logger.info({ portal, startupMs: Math.round(performance.now() - started) }, 'ecrin ready');
+  logger.info({ portal, startupMs: Math.round(performance.now() - started), adopted: adopted.length }, 'ecrin ready');
+  if (!isolation.sandboxed) logger.warn({ reason: isolation.reason, detail: isolation.detail }, 'instances are NOT isolated: they run as ecrin\'s own user');
+  else if (!isolation.cgroup.available) logger.warn({ reason: isolation.cgroup.reason, detail: isolation.cgroup.detail }, 'cgroup v2 not used: instance memory is bounded by rlimits only');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -51,7 +61,8 @@ async function serve(config: Config): Promise<void> {
     force.unref();
     try {
       await app.close();
-      await container.close();
+      // Stopping ecrin stops no instance: they keep serving, and the next ecrin adopts them.
+      await container.close({ leaveInstancesRunning: true });
     } finally {
       process.exit(0);
     }
@@ -105,6 +116,19 @@ async function ledgerVerify(config: Config, rerender: boolean): Promise<number> 
   }
 }
 
+/** Stops every instance server recorded in DATA_DIR (refused while an ecrin supervises them). */
+async function instancesStopAll(config: Config): Promise<number> {
+  const driver = await localDriver(config, createLogger('warn'));
+  try {
+    const stopped = await driver.stopRecorded();
+    process.stdout.write(stopped.length ? `Stopped: ${stopped.join(', ')}\n` : 'No instance server was running.\n');
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -131,6 +155,9 @@ async function main(argv: string[]): Promise<number> {
     case 'ledger':
       if (sub === 'verify') return ledgerVerify(config, values.rerender === true);
       break;
+    case 'instances':
+      if (sub === 'stop-all') return instancesStopAll(config);
+      break;
   }
   process.stderr.write(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);
   return 2;
@@ -141,7 +168,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    if (err instanceof ConfigError || err instanceof IsolationError) process.stderr.write(`${err.message}\n`);
     else process.stderr.write(`ecrin failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '../../test/support/app.ts';
 import { orderAndValidate, signedInCustomer } from '../../test/support/customers.ts';
 import { recordTransfer } from '../../test/support/paid-order.ts';
 import { InstanceClient } from '../../test/support/instance-client.ts';
+import { provisionInstance } from '../modules/instances/use-cases/provision-instance.ts';
 
 /**
  * Plan limits nobody can game, through the real front door to real stand-in instances: sessions
@@ -36,7 +37,7 @@ async function instance(alias: string, name: string, plan = 'opale'): Promise<st
   const agent = await signedInCustomer(t, alias);
   const { orderId, quoteNumber } = await orderAndValidate(t, agent, name, plan);
   await recordTransfer(t.container, quoteNumber);
-  await t.container.services.instances.provision(orderId);
+  await provisionInstance(t.container.deps, orderId);
   return `${name}.localhost:${port}`;
 }
 

@@ -48,6 +48,12 @@ export interface IsolationSummary {
   cgroup: { available: boolean; reason: string | null; detail: string };
 }
 
+/** One line for the start-up banner and the logs. */
+export function describeIsolation(i: IsolationSummary): string {
+  if (!i.sandboxed) return `NOT isolated — they run as ecrin's own user (${i.detail})`;
+  return `sandboxed (bubblewrap, a uid each, rlimits); cgroup v2 ${i.cgroup.available ? `limits in ${i.cgroup.detail}` : `not used (${i.cgroup.detail})`}`;
+}
+
 export interface InstanceDriver {
   /** Creates the instance's files and database; doing it again for an existing instance does nothing. */
   create(spec: InstanceSpec): Promise<void>;

@@ -77,9 +77,3 @@ export async function detectIsolation(o: DetectOptions): Promise<Isolation> {
   if (failed !== null) return fallback('bwrap_failed', `bubblewrap cannot make a sandbox here: ${failed}`);
   return { sandboxed: true, tools: { bwrap, setpriv, prlimit }, cgroup: detectCgroup({ configured: o.cgroup, uid: o.uid, ...(o.cgroupMount !== undefined ? { mount: o.cgroupMount } : {}) }) };
 }
-
-/** One line for the start-up banner and the logs. */
-export function describeIsolation(i: Isolation): string {
-  if (!i.sandboxed) return `NOT isolated — instances run as ecrin's own user (${i.detail})`;
-  return `sandboxed (bubblewrap, a uid per instance, rlimits) — cgroup v2 ${i.cgroup.available ? `limits in ${i.cgroup.dir}` : `not used: ${i.cgroup.detail}`}`;
-}

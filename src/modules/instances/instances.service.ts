@@ -106,16 +106,20 @@ export class InstancesService {
     for (const i of await this.#repo.listLive()) this.showAs(i, i.state);
   }
 
-  /** At start, once serving: every live instance comes back up. */
+  /** The instances whose server should run. */
+  async #toRun(): Promise<string[]> {
+    return (await this.#repo.listLive()).filter((i) => i.state === 'active' || i.state === 'maintenance').map((i) => i.name);
+  }
+
+  /** At start, before serving: servers left running by the previous ecrin are supervised again, as they are. */
+  async adoptLive(): Promise<string[]> {
+    return this.#d.driver.adopt(await this.#toRun());
+  }
+
+  /** At start, once serving: every live instance comes back up (adopted or started, a bounded number at once). */
   async startLive(): Promise<void> {
-    for (const i of await this.#repo.listLive()) {
-      if (i.state === 'active' || i.state === 'maintenance') {
-        try {
-          await this.#d.driver.start(i.name);
-        } catch (err) {
-          this.#d.logger.error({ instance: i.name, err: err instanceof Error ? err.message : String(err) }, 'instance did not come back up');
-        }
-      }
+    for (const r of await this.#d.driver.startMany(await this.#toRun())) {
+      if (r.error) this.#d.logger.error({ instance: r.name, err: r.error }, 'instance did not come back up');
     }
   }
 

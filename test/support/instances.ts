@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import type { AppAndContainer } from './customers.ts';
+import { customerAgent, paidOrder } from './paid-order.ts';
+import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
+
+/**
+ * Active instances made through the portal (app.inject): one customer, one paid Opale order per
+ * name, each provisioned (a bounded number at once, as the queue would run them on a bigger worker).
+ */
+export async function activeInstances(t: AppAndContainer, alias: string, names: string[], opts: { concurrency?: number; plan?: string } = {}): Promise<void> {
+  const agent = await customerAgent(t, alias);
+  const orders: { name: string; orderId: number }[] = [];
+  for (const name of names) orders.push({ name, orderId: (await paidOrder(t, agent, name, opts.plan ? { plan: opts.plan } : {})).orderId });
+  let next = 0;
+  const worker = async () => {
+    while (next < orders.length) {
+      const o = orders[next++]!;
+      await provisionInstance(t.container.deps, o.orderId);
+      assert.ok(t.container.driver.endpoint(o.name), `${o.name} is not serving after provisioning`);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+}
