@@ -172,9 +172,9 @@ export function spawnChild(args: string[], env: NodeJS.ProcessEnv, port: number)
 }
 
 /** One GET; resolves with the status code (0 when the connection failed). */
-export function probe(port: number, urlPath: string, timeoutMs = 1000): Promise<number> {
+export function probe(port: number, urlPath: string, timeoutMs = 1000, host?: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false, ...(host ? { headers: { host } } : {}) }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', () => resolve(0));
