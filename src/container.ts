@@ -209,7 +209,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
 
     if (opts.workers !== false) {
       await events.work();
-      await queue.work(runActionJob, (data) => instances.runAction(data.actionId));
+      // Actions of different customers run side by side; one customer's run a few at a time.
+      await queue.work(runActionJob, (data) => instances.runAction(data.actionId), { jobs: config.actions.concurrency, perGroup: config.actions.perCustomer });
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
       await queue.work(settleQuoteJob, async (data) => {
         await settleQuote(deps, data.quoteId);

@@ -46,6 +46,19 @@ export class InstancesRepository {
     return row.id;
   }
 
+  /** The instance's action of this kind still waiting, given the new payload; its id, or null when none waits. */
+  async replaceScheduledAction(a: { instanceId: number; kind: ActionKind; payload: Buffer | null; requestedBy: number | null }, now: Date, db: Kysely<DB> = this.db): Promise<number | null> {
+    const row = await db
+      .updateTable('hosting_actions')
+      .set({ payload_enc: a.payload, requested_by: a.requestedBy, created_at: now })
+      .where('instance_id', '=', a.instanceId)
+      .where('kind', '=', a.kind)
+      .where('state', '=', 'scheduled')
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id ?? null;
+  }
+
   findAction(id: number) {
     return this.db.selectFrom('hosting_actions').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -230,9 +230,13 @@ export class InstancesService {
     if (problem) return { ok: false, error: `password_${problem}` };
     if (/[,=]/.test(password)) return { ok: false, error: 'admin_password_chars' };
     const now = this.#d.clock.now();
+    const payload = encryptSecret(this.#actionKey, password);
     const actionId = await this.#repo.db.transaction().execute(async (trx) => {
-      const id = await this.#repo.createAction({ instanceId, kind: 'set_password', payload: encryptSecret(this.#actionKey, password), requestedBy: user.id }, now, trx);
-      await this.#d.queue.send(runActionJob, { actionId: id }, { trx });
+      // One pending action of a kind per instance: a new password replaces the one still waiting.
+      const replaced = await this.#repo.replaceScheduledAction({ instanceId, kind: 'set_password', payload, requestedBy: user.id }, now, trx);
+      if (replaced !== null) return replaced;
+      const id = await this.#repo.createAction({ instanceId, kind: 'set_password', payload, requestedBy: user.id }, now, trx);
+      await this.#d.queue.send(runActionJob, { actionId: id }, { trx, group: actionGroup(user.id) });
       return id;
     });
     return { ok: true, actionId };
@@ -247,12 +251,14 @@ export class InstancesService {
     const now = this.#d.clock.now();
     const attempts = await this.#repo.claimAction(actionId, now, new Date(now.getTime() - runActionJob.options.expireInSeconds! * 1000));
     if (attempts === null) return;
+    // Read again once claimed: a newer password may have replaced this one while it waited.
+    const claimed = (await this.#repo.findAction(actionId)) ?? action;
     try {
-      switch (action.kind) {
+      switch (claimed.kind) {
         case 'set_password': {
           // Erased once applied: a retry after that has nothing to apply (an internal fault, not the customer's).
-          if (!action.payload_enc) throw new Error('the password of this action is gone');
-          await this.#d.driver.setSecurity(instance.name, { mode: 0, password: decryptSecret(this.#actionKey, action.payload_enc) });
+          if (!claimed.payload_enc) throw new Error('the password of this action is gone');
+          await this.#d.driver.setSecurity(instance.name, { mode: 0, password: decryptSecret(this.#actionKey, claimed.payload_enc) });
           break;
         }
         default:
@@ -278,9 +284,14 @@ export class InstancesService {
       await this.setState(instance, 'creating', { failure_reason: null });
       await this.#d.queue.send(provisionInstanceJob, { orderId: instance.order_id });
     } else {
-      await this.#d.queue.send(runActionJob, { actionId });
+      await this.#d.queue.send(runActionJob, { actionId }, { group: actionGroup(instance.user_id) });
     }
     if (by) await this.#d.audit.record({ action: 'action.retried', actorUserId: by.actorUserId, subjectUserId: instance.user_id, ip: by.ip, at: this.#d.clock.now(), details: { actionId, instanceId: action.instance_id, kind: action.kind } });
     return true;
   }
+}
+
+/** A customer's actions form one group of the queue: at most ACTIONS_PER_CUSTOMER of them run at once. */
+function actionGroup(userId: number): string {
+  return `customer-${userId}`;
 }

@@ -92,13 +92,14 @@ export class Queue {
   async send<S extends z.ZodType>(
     def: JobDefinition<S>,
     data: z.infer<S>,
-    opts: { trx?: Transaction<any> | Kysely<any>; singletonKey?: string; startAfter?: Date } = {},
+    opts: { trx?: Transaction<any> | Kysely<any>; singletonKey?: string; startAfter?: Date; /** jobs of one group run at most `perGroup` at once (see work) */ group?: string } = {},
   ): Promise<string | null> {
     const payload = def.payload.parse(data) as object;
     return this.boss.send(def.name, payload, {
       ...(opts.trx ? { db: fromKysely(opts.trx) } : {}),
       ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
       ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+      ...(opts.group ? { group: { id: opts.group } } : {}),
     });
   }
 
@@ -108,10 +109,23 @@ export class Queue {
     await this.boss.schedule(def.name, cron, def.payload.parse(data) as object, { tz: 'Europe/Paris', missed: 'once' });
   }
 
-  async work<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>): Promise<void> {
+  /**
+   * Runs a job's handler. `concurrency.jobs`: handlers of this job at once in this process;
+   * `concurrency.perGroup`: at most that many at once of one group (pg-boss counts the active jobs
+   * of the group in the database and fetches other groups' jobs meanwhile, so one group never holds
+   * the others back).
+   */
+  async work<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>, concurrency: { jobs?: number; perGroup?: number } = {}): Promise<void> {
     await this.#ensureQueue(def);
     const polling = Math.min(this.#polling, def.pollSeconds ?? this.#polling);
-    await this.boss.work(def.name, { pollingIntervalSeconds: polling, notifyPollingIntervalSeconds: Math.max(polling, this.#backstop), batchSize: 1 }, async (jobs) => {
+    const options = {
+      pollingIntervalSeconds: polling,
+      notifyPollingIntervalSeconds: Math.max(polling, this.#backstop),
+      batchSize: 1,
+      ...(concurrency.jobs ? { localConcurrency: concurrency.jobs } : {}),
+      ...(concurrency.perGroup ? { groupConcurrency: concurrency.perGroup } : {}),
+    };
+    await this.boss.work(def.name, options, async (jobs) => {
       for (const job of jobs) {
         const parsed = def.payload.safeParse(job.data);
         if (!parsed.success) {
