@@ -78,7 +78,7 @@ describe('"Instances" in the back office', () => {
     const userId = (await instances().find(instanceId))!.user_id;
     assert.match(page.body, new RegExp(`<a href="/backoffice/clients/${userId}">relance</a>`));
     assert.match(page.body, /<td>Opale<\/td>/);
-    assert.match(page.body, /<span class="badge err">en échec<\/span><br><span class="muted">create : [^<]*ENOENT/);
+    assert.match(page.body, /<span class="badge err">en échec<\/span><br><span class="muted">create : [^<]*(ENOENT|No such file or directory)/);
     assert.match(page.body, /Actions en échec/);
     assert.match(page.body, /Création de l&#39;instance<\/td>\s*<td>5<\/td>/);
     assert.match(page.body, /Archivage<\/td>\s*<td>5<\/td>\s*<td>action archive is not available yet<\/td>/);
