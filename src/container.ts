@@ -30,6 +30,7 @@ import type { InstanceDriver } from './hosting/driver.ts';
 import { LocalDriver } from './hosting/drivers/local.ts';
 import { detectIsolation } from './hosting/sandbox/isolation.ts';
 import { FrontDoor, probeThroughFrontDoor } from './gateway/proxy.ts';
+import { watchServers } from './modules/instances/server-health.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
 import { expireOrdersJob, forgetAdminPasswordJob } from './modules/orders/orders.jobs.ts';
@@ -176,6 +177,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const deps: AppDeps = { ...core, paypal };
 
     subscribeInstances(events, deps);
+    // A server in a crash loop puts its instance "en échec" and tells the operators, once.
+    watchServers(deps);
     subscribeOrders(events, deps);
     await queue.start([...jobDefinitions, ...events.jobDefinitions()]);
 

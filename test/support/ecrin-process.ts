@@ -58,10 +58,14 @@ export function runEcrin(args: string[], env: Record<string, string>): Promise<{
   });
 }
 
-/** `ecrin serve` on a free port; resolves once /readyz answers 200. */
-export async function serveEcrin(env: Record<string, string>, timeoutMs = 60_000): Promise<EcrinProcess> {
+/**
+ * `ecrin serve` on a free port; resolves once /readyz answers 200. `asUid`: run it as that user
+ * instead (through setpriv), as on a machine where ecrin is not root.
+ */
+export async function serveEcrin(env: Record<string, string>, timeoutMs = 60_000, asUid?: number): Promise<EcrinProcess> {
   const port = await freePort();
-  const proc = spawn(NODE, ['src/main.ts', 'serve'], { cwd: ROOT, env: childEnv({ HOST: '127.0.0.1', ...env, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = asUid === undefined ? [NODE, 'src/main.ts', 'serve'] : ['setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', NODE, 'src/main.ts', 'serve'];
+  const proc = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env: childEnv({ HOST: '127.0.0.1', ...env, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));

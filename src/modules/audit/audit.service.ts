@@ -25,7 +25,8 @@ export type AuditAction =
   | 'credit_note.issued'
   | 'settings.updated'
   | 'terms.published'
-  | 'action.retried';
+  | 'action.retried'
+  | 'instance.server_restarted';
 
 export interface AuditEntryInput {
   action: AuditAction;

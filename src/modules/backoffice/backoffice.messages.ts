@@ -26,6 +26,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'settings.updated': { fr: 'Réglages modifiés', en: 'Settings updated' },
   'terms.published': { fr: 'CGV publiées', en: 'Terms published' },
   'action.retried': { fr: 'Action d’hébergement relancée', en: 'Hosting action run again' },
+  'instance.server_restarted': { fr: 'Serveur d’instance redémarré', en: 'Instance server restarted' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

@@ -6,6 +6,8 @@ import { idParam, queryOf, pageParam } from '../../web/params.ts';
 import { str } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
+import { restartServer } from '../instances/use-cases/restart-server.ts';
+import type { RestartNotice } from './instance-server.views.ts';
 import { instanceDetailPage, instancesListPage, type FailedActionRow, type InstanceListRow, type RetryNotice } from './instances.views.ts';
 
 const PAGE_SIZE = 25;
@@ -15,6 +17,16 @@ const DETAIL_ACTIONS = 50;
 function retryNotice(request: FastifyRequest): RetryNotice {
   const v = queryOf(request).relance;
   return v === '1' ? 'retried' : v === '0' ? 'refused' : null;
+}
+
+const LOG_LINES = 60;
+
+function restartNotice(request: FastifyRequest): RestartNotice {
+  const q = queryOf(request);
+  if (q.serveur === 'redemarre') return { ok: true };
+  if (q.serveur === 'pas-en-echec') return { ok: false, reason: 'not_failed' };
+  if (q.serveur === 'echec') return { ok: false, reason: 'start_failed' };
+  return null;
 }
 
 /** "Instances" (operator only): every instance, its actions, and failed actions run again. */
@@ -49,7 +61,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
         instanceName: a.instance_name,
       }));
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, instancesListPage(ctx, { rows: shown, failed: failedRows, page: { page, hasNext: rows.length > PAGE_SIZE }, notice: retryNotice(request) }));
+      return sendHtml(reply, instancesListPage(ctx, { rows: shown, failed: failedRows, page: { page, hasNext: rows.length > PAGE_SIZE }, notice: retryNotice(request), isolation: c.driver.isolation() }));
     });
 
     app.get('/backoffice/instances/:id', async (request, reply) => {
@@ -77,8 +89,28 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
           endpoint: c.driver.endpoint(instance.name),
           actions,
           notice: retryNotice(request),
+          server: {
+            instanceId: instance.id,
+            runtime: c.driver.runtime(instance.name),
+            endpoint: c.driver.endpoint(instance.name),
+            isolation: c.driver.isolation(),
+            log: await c.driver.logTail(instance.name, LOG_LINES),
+            canRestart: instance.state === 'failed' && instance.activated_at !== null,
+            notice: restartNotice(request),
+          },
         }),
       );
+    });
+
+    /** "Redémarrer le serveur": an instance put "en échec" by a crash loop runs again. */
+    app.post('/backoffice/instances/:id/redemarrer', async (request, reply) => {
+      const id = idParam(request);
+      const instance = await instances.find(id);
+      if (!instance) throw new AppError('not_found');
+      const result = await restartServer(c.deps, id, { actorUserId: request.currentUser!.id, ip: clientMeta(request).ip });
+      if (result.ok) return reply.redirect(`/backoffice/instances/${id}?serveur=redemarre#serveur`, 303);
+      request.log.warn({ instance: instance.name, reason: result.reason, detail: result.detail }, 'instance server restart refused');
+      return reply.redirect(`/backoffice/instances/${id}?serveur=${result.reason === 'not_failed' ? 'pas-en-echec' : 'echec'}#serveur`, 303);
     });
 
     /** "Relancer": a failed action goes back to the queue (attempts from zero). */

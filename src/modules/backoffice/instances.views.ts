@@ -5,7 +5,9 @@ import { notice } from '../../web/forms.ts';
 import { html, type Html, type HtmlChild } from '../../web/html.ts';
 import { defineMessages, formatBytes, formatDateTime, translator, type Translator } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
+import type { IsolationSummary } from '../../hosting/driver.ts';
 import { backofficePage, pager, tr, type PageInfo } from './backoffice.views.ts';
+import { isolationBanner, serverSection, type ServerSection } from './instance-server.views.ts';
 
 const m = defineMessages({
   fr: {
@@ -194,13 +196,14 @@ function retryForm(ctx: PageContext, t: IT, actionId: number, from: 'list' | 'in
 </form>`;
 }
 
-export function instancesListPage(ctx: PageContext, s: { rows: readonly InstanceListRow[]; failed: readonly FailedActionRow[]; page: PageInfo; notice: RetryNotice }): Html {
+export function instancesListPage(ctx: PageContext, s: { rows: readonly InstanceListRow[]; failed: readonly FailedActionRow[]; page: PageInfo; notice: RetryNotice; isolation: IsolationSummary }): Html {
   const t = it_(ctx);
   return backofficePage(ctx, {
     section: 'instances',
     title: t('title'),
     main: html`<h1>${t('title')}</h1>
 <p class="muted">${t('intro')}</p>
+${isolationBanner(ctx, s.isolation)}
 ${retryNotice(t, s.notice)}
 <section class="panel" aria-labelledby="failed-title" id="actions-en-echec">
   <h2 id="failed-title">${t('failedTitle')}</h2>
@@ -261,6 +264,8 @@ export interface InstanceDetail {
   endpoint: { host: string; port: number } | null;
   actions: readonly InstanceActionRow[];
   notice: RetryNotice;
+  /** its server: state, isolation, log (instance-server.views.ts) */
+  server: ServerSection;
 }
 
 export function instanceDetailPage(ctx: PageContext, s: InstanceDetail): Html {
@@ -292,6 +297,7 @@ ${retryNotice(t, s.notice)}
     ${row(t('server'), s.endpoint ? t('serverRunning', { endpoint: `${s.endpoint.host}:${s.endpoint.port}` }) : t('serverStopped'))}
   </dl>
 </section>
+${serverSection(ctx, s.server)}
 <section class="panel" aria-labelledby="actions-title">
   <h2 id="actions-title">${t('actionsTitle')}</h2>
   ${

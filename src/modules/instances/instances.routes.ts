@@ -28,6 +28,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
         usage: await c.monitor.usageSeries(instance.id),
         sessionsNow: c.frontDoor.sessions.current(instance.name, Date.now()),
         instance,
+        restarting: c.driver.runtime(instance.name).state === 'restarting',
         url: c.urls.instance(instance.name),
         plan: await settings.plan(instance.plan_code),
         diskBytes: disk,

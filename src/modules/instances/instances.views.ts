@@ -58,6 +58,8 @@ export interface InstancePageState {
   usage: UsageDay[];
   sessionsNow: number;
   instance: Instance;
+  /** its server is being restarted (it stopped answering or exited) */
+  restarting: boolean;
   url: string;
   plan: PlanView | null;
   diskBytes: number | null;
@@ -81,7 +83,7 @@ export function instancePage(ctx: PageContext, s: InstancePageState): Html {
 ${s.notice ? notice('success', s.notice) : ''}
 <section class="panel">
   <dl class="details">
-    <dt>${t('state')}</dt><dd>${instanceBadge(t, i.state)}${i.state === 'failed' && i.failure_reason ? html` <span class="muted">${t('failure')} : ${i.failure_reason}</span>` : ''}</dd>
+    <dt>${t('state')}</dt><dd>${instanceBadge(t, i.state)}${i.state === 'active' && s.restarting ? html` <span class="badge warn">${t('restarting')}</span>` : ''}${i.state === 'failed' && i.failure_reason ? html` <span class="muted">${t('failure')} : ${i.failure_reason}</span>` : ''}</dd>
     <dt>${t('address')}</dt><dd>${i.state === 'active' ? html`<a href="${s.url}" rel="noopener">${s.url}</a>` : s.url}</dd>
     <dt>${t('plan')}</dt><dd>${p?.name ?? i.plan_code}</dd>
     <dt>${t('flavour')}</dt><dd>${i.flavour === 'diacamma.syndic' ? 'Diacamma Syndic' : 'Diacamma Asso'}</dd>
