@@ -119,7 +119,7 @@ export async function localDriver(config: Config, logger: Logger): Promise<Local
     pathVar: config.instanceEnv.PATH,
     cgroup: config.hosting.cgroup,
   });
-  return new LocalDriver({ instancesDir: `${config.dataDir}/instances`, dataDir: config.dataDir, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv, isolation, hosting: config.hosting });
+  return new LocalDriver({ instancesDir: `${config.dataDir}/instances`, dataDir: config.dataDir, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv, isolation, hosting: config.hosting, publicDomain: config.publicDomain });
 }
 
 export function databaseTargetFor(config: Config): DatabaseTarget {

@@ -193,12 +193,12 @@ export class InstanceLog {
     }
   }
 
-  /** The last lines (of the current file, completed from the rotated one when it is short). */
-  async tail(lines: number): Promise<string[]> {
+  /** The last lines (of the current file, completed from the rotated one when it is short), without `skip` ones. */
+  async tail(lines: number, skip?: RegExp): Promise<string[]> {
     const out: string[] = [];
     for (const f of [this.file, `${this.file}.1`]) {
       const chunk = await readEnd(f, 64 * 1024);
-      const got = chunk.split('\n').filter((l) => l !== '');
+      const got = chunk.split('\n').filter((l) => l !== '' && !(skip && skip.test(l)));
       out.unshift(...got.slice(-(lines - out.length)));
       if (out.length >= lines) break;
     }

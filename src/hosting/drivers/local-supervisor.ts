@@ -13,6 +13,8 @@ export interface Launcher {
   serverCommand(name: string, port: number): { argv: string[]; env: Record<string, string>; cwd: string; uid: number | null };
   /** after the server is gone for good (stopped, failed): its cgroup, say */
   cleanUp(name: string): void;
+  /** the Host its probes send (one the instance accepts) */
+  probeHost(name: string): string;
 }
 
 export interface SupervisorOptions {
@@ -52,15 +54,21 @@ interface Supervised {
   log: InstanceLog;
 }
 
-/** An HTTP answer of any status: the server is alive and not stuck (used by the health probes). */
-function answers(port: number, timeoutMs: number): Promise<number | null> {
+/**
+ * A health probe: `HEAD /` with the instance's own host (Django refuses, and logs as an error, a
+ * Host outside ALLOWED_HOSTS). An answer of any status means alive and not stuck; null, none.
+ */
+export const PROBE_METHOD = 'HEAD';
+
+function answers(port: number, host: string, timeoutMs: number): Promise<number | null> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: timeoutMs, agent: false }, (res) => {
+    const req = http.request({ method: PROBE_METHOD, host: '127.0.0.1', port, path: '/', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(null));
+    req.end();
   });
 }
 
@@ -149,7 +157,7 @@ export class Supervisor {
     const s = this.#new(name, rec.port);
     s.proc = { pid: rec.pid, startTicks: rec.startTicks };
     s.uid = rec.uid;
-    if ((await answers(rec.port, this.#o.probe.timeoutMs)) === null) {
+    if ((await answers(rec.port, this.#o.launcher.probeHost(name), this.#o.probe.timeoutMs)) === null) {
       s.log.note(`recorded server (pid ${rec.pid}) does not answer on port ${rec.port}: stopped, to be started again`);
       await stopGroup(rec.pid, this.#o.stopGraceMs ?? 5000);
       this.#records.remove(name);
@@ -227,7 +235,7 @@ export class Supervisor {
         const deadline = Date.now() + this.#o.startTimeoutMs;
         while (Date.now() < deadline && s.generation === gen) {
           if (!s.proc) return false; // it died while starting
-          const status = await answers(s.port, Math.min(this.#o.probe.timeoutMs, 3000));
+          const status = await answers(s.port, this.#o.launcher.probeHost(s.name), Math.min(this.#o.probe.timeoutMs, 3000));
           if (status !== null && status < 500 && s.generation === gen) {
             s.state = 'running';
             s.failedProbes = 0;
@@ -366,7 +374,7 @@ export class Supervisor {
       this.#restart(s, 'the server is gone');
       return;
     }
-    const status = await answers(s.port, this.#o.probe.timeoutMs);
+    const status = await answers(s.port, this.#o.launcher.probeHost(s.name), this.#o.probe.timeoutMs);
     if (s.generation !== gen || s.state !== 'running') return;
     if (status !== null) {
       s.failedProbes = 0;

@@ -13,7 +13,7 @@ import type { Isolation } from '../sandbox/isolation.ts';
 import { identify, isRunning } from '../sandbox/proc.ts';
 import { UidAllocator } from '../sandbox/uids.ts';
 import { dirSize, InstanceLog, LocalPaths } from './local-files.ts';
-import { Supervisor, type Launcher } from './local-supervisor.ts';
+import { PROBE_METHOD, Supervisor, type Launcher } from './local-supervisor.ts';
 
 export interface LocalDriverOptions {
   /** DATA_DIR/instances: each instance's files are in DATA_DIR/instances/NAME */
@@ -37,6 +37,8 @@ export interface LocalDriverOptions {
   hosting?: Partial<HostingConfig>;
   /** SIGTERM → SIGKILL delay when a server is stopped (ms) */
   stopGraceMs?: number;
+  /** instances answer to NAME.<publicDomain> (their health probes send that Host); default localhost */
+  publicDomain?: string;
 }
 
 const DEFAULTS: Omit<HostingConfig, 'isolation' | 'cgroup'> = {
@@ -47,6 +49,8 @@ const DEFAULTS: Omit<HostingConfig, 'isolation' | 'cgroup'> = {
   crashLoop: { restarts: 5, windowMs: 600_000 },
   logBytes: 1024 * 1024,
 };
+
+const PROBE_LINE = new RegExp(`(\\] ${PROBE_METHOD} / \\d{3} |"${PROBE_METHOD} / HTTP/1\\.[01]")`);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -88,6 +92,7 @@ export class LocalDriver implements InstanceDriver {
       cleanUp: (name) => {
         if (this.#isolation.cgroup.available) removeInstanceCgroup(this.#isolation.cgroup.dir, name);
       },
+      probeHost: (name) => `${name}.${options.publicDomain ?? 'localhost'}`,
     };
     this.#supervisor = new Supervisor({
       paths: this.#paths,
@@ -307,8 +312,9 @@ export class LocalDriver implements InstanceDriver {
     );
   }
 
+  /** Without the access-log lines of ecrin's own health probes (`HEAD /`, the stand-in's and gunicorn's formats). */
   async logTail(name: string, lines: number): Promise<string[]> {
-    return this.#supervisor.log(name).tail(lines);
+    return this.#supervisor.log(name).tail(lines, PROBE_LINE);
   }
 
   onEvent(listener: (e: DriverEvent) => void): void {

@@ -16,7 +16,6 @@ const m = defineMessages({
     state_failed: 'en échec (arrêts à répétition)',
     state_stopping: "en cours d'arrêt",
     state_stopped: 'arrêté',
-    endpoint: 'Adresse locale',
     process: 'Processus',
     adopted: "repris tel quel d'un ecrin précédent",
     since: 'depuis le {date}',
@@ -30,7 +29,7 @@ const m = defineMessages({
     cgroupOn: 'limites mémoire et processus dans {dir}',
     cgroupOff: 'non utilisé ({reason}) : mémoire bornée par rlimit seulement',
     logTitle: 'Dernières lignes du journal',
-    logIntro: "Sortie du serveur et notes d'ecrin (démarrages, arrêts, sondes sans réponse), de la plus ancienne à la plus récente.",
+    logIntro: "Sortie du serveur et notes d'ecrin (démarrages, arrêts, sondes sans réponse), de la plus ancienne à la plus récente ; les sondes de santé qui ont eu leur réponse ne sont pas montrées.",
     noLog: 'Journal vide.',
     restart: 'Redémarrer le serveur',
     restartIntro: "Le serveur n'est plus relancé automatiquement. Corrigez la cause (voir le journal), puis redémarrez-le : l'instance redevient active.",
@@ -49,7 +48,7 @@ const m = defineMessages({
     c_no_sandbox: 'instances non isolées',
     c_not_root: "ecrin ne tourne pas en root",
     c_no_cgroup2: 'pas de hiérarchie cgroup v2',
-    c_no_controllers: 'contrôleurs memory et pids absents de cgroup v2 (liés à cgroup v1 sur cette machine)',
+    c_no_controllers: 'contrôleurs memory et pids absents de cgroup v2, liés à cgroup v1 sur cette machine',
     c_not_writable: 'répertoire cgroup non modifiable',
   },
   en: {
@@ -61,7 +60,6 @@ const m = defineMessages({
     state_failed: 'failed (crash loop)',
     state_stopping: 'stopping',
     state_stopped: 'stopped',
-    endpoint: 'Local address',
     process: 'Process',
     adopted: 'adopted as it was from an earlier ecrin',
     since: 'since {date}',
@@ -75,7 +73,7 @@ const m = defineMessages({
     cgroupOn: 'memory and process limits in {dir}',
     cgroupOff: 'not used ({reason}): memory bounded by rlimits only',
     logTitle: 'Last lines of the log',
-    logIntro: "The server's output and ecrin's notes (starts, stops, unanswered probes), oldest first.",
+    logIntro: "The server's output and ecrin's notes (starts, stops, unanswered probes), oldest first; answered health probes are not shown.",
     noLog: 'Empty log.',
     restart: 'Restart the server',
     restartIntro: 'The server is no longer restarted automatically. Fix the cause (see the log), then restart it: the instance becomes active again.',
@@ -94,7 +92,7 @@ const m = defineMessages({
     c_no_sandbox: 'instances not sandboxed',
     c_not_root: 'ecrin does not run as root',
     c_no_cgroup2: 'no cgroup v2 hierarchy',
-    c_no_controllers: 'no memory and pids controllers in cgroup v2 (bound to cgroup v1 on this machine)',
+    c_no_controllers: 'no memory and pids controllers in cgroup v2, bound to cgroup v1 on this machine',
     c_not_writable: 'cgroup directory not writable',
   },
 });
@@ -123,7 +121,6 @@ export type RestartNotice = { ok: true } | { ok: false; reason: 'not_failed' | '
 export interface ServerSection {
   instanceId: number;
   runtime: InstanceRuntime;
-  endpoint: { host: string; port: number } | null;
   isolation: IsolationSummary;
   log: string[];
   /** it is "en échec" because of a crash loop: offer to restart it */
@@ -142,7 +139,6 @@ export function serverSection(ctx: PageContext, s: ServerSection): Html {
   ${s.notice ? (s.notice.ok ? notice('success', t('restarted')) : notice('warning', s.notice.reason === 'not_failed' ? t('restartNotFailed') : t('restartRefused'))) : ''}
   <dl class="details">
     ${row(t('state'), html`${t(`state_${r.state}` as K)}${r.since ? html` <span class="muted">${t('since', { date: formatDateTime(r.since, ctx.locale) })}</span>` : ''}`)}
-    ${s.endpoint ? row(t('endpoint'), `${s.endpoint.host}:${s.endpoint.port}`) : ''}
     ${r.pid !== null ? row(t('process'), html`${r.pid}${r.adopted ? html` <span class="muted">(${t('adopted')})</span>` : ''}`) : ''}
     ${row(t('restarts'), String(r.restarts))}
     ${r.lastExit ? row(t('lastExit'), r.lastExit) : ''}

@@ -92,7 +92,6 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
           server: {
             instanceId: instance.id,
             runtime: c.driver.runtime(instance.name),
-            endpoint: c.driver.endpoint(instance.name),
             isolation: c.driver.isolation(),
             log: await c.driver.logTail(instance.name, LOG_LINES),
             canRestart: instance.state === 'failed' && instance.activated_at !== null,
