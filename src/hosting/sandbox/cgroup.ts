@@ -80,13 +80,3 @@ export function removeInstanceCgroup(dir: string, name: string): void {
     /* still in use, or never made */
   }
 }
-
-/** How many times the kernel ended a process of the group for lack of memory (memory.events oom_kill). */
-export function oomKills(dir: string, name: string): number {
-  try {
-    const m = /^oom_kill (\d+)/m.exec(readFileSync(path.join(dir, name, 'memory.events'), 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}

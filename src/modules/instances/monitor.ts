@@ -79,7 +79,7 @@ export class InstancesMonitor {
       rendered: renderMail('fr', {
         subject: `[${site}] Instance ${i.name} injoignable`,
         greeting: 'Bonjour,',
-        paragraphs: [`L'instance ${this.#d.instanceUrl(i.name)} ne répond plus à travers la porte d'entrée (${DOWN_AFTER} sondes manquées d'affilée). Elle est redémarrée automatiquement si son processus s'arrête ; vérifiez ses journaux.`],
+        paragraphs: [`L'instance ${this.#d.instanceUrl(i.name)} ne répond plus à travers la porte d'entrée (${DOWN_AFTER} sondes manquées d'affilée). Son serveur est redémarré automatiquement s'il s'arrête ou ne répond plus ; voyez son journal sur sa page du back office.`],
         action: { label: 'Back office', url: `${this.#d.portalUrl()}/backoffice` },
         signature: 'ecrin',
       }),
