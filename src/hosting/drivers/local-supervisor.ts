@@ -1,76 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, readlinkSync } from 'node:fs';
-import http from 'node:http';
-import type { Logger } from '../../platform/logger.ts';
+import { closeSync } from 'node:fs';
 import { DriverError, type DriverEvent, type Endpoint, type InstanceRuntime } from '../driver.ts';
-import { groupMembers, identify, isRunning, processUid, readProcStat, stopGroup, type ProcessIdentity } from '../sandbox/proc.ts';
+import { cwdInside, endLeftovers, identify, isRunning, processUid, stopGroup } from '../sandbox/proc.ts';
 import { Semaphore } from '../semaphore.ts';
-import { InstanceLog, RunRecords, type LocalPaths, type RunRecord } from './local-files.ts';
-
-/** How a server is run: the sandbox (or not) is the driver's business; the supervisor only spawns. */
-export interface Launcher {
-  /** argv, environment and uid of the instance's server on `port` */
-  serverCommand(name: string, port: number): { argv: string[]; env: Record<string, string>; cwd: string; uid: number | null };
-  /** after the server is gone for good (stopped, failed): its cgroup, say */
-  cleanUp(name: string): void;
-  /** the Host its probes send (one the instance accepts) */
-  probeHost(name: string): string;
-}
-
-export interface SupervisorOptions {
-  paths: LocalPaths;
-  launcher: Launcher;
-  serveTemplate: string;
-  logger: Logger;
-  freePort: () => Promise<number>;
-  startTimeoutMs: number;
-  startConcurrency: number;
-  probe: { intervalMs: number; timeoutMs: number; failures: number };
-  crashLoop: { restarts: number; windowMs: number };
-  logBytes: number;
-  /** how long a server may take to stop after SIGTERM before SIGKILL */
-  stopGraceMs?: number;
-}
-
-interface Supervised {
-  name: string;
-  port: number;
-  proc: ProcessIdentity | null;
-  child: ChildProcess | null;
-  uid: number | null;
-  state: InstanceRuntime['state'];
-  adopted: boolean;
-  failedProbes: number;
-  /** restarts within the crash-loop window (ms timestamps) */
-  restartTimes: number[];
-  restartsTotal: number;
-  timer: NodeJS.Timeout | null;
-  lastExit: string | null;
-  since: number;
-  /** bumped whenever ecrin itself ends a server: its exit is then not a crash */
-  generation: number;
-  /** a spawn is waiting for its first answer: an exit meanwhile is that start's failure */
-  launching: boolean;
-  log: InstanceLog;
-}
-
-/**
- * A health probe: `HEAD /` with the instance's own host (Django refuses, and logs as an error, a
- * Host outside ALLOWED_HOSTS). An answer of any status means alive and not stuck; null, none.
- */
-export const PROBE_METHOD = 'HEAD';
-
-function answers(port: number, host: string, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const req = http.request({ method: PROBE_METHOD, host: '127.0.0.1', port, path: '/', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-    req.end();
-  });
-}
+import { InstanceLog, RunRecords, type RunRecord } from './local-files.ts';
+import { answers } from './local-probe.ts';
+import { newSupervised, runtimeOf, type Supervised, type SupervisorOptions } from './local-supervised.ts';
+import { nextRestart } from './restart-policy.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,9 +57,7 @@ export class Supervisor {
   }
 
   runtime(name: string): InstanceRuntime {
-    const s = this.#all.get(name);
-    if (!s) return { state: 'stopped', restarts: 0, since: null, lastExit: null, adopted: false, pid: null, uid: null };
-    return { state: s.state, restarts: s.restartsTotal, since: new Date(s.since), lastExit: s.lastExit, adopted: s.adopted, pid: s.proc?.pid ?? null, uid: s.uid };
+    return runtimeOf(this.#all.get(name));
   }
 
   /** The port a live server listens on, whatever its state (for health checks during a start). */
@@ -137,7 +71,7 @@ export class Supervisor {
   }
 
   #new(name: string, port: number): Supervised {
-    return { name, port, proc: null, child: null, uid: null, state: 'starting', adopted: false, failedProbes: 0, restartTimes: [], restartsTotal: 0, timer: null, lastExit: null, since: Date.now(), generation: 0, launching: false, log: new InstanceLog(this.#o.paths, name, this.#o.logBytes) };
+    return newSupervised(name, port, new InstanceLog(this.#o.paths, name, this.#o.logBytes));
   }
 
   /**
@@ -177,17 +111,7 @@ export class Supervisor {
    */
   #endLeftovers(name: string, rec: RunRecord): void {
     const root = this.#o.paths.root(name);
-    for (const pid of groupMembers(rec.pid)) {
-      const st = readProcStat(pid);
-      if (!st || st.startTicks < rec.startTicks) continue;
-      const ours = rec.uid !== null ? processUid(pid) === rec.uid : cwdInside(pid, root);
-      if (!ours) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    endLeftovers(rec, (pid) => (rec.uid !== null ? processUid(pid) === rec.uid : cwdInside(pid, root)));
   }
 
   /** Starts the server (or adopts the recorded one) and waits until it answers. */
@@ -289,16 +213,15 @@ export class Supervisor {
   /** Restart with backoff, or "failed" after too many restarts within the window. */
   #restart(s: Supervised, reason: string): void {
     const now = Date.now();
-    s.restartTimes = s.restartTimes.filter((t) => now - t < this.#o.crashLoop.windowMs);
-    if (s.restartTimes.length >= this.#o.crashLoop.restarts) {
+    const next = nextRestart(s.restartTimes, now, this.#o.crashLoop);
+    s.restartTimes = next.recent;
+    if (next.delayMs === null) {
       void this.#fail(s, `${s.restartTimes.length} restarts within ${Math.round(this.#o.crashLoop.windowMs / 1000)} s; last: ${reason}`);
       return;
     }
-    const n = s.restartTimes.length;
-    s.restartTimes.push(now);
     s.restartsTotal++;
     const quick = s.since > 0 && now - s.since < 5000;
-    const delay = n === 0 ? 100 : Math.min(30_000, 1000 * 2 ** (n - 1));
+    const delay = next.delayMs;
     s.state = 'restarting';
     s.since = now;
     s.log.note(`restarting in ${delay} ms: ${reason}`);
@@ -434,14 +357,5 @@ export class Supervisor {
       s.log.note(`ecrin (pid ${process.pid}) stops; the server ${s.proc ? `(pid ${s.proc.pid}) keeps running` : 'is not running'}`);
     }
     this.#all.clear();
-  }
-}
-
-function cwdInside(pid: number, dir: string): boolean {
-  try {
-    const cwd = readlinkSync(`/proc/${pid}/cwd`);
-    return cwd === dir || cwd.startsWith(`${dir}/`);
-  } catch {
-    return false;
   }
 }

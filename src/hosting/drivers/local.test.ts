@@ -9,6 +9,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { groupMembers, processUid } from '../sandbox/proc.ts';
 import { Semaphore } from '../semaphore.ts';
 import { LocalDriver } from './local.ts';
+import { nextRestart } from './restart-policy.ts';
 
 /** The local driver without a sandbox: what runs where ecrin lacks the privilege (as before). */
 let dir: string;
@@ -120,5 +121,21 @@ describe('the start bound', () => {
     );
     assert.equal(most, 2);
     assert.deepEqual(order, [1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the restart policy', () => {
+  it('restarts at once, then backs off, and gives up after too many restarts in the window', () => {
+    const policy = { restarts: 4, windowMs: 60_000 };
+    let recent: number[] = [];
+    const delays: (number | null)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const next = nextRestart(recent, 1000 + i, policy);
+      recent = next.recent;
+      delays.push(next.delayMs);
+    }
+    assert.deepEqual(delays, [100, 1000, 2000, 4000, null]);
+    assert.equal(nextRestart(recent, 1000 + 60_001, policy).delayMs, 100, 'a quiet window starts afresh');
+    assert.equal(nextRestart(Array.from({ length: 9 }, (_, i) => i), 10, { restarts: 100, windowMs: 60_000 }).delayMs, 30_000, 'at most 30 s');
   });
 });

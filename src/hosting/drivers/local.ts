@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { HostingConfig } from '../../config.ts';
@@ -10,10 +10,12 @@ import { DriverError, type DriverEvent, type Endpoint, type InstanceDriver, type
 import { sandboxArgv } from '../sandbox/bwrap.ts';
 import { prepareInstanceCgroup, removeInstanceCgroup } from '../sandbox/cgroup.ts';
 import type { Isolation } from '../sandbox/isolation.ts';
-import { identify, isRunning } from '../sandbox/proc.ts';
 import { UidAllocator } from '../sandbox/uids.ts';
 import { dirSize, InstanceLog, LocalPaths } from './local-files.ts';
-import { PROBE_METHOD, Supervisor, type Launcher } from './local-supervisor.ts';
+import { PROBE_LINE } from './local-probe.ts';
+import { acquireSupervisorLock, otherSupervisor, releaseSupervisorLock } from './supervisor-lock.ts';
+import type { Launcher } from './local-supervised.ts';
+import { Supervisor } from './local-supervisor.ts';
 
 export interface LocalDriverOptions {
   /** DATA_DIR/instances: each instance's files are in DATA_DIR/instances/NAME */
@@ -49,8 +51,6 @@ const DEFAULTS: Omit<HostingConfig, 'isolation' | 'cgroup'> = {
   crashLoop: { restarts: 5, windowMs: 600_000 },
   logBytes: 1024 * 1024,
 };
-
-const PROBE_LINE = new RegExp(`(\\] ${PROBE_METHOD} / \\d{3} |"${PROBE_METHOD} / HTTP/1\\.[01]")`);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -97,7 +97,6 @@ export class LocalDriver implements InstanceDriver {
     this.#supervisor = new Supervisor({
       paths: this.#paths,
       launcher,
-      serveTemplate: options.serveTemplate,
       logger: options.logger,
       freePort: options.freePort ?? freePort,
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
@@ -119,21 +118,15 @@ export class LocalDriver implements InstanceDriver {
     return this.#ready;
   }
 
-  /** One ecrin supervises a DATA_DIR's instances: a second one would restart what the first runs. */
   #lock(): void {
     if (this.#locked) return;
-    const file = path.join(this.#paths.hostingDir, 'supervisor.lock');
-    const other = readLock(file);
-    if (other && other.pid !== process.pid && isRunning(other)) throw new DriverError('start', `another ecrin (pid ${other.pid}) supervises the instances of ${this.#paths.dataDir}`);
-    const me = identify(process.pid);
-    writeFileSync(file, JSON.stringify(me) + '\n', { mode: 0o600 });
+    acquireSupervisorLock(this.#paths);
     this.#locked = true;
   }
 
   #unlock(): void {
     if (!this.#locked) return;
-    const file = path.join(this.#paths.hostingDir, 'supervisor.lock');
-    if (readLock(file)?.pid === process.pid) rmSync(file, { force: true });
+    releaseSupervisorLock(this.#paths);
     this.#locked = false;
   }
 
@@ -338,19 +331,10 @@ export class LocalDriver implements InstanceDriver {
 
   async stopRecorded(): Promise<string[]> {
     await this.#prepare();
-    const lock = readLock(path.join(this.#paths.hostingDir, 'supervisor.lock'));
-    if (lock && lock.pid !== process.pid && isRunning(lock)) throw new DriverError('stop', `ecrin (pid ${lock.pid}) supervises these instances and would start them again: stop it first`);
+    const other = otherSupervisor(this.#paths);
+    if (other) throw new DriverError('stop', `ecrin (pid ${other}) supervises these instances and would start them again: stop it first`);
     const names = await this.#supervisor.stopRecorded();
     this.#unlock();
     return names;
-  }
-}
-
-function readLock(file: string): { pid: number; startTicks: number } | null {
-  try {
-    const l = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; startTicks: number };
-    return Number.isInteger(l.pid) ? l : null;
-  } catch {
-    return null;
   }
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Processes as Linux shows them in /proc. An instance's server is known by its pid *and* the time
@@ -99,4 +99,30 @@ export async function stopGroup(pgrp: number, graceMs: number): Promise<void> {
   if (await waitGroupGone(pgrp, graceMs)) return;
   signalGroup(pgrp, 'SIGKILL');
   await waitGroupGone(pgrp, 2000);
+}
+
+/** True when the process's working directory is `dir` or inside it. */
+export function cwdInside(pid: number, dir: string): boolean {
+  try {
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return cwd === dir || cwd.startsWith(`${dir}/`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGKILL for what is left in a process group whose leader is gone: members born after the leader
+ * that `ours` recognises. (A pid alone could be anyone's by now.)
+ */
+export function endLeftovers(leader: ProcessIdentity, ours: (pid: number) => boolean): void {
+  for (const pid of groupMembers(leader.pid)) {
+    const st = readProcStat(pid);
+    if (!st || st.startTicks < leader.startTicks || !ours(pid)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }
