@@ -157,12 +157,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const settings = new SettingsService(new SettingsRepository(db), clock);
     await settings.seedDefaults();
     const audit = new AuditService(new AuditRepository(db));
-    const billing = new BillingService({ db, ledger: new Ledger(db, opts.renderer ?? renderDocumentPdf, settings), settings, clock, portalUrl: urls.portal });
+    const billing = new BillingService({ db, ledger: new Ledger(db, opts.renderer ?? renderDocumentPdf, settings), settings, clock, portalUrl: urls.portal, paypalEnabled: config.paypal !== null });
     const transport = opts.mailTransport ?? createMailTransport(config.smtpUrl);
     // Attached PDFs are billing's: mail asks billing for their bytes at delivery.
     const mail = new MailService({ repo: new MailRepository(db), queue, transport, clock, from: config.mailFrom, logger, audit, attachments: (ref) => billing.attachment(ref) });
     const accounts = new AccountsService({ repo: new AccountsRepository(db), audit, mail, settings, clock, portalUrl: urls.portal });
-    const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, publicDomain: config.publicDomain });
+    const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, publicDomain: config.publicDomain, paypalEnabled: config.paypal !== null, instanceUrl: urls.instance });
     const payments = new PaymentsService({ db, billing, queue, clock });
 
     const driver = opts.driver ?? (await localDriver(config, logger));

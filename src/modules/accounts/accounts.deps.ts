@@ -34,8 +34,9 @@ export async function siteName(d: Pick<AccountsDeps, 'settings'>): Promise<strin
 }
 
 /** A single-use link of the portal, as e-mailed. */
-export function tokenLink(d: Pick<AccountsDeps, 'portalUrl'>, path: string, token: string): string {
-  return `${d.portalUrl()}${path}?jeton=${token}`;
+export function tokenLink(d: Pick<AccountsDeps, 'portalUrl'>, path: string, token: string, returnTo?: string | null): string {
+  const link = `${d.portalUrl()}${path}?jeton=${token}`;
+  return returnTo ? `${link}&retour=${encodeURIComponent(returnTo)}` : link;
 }
 
 export function passwordError(problem: ReturnType<typeof checkPassword>): FieldErrorCode | null {

@@ -27,7 +27,11 @@ export class CredentialsService {
     this.#d = deps;
   }
 
-  async signUp(input: { alias: string; name: string; email: string; organisation: string; locale: Locale }, meta: RequestMeta): Promise<Result<{ userId: number }>> {
+  /**
+   * `returnTo` (a same-site path, e.g. the order form with a plan chosen) rides in the e-mailed link,
+   * so the person lands there once the password is set, whichever browser opens the mail.
+   */
+  async signUp(input: { alias: string; name: string; email: string; organisation: string; locale: Locale; returnTo?: string | null }, meta: RequestMeta): Promise<Result<{ userId: number }>> {
     const { repo, audit, mail, clock } = this.#d;
     const errors: FieldErrorCodes = {};
     if (!ALIAS_PATTERN.test(input.alias)) errors.alias = 'alias_invalid';
@@ -60,7 +64,7 @@ export class CredentialsService {
           recipients: [input.email],
           template: 'accounts.welcome',
           userId: id,
-          rendered: welcomeMail(input.locale, { site, name: input.name, alias: input.alias, organisation: input.organisation, url: tokenLink(this.#d, '/mot-de-passe/definir', token) }),
+          rendered: welcomeMail(input.locale, { site, name: input.name, alias: input.alias, organisation: input.organisation, url: tokenLink(this.#d, '/mot-de-passe/definir', token, input.returnTo) }),
         });
         return id;
       });

@@ -3,14 +3,14 @@ import { renderMail, type RenderedMail } from '../notifications/mail-layout.ts';
 import type { BillingDocument } from './document.types.ts';
 
 /** The invoice e-mail, sent with the invoice's PDF when a quote is settled. */
-export function invoiceMail(d: { site: string; name: string; invoice: BillingDocument; instanceHost: string | null; portalUrl: string }): RenderedMail {
+export function invoiceMail(d: { site: string; name: string; invoice: BillingDocument; instanceUrl: string | null; portalUrl: string }): RenderedMail {
   const inv = d.invoice;
   return renderMail('fr', {
     subject: `Paiement reçu — facture ${inv.number}`,
     greeting: `Bonjour ${d.name},`,
     paragraphs: [
       `Nous avons bien reçu votre règlement de ${formatMoney(inv.paid?.amountCents ?? inv.totals.grossCents, 'fr')}. Votre facture ${inv.number} est jointe à ce courriel.`,
-      ...(d.instanceHost ? [`Votre instance https://${d.instanceHost} est en cours de création : vous recevrez un courriel dès qu'elle sera prête.`] : []),
+      ...(d.instanceUrl ? [`Votre instance ${d.instanceUrl} est en cours de création : vous recevrez un courriel dès qu'elle sera prête.`] : []),
     ],
     action: { label: 'Voir mes factures', url: `${d.portalUrl}/factures` },
     signature: `L'équipe ${d.site}`,

@@ -34,13 +34,16 @@ export class BillingService {
   readonly #settings: SettingsService;
   readonly #clock: Clock;
   readonly #portalUrl: () => string;
+  readonly #paypalEnabled: boolean;
 
-  constructor(deps: { db: Kysely<DB>; ledger: Ledger; settings: SettingsService; clock: Clock; portalUrl: () => string }) {
+  /** `paypalEnabled`: quotes print a PayPal link only when PayPal is configured. */
+  constructor(deps: { db: Kysely<DB>; ledger: Ledger; settings: SettingsService; clock: Clock; portalUrl: () => string; paypalEnabled?: boolean }) {
     this.#repo = new BillingRepository(deps.db);
     this.ledger = deps.ledger;
     this.#settings = deps.settings;
     this.#clock = deps.clock;
     this.#portalUrl = deps.portalUrl;
+    this.#paypalEnabled = deps.paypalEnabled ?? false;
   }
 
   today(): string {
@@ -53,13 +56,13 @@ export class BillingService {
   }
 
   /** The yearly hosting line, priced from the plan as it is now (later price changes do not touch it). */
-  async hostingLines(order: Pick<Order, 'instance_name' | 'flavour'>, plan: PlanView, instanceHost: string, period?: { start: string; end: string }): Promise<DocumentLine[]> {
+  async hostingLines(order: Pick<Order, 'instance_name' | 'flavour'>, plan: PlanView, instanceUrl: string, period?: { start: string; end: string }): Promise<DocumentLine[]> {
     if (plan.priceCents === null) throw new Error(`plan ${plan.code} is sold on a custom quote`);
     const { rate } = await this.#vatRate();
     return [
       {
         label: `Hébergement Diacamma — forfait ${plan.name} — 1 an`,
-        detail: `Instance https://${instanceHost} (${FLAVOUR_LABELS[order.flavour]}) : ${planSummary(plan)}`,
+        detail: `Instance ${instanceUrl} (${FLAVOUR_LABELS[order.flavour]}) : ${planSummary(plan)}`,
         quantity: 1,
         unitPriceCents: plan.priceCents,
         netCents: plan.priceCents,
@@ -91,7 +94,7 @@ export class BillingService {
       currency: 'EUR',
       paymentReference: number,
       paymentTerms: paymentTerms(billing, 'quote', false),
-      paypalUrl: `${this.#portalUrl()}/paiement/paypal/${number}`,
+      paypalUrl: this.#paypalEnabled ? `${this.#portalUrl()}/paiement/paypal/${number}` : null,
       note: 'Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.',
     });
     return this.#issue(trx, { kind: 'quote', orderId: input.order.id, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });

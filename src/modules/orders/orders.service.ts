@@ -35,6 +35,10 @@ export interface OrdersDeps {
   clock: Clock;
   secretKey: Buffer;
   publicDomain: string;
+  /** PayPal is offered only when it is configured */
+  paypalEnabled: boolean;
+  /** an instance's address as the front door serves it (scheme, and port when not the default) */
+  instanceUrl: (name: string) => string;
 }
 
 /**
@@ -55,6 +59,15 @@ export class OrdersService {
 
   instanceHost(name: string): string {
     return `${name}.${this.#d.publicDomain}`;
+  }
+
+  instanceUrl(name: string): string {
+    return this.#d.instanceUrl(name);
+  }
+
+  /** The payment methods a customer can choose, the one preselected first (PayPal when it works). */
+  paymentMethods(): PaymentMethod[] {
+    return this.#d.paypalEnabled ? ['paypal', 'transfer', 'cheque'] : ['transfer', 'cheque'];
   }
 
   find(orderId: number, db?: Kysely<DB>): Promise<Order | undefined> {
@@ -91,7 +104,7 @@ export class OrdersService {
     if (!plan) errors.plan = 'plan_invalid';
     else if (plan.customQuote || plan.priceCents === null) errors.plan = 'plan_on_quote';
     if (!FLAVOURS.includes(input.flavour as Flavour)) errors.flavour = 'flavour_invalid';
-    if (!PAYMENT_METHODS.includes(input.paymentMethod as PaymentMethod)) errors.payment_method = 'payment_method_invalid';
+    if (!this.paymentMethods().includes(input.paymentMethod as PaymentMethod)) errors.payment_method = 'payment_method_invalid';
     const pw = checkPassword(input.password, input.confirm, { alias: 'admin' });
     if (pw) errors.password = `password_${pw}`;
     // Lucterios' admin tool takes the password inside "MODE=0,PASSWORD=…": a comma or "=" would be cut.

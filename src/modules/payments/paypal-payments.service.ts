@@ -36,7 +36,8 @@ export class PaypalPayments {
   }
 
   /** "Payer avec PayPal": returns where to send the customer to approve the payment. */
-  async start(userId: number, quoteNumber: string): Promise<{ ok: true; approveUrl: string } | { ok: false; error: PaypalStartError }> {
+  /** What a customer's quote still asks for, if PayPal can take it now. */
+  async amountDue(userId: number, quoteNumber: string): Promise<{ ok: true; quote: DocumentRow; dueCents: number } | { ok: false; error: PaypalStartError }> {
     if (!this.#d.client) return { ok: false, error: 'paypal_not_configured' };
     const payable = await this.#d.payments.payableQuote(quoteNumber);
     if (!payable.ok) return payable;
@@ -45,6 +46,14 @@ export class PaypalPayments {
     if ((await this.#d.billing.stateOf(quote)) === 'paid') return { ok: false, error: 'quote_already_paid' };
     const due = quote.gross_cents - (await this.#d.payments.paidCents(quote.id));
     if (due <= 0) return { ok: false, error: 'quote_already_paid' };
+    return { ok: true, quote, dueCents: due };
+  }
+
+  async start(userId: number, quoteNumber: string): Promise<{ ok: true; approveUrl: string } | { ok: false; error: PaypalStartError }> {
+    const payable = await this.amountDue(userId, quoteNumber);
+    if (!payable.ok) return payable;
+    const { quote, dueCents: due } = payable;
+    if (!this.#d.client) return { ok: false, error: 'paypal_not_configured' };
     // An attempt still open for the same amount is reused: a double click makes one PayPal order.
     const open = await this.#d.db
       .selectFrom('paypal_orders')

@@ -72,6 +72,15 @@ export class SettingsRepository {
     return this.#db.selectFrom('terms_versions').select(['version', 'title', 'published_at']).orderBy('version', 'desc').execute();
   }
 
+  /** A new version with `next`, only while the latest version's text is one of `previous` (one statement: two starts make one). */
+  async supersedeTerms(previous: readonly string[], next: { title: string; body: string }, now: Date): Promise<void> {
+    if (previous.length === 0) return;
+    await sql`insert into terms_versions (version, title, body, published_at)
+              select t.version + 1, ${next.title}, ${next.body}, ${now}
+              from (select version, body from terms_versions order by version desc limit 1) t
+              where t.body in (${sql.join(previous.map((b) => sql`${b}`))})`.execute(this.#db);
+  }
+
   async insertTermsIfNone(terms: { version: number; title: string; body: string }, now: Date): Promise<void> {
     await sql`insert into terms_versions (version, title, body, published_at)
               select ${terms.version}, ${terms.title}, ${terms.body}, ${now}

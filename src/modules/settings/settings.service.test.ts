@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
 
 let t: TestApp;
 before(async () => {
@@ -41,6 +42,22 @@ describe('settings', () => {
     assert.equal((await s.operatorIdentity()).tradeName, 'Asso Hébergement');
     assert.match((await s.currentTerms())!.body, /par Asso Hébergement \(/);
     await s.updateOperatorIdentity({ tradeName: 'SLETO' });
+  });
+
+  it('replace the CGV text seeded by an earlier release, unedited, by today’s as a new version — once', async () => {
+    const s = t.container.services.settings;
+    const db = t.container.database.db;
+    // a database seeded before the texts marked what depends on features
+    await sql`update terms_versions set body = ${previousDefaultTermsBodies[0]!} where version = 1`.execute(db);
+    await Promise.all([s.seedDefaults(), s.seedDefaults()]);
+    const rows = await sql<{ version: number; body: string }>`select version, body from terms_versions order by version`.execute(db);
+    assert.deepEqual(rows.rows.map((r) => r.version), [1, 2]);
+    assert.equal(rows.rows[1]!.body, defaultTerms.body);
+    assert.equal((await s.currentTerms())?.version, 2);
+    // an operator's own text is never replaced
+    await s.publishTerms('CGV', 'Article unique\nNos conditions.');
+    await s.seedDefaults();
+    assert.equal((await s.currentTerms())?.body, 'Article unique\nNos conditions.');
   });
 
   it('refuse an identity of the wrong shape', async () => {

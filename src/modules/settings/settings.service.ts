@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms } from './settings.defaults.ts';
+import { defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
 import type { SettingsRepository } from './settings.repository.ts';
 import type { BillingSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
 
@@ -75,6 +75,9 @@ export class SettingsService {
     await this.#repo.insertIfMissing(BILLING_KEY, defaultBillingSettings, now);
     for (const plan of defaultPlans) await this.#repo.insertPlanIfMissing({ ...plan }, now);
     await this.#repo.insertTermsIfNone(defaultTerms, now);
+    // The seeded text of an earlier release, never edited: replaced by today's default, as a new
+    // version (orders accept it anew; the old version stays for those who accepted it).
+    await this.#repo.supersedeTerms(previousDefaultTermsBodies, defaultTerms, now);
     this.invalidate();
   }
 

@@ -28,8 +28,7 @@ export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orde
   const plan = await d.settings.plan(order.plan_code);
   const account = await d.accounts.getAccount(order.user_id);
   if (!plan || plan.priceCents === null || !account?.organisation) return { ok: false, errors: { plan: 'plan_on_quote' } };
-  const host = d.orders.instanceHost(order.instance_name);
-  const lines = await d.billing.hostingLines(order, plan, host);
+  const lines = await d.billing.hostingLines(order, plan, d.orders.instanceUrl(order.instance_name));
   const now = d.clock.now();
   try {
     const quote = await d.db.transaction().execute(async (trx) => {
@@ -40,7 +39,7 @@ export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orde
       if (locked.status === 'expired') await d.orders.setStatus(trx, orderId, ['expired'], 'validated');
       const q = await d.billing.issueQuote(trx, { order: locked, user: account.user, organisation: account.organisation!, lines });
       await d.audit.record({ action: 'quote.reissued', actorUserId: operatorId, subjectUserId: order.user_id, at: now, details: { orderId, quote: q.number, previous: previous?.number ?? null } }, trx);
-      await mailQuote(d, trx, q, account, host);
+      await mailQuote(d, trx, q, account, order.instance_name);
       return q;
     });
     return { ok: true, quoteNumber: quote.number };

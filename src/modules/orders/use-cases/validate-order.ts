@@ -37,8 +37,7 @@ export async function validateOrder(d: ValidateOrderDeps, user: CurrentUser, ord
   if (!plan || plan.priceCents === null) return { ok: false, errors: { plan: 'plan_on_quote' } };
   const account = await d.accounts.getAccount(user.id);
   if (!account?.organisation) return { ok: false, errors: { order: 'order_not_draft' } };
-  const host = d.orders.instanceHost(order.instance_name);
-  const lines = await d.billing.hostingLines(order, plan, host);
+  const lines = await d.billing.hostingLines(order, plan, d.orders.instanceUrl(order.instance_name));
   const now = d.clock.now();
   try {
     const quote = await d.db.transaction().execute(async (trx) => {
@@ -47,7 +46,7 @@ export async function validateOrder(d: ValidateOrderDeps, user: CurrentUser, ord
       await d.orders.setStatus(trx, order.id, ['draft'], 'validated');
       const q = await d.billing.issueQuote(trx, { order: { ...locked, status: 'validated' }, user: account.user, organisation: account.organisation!, lines });
       await d.audit.record({ action: 'order.validated', actorUserId: user.id, subjectUserId: user.id, ip, at: now, details: { orderId: order.id, quote: q.number, instance: order.instance_name } }, trx);
-      await mailQuote(d, trx, q, account, host);
+      await mailQuote(d, trx, q, account, order.instance_name);
       return q;
     });
     return { ok: true, quoteNumber: quote.number };

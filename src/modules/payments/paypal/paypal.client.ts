@@ -306,3 +306,15 @@ export class PaypalClient {
     return text.split(clientSecret).join('***').split(basic).join('***');
   }
 }
+
+/**
+ * Where PayPal sends the payer to approve (the "payer-action" link): www.paypal.com for the live API,
+ * www.sandbox.paypal.com for the sandbox, the API's own origin for anything else (a local stand-in).
+ * The portal's CSP lets its "Payer avec PayPal" form lead there (form-action covers the redirect).
+ */
+export function paypalApprovalOrigin(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  if (/^api(-m)?\.sandbox\.paypal\.com$/.test(u.hostname)) return 'https://www.sandbox.paypal.com';
+  if (/^api(-m)?\.paypal\.com$/.test(u.hostname)) return 'https://www.paypal.com';
+  return u.origin;
+}

@@ -66,7 +66,7 @@ export async function settleQuote(d: SettleQuoteDeps, quoteId: number): Promise<
         recipients: customerRecipients(account.user, account.organisation),
         template: 'billing.invoice',
         userId: account.user.id,
-        rendered: invoiceMail({ site, name: account.user.name, invoice: doc, instanceHost: d.orders.instanceHost(order.instance_name), portalUrl: d.portalUrl() }),
+        rendered: invoiceMail({ site, name: account.user.name, invoice: doc, instanceUrl: d.orders.instanceUrl(order.instance_name), portalUrl: d.portalUrl() }),
         attachments: [{ kind: 'document_pdf', documentId: invoice.id, filename: `${invoice.number}.pdf` }],
       });
     }
