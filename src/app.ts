@@ -20,9 +20,14 @@ import { billingRoutes } from './modules/billing/billing.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
 import { instancesRoutes } from './modules/instances/instances.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
+import { paypalApprovalOrigin } from './modules/payments/paypal/paypal.client.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
 import { errorPage, makePageContext, sendHtml } from './web/pages.ts';
+import { PortalMenu } from './web/portal-menu.ts';
+import { accountsPortalEntries } from './modules/accounts/accounts.portal.ts';
+import { billingPortalEntries } from './modules/billing/billing.portal.ts';
+import { ordersPortalEntries } from './modules/orders/orders.portal.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -115,7 +120,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...(config.paypal ? [paypalApprovalOrigin(config.paypal.baseUrl)] : [])],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
@@ -141,7 +146,9 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   app.get('/favicon.ico', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile('favicon.svg'));
   app.get('/static/htmx.min.js', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile('htmx.min.js', htmxDir));
 
-  const pageContext = makePageContext(services.settings);
+  // The customer's portal entries, registered by the modules that serve them.
+  const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...accountsPortalEntries(c));
+  const pageContext = makePageContext(services.settings, menu);
 
   // 1. The front door: which site is this request for?
   app.addHook('onRequest', async (request, reply) => {
@@ -206,6 +213,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
       csrfToken: '',
       url: request.url,
       siteName: 'ecrin',
+      nav: [],
     }));
     return sendHtml(reply, errorPage(ctx, code, request.id), status);
   });
@@ -213,11 +221,11 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   registerMetrics(app);
   await app.register(healthRoutes(c));
   await app.register(publicSiteRoutes(c, pageContext));
-  await app.register(accountsRoutes(c, pageContext));
+  await app.register(accountsRoutes(c, pageContext, menu));
   await app.register(ordersRoutes(c, pageContext));
   await app.register(instancesRoutes(c, pageContext));
   await app.register(billingRoutes(c, pageContext));
-  await app.register(paymentsRoutes(c));
+  await app.register(paymentsRoutes(c, pageContext));
   await app.register(backofficeRoutes(c, pageContext));
   return app;
 }

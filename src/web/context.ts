@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Locale } from './i18n.ts';
+import type { NavLink } from './portal-menu.ts';
 
 export interface CurrentUser {
   id: number;
@@ -19,6 +20,8 @@ export interface PageContext {
   /** path and query of the current page, for the language switch */
   url: string;
   siteName: string;
+  /** the signed-in customer's portal entries, for the header (empty otherwise) */
+  nav: NavLink[];
 }
 
 declare module 'fastify' {

@@ -19,6 +19,7 @@ const messages = defineMessages({
     languageTitle: 'Switch to English',
     poweredBy: 'Propulsé par ecrin',
     mainNav: 'Navigation principale',
+    portalNav: 'Mon espace',
   },
   en: {
     skip: 'Skip to content',
@@ -36,6 +37,7 @@ const messages = defineMessages({
     languageTitle: 'Passer en français',
     poweredBy: 'Powered by ecrin',
     mainNav: 'Main navigation',
+    portalNav: 'My space',
   },
 });
 
@@ -45,6 +47,17 @@ export function switchLanguageUrl(url: string, locale: Locale): string {
   const params = new URLSearchParams(query);
   params.set('lang', target);
   return `${path}?${params.toString()}`;
+}
+
+/**
+ * ` aria-current="page"` on the link of the page being shown: its href is the longest of `all` that
+ * the current path starts with (so "/instances/nouvelle" is not also "/instances").
+ */
+function current(url: string, href: string, all: string[]): Html {
+  const path = url.split('?', 1)[0]!;
+  const matches = (h: string) => (h === '/' ? path === '/' : path === h || path.startsWith(`${h}/`));
+  const best = all.filter(matches).sort((a, b) => b.length - a.length)[0];
+  return best === href ? html` aria-current="page"` : html``;
 }
 
 export interface LayoutOptions {
@@ -57,6 +70,8 @@ export interface LayoutOptions {
 export function layout(ctx: PageContext, opts: LayoutOptions): Html {
   const t = translator(messages, ctx.locale);
   const user = ctx.user;
+  // An operator's own space is the back office.
+  const spaceHref = user?.role === 'operator' ? '/backoffice' : '/espace';
   return html`<!doctype html>
 <html lang="${ctx.locale}">
 <head>
@@ -74,23 +89,31 @@ ${opts.head}
 <body hx-headers='{"x-csrf-token":"${ctx.csrfToken}"}'>
 <a class="skip" href="#main">${t('skip')}</a>
 <header class="site-header">
+  <div class="site-bar">
   <a class="brand" href="/">${ctx.siteName}</a>
   <nav aria-label="${t('mainNav')}">
     <ul>
-      <li><a href="/">${t('home')}</a></li>
-      <li><a href="/faq">${t('faq')}</a></li>
+      <li><a href="/"${current(ctx.url, '/', ['/'])}>${t('home')}</a></li>
+      <li><a href="/faq"${current(ctx.url, '/faq', ['/faq'])}>${t('faq')}</a></li>
       ${
         user
-          ? html`<li><a href="/espace">${t('portal')}</a></li>
-      <li><a href="/compte">${t('account')}</a></li>
-      ${user.role === 'operator' ? html`<li><a href="/backoffice">${t('backoffice')}</a></li>` : ''}
+          ? html`<li><a href="${spaceHref}"${current(ctx.url, spaceHref, [spaceHref])}>${t('portal')}</a></li>
+      ${user.role === 'operator' ? html`<li><a href="/compte"${current(ctx.url, '/compte', ['/compte'])}>${t('account')}</a></li>` : ''}
       <li><form method="post" action="/deconnexion" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrfToken}"><button type="submit" class="link">${t('signOut')}</button></form></li>`
-          : html`<li><a href="/connexion">${t('signIn')}</a></li>
+          : html`<li><a href="/connexion"${current(ctx.url, '/connexion', ['/connexion'])}>${t('signIn')}</a></li>
       <li><a class="button small" href="/inscription">${t('signUp')}</a></li>`
       }
       <li><a href="${switchLanguageUrl(ctx.url, ctx.locale)}" lang="${ctx.locale === 'fr' ? 'en' : 'fr'}" title="${t('languageTitle')}">${t('language')}</a></li>
     </ul>
   </nav>
+  </div>
+  ${
+    ctx.nav.length > 0
+      ? html`<nav class="portal-nav" aria-label="${t('portalNav')}">
+    <ul>${ctx.nav.map((l) => html`<li><a href="${l.href}"${current(ctx.url, l.href, ctx.nav.map((n) => n.href))}>${l.label}</a></li>`)}</ul>
+  </nav>`
+      : ''
+  }
 </header>
 <main id="main" tabindex="-1">
 ${opts.main}

@@ -6,6 +6,7 @@ import { errorMessages, errorText, type ErrorCode } from './errors.ts';
 import { html, type Html } from './html.ts';
 import { translator } from './i18n.ts';
 import { layout } from './layout.ts';
+import type { PortalMenu } from './portal-menu.ts';
 
 export function sendHtml(reply: FastifyReply, page: Html, status = 200): FastifyReply {
   return reply
@@ -15,7 +16,7 @@ export function sendHtml(reply: FastifyReply, page: Html, status = 200): Fastify
     .send(page.value);
 }
 
-export function makePageContext(settings: SettingsService) {
+export function makePageContext(settings: SettingsService, menu: PortalMenu) {
   return async function pageContext(request: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
     let csrfToken = '';
     try {
@@ -29,6 +30,7 @@ export function makePageContext(settings: SettingsService) {
       csrfToken,
       url: request.url,
       siteName: (await settings.operatorIdentity()).tradeName,
+      nav: menu.nav(request.currentUser, request.locale),
     };
   };
 }

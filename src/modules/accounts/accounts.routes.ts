@@ -6,6 +6,7 @@ import { clientMeta, requireSignedIn, safeReturnPath } from '../../web/guards.ts
 import { parseLocale, translator } from '../../web/i18n.ts';
 import { accountMessages } from './accounts.messages.ts';
 import { sendHtml } from '../../web/pages.ts';
+import type { PortalMenu } from '../../web/portal-menu.ts';
 import { accountPage, organisationPanel, personPanel, type AccountTab } from './account-page.views.ts';
 import { SESSION_TTL } from './sessions.service.ts';
 import {
@@ -31,7 +32,7 @@ const LIMITS = {
   token: { max: 30, timeWindow: '15 minutes' },
 };
 
-export function accountsRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+export function accountsRoutes(c: Container, pageContext: PageContextFactory, menu: PortalMenu): FastifyPluginAsync {
   const { accounts } = c.services;
   const secure = c.config.scheme === 'https';
 
@@ -50,8 +51,10 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
   return async (app) => {
     // --- sign-up ---------------------------------------------------------------------------
     app.get('/inscription', async (request, reply) => {
-      if (request.currentUser) return reply.redirect(homeFor(request.currentUser.role), 303);
-      return sendHtml(reply, signUpPage(await pageContext(request, reply)));
+      // "Commander" on a plan, not signed in: the order form is where the person goes once signed up.
+      const returnTo = safeReturnPath((request.query as Record<string, unknown>).retour);
+      if (request.currentUser) return reply.redirect(returnTo ?? homeFor(request.currentUser.role), 303);
+      return sendHtml(reply, signUpPage(await pageContext(request, reply), {}, {}, returnTo));
     });
 
     app.post('/inscription', { config: { rateLimit: LIMITS.signUp } }, async (request, reply) => {
@@ -62,9 +65,10 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
         email: str(body, 'email', 300),
         organisation: str(body, 'organisation', 400),
       };
-      const result = await accounts.signUp({ ...values, locale: request.locale }, clientMeta(request));
+      const returnTo = safeReturnPath(str(body, 'retour', 500));
+      const result = await accounts.signUp({ ...values, locale: request.locale, returnTo }, clientMeta(request));
       const ctx = await pageContext(request, reply);
-      if (!result.ok) return sendHtml(reply, signUpPage(ctx, values, fieldErrors(ctx.locale, result.errors)), 422);
+      if (!result.ok) return sendHtml(reply, signUpPage(ctx, values, fieldErrors(ctx.locale, result.errors), returnTo), 422);
       return sendHtml(reply, signUpDonePage(ctx, values.email));
     });
 
@@ -119,11 +123,13 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
       const check = await accounts.checkToken(token, ['set_password', 'reset_password']);
       const ctx = await pageContext(request, reply);
       if (!check.ok) return sendHtml(reply, badLinkPage(ctx, check.reason), 410);
-      return sendHtml(reply, setPasswordPage(ctx, { token: token as string, alias: check.user!.alias, email: check.user!.email }));
+      const returnTo = safeReturnPath((request.query as Record<string, unknown>).retour);
+      return sendHtml(reply, setPasswordPage(ctx, { token: token as string, alias: check.user!.alias, email: check.user!.email, returnTo }));
     });
 
     app.post('/mot-de-passe/definir', { config: { rateLimit: LIMITS.token } }, async (request, reply) => {
       const token = str(request.body, 'jeton', 100);
+      const returnTo = safeReturnPath(str(request.body, 'retour', 500));
       const result = await accounts.setPasswordWithToken(
         token,
         rawStr(request.body, 'password'),
@@ -135,10 +141,10 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
         if ('link' in result) return sendHtml(reply, badLinkPage(ctx, result.link), 410);
         const check = await accounts.checkToken(token, ['set_password', 'reset_password']);
         const user = check.ok ? check.user! : null;
-        return sendHtml(reply, setPasswordPage(ctx, { token, alias: user?.alias ?? '', email: user?.email ?? '', errors: fieldErrors(ctx.locale, result.errors) }), 422);
+        return sendHtml(reply, setPasswordPage(ctx, { token, alias: user?.alias ?? '', email: user?.email ?? '', returnTo, errors: fieldErrors(ctx.locale, result.errors) }), 422);
       }
       setSession(reply, result.sessionToken);
-      return reply.redirect(`${homeFor(result.user.role)}?bienvenue=1`, 303);
+      return reply.redirect(returnTo ?? `${homeFor(result.user.role)}?bienvenue=1`, 303);
     });
 
     app.get('/installation', { config: { rateLimit: LIMITS.token } }, async (request, reply) => {
@@ -171,10 +177,12 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory): F
       portal.addHook('preHandler', requireSignedIn);
 
       portal.get('/espace', async (request, reply) => {
+        // An operator's own space is the back office.
+        if (request.currentUser!.role === 'operator') return reply.redirect('/backoffice', 303);
         const ctx = await pageContext(request, reply);
         const t = tr(ctx);
         const welcome = (request.query as Record<string, unknown>).bienvenue === '1';
-        return sendHtml(reply, portalHomePage(ctx, welcome ? [t('passwordSetNotice')] : []));
+        return sendHtml(reply, portalHomePage(ctx, await menu.tiles(request.currentUser!, ctx.locale), welcome ? [t('passwordSetNotice')] : []));
       });
 
       async function showAccount(request: FastifyRequest, reply: FastifyReply, state: { tab?: AccountTab; notice?: string; editing?: Parameters<typeof accountPage>[1]['editing']; passwordErrors?: Parameters<typeof accountPage>[1]['passwordErrors'] }, status = 200) {

@@ -4,6 +4,7 @@ import { html, type Html } from '../../web/html.ts';
 import { translator, type Locale, type Translator } from '../../web/i18n.ts';
 import { fieldErrorTexts } from '../../errors/app-error.ts';
 import { csrfField, layout } from '../../web/layout.ts';
+import type { PortalTile } from '../../web/portal-menu.ts';
 import { accountMessages, type AccountMessageKey } from './accounts.messages.ts';
 import type { FieldErrorCodes } from './accounts.validation.ts';
 
@@ -18,7 +19,12 @@ export function fieldErrors(locale: Locale, codes: FieldErrorCodes): FieldErrors
   return fieldErrorTexts(codes, locale);
 }
 
-export function signUpPage(ctx: PageContext, values: Record<string, string> = {}, errors: FieldErrors = {}): Html {
+/** The hidden field that carries a same-site return path through a form. */
+function returnField(returnTo: string | null | undefined): Html {
+  return returnTo ? html`<input type="hidden" name="retour" value="${returnTo}">` : html``;
+}
+
+export function signUpPage(ctx: PageContext, values: Record<string, string> = {}, errors: FieldErrors = {}, returnTo: string | null = null): Html {
   const t = tr(ctx);
   return layout(ctx, {
     title: t('signUpTitle'),
@@ -28,13 +34,14 @@ export function signUpPage(ctx: PageContext, values: Record<string, string> = {}
   ${errorSummary(errors, t('errorsTitle'))}
   <form method="post" action="/inscription" novalidate>
     ${csrfField(ctx)}
+    ${returnField(returnTo)}
     ${field({ name: 'alias', label: t('alias'), hint: t('aliasHint'), value: values.alias, required: true, autocomplete: 'username', error: errors.alias, maxlength: 40 })}
     ${field({ name: 'name', label: t('name'), value: values.name, required: true, autocomplete: 'name', error: errors.name, maxlength: 120 })}
     ${field({ name: 'email', label: t('email'), type: 'email', value: values.email, required: true, autocomplete: 'email', error: errors.email, maxlength: 254 })}
     ${field({ name: 'organisation', label: t('organisation'), value: values.organisation, required: true, autocomplete: 'organization', error: errors.organisation, maxlength: 200 })}
     <button type="submit">${t('signUpSubmit')}</button>
   </form>
-  <p>${t('haveAccount')} <a href="/connexion">${t('signInSubmit')}</a></p>
+  <p>${t('haveAccount')} <a href="/connexion${returnTo ? `?retour=${encodeURIComponent(returnTo)}` : ''}">${t('signInSubmit')}</a></p>
 </section>`,
   });
 }
@@ -62,13 +69,13 @@ export function signInPage(
   ${opts.problem ? html`<div class="error-summary" role="alert"><p>${opts.problem}</p></div>` : ''}
   <form method="post" action="/connexion">
     ${csrfField(ctx)}
-    ${opts.returnTo ? html`<input type="hidden" name="retour" value="${opts.returnTo}">` : ''}
+    ${returnField(opts.returnTo)}
     ${field({ name: 'identifier', label: t('identifier'), value: opts.identifier, required: true, autocomplete: 'username', autofocus: !opts.identifier, maxlength: 254 })}
     ${field({ name: 'password', label: t('password'), type: 'password', required: true, autocomplete: 'current-password', autofocus: !!opts.identifier })}
     <button type="submit">${t('signInSubmit')}</button>
   </form>
   <p><a href="/mot-de-passe-oublie">${t('forgot')}</a></p>
-  <p>${t('noAccount')} <a href="/inscription">${t('signUpTitle')}</a></p>
+  <p>${t('noAccount')} <a href="/inscription${opts.returnTo ? `?retour=${encodeURIComponent(opts.returnTo)}` : ''}">${t('signUpTitle')}</a></p>
 </section>`,
   });
 }
@@ -95,7 +102,7 @@ function forgotForm(ctx: PageContext, t: T, email?: string, error?: string): Htm
 
 export function setPasswordPage(
   ctx: PageContext,
-  opts: { token: string; alias: string; email: string; errors?: FieldErrors },
+  opts: { token: string; alias: string; email: string; returnTo?: string | null; errors?: FieldErrors },
 ): Html {
   const t = tr(ctx);
   const errors = opts.errors ?? {};
@@ -108,6 +115,7 @@ export function setPasswordPage(
   <form method="post" action="/mot-de-passe/definir" novalidate>
     ${csrfField(ctx)}
     <input type="hidden" name="jeton" value="${opts.token}">
+    ${returnField(opts.returnTo)}
     <input type="hidden" name="username" value="${opts.alias}" autocomplete="username">
     ${field({ name: 'password', label: t('newPassword'), type: 'password', hint: t('passwordHint'), required: true, autocomplete: 'new-password', error: errors.password, autofocus: true })}
     ${field({ name: 'password_confirm', label: t('confirm'), type: 'password', required: true, autocomplete: 'new-password' })}
@@ -152,7 +160,7 @@ export function operatorSetupPage(ctx: PageContext, token: string, values: Recor
   });
 }
 
-export function portalHomePage(ctx: PageContext, notices: string[]): Html {
+export function portalHomePage(ctx: PageContext, tiles: PortalTile[], notices: string[]): Html {
   const t = tr(ctx);
   const user = ctx.user!;
   return layout(ctx, {
@@ -160,9 +168,15 @@ export function portalHomePage(ctx: PageContext, notices: string[]): Html {
     main: html`<section>
   ${notices.map((n) => notice('success', n))}
   <h1>${t('portalHello', { name: user.name })}</h1>
-  <nav class="tiles" aria-label="${t('portalTitle')}">
-    <a class="tile" href="/compte">${t('yourAccount')}</a>
-  </nav>
+  <ul class="tiles portal-tiles" aria-label="${t('portalTitle')}">
+    ${tiles.map(
+      (tile) => html`<li class="tile" id="${tile.id}">
+      <a class="tile-link" href="${tile.href}">${tile.label}</a>
+      <p class="tile-hint">${tile.hint}</p>
+      ${tile.waiting.length > 0 ? html`<ul class="tile-waiting">${tile.waiting.map((w) => html`<li><span class="badge warn">${w}</span></li>`)}</ul>` : ''}
+    </li>`,
+    )}
+  </ul>
 </section>`,
   });
 }

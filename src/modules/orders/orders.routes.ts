@@ -20,7 +20,7 @@ function orderErrors(ctx: { locale: 'fr' | 'en' }, errors: OrderErrors): FieldEr
 /** "Nouvelle commande d'hébergement" and the order page ("Vos instances d'hébergement" is the instances module's). */
 export function ordersRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { orders, settings, billing, payments, paypal } = c.services;
-  const domain = c.config.publicDomain;
+  const instanceUrl = c.urls.instance;
 
   async function showOrder(request: FastifyRequest, reply: FastifyReply, orderId: number, extra: { notices?: string[]; errors?: OrderErrors } = {}, status = 200) {
     const user = request.currentUser!;
@@ -30,15 +30,18 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     const quoteRow = await billing.latestQuoteForOrder(order.id);
     const invoice = quoteRow ? await billing.invoiceForQuote(quoteRow.id) : undefined;
     const terms = await settings.currentTerms();
+    // Once paid and provisioned, the order's page leads to its instance.
+    const instance = order.status === 'paid' ? (await c.services.instances.repo.listForUser(user.id)).find((i) => i.order_id === order.id) : undefined;
     return sendHtml(
       reply,
       orderPage(ctx, {
         order,
         plan: await settings.plan(order.plan_code),
-        domain,
+        instanceUrl,
         termsVersion: terms?.version ?? null,
         quote: quoteRow ? { id: quoteRow.id, content: quoteRow.content as BillingDocument, state: await billing.stateOf(quoteRow) } : null,
         invoice: invoice ? { number: invoice.number } : null,
+        instance: instance ? { id: instance.id, state: instance.state, url: c.urls.instance(instance.name) } : null,
         paidCents: quoteRow ? await payments.paidCents(quoteRow.id) : 0,
         paypalEnabled: paypal.enabled,
         notices: extra.notices ?? [],
@@ -67,7 +70,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
       const plans = await settings.plans();
       const q = request.query as Record<string, unknown>;
       const plan = typeof q.forfait === 'string' && plans.some((p) => p.code === q.forfait) ? q.forfait : (plans[0]?.code ?? '');
-      return sendHtml(reply, orderFormPage(ctx, { plans, domain, values: { instance_name: '', plan, flavour: 'diacamma.asso', payment_method: 'paypal' }, errors: {}, orderId: null }));
+      return sendHtml(reply, orderFormPage(ctx, { plans, instanceUrl, methods: orders.paymentMethods(), values: { instance_name: '', plan, flavour: 'diacamma.asso', payment_method: orders.paymentMethods()[0]! }, errors: {}, orderId: null }));
     });
 
     app.post('/instances/nouvelle', async (request, reply) => {
@@ -75,7 +78,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
       const result = await orders.saveDraft(request.currentUser!, { instanceName: v.instance_name, planCode: v.plan, flavour: v.flavour, password: v.password, confirm: v.confirm, paymentMethod: v.payment_method }, null);
       if (result.ok) return reply.redirect(`/commandes/${result.orderId}`, 303);
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), domain, values: v, errors: orderErrors(ctx, result.errors), orderId: null }), 422);
+      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), instanceUrl, methods: orders.paymentMethods(), values: v, errors: orderErrors(ctx, result.errors), orderId: null }), 422);
     });
 
     app.get('/commandes/:id', async (request, reply) => {
@@ -91,7 +94,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
       if (!order) throw new AppError('not_found');
       if (order.status !== 'draft') return reply.redirect(`/commandes/${order.id}`, 303);
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), domain, values: { instance_name: order.instance_name, plan: order.plan_code, flavour: order.flavour, payment_method: order.payment_method }, errors: {}, orderId: order.id }));
+      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), instanceUrl, methods: orders.paymentMethods(), values: { instance_name: order.instance_name, plan: order.plan_code, flavour: order.flavour, payment_method: order.payment_method }, errors: {}, orderId: order.id }));
     });
 
     app.post('/commandes/:id/modifier', async (request, reply) => {
@@ -101,7 +104,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
       if (result.ok) return reply.redirect(`/commandes/${id}`, 303);
       if (result.errors.order) return showOrder(request, reply, id, { errors: result.errors }, 409);
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), domain, values: v, errors: orderErrors(ctx, result.errors), orderId: id }), 422);
+      return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), instanceUrl, methods: orders.paymentMethods(), values: v, errors: orderErrors(ctx, result.errors), orderId: id }), 422);
     });
 
     app.post('/commandes/:id/cgv', async (request, reply) => {

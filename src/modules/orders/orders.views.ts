@@ -1,5 +1,5 @@
 import { frenchDate } from '../../platform/dates.ts';
-import type { Order } from '../../platform/db/schema.ts';
+import type { Instance, Order, PaymentMethod } from '../../platform/db/schema.ts';
 import type { PageContext } from '../../web/context.ts';
 import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
@@ -8,6 +8,9 @@ import { csrfField, layout } from '../../web/layout.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { orderMessages } from './orders.messages.ts';
+import { instanceMessages } from '../instances/instances.messages.ts';
+import { instanceBadge } from '../instances/instances.views.ts';
+import { paypalPayForm } from '../payments/payments.views.ts';
 
 type K = keyof typeof orderMessages.fr;
 export type OT = Translator<K>;
@@ -35,7 +38,7 @@ export interface LiveInstanceRow {
   url: string;
 }
 
-export function instancesPage(ctx: PageContext, orders: Order[], plans: PlanView[], domain: string, live: LiveInstanceRow[] = []): Html {
+export function instancesPage(ctx: PageContext, orders: Order[], plans: PlanView[], instanceUrl: (name: string) => string, live: LiveInstanceRow[] = []): Html {
   const t = ot(ctx);
   const planName = (code: string) => plans.find((p) => p.code === code)?.name ?? code;
   return layout(ctx, {
@@ -67,7 +70,7 @@ ${
   <thead><tr><th>${t('colInstance')}</th><th>${t('colPlan')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
   <tbody>${orders.map(
     (o) => html`<tr>
-    <td><strong>${o.instance_name}</strong><br><span class="muted">https://${o.instance_name}.${domain}</span></td>
+    <td><strong>${o.instance_name}</strong><br><span class="muted">${instanceUrl(o.instance_name)}</span></td>
     <td>${planName(o.plan_code)}</td>
     <td>${orderStateBadge(t, o.status)}</td>
     <td><a class="button small secondary" href="/commandes/${o.id}">${t('edit')}</a></td>
@@ -85,7 +88,7 @@ export interface OrderFormValues {
   payment_method: string;
 }
 
-export function orderFormPage(ctx: PageContext, opts: { plans: PlanView[]; domain: string; values: OrderFormValues; errors: FieldErrors; orderId: number | null }): Html {
+export function orderFormPage(ctx: PageContext, opts: { plans: PlanView[]; instanceUrl: (name: string) => string; methods: readonly PaymentMethod[]; values: OrderFormValues; errors: FieldErrors; orderId: number | null }): Html {
   const t = ot(ctx);
   const v = opts.values;
   const e = opts.errors;
@@ -101,13 +104,13 @@ export function orderFormPage(ctx: PageContext, opts: { plans: PlanView[]; domai
 ${errorSummary(e, t('errorsTitle'))}
 <form method="post" action="${action}" novalidate>
   ${csrfField(ctx)}
-  ${field({ name: 'instance_name', label: t('instanceName'), hint: t('instanceNameHint', { domain: opts.domain }), value: v.instance_name, required: true, error: e.instance_name, maxlength: 40, autocomplete: 'off' })}
+  ${field({ name: 'instance_name', label: t('instanceName'), hint: t('instanceNameHint', { address: opts.instanceUrl(ctx.locale === 'fr' ? 'nom' : 'name') }), value: v.instance_name, required: true, error: e.instance_name, maxlength: 40, autocomplete: 'off' })}
   ${fieldset('plan', t('plan'), html`${opts.plans.filter((p) => !p.customQuote && p.priceCents !== null).map((p) => radio('plan', p.code, t('planOption', { name: p.name, price: formatMoney(p.priceCents!, ctx.locale) }), v.plan === p.code))}
     <p class="hint">${t('diamantNote')} <a href="/faq#diamant">Diamant</a></p>`)}
   ${fieldset('flavour', t('flavour'), html`${radio('flavour', 'diacamma.asso', t('flavour_asso'), v.flavour !== 'diacamma.syndic')}${radio('flavour', 'diacamma.syndic', t('flavour_syndic'), v.flavour === 'diacamma.syndic')}`)}
   ${field({ name: 'password', label: t('adminPassword'), type: 'password', hint: t('adminPasswordHint'), required: true, autocomplete: 'new-password', error: e.password })}
   ${field({ name: 'password_confirm', label: t('adminConfirm'), type: 'password', required: true, autocomplete: 'new-password' })}
-  ${fieldset('payment_method', t('paymentMethod'), html`${(['paypal', 'transfer', 'cheque'] as const).map((m) => radio('payment_method', m, t(`pm_${m}`), v.payment_method === m))}`)}
+  ${fieldset('payment_method', t('paymentMethod'), html`${opts.methods.map((m) => radio('payment_method', m, t(`pm_${m}`), v.payment_method === m))}`)}
   <button type="submit">${t('saveDraft')}</button>
 </form>
 </section>`,
@@ -117,10 +120,12 @@ ${errorSummary(e, t('errorsTitle'))}
 export interface OrderPageState {
   order: Order;
   plan: PlanView | null;
-  domain: string;
+  instanceUrl: (name: string) => string;
   termsVersion: number | null;
   quote: { id: number; content: BillingDocument; state: string } | null;
   invoice: { number: string } | null;
+  /** the instance made from the paid order, once it exists */
+  instance: { id: number; state: Instance['state']; url: string } | null;
   paidCents: number;
   paypalEnabled: boolean;
   notices: string[];
@@ -134,7 +139,7 @@ export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: nu
   <h2 id="pay-title">${t('payTitle')}</h2>
   <p>${t('payIntro')}</p>
   ${paidCents > 0 ? notice('info', t('paidPartly', { paid: formatMoney(paidCents, ctx.locale), due: formatMoney(due, ctx.locale) })) : ''}
-  ${paypalEnabled ? html`<p><a class="button" href="/paiement/paypal/${q.number}">${t('payPaypal')}</a> <span class="muted">${t('payPaypalHint')}</span></p>` : ''}
+  ${paypalEnabled ? html`<p>${paypalPayForm(ctx, q.number)} <span class="muted">${t('payPaypalHint')}</span></p>` : ''}
   <h3>${t('payTransfer')}</h3>
   <p>${t('payTransferText', { iban: q.seller.iban, bic: q.seller.bic, reference: q.paymentReference })}</p>
   <h3>${t('payCheque')}</h3>
@@ -154,7 +159,7 @@ ${errorSummary(s.errors, t('cannotValidate'))}
 <section class="panel">
   <h2>${t('summary')}</h2>
   <dl class="details">
-    <dt>${t('address')}</dt><dd>https://${o.instance_name}.${s.domain}</dd>
+    <dt>${t('address')}</dt><dd>${s.instanceUrl(o.instance_name)}</dd>
     <dt>${t('plan')}</dt><dd>${s.plan?.name ?? o.plan_code}</dd>
     <dt>${t('flavour')}</dt><dd>${o.flavour === 'diacamma.syndic' ? t('flavour_syndic') : t('flavour_asso')}</dd>
     <dt>${t('price')}</dt><dd>${q ? formatMoney(q.totals.grossCents, ctx.locale) : s.plan?.priceCents != null ? t('perYear', { price: formatMoney(s.plan.priceCents, ctx.locale) }) : ''}</dd>
@@ -167,7 +172,9 @@ ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
 ${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.paypalEnabled) : ''}
-${o.status === 'paid' && s.invoice ? notice('success', t('paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
+${o.status === 'paid' && s.invoice ? notice('success', t(s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
+${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
+  <p>${instanceBadge(translator(instanceMessages, ctx.locale), s.instance.state)} <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
 ${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,
   });

@@ -1,0 +1,40 @@
+import type { Container } from '../../container.ts';
+import { defineMessages, translator } from '../../web/i18n.ts';
+import { countOf, type PortalEntry } from '../../web/portal-menu.ts';
+import { documentState } from './billing.repository.ts';
+
+const messages = defineMessages({
+  fr: {
+    invoices: 'Vos factures',
+    invoicesHint: 'Vos devis, factures et avoirs à réimprimer, et les modalités de paiement.',
+    toPayOne: '1 devis à payer',
+    toPayMany: '{n} devis à payer',
+  },
+  en: {
+    invoices: 'Your invoices',
+    invoicesHint: 'Your quotes, invoices and credit notes to reprint, and the payment terms.',
+    toPayOne: '1 quote to pay',
+    toPayMany: '{n} quotes to pay',
+  },
+});
+
+/** "Vos factures" on the customer's home, with the quotes waiting for payment. */
+export function billingPortalEntries(c: Container): PortalEntry[] {
+  const { billing } = c.services;
+  const tr = (locale: 'fr' | 'en') => translator(messages, locale);
+  return [
+    {
+      id: 'invoices',
+      order: 30,
+      href: '/factures',
+      label: (l) => tr(l)('invoices'),
+      hint: (l) => tr(l)('invoicesHint'),
+      async waiting(user, locale) {
+        const today = billing.today();
+        const quotes = await billing.repo.listDocuments({ userId: user.id, kind: 'quote', limit: 100, offset: 0, today });
+        const toPay = quotes.filter((q) => documentState(q, today) === 'to_pay').length;
+        return toPay ? [countOf(toPay, tr(locale)('toPayOne'), tr(locale)('toPayMany'))] : [];
+      },
+    },
+  ];
+}
