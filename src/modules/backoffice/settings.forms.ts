@@ -1,3 +1,5 @@
+import { FEATURES } from '../../web/features.ts';
+import { termsMarkerProblems } from '../settings/terms-text.ts';
 import { str } from '../../web/forms.ts';
 import { formatRegistration, normaliseRegistration, validEmail } from '../accounts/accounts.validation.ts';
 import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
@@ -116,6 +118,8 @@ export function checkBilling(v: FormValues): Checked<Partial<BillingSettings>> {
 export function checkTerms(v: FormValues): Checked<{ title: string; body: string }> {
   const errors: FormErrors = {};
   lengths(v, ['title', 'body'], errors);
+  // A marker left open (or naming nothing) would be printed as is in the CGV.
+  if (!errors.body && termsMarkerProblems(v.body ?? '', [...Object.keys(FEATURES), 'paypal']).length > 0) errors.body = { key: 'err_terms_markers' };
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, patch: { title: v.title!, body: v.body! } };
 }

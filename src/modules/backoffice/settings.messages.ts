@@ -54,6 +54,9 @@ export const settingsMessages = defineMessages({
     publishHint: 'Les clients devront accepter la nouvelle version à leur prochaine commande. Les champs {tradeName}, {ownerName}, {address}… sont remplacés par les réglages ci-dessus.',
     termsDocTitle: 'Titre',
     termsBody: 'Texte',
+    termsBodyHint:
+      'Les passages entre {si:NOM} et {fin} ne paraissent que si la fonction existe (archives, upgrade, renewal, supportForm) ou, pour paypal, si PayPal est configuré. {moyensDePaiement} devient la liste des moyens de paiement proposés ; {n} numérote les articles.',
+    err_terms_markers: 'Un repère {si:…} est sans {fin}, ou nomme une fonction inconnue (archives, upgrade, renewal, supportForm, paypal).',
     publish: 'Publier',
     err_required: 'Ce champ est obligatoire.',
     err_too_long: 'Texte trop long ({max} caractères au plus).',
@@ -123,6 +126,9 @@ export const settingsMessages = defineMessages({
     publishHint: 'Customers will have to accept the new version on their next order. {tradeName}, {ownerName}, {address}… are replaced by the settings above.',
     termsDocTitle: 'Title',
     termsBody: 'Text',
+    termsBodyHint:
+      'Passages between {si:NAME} and {fin} appear only when the feature exists (archives, upgrade, renewal, supportForm) or, for paypal, when PayPal is configured. {moyensDePaiement} becomes the list of payment methods offered; {n} numbers the articles.',
+    err_terms_markers: 'A {si:…} marker has no {fin}, or names an unknown feature (archives, upgrade, renewal, supportForm, paypal).',
     publish: 'Publish',
     err_required: 'This field is required.',
     err_too_long: 'Text too long ({max} characters at most).',

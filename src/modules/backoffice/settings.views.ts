@@ -32,6 +32,7 @@ const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   prefixQuote: 'prefixHint',
   prefixInvoice: 'prefixHint',
   prefixCreditNote: 'prefixHint',
+  body: 'termsBodyHint',
 };
 const LABELS: Partial<Record<string, SettingsMessageKey>> = { title: 'termsDocTitle', body: 'termsBody' };
 const REQUIRED_EXCEPT = new Set(['phone', 'vatNumber']);

@@ -6,6 +6,7 @@ import { layout } from '../../web/layout.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import { billingMessages } from './billing.messages.ts';
+import { paypalPayForm } from '../payments/payments.views.ts';
 import type { DocumentState } from './document-state.ts';
 
 type K = keyof typeof billingMessages.fr;
@@ -45,14 +46,14 @@ ${
     <td>${formatMoney(d.gross_cents, ctx.locale)}</td>
     <td>${stateBadge(t, d.state)}</td>
     <td><a href="/factures/${d.number}.pdf">${t('print')}</a>
-      ${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` <a class="button small" href="/paiement/paypal/${d.number}">${t('payPaypal')}</a>` : ''}</td>
+      ${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` ${paypalPayForm(ctx, d.number, true)}` : ''}</td>
   </tr>`,
   )}</tbody>
 </table>`
 }
 <section class="panel">
   <h2>${t('termsTitle')}</h2>
-  <p>${t('terms1')}</p>
+  <p>${t(s.paypalEnabled ? 'terms1' : 'terms1NoPaypal')}</p>
   <p>${t('terms2', { iban: s.identity.iban, bic: s.identity.bic })}</p>
   <p>${t('terms3', { payee: s.identity.chequePayee, address: s.identity.chequeAddress.replace(/\n/g, ', ') })}</p>
   <p>${t('terms4', { penalty: s.billing.latePenaltyText })}</p>

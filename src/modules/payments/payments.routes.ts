@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
+import type { PageContextFactory } from '../../web/context.ts';
 import { requireSignedIn } from '../../web/guards.ts';
+import { sendHtml } from '../../web/pages.ts';
+import { paypalPayPage } from './payments.views.ts';
 import type { CaptureOutcome } from './paypal-payments.service.ts';
 
 const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
@@ -33,7 +36,7 @@ function afterCapture(outcome: CaptureOutcome): string {
 }
 
 /** PayPal: start (redirect to approval), the customer's return (capture), cancellation, and webhooks. */
-export function paymentsRoutes(c: Container): FastifyPluginAsync {
+export function paymentsRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { paypal } = c.services;
   return async (app) => {
     app.get('/paiement/paypal/retour', async (request, reply) => {
@@ -50,7 +53,17 @@ export function paymentsRoutes(c: Container): FastifyPluginAsync {
 
     app.get('/paiement/paypal/annulation', async (_request, reply) => reply.redirect('/factures?paiement=abandon', 303));
 
+    // The link printed on the quote and in its e-mail: a page that says what will be paid. Going to
+    // PayPal creates a PayPal order, so it is the POST below, never a GET a link preview could fire.
     app.get('/paiement/paypal/:number', { preHandler: requireSignedIn }, async (request, reply) => {
+      const number = (request.params as { number: string }).number;
+      if (!NUMBER.test(number)) return reply.redirect('/factures?erreur=quote_unknown', 303);
+      const due = await paypal.amountDue(request.currentUser!.id, number);
+      if (!due.ok) return reply.redirect(`/factures?erreur=${due.error}`, 303);
+      return sendHtml(reply, paypalPayPage(await pageContext(request, reply), { number, dueCents: due.dueCents }));
+    });
+
+    app.post('/paiement/paypal/:number', { preHandler: requireSignedIn }, async (request, reply) => {
       const number = (request.params as { number: string }).number;
       if (!NUMBER.test(number)) return reply.redirect('/factures?erreur=quote_unknown', 303);
       const started = await paypal.start(request.currentUser!.id, number);

@@ -23,6 +23,7 @@ export const faqPortalMessages = defineMessages({
     a_instances1:
       "Le bouton « Vos instances d'hébergement » affiche la liste de vos instances (vide tant que vous n'en avez commandé aucune) ; le bouton « Nouvelle commande d'hébergement » permet d'en commander une.",
     a_instances2: "Sélectionnez une instance et cliquez sur « Editer » : sa fiche présente son état complet (adresse, forfait, échéance, archives…).",
+    a_instances2NoArchives: "Sélectionnez une instance et cliquez sur « Editer » : sa fiche présente son état complet (adresse, forfait, échéance, disponibilité…).",
     q_admin: 'Comment changer le mot de passe « admin » de mon Diacamma ?',
     a_admin1: "Sur la fiche de l'instance, cliquez sur « Mot de passe » et saisissez deux fois le nouveau mot de passe du compte « admin » de Diacamma.",
     a_admin2:
@@ -48,6 +49,7 @@ export const faqPortalMessages = defineMessages({
     q_invoices: 'Où trouver mes factures ?',
     a_invoices:
       'Le bouton « Vos factures » liste vos devis et vos factures. Vous pouvez y réimprimer n\'importe quel document, consulter les modalités de paiement et régler un devis ou une facture en ligne par PayPal.',
+    a_invoicesNoPaypal: 'Le bouton « Vos factures » liste vos devis et vos factures. Vous pouvez y réimprimer n\'importe quel document et consulter les modalités de paiement.',
     signUp: 'Créer un compte',
     signIn: 'Se connecter',
   },
@@ -68,6 +70,7 @@ export const faqPortalMessages = defineMessages({
     a_instances1:
       'The “Vos instances d\'hébergement” button lists your instances (empty until you order one); the “Nouvelle commande d\'hébergement” button lets you order one.',
     a_instances2: 'Select an instance and click “Editer”: its page shows its full state (address, plan, due date, archives…).',
+    a_instances2NoArchives: 'Select an instance and click “Editer”: its page shows its full state (address, plan, due date, availability…).',
     q_admin: 'How do I change the “admin” password of my Diacamma?',
     a_admin1: 'On the instance page, click “Mot de passe” (password) and type the new password of Diacamma’s “admin” account twice.',
     a_admin2:
@@ -93,6 +96,7 @@ export const faqPortalMessages = defineMessages({
     q_invoices: 'Where do I find my invoices?',
     a_invoices:
       'The “Vos factures” button (your invoices) lists your quotes and invoices. There you can reprint any document, see the payment terms and pay a quote or an invoice online with PayPal.',
+    a_invoicesNoPaypal: 'The “Vos factures” button (your invoices) lists your quotes and invoices. There you can reprint any document and see the payment terms.',
     signUp: 'Create an account',
     signIn: 'Sign in',
   },

@@ -28,7 +28,7 @@ export const faqMessages = defineMessages({
     // hosting
     q_what: "Que comprend l'hébergement ?",
     a_what1:
-      "Nous mettons en ligne pour vous une instance complète de Diacamma, utilisable depuis n'importe quel navigateur connecté à Internet, à l'adresse https://nom-de-votre-instance.{domain}. Il n'y a rien à installer : vous vous connectez avec vos identifiants Diacamma.",
+      "Nous mettons en ligne pour vous une instance complète de Diacamma, utilisable depuis n'importe quel navigateur connecté à Internet, à l'adresse {address}. Il n'y a rien à installer : vous vous connectez avec vos identifiants Diacamma.",
     a_what2:
       "Notre support porte sur la mise à disposition de l'hébergement : si votre instance est inaccessible ou ne fonctionne pas comme le prévoit votre forfait, nous intervenons.",
     a_what3:
@@ -63,12 +63,13 @@ export const faqMessages = defineMessages({
     // ordering and payment
     q_order: 'Comment commander un hébergement ?',
     order1: 'Créez votre compte sur le portail (voir « Comment créer un compte ? ») et connectez-vous.',
-    order2: "Cliquez sur « Vos instances d'hébergement », puis sur « Nouvelle commande d'hébergement ».",
-    order3: "Choisissez le forfait et le nom de l'instance. Ce nom devient l'adresse de votre Diacamma : « bidule » donne https://bidule.{domain}.",
+    order2: "Dans « Mon espace », cliquez sur « Nouvelle commande d'hébergement ».",
+    order3: "Choisissez le forfait et le nom de l'instance. Ce nom devient l'adresse de votre Diacamma : « bidule » donne {bidule}.",
     order4: 'Enregistrez, acceptez les conditions générales de vente (CGV), puis validez la commande.',
     a_orderAfter: "Vous recevez alors par courriel le devis de cette commande, à régler par l'un des moyens décrits ci-dessous.",
     q_pay: 'Comment payer ?',
     a_pay: 'Trois moyens de paiement sont acceptés :',
+    a_payTwo: 'Deux moyens de paiement sont acceptés :',
     transfer: 'Virement bancaire',
     transferHint: 'Indiquez la référence du devis dans le libellé du virement.',
     cheque: 'Chèque',
@@ -80,6 +81,7 @@ export const faqMessages = defineMessages({
     a_delay1: "Dès que votre paiement est enregistré, l'instance est créée automatiquement : elle est en ligne quelques minutes plus tard.",
     a_delay2:
       "PayPal est le moyen le plus rapide, car le paiement est confirmé aussitôt. Un virement ou un chèque n'est enregistré qu'à sa réception, ce qui prend quelques jours.",
+    a_delay2NoPaypal: "Un virement ou un chèque n'est enregistré qu'à sa réception, ce qui prend quelques jours.",
     // plan changes, renewal, leaving
     q_upgrade: "Puis-je passer du forfait {entry} au forfait {upper} en cours d'année ?",
     a_upgrade: "Oui, à tout moment. Vous ne payez que la différence de prix entre les deux forfaits, au prorata de la durée qui reste jusqu'à l'échéance.",
@@ -112,6 +114,8 @@ export const faqMessages = defineMessages({
     q_supportHow: 'Comment demander un accompagnement ?',
     a_supportHow:
       'Décrivez vos difficultés avec Diacamma et vos attentes par le formulaire « Demande information » ou par courriel à {email}. Vous recevez en retour un devis qui détaille les séances conseillées ; une fois le devis accepté, nous établissons ensemble le planning des séances.',
+    a_supportHowMail:
+      'Décrivez vos difficultés avec Diacamma et vos attentes par courriel à {email}. Vous recevez en retour un devis qui détaille les séances conseillées ; une fois le devis accepté, nous établissons ensemble le planning des séances.',
     q_supportPrice: "Combien coûte l'accompagnement ?",
     a_supportPrice1:
       "Chaque accompagnement étant personnalisé, son prix est fixé par le devis. À titre indicatif, notre tarif standard est de 80 € de l'heure, dégressif selon le volume.",
@@ -139,7 +143,7 @@ export const faqMessages = defineMessages({
     phone: 'Phone',
     q_what: 'What does hosting include?',
     a_what1:
-      'We put a complete Diacamma instance online for you, usable from any browser connected to the Internet, at https://your-instance-name.{domain}. There is nothing to install: you sign in with your Diacamma credentials.',
+      'We put a complete Diacamma instance online for you, usable from any browser connected to the Internet, at {address}. There is nothing to install: you sign in with your Diacamma credentials.',
     a_what2: 'Our support covers the provision of the hosting: if your instance is unreachable or does not work as your plan provides, we step in.',
     a_what3:
       'Hosting does not include any help with using Diacamma (configuration, data entry, accounting…). For that, see accompaniment, sold separately.',
@@ -168,12 +172,13 @@ export const faqMessages = defineMessages({
     a_https: 'Yes. Every instance, whatever the plan ({names}), is served over HTTPS: exchanges between your browser and your Diacamma are encrypted.',
     q_order: 'How do I order hosting?',
     order1: 'Create your account on the portal (see “How do I create an account?”) and sign in.',
-    order2: 'Click “Vos instances d\'hébergement” (your hosting instances), then “Nouvelle commande d\'hébergement” (new hosting order).',
-    order3: 'Choose the plan and the name of the instance. That name becomes the address of your Diacamma: “bidule” gives https://bidule.{domain}.',
+    order2: 'In “Mon espace” (my space), click “Nouvelle commande d\'hébergement” (new hosting order).',
+    order3: 'Choose the plan and the name of the instance. That name becomes the address of your Diacamma: “bidule” gives {bidule}.',
     order4: 'Save, accept the terms of sale (CGV), then validate the order.',
     a_orderAfter: 'You then receive the quote for this order by e-mail, to be paid by one of the means described below.',
     q_pay: 'How do I pay?',
     a_pay: 'Three means of payment are accepted:',
+    a_payTwo: 'Two means of payment are accepted:',
     transfer: 'Bank transfer',
     transferHint: 'Put the quote reference in the transfer’s description.',
     cheque: 'Cheque',
@@ -184,6 +189,7 @@ export const faqMessages = defineMessages({
     q_delay: 'When will my instance be online?',
     a_delay1: 'As soon as your payment is recorded, the instance is created automatically: it is online a few minutes later.',
     a_delay2: 'PayPal is the fastest, since the payment is confirmed at once. A transfer or a cheque is only recorded when it arrives, which takes a few days.',
+    a_delay2NoPaypal: 'A transfer or a cheque is only recorded when it arrives, which takes a few days.',
     q_upgrade: 'Can I move from the {entry} plan to the {upper} plan during the year?',
     a_upgrade: 'Yes, at any time. You only pay the price difference between the two plans, prorated to the time left until the due date.',
     a_upgradeExample: 'Example: six months before the due date, you pay half the difference, that is {amount}.',
@@ -213,6 +219,8 @@ export const faqMessages = defineMessages({
     q_supportHow: 'How do I ask for accompaniment?',
     a_supportHow:
       'Describe your difficulties with Diacamma and your expectations through the “Demande information” form or by e-mail to {email}. You receive in return a quote detailing the recommended sessions; once the quote is accepted, we set up the session schedule together.',
+    a_supportHowMail:
+      'Describe your difficulties with Diacamma and your expectations by e-mail to {email}. You receive in return a quote detailing the recommended sessions; once the quote is accepted, we set up the session schedule together.',
     q_supportPrice: 'How much does accompaniment cost?',
     a_supportPrice1:
       'Since every accompaniment is personalised, its price is set by the quote. As a guide, our standard rate is 80 € per hour, lower for larger volumes.',

@@ -6,11 +6,16 @@ import type { OperatorIdentity, PlanView } from '../settings/settings.types.ts';
 import { faqPortalMessages } from './faq-portal.messages.ts';
 import { faqMessages } from './faq.messages.ts';
 import { planFacts, planLabels } from './public-site.views.ts';
+import type { FeatureSet } from '../../web/features.ts';
 
 export interface FaqData {
   identity: OperatorIdentity;
   plans: PlanView[];
-  domain: string;
+  /** an instance's address as the front door serves it */
+  instanceUrl: (name: string) => string;
+  /** what exists: the FAQ speaks only of features that are built and of PayPal when configured */
+  features: FeatureSet;
+  paypal: boolean;
 }
 
 interface Question {
@@ -81,7 +86,7 @@ function hostingSection(locale: Locale, d: FaqData): Section {
     {
       id: 'contenu',
       q: t('q_what'),
-      a: html`${p(t('a_what1', { domain: d.domain }))}${p(t('a_what2'))}${p(t('a_what3'))}<p><a href="/cgv">${t('a_whatTerms')}</a></p>`,
+      a: html`${p(t('a_what1', { address: d.instanceUrl(locale === 'fr' ? 'nom-de-votre-instance' : 'your-instance-name') }))}${p(t('a_what2'))}${p(t('a_what3'))}<p><a href="/cgv">${t('a_whatTerms')}</a></p>`,
     },
     { id: 'forfaits', q: t('q_plans'), a: html`${p(t('a_plans'))}${plansTable(locale, d.plans)}<p class="muted">${t('a_plansSla')}</p>` },
     {
@@ -94,7 +99,7 @@ function hostingSection(locale: Locale, d: FaqData): Section {
   ];
   if (entry && upper) {
     const a: Html[] = [p(t('a_chooseEntry', { entry: entry.name })), p(t('a_chooseUpper', { upper: upper.name }))];
-    a.push(p(t('a_chooseDoubt', { entry: entry.name, upper: upper.name })));
+    if (d.features.upgrade) a.push(p(t('a_chooseDoubt', { entry: entry.name, upper: upper.name })));
     if (custom) a.push(html`<p><a href="#${custom.code}">${t('a_chooseCustom', { custom: custom.name })}</a></p>`);
     questions.push({ id: 'choisir', q: t('q_choose'), a });
   }
@@ -105,7 +110,8 @@ function hostingSection(locale: Locale, d: FaqData): Section {
       a: html`${p(t('a_custom1', { custom: custom.name }))}${p(t('a_custom2', { email: d.identity.email }))}`,
     });
   }
-  questions.push({ id: 'https', q: t('q_https'), a: p(t('a_https', { names })) });
+  // Only where the front door really serves HTTPS (not the embedded http default).
+  if (d.instanceUrl('x').startsWith('https:')) questions.push({ id: 'https', q: t('q_https'), a: p(t('a_https', { names })) });
   return { id: 'hebergement', title: t('s_hosting'), questions };
 }
 
@@ -122,32 +128,33 @@ function orderSection(locale: Locale, d: FaqData): Section {
         a: html`<ol>
   <li>${t('order1')}</li>
   <li>${t('order2')}</li>
-  <li>${t('order3', { domain: d.domain })}</li>
+  <li>${t('order3', { bidule: d.instanceUrl('bidule') })}</li>
   <li>${t('order4')}</li>
 </ol>${p(t('a_orderAfter'))}`,
       },
       {
         id: 'payer',
         q: t('q_pay'),
-        a: html`${p(t('a_pay'))}
+        a: html`${p(t(d.paypal ? 'a_pay' : 'a_payTwo'))}
 <h3>${t('transfer')}</h3>
 <dl class="details"><dt>IBAN</dt><dd>${id.iban}</dd><dt>BIC</dt><dd>${id.bic}</dd></dl>
 <p class="muted">${t('transferHint')}</p>
 <h3>${t('cheque')}</h3>
 <dl class="details"><dt>${t('payee')}</dt><dd>${id.chequePayee}</dd><dt>${t('postTo')}</dt><dd>${id.chequeAddress}</dd></dl>
-<h3>${t('paypal')}</h3>
-${p(t('paypalText'))}`,
+${d.paypal ? html`<h3>${t('paypal')}</h3>
+${p(t('paypalText'))}` : ''}`,
       },
-      { id: 'delai', q: t('q_delay'), a: html`${p(t('a_delay1'))}${p(t('a_delay2'))}` },
+      { id: 'delai', q: t('q_delay'), a: html`${p(t('a_delay1'))}${p(t(d.paypal ? 'a_delay2' : 'a_delay2NoPaypal'))}` },
     ],
   };
 }
 
-function changeSection(locale: Locale, d: FaqData): Section {
+/** Plan changes, renewal and leaving: each question only once its feature exists (null: none yet). */
+function changeSection(locale: Locale, d: FaqData): Section | null {
   const t = translator(faqMessages, locale);
   const { entry, upper } = planRoles(d.plans);
   const questions: Question[] = [];
-  if (entry && upper) {
+  if (entry && upper && d.features.upgrade) {
     const names = { entry: entry.name, upper: upper.name };
     const halfDifference = Math.round((upper.priceCents! - entry.priceCents!) / 2);
     questions.push({
@@ -156,13 +163,15 @@ function changeSection(locale: Locale, d: FaqData): Section {
       a: html`${p(t('a_upgrade'))}${p(t('a_upgradeExample', { amount: formatMoney(halfDifference, locale) }))}`,
     });
   }
-  questions.push({ id: 'renouvellement', q: t('q_renew'), a: p(t('a_renew')) });
-  if (entry && upper) {
-    const names = { entry: entry.name, upper: upper.name };
-    questions.push({ id: 'forfait-inferieur', q: t('q_downgrade', names), a: p(t('a_downgrade', names)) });
+  if (d.features.renewal) {
+    questions.push({ id: 'renouvellement', q: t('q_renew'), a: p(t('a_renew')) });
+    if (entry && upper) {
+      const names = { entry: entry.name, upper: upper.name };
+      questions.push({ id: 'forfait-inferieur', q: t('q_downgrade', names), a: p(t('a_downgrade', names)) });
+    }
   }
-  questions.push({ id: 'partir', q: t('q_leave'), a: html`${p(t('a_leave1'))}${p(t('a_leave2'))}` });
-  return { id: 'changements', title: t('s_change'), questions };
+  if (d.features.archives) questions.push({ id: 'partir', q: t('q_leave'), a: html`${p(t('a_leave1'))}${p(t('a_leave2'))}` });
+  return questions.length > 0 ? { id: 'changements', title: t('s_change'), questions } : null;
 }
 
 function supportSection(locale: Locale, d: FaqData): Section {
@@ -178,7 +187,7 @@ function supportSection(locale: Locale, d: FaqData): Section {
         a: html`${p(t('a_supportWhere'))}${list([t('whereSite'), t('wherePresentation'), t('whereRemote')])}`,
       },
       { id: 'accompagnement-duree', q: t('q_supportLength'), a: html`${p(t('a_supportLength1'))}${p(t('a_supportLength2'))}` },
-      { id: 'accompagnement-demande', q: t('q_supportHow'), a: p(t('a_supportHow', { email: d.identity.email })) },
+      { id: 'accompagnement-demande', q: t('q_supportHow'), a: p(t(d.features.supportForm ? 'a_supportHow' : 'a_supportHowMail', { email: d.identity.email })) },
       {
         id: 'accompagnement-prix',
         q: t('q_supportPrice'),
@@ -188,10 +197,9 @@ function supportSection(locale: Locale, d: FaqData): Section {
   };
 }
 
-function portalSection(locale: Locale): Section {
+function portalSection(locale: Locale, d: FaqData): Section {
   const t = translator(faqMessages, locale);
   const u = translator(faqPortalMessages, locale);
-  const button = (label: string, text: string) => html`<li><strong>${label}</strong> — ${text}</li>`;
   return {
     id: 'portail',
     title: t('s_portal'),
@@ -203,8 +211,19 @@ function portalSection(locale: Locale): Section {
       },
       { id: 'oubli', q: u('q_forgot'), a: html`${p(u('a_forgot'))}<p><a href="/connexion">${u('signIn')}</a></p>` },
       { id: 'personne-morale', q: u('q_org'), a: html`${p(u('a_org1'))}${p(u('a_org2'))}${p(u('a_org3'))}` },
-      { id: 'instances', q: u('q_instances'), a: html`${p(u('a_instances1'))}${p(u('a_instances2'))}` },
+      { id: 'instances', q: u('q_instances'), a: html`${p(u('a_instances1'))}${p(u(d.features.archives ? 'a_instances2' : 'a_instances2NoArchives'))}` },
       { id: 'mot-de-passe-admin', q: u('q_admin'), a: html`${p(u('a_admin1'))}${p(u('a_admin2'))}` },
+      ...(d.features.archives ? archiveQuestions(locale) : []),
+      { id: 'factures', q: u('q_invoices'), a: p(u(d.paypal ? 'a_invoices' : 'a_invoicesNoPaypal')) },
+    ],
+  };
+}
+
+/** "Comment gérer les archives…", "Comment reprendre les données…": once the archives exist. */
+function archiveQuestions(locale: Locale): Question[] {
+  const u = translator(faqPortalMessages, locale);
+  const button = (label: string, text: string) => html`<li><strong>${label}</strong> — ${text}</li>`;
+  return [
       {
         id: 'archives',
         q: u('q_archives'),
@@ -217,9 +236,7 @@ function portalSection(locale: Locale): Section {
 </ol>`,
       },
       { id: 'archive-locale', q: u('q_local'), a: html`${p(u('a_local1'))}<div class="notice info">${u('a_local2')}</div>` },
-      { id: 'factures', q: u('q_invoices'), a: p(u('a_invoices')) },
-    ],
-  };
+  ];
 }
 
 export function faqPage(ctx: PageContext, d: FaqData): Html {
@@ -230,8 +247,8 @@ export function faqPage(ctx: PageContext, d: FaqData): Html {
     orderSection(ctx.locale, d),
     changeSection(ctx.locale, d),
     supportSection(ctx.locale, d),
-    portalSection(ctx.locale),
-  ];
+    portalSection(ctx.locale, d),
+  ].filter((s): s is Section => s !== null);
   return layout(ctx, {
     title: t('title'),
     main: html`<h1>${t('title')}</h1>

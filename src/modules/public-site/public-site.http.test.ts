@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import type { OperatorIdentity } from '../settings/settings.types.ts';
+import type { OperatorIdentity, PlanView } from '../settings/settings.types.ts';
+import { defaultOperatorIdentity, defaultPlans, defaultTerms } from '../settings/settings.defaults.ts';
+import { renderTermsBody, termsMarkerProblems } from '../settings/terms-text.ts';
+import { features } from '../../web/features.ts';
+import { faqPage } from './faq.views.ts';
+
+const defaultIdentity = (): OperatorIdentity => ({ ...defaultOperatorIdentity });
+const defaultPlanViews = (): PlanView[] =>
+  defaultPlans.map((p) => ({ code: p.code, name: p.name, priceCents: p.price_cents, bandwidthMbps: p.bandwidth_mbps, slaPercent: p.sla_percent === null ? null : Number(p.sla_percent), maxSessions: p.max_sessions, storageBytes: p.storage_bytes, customQuote: p.custom_quote }));
 
 let t: TestApp;
 before(async () => {
@@ -63,8 +71,11 @@ describe('home page', () => {
 
   it('explains how it works and the accompaniment, without a price for accompaniment', async () => {
     const { text } = await page('/');
-    assertHas(text, ['Comment ça marche', 'Recevez le devis par courriel.', 'virement, par chèque ou par PayPal']);
-    assertHas(text, ['https://nom-choisi.localhost', 'Accompagnement : support et formation']);
+    assertHas(text, ['Comment ça marche', 'Recevez le devis par courriel.', 'Réglez-le par virement ou par chèque.']);
+    // the address the front door serves: the embedded default is http on port 3000, not HTTPS
+    assertHas(text, ['http://nom-choisi.localhost:3000', 'Accompagnement : support et formation']);
+    assert.ok(!text.includes('HTTPS') && !text.includes('https://'), 'no HTTPS promised where it is not served');
+    assert.ok(!text.includes('PayPal'), 'no PayPal while it is not configured');
     assert.doesNotMatch(text, /€\s*(de l'heure|\/\s*h)/);
   });
 
@@ -96,14 +107,7 @@ describe('FAQ', () => {
       'sessions utilisateur',
       'Quel forfait choisir ?',
       "Qu'est-ce que l'offre Diamant ?",
-      "Puis-je passer du forfait Opale au forfait Émeraude en cours d'année ?",
-      'au prorata',
-      'soit 42,50 €', // half of (129,99 − 44,99)
-      'Puis-je revenir du forfait Émeraude au forfait Opale ?',
-      'annulez la commande de renouvellement automatique',
-      'Opale, Émeraude, Diamant',
-      'HTTPS',
-      'https://bidule.localhost',
+      'http://bidule.localhost:3000',
       'Mot de passe ou alias oublié ?',
       'Votre compte',
       'Personne morale',
@@ -112,20 +116,45 @@ describe('FAQ', () => {
       "Nouvelle commande d'hébergement",
       'Editer',
       "Vos actions d'hébergement",
-      'Supprimer',
-      'Archiver',
-      'Import',
-      'Export',
-      'Restaurer',
-      'le portail vous demande de définir le mot de passe admin et impose la connexion',
       'Vos factures',
+      'Deux moyens de paiement sont acceptés',
       'de 1 à 2 heures',
       'demi-journées',
       '80 €',
       'Nous ne vous envoyons jamais de mot de passe par courriel.',
     ]);
     assert.match(body, /<details id="diamant"><summary>/, 'anchor for the custom offer');
-    assert.ok((body.match(/<details /g) ?? []).length >= 25, 'one <details> per question');
+    assert.ok((body.match(/<details /g) ?? []).length >= 20, 'one <details> per question');
+  });
+
+  it('says nothing of what is not built yet or not configured (archives, upgrade, renewal, support form, PayPal, HTTPS)', async () => {
+    const { text } = await page('/faq');
+    for (const absent of ['Archiver', 'Restaurer', 'archive', 'au prorata', 'renouvellement', 'Demande information', 'PayPal', 'HTTPS']) {
+      assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the FAQ`);
+    }
+    assertHas(text, ['par courriel à contact@sleto.fr']);
+  });
+
+  it('speaks of each feature once its switch is on', () => {
+    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org` };
+    const ctx = { locale: 'fr' as const, user: null, csrfToken: '', url: '/faq', siteName: 'SLETO', nav: [] };
+    const on = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true }).value);
+    assertHas(on, [
+      "Puis-je passer du forfait Opale au forfait Émeraude en cours d'année ?",
+      'soit 42,50 €', // half of (129,99 − 44,99)
+      'Puis-je revenir du forfait Émeraude au forfait Opale ?',
+      'annulez la commande de renouvellement automatique',
+      'Archiver',
+      'Restaurer',
+      'le portail vous demande de définir le mot de passe admin et impose la connexion',
+      'formulaire « Demande information »',
+      'Trois moyens de paiement sont acceptés',
+      'PayPal',
+      'Opale, Émeraude, Diamant',
+      'https://bidule.example.org',
+    ]);
+    const onlyArchives = textOf(faqPage(ctx, { ...base, features: features({ archives: true }), paypal: false }).value);
+    assert.ok(onlyArchives.includes('Archiver') && !onlyArchives.includes('au prorata') && !onlyArchives.includes('PayPal'));
   });
 
   it('shows the operator identity and the payment details from the settings', async () => {
@@ -142,8 +171,20 @@ describe('terms of sale', () => {
     assert.equal(status, 200);
     assertHas(text, ['Conditions générales de vente', 'Version 1, publiée le', 'Article 1 — Objet', 'SIRET 820 103 315 00017']);
     assert.match(body, /<h1>Conditions générales de vente<\/h1>/);
-    assert.match(body, /<h2>Article 8 — Droit applicable<\/h2><p class="prose">Les présentes CGV/);
-    assert.ok(!text.includes('{tradeName}'), 'placeholders are filled');
+    // the articles on features not built yet are left out, and the numbering follows
+    assert.match(body, /<h2>Article 4 — Durée<\/h2><p class="prose">L&#39;hébergement est souscrit pour une durée d&#39;un an\.<\/p>/);
+    assert.match(body, /<h2>Article 7 — Droit applicable<\/h2><p class="prose">Les présentes CGV/);
+    assertHas(text, ['Le paiement s\'effectue par virement bancaire ou par chèque.']);
+    for (const absent of ['PayPal', 'renouvellement', 'Changement de forfait', 'archive', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
+  });
+
+  it('keeps each conditional passage exactly when its feature is on', () => {
+    const body = defaultTerms.body;
+    const all = renderTermsBody(body, { features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true });
+    assertHas(all, ['Article 4 — Durée et renouvellement', 'Une commande de renouvellement', 'Article 5 — Changement de forfait', 'Article 8 — Droit applicable', 'par chèque ou par PayPal', 'en réaliser une archive']);
+    assert.deepEqual(termsMarkerProblems(body, [...Object.keys(features()), 'paypal']), []);
+    assert.deepEqual(termsMarkerProblems('{si:archives}sans fin', ['archives']), ['{si:archives}']);
+    assert.deepEqual(termsMarkerProblems('{si:teleportation}x{fin}', ['archives']), ['{si:teleportation}']);
   });
 });
 
@@ -229,5 +270,35 @@ describe('escaping', () => {
       const notice = await page('/mentions-legales');
       assert.ok(notice.body.includes('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'));
     });
+  });
+});
+
+describe('with PayPal configured and HTTPS at the front door', () => {
+  let https: TestApp;
+  before(async () => {
+    https = await createTestApp({
+      env: { PUBLIC_URL_SCHEME: 'https', PUBLIC_DOMAIN: 'example.org', PAYPAL_CLIENT_ID: 'id', PAYPAL_CLIENT_SECRET: 'secret', PAYPAL_WEBHOOK_ID: 'hook', PAYPAL_BASE_URL: 'https://api-m.sandbox.paypal.com' },
+    });
+  });
+  after(async () => {
+    await https?.close();
+  });
+  const get = async (url: string) => {
+    const agent = new Agent(https.app);
+    agent.host = 'portail.example.org';
+    return textOf((await agent.get(url)).body);
+  };
+
+  it('offers PayPal on the home page, in the FAQ and in the CGV, and HTTPS addresses without a port', async () => {
+    const home = await get('/');
+    assertHas(home, ['Réglez-le par virement, par chèque ou par PayPal.', 'sécurisé en HTTPS', 'https://votre-nom.example.org ']);
+    const faq = await get('/faq');
+    assertHas(faq, ['Trois moyens de paiement sont acceptés', 'PayPal', 'Les échanges avec mon instance sont-ils chiffrés (HTTPS) ?', 'https://bidule.example.org.']);
+    assertHas(await get('/cgv'), ["Le paiement s'effectue par virement bancaire, par chèque ou par PayPal."]);
+  });
+
+  it('lets the "Payer avec PayPal" form lead to PayPal (form-action), and nowhere else', async () => {
+    const res = await https.app.inject({ method: 'GET', url: '/', headers: { host: 'portail.example.org' } });
+    assert.match(String(res.headers['content-security-policy']), /form-action 'self' https:\/\/www\.sandbox\.paypal\.com(;|$)/);
   });
 });

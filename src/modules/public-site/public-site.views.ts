@@ -7,7 +7,8 @@ import type { PlanView } from '../settings/settings.types.ts';
 export const homeMessages = defineMessages({
   fr: {
     title: 'Hébergement Diacamma',
-    lead: 'Votre Diacamma en ligne, complet, sécurisé en HTTPS, à votre adresse : https://votre-nom.{domain}',
+    lead: 'Votre Diacamma en ligne, complet, à votre adresse : {address}',
+    leadHttps: 'Votre Diacamma en ligne, complet, sécurisé en HTTPS, à votre adresse : {address}',
     plansTitle: 'Nos forfaits',
     perYear: '{price} / an',
     onQuote: 'Sur devis',
@@ -19,6 +20,7 @@ export const homeMessages = defineMessages({
     storage: 'Stockage',
     custom: 'Personnalisé',
     order: 'Commander',
+    orderPlan: 'Commander le forfait {name}',
     quote: 'Demander un devis',
     full: 'Chaque forfait est un Diacamma complet, sans restriction fonctionnelle : seuls le réseau et le stockage diffèrent.',
     plansMore: 'Quel forfait choisir ? Que signifie « connexions simultanées » ?',
@@ -27,7 +29,8 @@ export const homeMessages = defineMessages({
     how2: "Commandez votre hébergement : choisissez le forfait et le nom de votre instance.",
     how3: 'Recevez le devis par courriel.',
     how4: 'Réglez-le par virement, par chèque ou par PayPal.',
-    how5: "Quelques minutes après l'enregistrement du paiement, votre Diacamma est en ligne à l'adresse https://nom-choisi.{domain}.",
+    how4NoPaypal: 'Réglez-le par virement ou par chèque.',
+    how5: "Quelques minutes après l'enregistrement du paiement, votre Diacamma est en ligne à l'adresse {address}.",
     howMore: 'Toutes les étapes en détail',
     supportTitle: 'Accompagnement : support et formation',
     supportText:
@@ -40,7 +43,8 @@ export const homeMessages = defineMessages({
   },
   en: {
     title: 'Diacamma hosting',
-    lead: 'Your Diacamma online, complete, secured with HTTPS, at your own address: https://your-name.{domain}',
+    lead: 'Your Diacamma online, complete, at your own address: {address}',
+    leadHttps: 'Your Diacamma online, complete, secured with HTTPS, at your own address: {address}',
     plansTitle: 'Our plans',
     perYear: '{price} / year',
     onQuote: 'On quote',
@@ -52,6 +56,7 @@ export const homeMessages = defineMessages({
     storage: 'Storage',
     custom: 'Custom',
     order: 'Order',
+    orderPlan: 'Order the {name} plan',
     quote: 'Ask for a quote',
     full: 'Every plan is a complete Diacamma with no functional restriction: only network and storage differ.',
     plansMore: 'Which plan should I choose? What do “simultaneous connections” mean?',
@@ -60,7 +65,8 @@ export const homeMessages = defineMessages({
     how2: 'Order your hosting: choose the plan and the name of your instance.',
     how3: 'Receive the quote by e-mail.',
     how4: 'Pay it by bank transfer, by cheque or with PayPal.',
-    how5: 'A few minutes after the payment is recorded, your Diacamma is online at https://chosen-name.{domain}.',
+    how4NoPaypal: 'Pay it by bank transfer or by cheque.',
+    how5: 'A few minutes after the payment is recorded, your Diacamma is online at {address}.',
     howMore: 'Every step in detail',
     supportTitle: 'Accompaniment: support and training',
     supportText:
@@ -100,6 +106,15 @@ export function planLabels(locale: Locale): Record<keyof PlanFacts, string> {
   return { price: '', bandwidth: t('bandwidth'), sla: t('sla'), sessions: t('sessions'), storage: t('storage') };
 }
 
+/**
+ * "Commander" on a plan: the order form with that plan chosen; a visitor goes through the sign-up
+ * first, which brings them back to it.
+ */
+export function orderHref(ctx: PageContext, p: PlanView): string {
+  const form = `/instances/nouvelle?forfait=${encodeURIComponent(p.code)}`;
+  return ctx.user ? form : `/inscription?retour=${encodeURIComponent(form)}`;
+}
+
 export function planCard(ctx: PageContext, p: PlanView): Html {
   const t = translator(homeMessages, ctx.locale);
   const f = planFacts(ctx.locale, p);
@@ -112,17 +127,19 @@ export function planCard(ctx: PageContext, p: PlanView): Html {
     <dt>${t('sessions')}</dt><dd>${f.sessions}</dd>
     <dt>${t('storage')}</dt><dd>${f.storage}</dd>
   </dl>
-  <a class="button" href="${p.customQuote ? `/faq#${p.code}` : '/inscription'}">${p.customQuote ? t('quote') : t('order')}</a>
+  ${p.customQuote ? html`<a class="button" href="/faq#${p.code}">${t('quote')}</a>` : html`<a class="button" href="${orderHref(ctx, p)}" aria-label="${t('orderPlan', { name: p.name })}">${t('order')}</a>`}
 </article>`;
 }
 
-export function homePage(ctx: PageContext, plans: PlanView[], domain: string): Html {
+/** `instanceUrl` gives the address the front door serves an instance at (scheme, port when not default). */
+export function homePage(ctx: PageContext, plans: PlanView[], o: { instanceUrl: (name: string) => string; paypal: boolean }): Html {
   const t = translator(homeMessages, ctx.locale);
+  const instanceUrl = o.instanceUrl;
   return layout(ctx, {
     title: t('title'),
     main: html`<section class="hero">
   <h1>${t('title')}</h1>
-  <p class="lead">${t('lead', { domain })}</p>
+  <p class="lead">${t(instanceUrl('x').startsWith('https:') ? 'leadHttps' : 'lead', { address: instanceUrl(ctx.locale === 'fr' ? 'votre-nom' : 'your-name') })}</p>
 </section>
 <section aria-labelledby="forfaits">
   <h2 id="forfaits" class="center">${t('plansTitle')}</h2>
@@ -138,8 +155,8 @@ export function homePage(ctx: PageContext, plans: PlanView[], domain: string): H
     <li>${t('how1')}</li>
     <li>${t('how2')}</li>
     <li>${t('how3')}</li>
-    <li>${t('how4')}</li>
-    <li>${t('how5', { domain })}</li>
+    <li>${t(o.paypal ? 'how4' : 'how4NoPaypal')}</li>
+    <li>${t('how5', { address: instanceUrl(ctx.locale === 'fr' ? 'nom-choisi' : 'chosen-name') })}</li>
   </ol>
   <p><a href="/faq#commander">${t('howMore')}</a></p>
 </section>
