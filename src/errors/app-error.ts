@@ -1,7 +1,7 @@
 import { formatMoney, type Locale } from '../web/i18n.ts';
-import { catalogue, type CatalogueEntry, type ErrorCode } from './catalogue.ts';
+import { catalogue, isErrorCode, type CatalogueEntry, type ErrorCode, type FieldErrorCode, type PasswordRulesCode } from './catalogue.ts';
 
-export type { ErrorCode, FieldErrorCode } from './catalogue.ts';
+export type { ErrorCode, FieldErrorCode, PasswordRulesCode } from './catalogue.ts';
 export { isErrorCode } from './catalogue.ts';
 
 export type ErrorParams = Record<string, string | number>;
@@ -54,8 +54,17 @@ export function errorText(error: ErrorCode | DomainError, locale: Locale, audien
 }
 
 /** Field → code, as services return them, turned into the sentences a form shows. */
-export function fieldErrorTexts(errors: Partial<Record<string, ErrorCode | DomainError>>, locale: Locale, audience: Audience = 'customer'): Record<string, string> {
+export function fieldErrorTexts(errors: Partial<Record<string, FieldErrorCode | ErrorCode | DomainError>>, locale: Locale, audience: Audience = 'customer'): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [field, error] of Object.entries(errors)) if (error) out[field] = errorText(error, locale, audience);
+  for (const [field, error] of Object.entries(errors)) {
+    if (!error) continue;
+    out[field] = typeof error === 'string' && error.startsWith('password:') ? passwordRulesText(error as PasswordRulesCode, locale) : errorText(error as ErrorCode | DomainError, locale, audience);
+  }
   return out;
+}
+
+/** `password:too_short+contains_admin` → "Le mot de passe ne respecte pas ces règles : Il doit … Il ne doit …" */
+export function passwordRulesText(code: PasswordRulesCode, locale: Locale): string {
+  const rules = code.slice('password:'.length).split('+').map((r) => `password_${r}`).filter(isErrorCode);
+  return [errorText('password_rules', locale), ...rules.map((r) => errorText(r, locale))].join(' ');
 }

@@ -47,11 +47,17 @@ const accounts = {
   country_invalid: { status: 422, fr: 'Choisissez un pays de la liste.', en: 'Choose a country from the list.' },
   phone_invalid: { status: 422, fr: "Ce numéro de téléphone n'est pas valide.", en: 'This phone number is not valid.' },
   legal_form_invalid: { status: 422, fr: 'Choisissez une forme juridique de la liste.', en: 'Choose a legal form from the list.' },
-  password_too_short: { status: 422, fr: `Le mot de passe doit compter au moins ${PASSWORD_MIN_LENGTH} caractères.`, en: `The password must have at least ${PASSWORD_MIN_LENGTH} characters.` },
-  password_too_long: { status: 422, fr: 'Le mot de passe est trop long (200 caractères au plus).', en: 'The password is too long (200 characters at most).' },
-  password_too_common: { status: 422, fr: 'Ce mot de passe fait partie des plus courants : choisissez-en un autre.', en: 'This password is one of the most common ones: choose another.' },
-  password_like_identity: { status: 422, fr: 'Le mot de passe ne doit pas reprendre votre alias ou votre adresse courriel.', en: 'The password must not repeat your alias or e-mail address.' },
-  password_mismatch: { status: 422, fr: 'Les deux mots de passe saisis sont différents.', en: 'The two passwords differ.' },
+  registration_required: { status: 422, fr: 'Indiquez le SIREN ou le SIRET de votre structure : il figure sur vos factures (seule une association qui n’en a pas peut laisser ce champ vide).', en: 'Give your organisation’s SIREN or SIRET: it is printed on your invoices (only an association that has none may leave it empty).' },
+  // A password is checked against every rule at once: the field's code is `password:rule+rule`,
+  // shown as the intro followed by each rule broken (see passwordRulesText).
+  password_rules: { status: 422, fr: 'Le mot de passe ne respecte pas ces règles :', en: 'The password breaks these rules:' },
+  password_too_short: { status: 422, fr: `Il doit compter au moins ${PASSWORD_MIN_LENGTH} caractères.`, en: `It must have at least ${PASSWORD_MIN_LENGTH} characters.` },
+  password_too_long: { status: 422, fr: 'Il doit compter 200 caractères au plus.', en: 'It must have 200 characters at most.' },
+  password_too_common: { status: 422, fr: 'Il ne doit pas être un mot de passe courant ni facile à deviner (comme « motdepasse », « azerty123 » ou un prénom suivi d’une année) : ajoutez des mots, des chiffres ou des signes.', en: 'It must not be a common or easily guessed password (such as “password1”, “azerty123” or a first name and a year): add words, digits or signs.' },
+  password_contains_alias: { status: 422, fr: 'Il ne doit pas contenir votre alias.', en: 'It must not contain your alias.' },
+  password_contains_email: { status: 422, fr: 'Il ne doit pas contenir votre adresse courriel.', en: 'It must not contain your e-mail address.' },
+  password_contains_admin: { status: 422, fr: 'Il ne doit pas contenir « admin ».', en: 'It must not contain “admin”.' },
+  password_mismatch: { status: 422, fr: 'Les deux mots de passe saisis doivent être identiques.', en: 'Both passwords typed must be the same.' },
   current_password_wrong: { status: 422, fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' },
 } satisfies Record<string, CatalogueEntry>;
 
@@ -114,8 +120,11 @@ const instances = {
 export const catalogue = { ...http, ...accounts, ...orders, ...payments, ...billing, ...instances };
 
 export type ErrorCode = keyof typeof catalogue;
+/** Every password rule broken, e.g. `password:too_short+contains_admin` (accounts/passwords.ts). */
+export type PasswordRulesCode = `password:${string}`;
+
 /** The codes a form field can carry (a person's input, checked by a service). */
-export type FieldErrorCode = keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances;
+export type FieldErrorCode = keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | PasswordRulesCode;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(catalogue, value);

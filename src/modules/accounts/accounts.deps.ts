@@ -6,7 +6,7 @@ import type { SettingsService } from '../settings/settings.service.ts';
 import type { AccountCache } from './account-cache.ts';
 import type { AccountsRepository } from './accounts.repository.ts';
 import type { FieldErrorCodes } from './accounts.validation.ts';
-import type { checkPassword } from './passwords.ts';
+import { passwordErrorCode, type checkPassword } from './passwords.ts';
 
 export type { FieldErrorCodes };
 
@@ -39,6 +39,6 @@ export function tokenLink(d: Pick<AccountsDeps, 'portalUrl'>, path: string, toke
   return returnTo ? `${link}&retour=${encodeURIComponent(returnTo)}` : link;
 }
 
-export function passwordError(problem: ReturnType<typeof checkPassword>): FieldErrorCode | null {
-  return problem === null ? null : `password_${problem}`;
+export function passwordError(problems: ReturnType<typeof checkPassword>): FieldErrorCode | null {
+  return passwordErrorCode(problems);
 }

@@ -64,6 +64,23 @@ export const COUNTRIES = [
   'MU', 'HT', 'NC', 'PF', 'US',
 ] as const;
 
+/** Legal forms whose structure may have no SIREN (an association declared only at the prefecture…). */
+const MAY_HAVE_NO_SIREN: readonly string[] = ['association', 'association_locale', 'syndicat', 'autre'];
+
+/**
+ * What an invoice needs of its buyer (French rules, 2026): a postal address, the legal form, and the
+ * SIREN — optional only for a structure that may have none, such as an association.
+ */
+export function billingAddressErrors(o: { legal_form: string | null; registration_number: string | null; address: string | null; postcode: string | null; city: string | null }): FieldErrorCodes {
+  const errors: FieldErrorCodes = {};
+  if (!o.address?.trim()) errors.address = 'required';
+  if (!o.postcode?.trim()) errors.postcode = 'required';
+  if (!o.city?.trim()) errors.city = 'required';
+  if (!o.legal_form) errors.legal_form = 'required';
+  else if (!o.registration_number && !MAY_HAVE_NO_SIREN.includes(o.legal_form)) errors.registration_number = 'registration_required';
+  return errors;
+}
+
 export interface OrganisationInput {
   name: string;
   legalForm: string;

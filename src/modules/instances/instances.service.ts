@@ -9,7 +9,7 @@ import type { PlanLimits } from '../../gateway/limits.ts';
 import type { FieldErrorCode } from '../../errors/app-error.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import { checkPassword } from '../accounts/passwords.ts';
+import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { MailService } from '../notifications/mail.service.ts';
 import { customerRecipients } from '../notifications/recipients.ts';
@@ -226,8 +226,8 @@ export class InstancesService {
   async requestPasswordChange(user: CurrentUser, instanceId: number, password: string, confirm: string): Promise<{ ok: true; actionId: number } | { ok: false; error: FieldErrorCode }> {
     const instance = await this.ownInstance(user, instanceId);
     if (!instance || instance.state !== 'active') return { ok: false, error: 'instance_not_active' };
-    const problem = checkPassword(password, confirm, { alias: 'admin' });
-    if (problem) return { ok: false, error: `password_${problem}` };
+    const problem = passwordErrorCode(checkPassword(password, confirm, { forbidden: 'admin' }));
+    if (problem) return { ok: false, error: problem };
     if (/[,=]/.test(password)) return { ok: false, error: 'admin_password_chars' };
     const now = this.#d.clock.now();
     const payload = encryptSecret(this.#actionKey, password);

@@ -7,7 +7,7 @@ import { deriveKey, encryptSecret } from '../../platform/secrets.ts';
 import type { FieldErrorCode } from '../../errors/app-error.ts';
 import { orderPaid } from '../../events/domain-events.ts';
 import type { CurrentUser } from '../../web/context.ts';
-import { checkPassword } from '../accounts/passwords.ts';
+import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { checkInstanceName, RELEASE_QUARANTINE_DAYS } from './instance-name.ts';
 import type { OrdersRepository } from './orders.repository.ts';
@@ -105,8 +105,8 @@ export class OrdersService {
     else if (plan.customQuote || plan.priceCents === null) errors.plan = 'plan_on_quote';
     if (!FLAVOURS.includes(input.flavour as Flavour)) errors.flavour = 'flavour_invalid';
     if (!this.paymentMethods().includes(input.paymentMethod as PaymentMethod)) errors.payment_method = 'payment_method_invalid';
-    const pw = checkPassword(input.password, input.confirm, { alias: 'admin' });
-    if (pw) errors.password = `password_${pw}`;
+    const pw = passwordErrorCode(checkPassword(input.password, input.confirm, { forbidden: 'admin' }));
+    if (pw) errors.password = pw;
     // Lucterios' admin tool takes the password inside "MODE=0,PASSWORD=…": a comma or "=" would be cut.
     else if (/[,=]/.test(input.password)) errors.password = 'admin_password_chars';
     return errors;

@@ -7,7 +7,9 @@ import type { AuditService } from '../../audit/audit.service.ts';
 import type { BillingService } from '../../billing/billing.service.ts';
 import type { MailService } from '../../notifications/mail.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
-import type { OrderResult, OrdersService } from '../orders.service.ts';
+import type { RequestMeta } from '../../accounts/accounts.deps.ts';
+import { billingAddressErrors, validateOrganisation, type OrganisationInput } from '../../accounts/accounts.validation.ts';
+import type { OrderErrors, OrderResult, OrdersService } from '../orders.service.ts';
 import { isNameTaken, mailQuote, OrderMoved } from './quote-steps.ts';
 
 export interface ValidateOrderDeps {
@@ -22,11 +24,65 @@ export interface ValidateOrderDeps {
   portalUrl: () => string;
 }
 
+/** The buyer's details asked at the validation step, prefilled from "Personne morale". */
+export interface BillingAddressInput {
+  legalForm: string;
+  registrationNumber: string;
+  address: string;
+  postcode: string;
+  city: string;
+  country: string;
+}
+
 /**
- * "Valider la commande": holds the name, issues the quote and e-mails it — all in one transaction,
- * so a failure leaves the draft as it was and no number is used.
+ * "Valider la commande", one step for the customer: the billing address (saved back to the
+ * organisation, so the next order has it), the CGV box for the version the customer was shown
+ * (version, time, IP and person recorded with the order), then the quote. Every problem is reported
+ * at once; nothing is accepted or validated while one remains.
  */
-export async function validateOrder(d: ValidateOrderDeps, user: CurrentUser, orderId: number, ip: string | null): Promise<OrderResult<{ quoteNumber: string }>> {
+export async function validateOrder(
+  d: ValidateOrderDeps,
+  input: { user: CurrentUser; orderId: number; acceptTerms: boolean; termsVersionShown: number | null; address: BillingAddressInput; meta: RequestMeta },
+): Promise<OrderResult<{ quoteNumber: string }>> {
+  const order = await d.orders.ownOrder(input.user, input.orderId);
+  if (!order || order.status !== 'draft') return { ok: false, errors: { order: 'order_not_draft' } };
+  const org = (await d.accounts.getAccount(input.user.id))?.organisation;
+  if (!org) return { ok: false, errors: { order: 'order_not_draft' } };
+  const a = input.address;
+  const merged: OrganisationInput = {
+    name: org.name,
+    email: org.email ?? '',
+    phone: org.phone ?? '',
+    legalForm: a.legalForm,
+    registrationNumber: a.registrationNumber,
+    address: a.address,
+    postcode: a.postcode,
+    city: a.city,
+    country: a.country || org.country,
+  };
+  // Format checks (postcode, SIREN checksum…) are the organisation's own rules; both sets at once.
+  const errors: OrderErrors = {
+    ...validateOrganisation(merged).errors,
+    ...billingAddressErrors({ legal_form: a.legalForm || null, registration_number: a.registrationNumber || null, address: a.address || null, postcode: a.postcode || null, city: a.city || null }),
+  };
+  const current = await d.settings.currentTerms();
+  if (!input.acceptTerms || !current) errors.terms = 'terms_required';
+  else if (input.termsVersionShown !== current.version) errors.terms = 'terms_outdated';
+  if (Object.keys(errors).length === 0) {
+    const saved = await d.accounts.updateOrganisation(input.user.id, merged, input.meta);
+    if (!saved.ok) Object.assign(errors, saved.errors);
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const accepted = await d.orders.acceptTerms(input.user, input.orderId, true, input.meta.ip);
+  if (!accepted.ok) return accepted;
+  return issueOrderQuote(d, input.user, input.orderId, input.meta.ip);
+}
+
+/**
+ * Holds the name, issues the quote and e-mails it — all in one transaction, so a failure leaves the
+ * draft as it was and no number is used. Refuses an order whose buyer has no postal address.
+ */
+export async function issueOrderQuote(d: ValidateOrderDeps, user: CurrentUser, orderId: number, ip: string | null): Promise<OrderResult<{ quoteNumber: string }>> {
   const order = await d.orders.ownOrder(user, orderId);
   if (!order || order.status !== 'draft') return { ok: false, errors: { order: 'order_not_draft' } };
   const terms = await d.settings.currentTerms();
@@ -37,6 +93,9 @@ export async function validateOrder(d: ValidateOrderDeps, user: CurrentUser, ord
   if (!plan || plan.priceCents === null) return { ok: false, errors: { plan: 'plan_on_quote' } };
   const account = await d.accounts.getAccount(user.id);
   if (!account?.organisation) return { ok: false, errors: { order: 'order_not_draft' } };
+  // No quote without the buyer's postal address (and SIREN, unless an association has none).
+  const missing = billingAddressErrors(account.organisation);
+  if (Object.keys(missing).length > 0) return { ok: false, errors: missing };
   const lines = await d.billing.hostingLines(order, plan, d.orders.instanceUrl(order.instance_name));
   const now = d.clock.now();
   try {
