@@ -25,6 +25,7 @@ import { AppError, type ErrorCode } from './web/errors.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
 import { errorPage, makePageContext, sendHtml } from './web/pages.ts';
 import { PortalMenu } from './web/portal-menu.ts';
+import { recordRoutes } from './web/route-table.ts';
 import { accountsPortalEntries } from './modules/accounts/accounts.portal.ts';
 import { billingPortalEntries } from './modules/billing/billing.portal.ts';
 import { ordersPortalEntries } from './modules/orders/orders.portal.ts';
@@ -95,6 +96,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     routerOptions: { ignoreTrailingSlash: true },
   });
+  recordRoutes(app);
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('currentUser', null);
 
@@ -143,7 +145,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
     index: false,
   });
   // Browsers ask for /favicon.ico on every page: answer from the static icon, before any session work.
-  app.get('/favicon.ico', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile('favicon.svg'));
+  app.get('/favicon.ico', { config: { reach: 'machine' } }, (_req, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile('favicon.svg'));
   app.get('/static/htmx.min.js', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile('htmx.min.js', htmxDir));
 
   // The customer's portal entries, registered by the modules that serve them.

@@ -55,3 +55,28 @@ export function rawStr(body: unknown, name: string, max = 1000): string {
   const value = (body as Record<string, unknown>)[name];
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
+
+export interface SelectOptions {
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value?: string | null;
+  error?: string | undefined;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+}
+
+/** A labelled select with its hint and error, wired like `field`. */
+export function selectField(o: SelectOptions): Html {
+  const id = `f-${o.name}`;
+  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${o.error ? ' has-error' : ''}">
+  <label for="${id}">${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}</label>
+  ${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
+  ${o.error ? html`<p class="error" id="${id}-error">${o.error}</p>` : ''}
+  <select id="${id}" name="${o.name}"${flag('required', o.required)}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>
+    ${o.options.map((opt) => html`<option value="${opt.value}"${opt.value === (o.value ?? '') ? html` selected` : ''}>${opt.label}</option>`)}
+  </select>
+</div>`;
+}

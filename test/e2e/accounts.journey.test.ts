@@ -90,7 +90,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       await page.getByText('Votre mot de passe est enregistré. Vous êtes connecté.').waitFor();
 
       // --- the account page, legal entity tab, edited in place with htmx ------------------------
-      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Votre compte' }).click();
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: 'Votre compte' }).click();
       await page.waitForURL((u) => u.pathname === '/compte');
       await assertHeading(heading(), 'Votre compte');
       await page.getByRole('navigation', { name: 'Votre compte' }).getByRole('link', { name: 'Personne morale' }).click();
@@ -159,7 +159,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       // --- sign out; the old password is refused, the new one works with the alias --------------
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForURL((u) => u.pathname === '/');
-      await page.goto(`${server.baseUrl}/connexion`);
+      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Se connecter' }).click();
       await page.getByLabel('Alias ou adresse courriel').fill(alias);
       await page.getByLabel(/^Mot de passe( \*)?$/).fill(firstPassword);
       await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -171,7 +171,8 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       await page.waitForURL((u) => u.pathname === '/espace');
       await assertHeading(heading(), 'Bonjour Camille Martin');
 
-      assertNoPageProblems(problems);
+      await assertNoPageProblems(problems);
+      t.diagnostic(`axe-core checked ${problems.axe.checked.length} page states`);
       t.diagnostic(`journey took ${((Date.now() - started) / 1000).toFixed(1)} s on ${testBackend()}`);
     } finally {
       const shot = path.join(os.tmpdir(), `ecrin-e2e-accounts-${testBackend()}.png`);
@@ -183,10 +184,13 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
     }
   });
 
-  it('switches the sign-in page to English with ?lang=en, and back', { timeout: TEST_TIMEOUT }, async () => {
+  it('switches the sign-in page to English with the header link, and back', { timeout: TEST_TIMEOUT }, async () => {
     const { context, page, problems } = await newWatchedPage(browser, { stepTimeout: STEP_TIMEOUT });
     try {
-      await page.goto(`${server.baseUrl}/connexion?lang=en`);
+      await page.goto(`${server.baseUrl}/`);
+      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Se connecter' }).click();
+      await page.getByRole('link', { name: 'English' }).click();
+      await page.waitForURL((u) => u.pathname === '/connexion' && u.searchParams.get('lang') === 'en');
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');
       await assertHeading(page.getByRole('heading', { level: 1 }), 'Sign in to the portal');
       await page.getByLabel('Alias or e-mail address').waitFor();
@@ -194,7 +198,10 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
       // the choice is remembered (cookie) without the parameter
-      await page.goto(`${server.baseUrl}/connexion`);
+      await page.getByRole('link', { name: 'Home' }).click();
+      await page.waitForURL((u) => u.pathname === '/' && !u.searchParams.has('lang'));
+      await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => u.pathname === '/connexion' && !u.searchParams.has('lang'));
       await assertHeading(page.getByRole('heading', { level: 1 }), 'Sign in to the portal');
 
       // and the header link switches back to French
@@ -202,7 +209,7 @@ describe('accounts in a real browser', { skip: skipReason, timeout: TEST_TIMEOUT
       await page.waitForURL((u) => u.searchParams.get('lang') === 'fr');
       assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
       await assertHeading(page.getByRole('heading', { level: 1 }), 'Connexion au portail');
-      assertNoPageProblems(problems);
+      await assertNoPageProblems(problems);
     } finally {
       await context.close();
     }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { guardBrowser } from './journey.ts';
 
 /**
  * The browser journeys run in the system's Chromium (Debian's /usr/bin/chromium): Playwright's own
@@ -41,7 +42,8 @@ export const CHROMIUM_ARGS = [
 /** Launches the system Chromium, headless. Only call it when `skipReason` is false. */
 export async function launchBrowser(): Promise<Browser> {
   if (!chromiumExecutable) throw new Error(skipReason || 'Chromium not found');
-  return chromium.launch({ executablePath: chromiumExecutable, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  // Every page of this browser follows the journey rules (test/support/journey.ts).
+  return guardBrowser(await chromium.launch({ executablePath: chromiumExecutable, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 }));
 }
 
 /** The brief's name for it: the launch function, or a skip reason. */

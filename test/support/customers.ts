@@ -62,6 +62,16 @@ export async function signedInOperator(t: AppAndContainer, email = 'ops@example.
   return agent;
 }
 
+/** The validation step as the signed-in customers above fill it: their address, the CGV box ticked. */
+export const VALIDATION_FORM = { legal_form: 'association', registration_number: '', address: '3 place du Marché', postcode: '38420', city: 'Domène', country: 'FR', accept: '1', cgv_version: '1' } as const;
+
+/** The CGV version an order page asks the customer to accept. */
+export function cgvVersionShown(body: string): string {
+  const m = /name="cgv_version" value="(\d+)"/.exec(body);
+  assert.ok(m, 'the order page offers no CGV to accept');
+  return m[1]!;
+}
+
 /** Order → CGV → validation, through the portal; returns the order id and the quote number. */
 export async function orderAndValidate(t: AppAndContainer, agent: Agent, name: string, plan = 'opale', paymentMethod = 'transfer'): Promise<{ orderId: number; quoteNumber: string }> {
   await agent.get('/instances/nouvelle');
@@ -69,9 +79,8 @@ export async function orderAndValidate(t: AppAndContainer, agent: Agent, name: s
   assert.equal(draft.statusCode, 303, draft.body);
   const orderPath = String(draft.headers.location);
   const orderId = Number(orderPath.split('/').pop());
-  await agent.get(orderPath);
-  assert.equal((await agent.post(`${orderPath}/cgv`, { accept: '1' })).statusCode, 303);
-  const validated = await agent.post(`${orderPath}/valider`, {});
+  const page = await agent.get(orderPath);
+  const validated = await agent.post(`${orderPath}/valider`, { ...VALIDATION_FORM, cgv_version: cgvVersionShown(page.body) });
   assert.equal(validated.statusCode, 303, validated.body);
   const quoteNumber = new URL(String(validated.headers.location), 'http://x').searchParams.get('valide')!;
   return { orderId, quoteNumber };

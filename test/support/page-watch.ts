@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { linkIn } from './agent.ts';
+import { assertAccessible, watchAccessibility, type AxeWatch } from './journey.ts';
 import type { SmtpSink } from './smtp-sink.ts';
 
 /** What went wrong in a page while a journey drove it. */
@@ -10,6 +11,8 @@ export interface PageProblems {
   cspViolations: string[];
   /** responses with status >= 400 for anything but the page itself (scripts, styles, htmx calls…) */
   failedSubresources: string[];
+  /** axe-core on every portal page shown */
+  axe: AxeWatch;
 }
 
 /**
@@ -17,11 +20,14 @@ export interface PageProblems {
  * sub-requests are collected. With `origin`, only that origin's pages count (an instance's own pages
  * are the stand-in's business, not ecrin's).
  */
-export async function newWatchedPage(browser: Browser, opts: { stepTimeout: number; origin?: string }): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1100, height: 900 } });
+export async function newWatchedPage(
+  browser: Browser,
+  opts: { stepTimeout: number; origin?: string; viewport?: { width: number; height: number }; javaScript?: boolean },
+): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ locale: 'fr-FR', viewport: opts.viewport ?? { width: 1100, height: 900 }, javaScriptEnabled: opts.javaScript ?? true });
   context.setDefaultTimeout(opts.stepTimeout);
   context.setDefaultNavigationTimeout(opts.stepTimeout);
-  const problems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
+  const problems: Omit<PageProblems, 'axe'> = { consoleErrors: [], pageErrors: [], cspViolations: [], failedSubresources: [] };
   const ours = (url: string) => {
     if (!opts.origin) return true;
     try {
@@ -53,7 +59,7 @@ export async function newWatchedPage(browser: Browser, opts: { stepTimeout: numb
     if (new URL(res.url()).pathname === '/favicon.ico') return;
     problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
   });
-  return { context, page, problems };
+  return { context, page, problems: { ...problems, axe: await watchAccessibility(context, page) } };
 }
 
 /**
@@ -61,7 +67,9 @@ export async function newWatchedPage(browser: Browser, opts: { stepTimeout: numb
  * "Failed to load resource" lines are left to the response check: pages answered 4xx on purpose
  * (401 wrong password, 422 form errors) log them too.
  */
-export function assertNoPageProblems(problems: PageProblems): void {
+export async function assertNoPageProblems(problems: PageProblems): Promise<void> {
+  await problems.axe.checkNow();
+  assertAccessible(problems.axe);
   const csp = [...problems.cspViolations, ...problems.consoleErrors.filter((e) => /Content Security Policy/i.test(e))];
   assert.deepEqual(csp, [], `Content Security Policy violations:\n${csp.join('\n')}`);
   assert.deepEqual(problems.pageErrors, [], `uncaught errors in the page:\n${problems.pageErrors.join('\n')}`);
@@ -86,7 +94,8 @@ export async function signUpInBrowser(
   o: { baseUrl: string; alias: string; name: string; email: string; organisation: string; password: string; mailTimeout: number },
 ): Promise<void> {
   const heading = () => page.getByRole('heading', { level: 1 });
-  await page.goto(`${o.baseUrl}/inscription`);
+  await page.goto(`${o.baseUrl}/`);
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Créer un compte' }).click();
   await assertHeading(heading(), 'Créer un compte');
   await page.getByLabel('Alias (identifiant de connexion)').fill(o.alias);
   await page.getByLabel('Vos nom et prénom').fill(o.name);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Container } from '../../src/container.ts';
 import type { Agent } from './agent.ts';
-import { signedInCustomer, type AppAndContainer } from './customers.ts';
+import { cgvVersionShown, signedInCustomer, VALIDATION_FORM, type AppAndContainer } from './customers.ts';
 import { recordPayment } from '../../src/modules/payments/use-cases/record-payment.ts';
 
 /**
@@ -59,9 +59,8 @@ export async function paidOrder(
   assert.equal(draft.statusCode, 303, draft.body);
   const orderPath = String(draft.headers.location);
   const orderId = Number(orderPath.split('/').pop());
-  await agent.get(orderPath);
-  assert.equal((await agent.post(`${orderPath}/cgv`, { accept: '1' })).statusCode, 303);
-  const validated = await agent.post(`${orderPath}/valider`, {});
+  const page = await agent.get(orderPath);
+  const validated = await agent.post(`${orderPath}/valider`, { ...VALIDATION_FORM, cgv_version: cgvVersionShown(page.body) });
   assert.equal(validated.statusCode, 303, validated.body);
   const quoteNumber = new URL(String(validated.headers.location), 'http://x').searchParams.get('valide')!;
   await recordTransfer(t.container, quoteNumber);

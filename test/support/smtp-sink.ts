@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { recordMailedLinks } from './journey.ts';
 
 /**
  * An SMTP server on loopback that keeps every message it receives, for the browser journeys: the
@@ -50,6 +51,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             raw,
           };
           messages.push(msg);
+          recordMailedLinks(msg.text);
           for (const w of waiters) {
             if (w.predicate(msg)) {
               waiters.delete(w);

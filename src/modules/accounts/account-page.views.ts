@@ -18,7 +18,7 @@ export interface AccountPageState {
   passwordErrors?: FieldErrors | undefined;
 }
 
-function countryName(code: string, locale: string): string {
+export function countryName(code: string, locale: string): string {
   try {
     return new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
   } catch {

@@ -91,11 +91,11 @@ describe('password link and sign-in', () => {
     assert.equal(page.statusCode, 200);
     const weak = await agent.post('/mot-de-passe/definir', { jeton: token, password: '1234567890', password_confirm: '1234567890' });
     assert.equal(weak.statusCode, 422);
-    assert.match(weak.body, /plus courants/);
+    assert.match(weak.body, /mot de passe courant/);
     const short = await agent.post('/mot-de-passe/definir', { jeton: token, password: 'court', password_confirm: 'court' });
     assert.match(short.body, /au moins 10 caractères/);
     const mismatch = await agent.post('/mot-de-passe/definir', { jeton: token, password: 'jardin-partage-42', password_confirm: 'jardin-partage-43' });
-    assert.match(mismatch.body, /différents/);
+    assert.match(mismatch.body, /doivent être identiques/);
     const ok = await agent.post('/mot-de-passe/definir', { jeton: token, password: 'jardin-partage-42', password_confirm: 'jardin-partage-42' });
     assert.equal(ok.statusCode, 303);
     assert.equal(ok.headers.location, '/espace?bienvenue=1');

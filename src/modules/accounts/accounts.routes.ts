@@ -118,7 +118,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
     });
 
     // --- links from e-mails --------------------------------------------------------------------
-    app.get('/mot-de-passe/definir', { config: { rateLimit: LIMITS.token } }, async (request, reply) => {
+    app.get('/mot-de-passe/definir', { config: { rateLimit: LIMITS.token, reach: 'email' } }, async (request, reply) => {
       const token = (request.query as Record<string, unknown>).jeton;
       const check = await accounts.checkToken(token, ['set_password', 'reset_password']);
       const ctx = await pageContext(request, reply);
@@ -147,7 +147,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
       return reply.redirect(returnTo ?? `${homeFor(result.user.role)}?bienvenue=1`, 303);
     });
 
-    app.get('/installation', { config: { rateLimit: LIMITS.token } }, async (request, reply) => {
+    app.get('/installation', { config: { rateLimit: LIMITS.token, reach: 'email' } }, async (request, reply) => {
       const token = (request.query as Record<string, unknown>).jeton;
       const check = await accounts.checkToken(token, ['operator_setup']);
       const ctx = await pageContext(request, reply);
@@ -210,8 +210,8 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
         const notice = q.ok === 'mot-de-passe' ? t('passwordChanged') : q.ok === '1' ? t('saved') : undefined;
         return showAccount(request, reply, { tab, notice });
       });
-      portal.get('/compte/personne', async (request, reply) => showPanel(request, reply, 'person', {}));
-      portal.get('/compte/personne-morale', async (request, reply) => showPanel(request, reply, 'organisation', {}));
+      portal.get('/compte/personne', { config: { reach: 'fragment' } }, async (request, reply) => showPanel(request, reply, 'person', {}));
+      portal.get('/compte/personne-morale', { config: { reach: 'fragment' } }, async (request, reply) => showPanel(request, reply, 'organisation', {}));
       portal.get('/compte/personne/modifier', async (request, reply) => showPanel(request, reply, 'person', { editing: { panel: 'person' } }));
       portal.get('/compte/personne-morale/modifier', async (request, reply) => showPanel(request, reply, 'organisation', { editing: { panel: 'organisation' } }));
 

@@ -19,6 +19,7 @@ export function fieldErrors(locale: Locale, codes: FieldErrorCodes): FieldErrors
   return fieldErrorTexts(codes, locale);
 }
 
+
 /** The hidden field that carries a same-site return path through a form. */
 function returnField(returnTo: string | null | undefined): Html {
   return returnTo ? html`<input type="hidden" name="retour" value="${returnTo}">` : html``;

@@ -5,6 +5,7 @@ import { errorSummary, notice, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html, type HtmlChild } from '../../web/html.ts';
 import { formatDateTime, formatMoney, type Locale } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
+import { confirmAttr } from '../../web/confirm.ts';
 import type { DocumentState } from '../billing/document-state.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PaymentsService } from '../payments/payments.service.ts';
@@ -149,7 +150,7 @@ ${
 }
 ${
   d.canCancel
-    ? html`<form method="post" action="/backoffice/documents/${d.doc.number}/annuler" class="panel">
+    ? html`<form method="post" action="/backoffice/documents/${d.doc.number}/annuler" class="panel"${confirmAttr(t('cancelQuoteConfirm', { number: d.doc.number }))}>
   ${csrfField(ctx)}
   <p class="muted">${t('cancelHint')}</p>
   ${d.paidCents > 0 ? notice('warning', t('paidWarning', { amount: money(d.paidCents, ctx.locale) })) : ''}

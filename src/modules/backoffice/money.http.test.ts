@@ -82,7 +82,7 @@ describe('manual payments', () => {
     const page = await operator.get(`/backoffice/documents/${quoteNumber}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<span class="badge warn">à payer<\/span>/);
-    assert.match(page.body, /Hébergement Diacamma — forfait Opale — 1 an<br><span class="muted">Instance https:\/\/alpha-asso\.localhost/);
+    assert.match(page.body, /Hébergement Diacamma — forfait Opale — 1 an<br><span class="muted">Instance http:\/\/alpha-asso\.localhost:3000 /);
     assert.match(page.body, new RegExp(`<a href="/backoffice/clients/${customerId}">alpha</a>`));
     assert.match(page.body, /Enregistrer un règlement/);
     assert.match(page.body, new RegExp(`href="/factures/${quoteNumber}\\.pdf"`));
@@ -202,7 +202,11 @@ describe('quotes', () => {
     const page = await operator.get(`/backoffice/documents/${quoteNumber}`);
     assert.match(page.body, /Annuler le devis/);
     assert.doesNotMatch(page.body, /Rééditer le devis/);
-    const res = await operator.post(`/backoffice/documents/${quoteNumber}/annuler`, { reason: 'Doublon' });
+    const asked = await operator.post(`/backoffice/documents/${quoteNumber}/annuler`, { reason: 'Doublon' });
+    assert.equal(asked.statusCode, 200);
+    assert.match(asked.body, new RegExp(`Annuler le devis ${quoteNumber} \\?`));
+    assert.match(asked.body, /name="reason" value="Doublon"/);
+    const res = await operator.post(`/backoffice/documents/${quoteNumber}/annuler`, { reason: 'Doublon', confirme: '1' });
     assert.equal(res.headers.location, `/backoffice/documents/${quoteNumber}?annule=1`);
     const shown = await operator.get(res.headers.location!);
     assert.match(shown.body, /Devis annulé ; la commande est annulée\./);
@@ -214,7 +218,7 @@ describe('quotes', () => {
     const refused = await pay(quoteNumber, { reference: 'X' });
     assert.equal(refused.statusCode, 422);
     assert.match(refused.body, /Devis annulé : aucun règlement ne peut y être enregistré\./);
-    assert.equal((await operator.post(`/backoffice/documents/${quoteNumber}/annuler`, {})).statusCode, 409);
+    assert.equal((await operator.post(`/backoffice/documents/${quoteNumber}/annuler`, { confirme: '1' })).statusCode, 409);
     assert.equal((await operator.post(`/backoffice/documents/${quoteNumber}/reediter`, {})).statusCode, 409, 'a cancelled order is not reopened');
     assert.equal((await paymentsOf(quoteNumber)).length, 0);
   });

@@ -9,6 +9,7 @@ import { str, type FieldErrors } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { formatMoney } from '../../web/i18n.ts';
 import { sendHtml } from '../../web/pages.ts';
+import { confirmed, confirmPage } from '../../web/confirm.ts';
 import { documentState } from '../billing/document-state.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import { issueCreditNote } from '../billing/use-cases/issue-credit-note.ts';
@@ -209,6 +210,11 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       const doc = await loadDocument(request, 'quote');
       const facts = await quoteFacts(doc);
       const reason = str(request.body, 'reason', 200) || "Annulé par l'opérateur";
+      if (!confirmed(request.body)) {
+        const ctx = await pageContext(request, reply);
+        const t = mt(ctx);
+        return sendHtml(reply, confirmPage(ctx, { question: t('cancelQuoteConfirm', { number: doc.number }), action: `/backoffice/documents/${doc.number}/annuler`, fields: { reason }, confirmLabel: t('cancelQuote'), backHref: `/backoffice/documents/${doc.number}` }));
+      }
       const ok = facts.canCancel && facts.order !== null && (await cancelOrder(c.deps, null, facts.order.id, request.currentUser!.id, reason));
       if (ok) return reply.redirect(`/backoffice/documents/${doc.number}?annule=1`, 303);
       const ctx = await pageContext(request, reply);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
+import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator, VALIDATION_FORM } from '../../../test/support/customers.ts';
 import { addDays } from '../../platform/dates.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 
@@ -182,7 +182,6 @@ describe('"Réglages"', () => {
     const draft = await customer.post('/instances/nouvelle', { instance_name: 'reglo-cgv', plan: 'opale', flavour: 'diacamma.asso', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: 'transfer' });
     const path = String(draft.headers.location);
     await customer.get(path);
-    assert.equal((await customer.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
 
     const empty = await save('cgv', { title: '', body: '' });
     assert.equal(empty.statusCode, 422);
@@ -200,12 +199,14 @@ describe('"Réglages"', () => {
     assert.deepEqual((await lastAudit('terms.published'))?.details, { version: 2, title: 'Conditions générales de vente 2026' });
     assert.equal((await settings().currentTerms())?.body, 'Les présentes conditions lient SLETO Hébergement et ses clients.');
 
-    const outdated = await customer.post(`${path}/valider`, {});
-    assert.equal(outdated.statusCode, 409);
+    // the box was ticked on a page showing version 1: version 2 must be read first
+    const outdated = await customer.post(`${path}/valider`, { ...VALIDATION_FORM, cgv_version: '1' });
+    assert.equal(outdated.statusCode, 422);
     assert.match(outdated.body, /Les CGV ont changé/);
-    await customer.get(path);
-    assert.equal((await customer.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
-    assert.equal((await customer.post(`${path}/valider`, {})).statusCode, 303);
+    assert.equal((await t.container.services.orders.find(Number(path.split('/').pop())))?.status, 'draft');
+    const reread = await customer.get(path);
+    assert.match(reread.body, /name="cgv_version" value="2"/);
+    assert.equal((await customer.post(`${path}/valider`, { ...VALIDATION_FORM, cgv_version: '2' })).statusCode, 303);
     const order = await t.container.services.orders.find(Number(path.split('/').pop()));
     assert.equal(order?.terms_version, 2);
     assert.match((await lastMailTo(t, 'reglo@example.org', 'billing.quote')).subject, /reglo-cgv/);

@@ -5,8 +5,8 @@ import { databaseReachable } from '../../platform/db/database.ts';
 /** Liveness (the process answers) and readiness (database and job queue reachable). */
 export function healthRoutes(c: Container): FastifyPluginAsync {
   return async (app) => {
-    app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
-    app.get('/readyz', async (_req, reply) => {
+    app.get('/healthz', { config: { reach: 'machine' } }, async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+    app.get('/readyz', { config: { reach: 'machine' } }, async (_req, reply) => {
       const [database, queue] = await Promise.all([
         databaseReachable(c.database.db),
         c.queue.healthy(),

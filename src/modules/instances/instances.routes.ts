@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
-import { AppError, errorText } from '../../errors/app-error.ts';
+import { AppError, fieldErrorTexts } from '../../errors/app-error.ts';
 import { idParam } from '../../web/params.ts';
 import { rawStr } from '../../web/forms.ts';
 import { requireSignedIn } from '../../web/guards.ts';
@@ -55,7 +55,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
     });
 
     app.get('/instances/actions', async (request, reply) => sendHtml(reply, actionsPage(await pageContext(request, reply), await instances.actionsForUser(request.currentUser!.id))));
-    app.get('/instances/actions/tableau', async (request, reply) =>
+    app.get('/instances/actions/tableau', { config: { reach: 'fragment' } }, async (request, reply) =>
       sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.actionsForUser(request.currentUser!.id), '/instances/actions/tableau', true)),
     );
 
@@ -64,7 +64,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       return show(request, reply, q.action === 'planifiee' ? { notice: it_(await pageContext(request, reply))('passwordScheduled') } : {});
     });
 
-    app.get('/instances/:id/actions', async (request, reply) => {
+    app.get('/instances/:id/actions', { config: { reach: 'fragment' } }, async (request, reply) => {
       const instance = await instances.ownInstance(request.currentUser!, idParam(request));
       if (!instance) throw new AppError('not_found');
       return sendHtml(reply, actionsTable(await pageContext(request, reply), await instances.actionsForInstance(instance.id), `/instances/${instance.id}/actions`, false));
@@ -75,7 +75,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       const result = await instances.requestPasswordChange(request.currentUser!, id, rawStr(request.body, 'password'), rawStr(request.body, 'password_confirm'));
       if (result.ok) return reply.redirect(`/instances/${id}?action=planifiee`, 303);
       const ctx = await pageContext(request, reply);
-      return show(request, reply, { passwordErrors: { password: errorText(result.error, ctx.locale) } }, 422);
+      return show(request, reply, { passwordErrors: { password: fieldErrorTexts({ password: result.error }, ctx.locale).password! } }, 422);
     });
   };
 }

@@ -77,7 +77,7 @@ describe('provisioning on payment', () => {
     await agent.get(`/instances/${instance.id}`);
     const mismatch = await agent.post(`/instances/${instance.id}/mot-de-passe`, { password: 'moulin-rouge-77', password_confirm: 'moulin-rouge-78' });
     assert.equal(mismatch.statusCode, 422);
-    assert.match(mismatch.body, /différents/);
+    assert.match(mismatch.body, /doivent être identiques/);
     const res = await agent.post(`/instances/${instance.id}/mot-de-passe`, { password: 'moulin-rouge-77', password_confirm: 'moulin-rouge-77' });
     assert.equal(res.statusCode, 303);
     const actions = await agent.get('/instances/actions');

@@ -21,7 +21,7 @@ export function registerMetrics(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
     responses.inc({ route: request.routeOptions.url ?? 'unmatched', status: `${Math.floor(reply.statusCode / 100)}xx` });
   });
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', { config: { reach: 'machine' } }, async (request, reply) => {
     if (!LOOPBACK.test(request.socket.remoteAddress ?? '')) throw new AppError('not_found');
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { lastMailTo, orderAndValidate, signedInCustomer } from '../../../test/support/customers.ts';
+import { cgvVersionShown, lastMailTo, orderAndValidate, signedInCustomer, VALIDATION_FORM } from '../../../test/support/customers.ts';
 import { DAY, type ManualClock } from '../../platform/clock.ts';
 import { decryptSecret, deriveKey } from '../../platform/secrets.ts';
 
@@ -82,7 +82,7 @@ describe('"Nouvelle commande d\'hébergement"', () => {
     await agent.get('/instances/nouvelle');
     const mismatch = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a', password_confirm: 'autre-chose-2026' }));
     assert.equal(mismatch.statusCode, 422);
-    assert.match(mismatch.body, /différents/);
+    assert.match(mismatch.body, /doivent être identiques/);
     const comma = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'secret-a', password: 'tournesol,geant=42', password_confirm: 'tournesol,geant=42' }));
     assert.equal(comma.statusCode, 422);
     assert.match(comma.body, /ne peut pas contenir de virgule/);
@@ -96,31 +96,78 @@ describe('"Nouvelle commande d\'hébergement"', () => {
 });
 
 describe('CGV and validation', () => {
-  it('will not validate before the CGV are accepted, and records who accepted which version when', async () => {
-    const agent = await signedInCustomer(t, 'cgv');
+  it('validates in one step: the CGV box and the billing address, every problem shown at once', async () => {
+    // a customer who never filled in "Personne morale": no address
+    const agent = await signedInCustomer(t, 'cgv', { organisation: { address: '', postcode: '', city: '', legal_form: '' } });
     await agent.get('/instances/nouvelle');
     const draft = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'cgv-test' }));
     const path = String(draft.headers.location);
-    await agent.get(path);
-    const early = await agent.post(`${path}/valider`, {});
-    assert.equal(early.statusCode, 409);
-    assert.match(early.body, /Cochez la case pour accepter les conditions générales de vente/);
-    const unticked = await agent.post(`${path}/cgv`, {});
+    const id = Number(path.split('/').pop());
+    const page = await agent.get(path);
+    assert.match(page.body, /Adresse de facturation de Association cgv/);
+    // nothing ticked, nothing filled: every problem at once, nothing accepted or validated
+    const empty = await agent.post(`${path}/valider`, {});
+    assert.equal(empty.statusCode, 422);
+    for (const m of ['Cochez la case pour accepter les conditions générales de vente', 'Ce champ est obligatoire']) assert.match(empty.body, new RegExp(m));
+    assert.equal((empty.body.match(/<li><a href="#f-/g) ?? []).length, 5, 'legal form, address, postcode, city, CGV');
+    let order = await t.container.services.orders.find(id);
+    assert.equal(order?.status, 'draft');
+    assert.equal(order?.terms_version, null, 'no acceptance recorded while the step fails');
+    // a company must give its SIREN; a bad postcode is named; the typed values come back
+    const company = await agent.post(`${path}/valider`, { ...VALIDATION_FORM, legal_form: 'societe', postcode: '384', city: 'Domène' });
+    assert.equal(company.statusCode, 422);
+    assert.match(company.body, /Indiquez le SIREN ou le SIRET de votre structure/);
+    assert.match(company.body, /Ce code postal n&#39;est pas valide/);
+    assert.match(company.body, /value="3 place du Marché"/);
+    // the box unticked with a good address: refused, and the address is not saved yet
+    const unticked = await agent.post(`${path}/valider`, { ...VALIDATION_FORM, accept: '' });
     assert.equal(unticked.statusCode, 422);
-    assert.equal((await agent.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
-    const order = await t.container.services.orders.find(Number(path.split('/').pop()));
+    assert.equal((await t.container.services.accounts.getAccount(order!.user_id))?.organisation?.address, null);
+    // all good: the address is saved back to the organisation, the acceptance recorded, the quote issued
+    const ok = await agent.post(`${path}/valider`, { ...VALIDATION_FORM, legal_form: 'societe', registration_number: '820 103 315 00017' });
+    assert.equal(ok.statusCode, 303, ok.body);
+    order = await t.container.services.orders.find(id);
+    assert.equal(order?.status, 'validated');
     assert.equal(order?.terms_version, 1);
     assert.ok(order?.terms_accepted_at);
     assert.ok(order?.terms_accepted_ip);
-    // a new CGV version must be accepted again
-    await t.container.services.settings.publishTerms('Conditions générales de vente', 'Nouvelle version.');
-    const outdated = await agent.post(`${path}/valider`, {});
-    assert.equal(outdated.statusCode, 409);
-    assert.match(outdated.body, /Les CGV ont changé/);
+    assert.equal(order?.terms_accepted_by, order?.user_id);
+    const org = (await t.container.services.accounts.getAccount(order!.user_id))?.organisation;
+    assert.deepEqual([org?.address, org?.postcode, org?.city, org?.legal_form, org?.registration_number], ['3 place du Marché', '38420', 'Domène', 'societe', '82010331500017']);
+    const quote = (await t.container.services.billing.repo.latestQuoteForOrder(id))!;
+    const buyer = (quote.content as { buyer: { addressLines: string[]; postcode: string; registrationNumber: string } }).buyer;
+    assert.deepEqual([buyer.addressLines, buyer.postcode, buyer.registrationNumber], [['3 place du Marché'], '38420', '82010331500017']);
+  });
+
+  it('refuses an order whose buyer has no postal address, at the service too', async () => {
+    const agent = await signedInCustomer(t, 'sans-adresse', { organisation: { address: '', postcode: '', city: '' } });
+    await agent.get('/instances/nouvelle');
+    const draft = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'sans-adresse' }));
+    const id = Number(String(draft.headers.location).split('/').pop());
+    const user = (await t.container.services.accounts.repository.findUserByEmail('sans-adresse@example.org'))!;
+    const current = { id: user.id, alias: user.alias, name: user.name, email: user.email, role: 'customer' as const, organisationId: user.organisation_id, sessionId: 0 };
+    assert.ok((await t.container.services.orders.acceptTerms(current, id, true, null)).ok);
+    const refused = await t.container.services.orders.validate(current, id, null);
+    assert.deepEqual(refused, { ok: false, errors: { address: 'required', postcode: 'required', city: 'required' } });
+    assert.equal((await t.container.services.orders.find(id))?.status, 'draft');
+    assert.equal(await t.container.services.billing.repo.latestQuoteForOrder(id), undefined);
+  });
+
+  it('asks for the CGV again when a new version is published', async () => {
+    const agent = await signedInCustomer(t, 'cgv-nouvelles');
+    await agent.get('/instances/nouvelle');
+    const draft = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'cgv-nouvelles' }));
+    const path = String(draft.headers.location);
     await agent.get(path);
-    assert.equal((await agent.post(`${path}/cgv`, { accept: '1' })).statusCode, 303);
-    const ok = await agent.post(`${path}/valider`, {});
-    assert.equal(ok.statusCode, 303);
+    const version = await t.container.services.settings.publishTerms('Conditions générales de vente', 'Nouvelle version.');
+    const page = await agent.get(path);
+    assert.match(page.body, new RegExp(`version ${version}\\)`));
+    const stale = await agent.post(`${path}/valider`, { ...VALIDATION_FORM, cgv_version: String(version - 1) });
+    assert.equal(stale.statusCode, 422);
+    assert.match(stale.body, /Les CGV ont changé depuis votre acceptation/);
+    const ok = await agent.post(`${path}/valider`, { ...VALIDATION_FORM, cgv_version: String(version) });
+    assert.equal(ok.statusCode, 303, ok.body);
+    assert.equal((await t.container.services.orders.find(Number(path.split('/').pop())))?.terms_version, version);
   });
 
   it('issues the quote, e-mails it with its PDF, and shows how to pay', async () => {
@@ -158,11 +205,10 @@ describe('CGV and validation', () => {
       const d = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'meme-nom' }));
       assert.equal(d.statusCode, 303);
       const path = String(d.headers.location);
-      await agent.get(path);
-      await agent.post(`${path}/cgv`, { accept: '1' });
-      drafts.push({ agent, path });
+      const version = cgvVersionShown((await agent.get(path)).body);
+      drafts.push({ agent, path, version });
     }
-    const results = await Promise.all(drafts.map(({ agent, path }) => agent.post(`${path}/valider`, {})));
+    const results = await Promise.all(drafts.map(({ agent, path, version }) => agent.post(`${path}/valider`, { ...VALIDATION_FORM, cgv_version: version })));
     const codes = results.map((r) => r.statusCode).sort();
     assert.deepEqual(codes, [303, 409]);
     const loser = results.find((r) => r.statusCode === 409)!;
@@ -175,7 +221,13 @@ describe('CGV and validation', () => {
     const agent = await signedInCustomer(t, 'annule');
     const { orderId } = await orderAndValidate(t, agent, 'libere');
     await agent.get(`/commandes/${orderId}`);
-    assert.equal((await agent.post(`/commandes/${orderId}/annuler`, {})).statusCode, 303);
+    // a destructive button asks first: without the confirmation, a page asks, and nothing changes
+    const asked = await agent.post(`/commandes/${orderId}/annuler`, {});
+    assert.equal(asked.statusCode, 200);
+    assert.match(asked.body, /Annuler la commande libere \? Son devis est annulé/);
+    assert.match(asked.body, /name="confirme" value="1"/);
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'validated');
+    assert.equal((await agent.post(`/commandes/${orderId}/annuler`, { confirme: '1' })).statusCode, 303);
     const list = await agent.get('/factures');
     assert.match(list.body, /annulé/);
     await orderAndValidate(t, agent, 'libere');

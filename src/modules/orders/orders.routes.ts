@@ -6,13 +6,15 @@ import { idParam } from '../../web/params.ts';
 import { rawStr, str, type FieldErrors } from '../../web/forms.ts';
 import { clientMeta, requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
+import { confirmed, confirmPage } from '../../web/confirm.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { OrderErrors } from './orders.service.ts';
 import { cancelOrder } from './use-cases/cancel-order.ts';
 import { validateOrder } from './use-cases/validate-order.ts';
 import { orderFormPage, orderPage, ot, type OrderFormValues } from './orders.views.ts';
+import { billingValuesOf, type BillingAddressValues } from './order-validation.views.ts';
 
-/** Order error codes → sentences, from the error catalogue. */
+/** Order error codes → sentences, from the error catalogue (every password rule broken, named). */
 function orderErrors(ctx: { locale: 'fr' | 'en' }, errors: OrderErrors): FieldErrors {
   return fieldErrorTexts(errors, ctx.locale);
 }
@@ -22,7 +24,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
   const { orders, settings, billing, payments, paypal } = c.services;
   const instanceUrl = c.urls.instance;
 
-  async function showOrder(request: FastifyRequest, reply: FastifyReply, orderId: number, extra: { notices?: string[]; errors?: OrderErrors } = {}, status = 200) {
+  async function showOrder(request: FastifyRequest, reply: FastifyReply, orderId: number, extra: { notices?: string[]; errors?: OrderErrors; billing?: BillingAddressValues } = {}, status = 200) {
     const user = request.currentUser!;
     const order = await orders.ownOrder(user, orderId);
     if (!order) throw new AppError('not_found');
@@ -30,6 +32,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     const quoteRow = await billing.latestQuoteForOrder(order.id);
     const invoice = quoteRow ? await billing.invoiceForQuote(quoteRow.id) : undefined;
     const terms = await settings.currentTerms();
+    const organisation = (await c.services.accounts.getAccount(user.id))?.organisation ?? null;
     // Once paid and provisioned, the order's page leads to its instance.
     const instance = order.status === 'paid' ? (await c.services.instances.repo.listForUser(user.id)).find((i) => i.order_id === order.id) : undefined;
     return sendHtml(
@@ -46,6 +49,8 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
         paypalEnabled: paypal.enabled,
         notices: extra.notices ?? [],
         errors: orderErrors(ctx, extra.errors ?? {}),
+        organisationName: organisation?.name ?? '',
+        billing: extra.billing ?? billingValuesOf(organisation),
       }),
       status,
     );
@@ -107,23 +112,42 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
       return sendHtml(reply, orderFormPage(ctx, { plans: await settings.plans(), instanceUrl, methods: orders.paymentMethods(), values: v, errors: orderErrors(ctx, result.errors), orderId: id }), 422);
     });
 
-    app.post('/commandes/:id/cgv', async (request, reply) => {
-      const id = idParam(request);
-      const result = await orders.acceptTerms(request.currentUser!, id, str(request.body, 'accept', 5) === '1', clientMeta(request).ip);
-      if (result.ok) return reply.redirect(`/commandes/${id}`, 303);
-      return showOrder(request, reply, id, { errors: result.errors }, 422);
-    });
-
+    // "Valider la commande": the billing address, the CGV box and the validation, in one step.
     app.post('/commandes/:id/valider', async (request, reply) => {
       const id = idParam(request);
-      const result = await validateOrder(c.deps, request.currentUser!, id, clientMeta(request).ip);
+      const b = request.body;
+      const billing: BillingAddressValues = {
+        legal_form: str(b, 'legal_form', 40),
+        registration_number: str(b, 'registration_number', 40),
+        address: str(b, 'address', 600),
+        postcode: str(b, 'postcode', 24),
+        city: str(b, 'city', 240),
+        country: str(b, 'country', 4),
+        accept: str(b, 'accept', 5),
+      };
+      const result = await validateOrder(c.deps, {
+        user: request.currentUser!,
+        orderId: id,
+        acceptTerms: billing.accept === '1',
+        termsVersionShown: /^\d{1,6}$/.test(str(b, 'cgv_version', 8)) ? Number(str(b, 'cgv_version', 8)) : null,
+        address: { legalForm: billing.legal_form, registrationNumber: billing.registration_number, address: billing.address, postcode: billing.postcode, city: billing.city, country: billing.country },
+        meta: clientMeta(request),
+      });
       if (result.ok) return reply.redirect(`/commandes/${id}?valide=${encodeURIComponent(result.quoteNumber)}`, 303);
-      return showOrder(request, reply, id, { errors: result.errors }, 409);
+      const conflict = Boolean(result.errors.order || result.errors.instance_name);
+      return showOrder(request, reply, id, { errors: result.errors, billing }, conflict ? 409 : 422);
     });
 
     app.post('/commandes/:id/annuler', async (request, reply) => {
       const id = idParam(request);
       const user = request.currentUser!;
+      if (!confirmed(request.body)) {
+        const order = await orders.ownOrder(user, id);
+        if (!order) throw new AppError('not_found');
+        const ctx = await pageContext(request, reply);
+        const t = ot(ctx);
+        return sendHtml(reply, confirmPage(ctx, { question: t('cancelConfirm', { name: order.instance_name }), action: `/commandes/${id}/annuler`, confirmLabel: t('cancel'), backHref: `/commandes/${id}` }));
+      }
       if (!(await cancelOrder(c.deps, user, id, user.id, 'annulée par le client'))) return showOrder(request, reply, id, { errors: { order: 'order_not_draft' } }, 409);
       return reply.redirect(`/commandes/${id}?annulee=1`, 303);
     });

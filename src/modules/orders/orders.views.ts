@@ -5,12 +5,14 @@ import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.t
 import { html, type Html } from '../../web/html.ts';
 import { formatDateTime, formatMoney, translator, type Translator } from '../../web/i18n.ts';
 import { csrfField, layout } from '../../web/layout.ts';
+import { confirmAttr } from '../../web/confirm.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { orderMessages } from './orders.messages.ts';
 import { instanceMessages } from '../instances/instances.messages.ts';
 import { instanceBadge } from '../instances/instances.views.ts';
 import { paypalPayForm } from '../payments/payments.views.ts';
+import { validationForm, type BillingAddressValues } from './order-validation.views.ts';
 
 type K = keyof typeof orderMessages.fr;
 export type OT = Translator<K>;
@@ -130,6 +132,9 @@ export interface OrderPageState {
   paypalEnabled: boolean;
   notices: string[];
   errors: FieldErrors;
+  /** the validation step: the buyer's name and the address fields, as typed or as stored */
+  organisationName: string;
+  billing: BillingAddressValues;
 }
 
 export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, paypalEnabled: boolean): Html {
@@ -176,35 +181,13 @@ ${o.status === 'paid' && s.invoice ? notice('success', t(s.instance?.state === '
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
   <p>${instanceBadge(translator(instanceMessages, ctx.locale), s.instance.state)} <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
-${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,
+${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline"${confirmAttr(t('cancelConfirm', { name: o.instance_name }))}>${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,
   });
 }
 
 function draftActions(ctx: PageContext, s: OrderPageState): Html {
   const t = ot(ctx);
   const o = s.order;
-  const accepted = o.terms_version !== null && o.terms_version === s.termsVersion;
   return html`<p><a class="button small secondary" href="/commandes/${o.id}/modifier">${t('modify')}</a></p>
-<section class="panel">
-  <h2>${t('termsTitle')}</h2>
-  ${
-    accepted
-      ? html`<p>${t('termsAccepted', { version: o.terms_version ?? '', date: o.terms_accepted_at ? formatDateTime(new Date(o.terms_accepted_at), ctx.locale) : '' })}</p>`
-      : html`<form method="post" action="/commandes/${o.id}/cgv">
-    ${csrfField(ctx)}
-    <div class="field${s.errors.terms ? ' has-error' : ''}" id="f-terms">
-      <label class="choice"><input type="checkbox" name="accept" value="1"> ${t('termsCheck', { version: s.termsVersion ?? '' })}</label>
-      <p><a href="/cgv" target="_blank" rel="noopener">${t('termsRead')}</a></p>
-    </div>
-    <button type="submit">${t('acceptTerms')}</button>
-  </form>`
-  }
-</section>
-<section class="panel">
-  <form method="post" action="/commandes/${o.id}/valider">
-    ${csrfField(ctx)}
-    <p class="muted">${t('validateHint')}</p>
-    <button type="submit"${accepted ? '' : html` disabled aria-disabled="true"`}>${t('validate')}</button>
-  </form>
-</section>`;
+${validationForm(ctx, { order: o, organisationName: s.organisationName, termsVersion: s.termsVersion, values: s.billing, errors: s.errors })}`;
 }

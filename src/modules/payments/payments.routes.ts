@@ -39,7 +39,7 @@ function afterCapture(outcome: CaptureOutcome): string {
 export function paymentsRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { paypal } = c.services;
   return async (app) => {
-    app.get('/paiement/paypal/retour', async (request, reply) => {
+    app.get('/paiement/paypal/retour', { config: { reach: 'external' } }, async (request, reply) => {
       // No sign-in needed: capturing an order the payer approved only completes their payment.
       const token = (request.query as Record<string, unknown>).token;
       if (typeof token !== 'string' || !TOKEN.test(token)) return reply.redirect('/factures?erreur=paypal_unknown_order', 303);
@@ -51,11 +51,11 @@ export function paymentsRoutes(c: Container, pageContext: PageContextFactory): F
       }
     });
 
-    app.get('/paiement/paypal/annulation', async (_request, reply) => reply.redirect('/factures?paiement=abandon', 303));
+    app.get('/paiement/paypal/annulation', { config: { reach: 'external' } }, async (_request, reply) => reply.redirect('/factures?paiement=abandon', 303));
 
     // The link printed on the quote and in its e-mail: a page that says what will be paid. Going to
     // PayPal creates a PayPal order, so it is the POST below, never a GET a link preview could fire.
-    app.get('/paiement/paypal/:number', { preHandler: requireSignedIn }, async (request, reply) => {
+    app.get('/paiement/paypal/:number', { preHandler: requireSignedIn, config: { reach: 'email' } }, async (request, reply) => {
       const number = (request.params as { number: string }).number;
       if (!NUMBER.test(number)) return reply.redirect('/factures?erreur=quote_unknown', 303);
       const due = await paypal.amountDue(request.currentUser!.id, number);

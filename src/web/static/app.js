@@ -13,6 +13,39 @@ document.addEventListener('htmx:afterSwap', (event) => {
     focus.focus();
   }
 });
+// htmx leaves 4xx answers unshown by default: a form sent back with its errors (422, 409) is swapped
+// in like any answer; any other refusal (an expired form, a page gone) replaces the page's content,
+// so the person always reads what the server said.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  const d = event.detail;
+  const status = d.xhr.status;
+  if (status < 400) return;
+  d.isError = false;
+  d.shouldSwap = true;
+  if (!(status < 500 && /<form[\s>]/i.test(d.xhr.responseText))) {
+    const main = document.getElementById('main');
+    if (main) {
+      d.target = main;
+      d.selectOverride = '#main';
+      d.swapOverride = 'outerHTML';
+    }
+  }
+});
+// A destructive button asks first (data-confirm on its form). Without JavaScript the server asks,
+// on a page of its own: the form carries confirme=1 only once the person said yes.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.dataset.confirmed === '1') return;
+  event.preventDefault();
+  if (!window.confirm(form.dataset.confirm)) return;
+  form.dataset.confirmed = '1';
+  const yes = document.createElement('input');
+  yes.type = 'hidden';
+  yes.name = 'confirme';
+  yes.value = '1';
+  form.appendChild(yes);
+  form.requestSubmit(event.submitter instanceof HTMLElement ? event.submitter : undefined);
+});
 // A link to a question of the FAQ (#anchor) opens its <details>.
 function openTargetDetails() {
   if (!location.hash) return;
