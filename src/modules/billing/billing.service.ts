@@ -10,6 +10,7 @@ import { documentState, type DocumentState } from './document-state.ts';
 import { buyerFrom, paymentTerms, sellerFrom, totalsOf } from './document-builder.ts';
 import type { BillingDocument, DocumentLine } from './document.types.ts';
 import type { Ledger } from './ledger.ts';
+import { SERVICES_NATURE } from './facturx/mentions.ts';
 
 export const FLAVOUR_LABELS: Record<Flavour, string> = { 'diacamma.asso': 'Diacamma Asso', 'diacamma.syndic': 'Diacamma Syndic' };
 
@@ -83,6 +84,7 @@ export class BillingService {
     const content = (number: string, issueDate: string): BillingDocument => ({
       kind: 'quote',
       number,
+      operationNature: SERVICES_NATURE,
       issueDate,
       validUntil: addDays(issueDate, billing.quoteValidityDays),
       servicePeriod: null,
@@ -111,6 +113,7 @@ export class BillingService {
     const content = (number: string, issueDate: string): BillingDocument => ({
       kind: 'invoice',
       number,
+      operationNature: SERVICES_NATURE,
       issueDate,
       dueDate: issueDate,
       servicePeriod: { start: lines[0]?.periodStart ?? start, end: lines[0]?.periodEnd ?? end },
@@ -148,6 +151,7 @@ export class BillingService {
     const content = (number: string, issueDate: string): BillingDocument => ({
       kind: 'credit_note',
       number,
+      operationNature: SERVICES_NATURE,
       issueDate,
       dueDate: addDays(issueDate, billing.paymentDueDays),
       servicePeriod: inv.servicePeriod ?? null,

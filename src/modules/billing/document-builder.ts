@@ -19,6 +19,7 @@ export function sellerFrom(id: OperatorIdentity, billing: BillingSettings): Sell
     siret: id.siret.replace(/\s/g, ''),
     registrationNumber: id.siret.replace(/\s/g, ''),
     vatNumber: id.vatFranchise ? null : billing.vatNumber || null,
+    accountHolder: id.accountHolder || null,
     iban: id.iban,
     bic: id.bic,
     chequePayee: id.chequePayee,

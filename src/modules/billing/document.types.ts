@@ -26,6 +26,8 @@ export interface Seller extends Party {
   legalName: string;
   siret: string;
   phone?: string | null;
+  /** the bank account's holder; absent on documents issued before it was printed */
+  accountHolder?: string | null;
   iban: string;
   bic: string;
   chequePayee: string;
@@ -84,6 +86,8 @@ export interface BillingDocument {
   references?: { quoteNumber?: string | null; invoiceNumber?: string | null; invoiceIssueDate?: string | null };
   /** invoices issued on payment */
   paid?: { method: 'transfer' | 'cheque' | 'paypal'; date: string; amountCents: number } | null;
+  /** the nature of the operation, a mention of the 2026 rules: "Prestation de services" */
+  operationNature?: string | null;
   /** free text under the lines, e.g. the reason of a credit note */
   note?: string | null;
 }

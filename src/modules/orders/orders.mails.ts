@@ -15,7 +15,7 @@ export function quoteMail(d: { site: string; name: string; quote: BillingDocumen
       // PayPal is offered only where it works: the quote carries its link only when it is configured.
       `Votre instance sera créée dès réception du règlement. ${q.paypalUrl ? 'Trois' : 'Deux'} moyens de paiement :`,
       ...(q.paypalUrl ? [`• PayPal (compte ou carte bancaire), le plus rapide : ${q.paypalUrl}`] : []),
-      `• Virement bancaire : IBAN ${q.seller.iban}, BIC ${q.seller.bic}, en indiquant la référence ${q.paymentReference}.`,
+      `• Virement bancaire : ${q.seller.accountHolder ? `titulaire ${q.seller.accountHolder}, ` : ''}IBAN ${q.seller.iban}, BIC ${q.seller.bic}, en indiquant la référence ${q.paymentReference}.`,
       `• Chèque à l'ordre de ${q.seller.chequePayee}, à envoyer à : ${q.seller.chequeAddress.replace(/\n/g, ', ')} — en notant ${q.paymentReference} au dos.`,
     ],
     action: { label: 'Voir mes devis et factures', url: `${d.portalUrl}/factures` },

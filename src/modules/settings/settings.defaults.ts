@@ -15,6 +15,7 @@ export const defaultOperatorIdentity: OperatorIdentity = {
   siret: '820 103 315 00017',
   email: 'contact@sleto.fr',
   phone: '',
+  accountHolder: 'Laurent GAY',
   iban: 'FR76 1680 7001 2932 6233 9521 322',
   bic: 'CCBPFRPPGRE',
   chequePayee: 'SLETO',

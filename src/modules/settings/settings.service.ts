@@ -42,6 +42,7 @@ const identitySchema = z.object({
   siret: z.string(),
   email: z.string(),
   phone: z.string(),
+  accountHolder: z.string(),
   iban: z.string(),
   bic: z.string(),
   chequePayee: z.string(),

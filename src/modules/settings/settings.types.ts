@@ -11,6 +11,8 @@ export interface OperatorIdentity {
   siret: string;
   email: string;
   phone: string;
+  /** the bank account's holder ("titulaire"), printed beside IBAN and BIC */
+  accountHolder: string;
   iban: string;
   bic: string;
   chequePayee: string;

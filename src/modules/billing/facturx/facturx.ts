@@ -187,7 +187,11 @@ function paymentMeans(doc: BillingDocument): XmlChild {
     el('ram:TypeCode', code),
     el('ram:Information', method === 'transfer' ? 'Virement SEPA' : method === 'cheque' ? 'Chèque' : 'PayPal'),
     method === 'transfer' &&
-      el('ram:PayeePartyCreditorFinancialAccount', [el('ram:IBANID', compactIban(doc.seller.iban))]),
+      el('ram:PayeePartyCreditorFinancialAccount', [
+        el('ram:IBANID', compactIban(doc.seller.iban)),
+        // BT-85, the account holder
+        doc.seller.accountHolder && el('ram:AccountName', doc.seller.accountHolder),
+      ]),
     method === 'transfer' &&
       doc.seller.bic &&
       el('ram:PayeeSpecifiedCreditorFinancialInstitution', [el('ram:BICID', doc.seller.bic.replace(/\s+/g, ''))]),
@@ -235,6 +239,7 @@ export function buildFacturXml(doc: BillingDocument): string {
 
   const notes: Array<[string, string]> = [];
   if (doc.note) notes.push([doc.note, 'AAI']);
+  if (doc.operationNature) notes.push([`Nature de l'opération : ${doc.operationNature}`, 'AAI']);
   if (doc.vatFranchise) notes.push([VAT_FRANCHISE_TEXT, 'TXD']);
   notes.push([latePenaltySentence(doc), 'PMD']);
   notes.push([RECOVERY_INDEMNITY_TEXT.charAt(0).toUpperCase() + RECOVERY_INDEMNITY_TEXT.slice(1), 'PMT']);

@@ -8,6 +8,8 @@ export const VAT_FRANCHISE_TEXT = 'TVA non applicable, art. 293 B du CGI';
 export const VAT_FRANCHISE_CODE = 'VATEX-FR-FRANCHISE';
 export const RECOVERY_INDEMNITY_TEXT = 'indemnité forfaitaire pour frais de recouvrement : 40 €';
 export const NO_DISCOUNT_TEXT = "Pas d'escompte pour paiement anticipé";
+/** every document of ecrin sells services (hosting, accompaniment): the 2026 "nature de l'opération" */
+export const SERVICES_NATURE = 'Prestation de services';
 
 /** "En cas de retard de paiement, pénalités au taux de …" (the rate text comes from the settings) */
 export function latePenaltySentence(doc: BillingDocument): string {

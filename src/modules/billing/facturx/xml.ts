@@ -50,6 +50,11 @@ export function escapeXml(value: string): string {
   });
 }
 
+function isEmpty(node: XmlElement): boolean {
+  if (node.text !== undefined) return node.text.trim() === '';
+  return (node.children ?? []).every((c) => !c || isEmpty(c));
+}
+
 function write(node: XmlElement, depth: number, out: string[]): void {
   const pad = '  '.repeat(depth);
   const attrs = node.attrs
@@ -57,7 +62,8 @@ function write(node: XmlElement, depth: number, out: string[]): void {
         .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
         .join('')
     : '';
-  const children = (node.children ?? []).filter((c): c is XmlElement => Boolean(c));
+  // An element with nothing in it says nothing (and draws schematron warnings): it is left out.
+  const children = (node.children ?? []).filter((c): c is XmlElement => Boolean(c) && !isEmpty(c as XmlElement));
   if (node.text !== undefined) {
     out.push(`${pad}<${node.name}${attrs}>${escapeXml(node.text)}</${node.name}>`);
   } else if (children.length === 0) {

@@ -48,6 +48,8 @@ export function drawHeader(w: Writer, doc: BillingDocument): void {
   if (doc.servicePeriod) {
     facts.push(`Période : du ${toFrenchDate(doc.servicePeriod.start)} au ${toFrenchDate(doc.servicePeriod.end)}`);
   }
+  // A mention of the 2026 e-invoicing rules (absent from documents issued before it was printed).
+  if (doc.operationNature) facts.push(`Nature de l'opération : ${doc.operationNature}`);
   for (const f of facts) ry += w.at(f, rx, ry, rw, 'right');
 
   // buyer box, right-hand side under the facts
@@ -219,7 +221,7 @@ export function drawPaymentAndTerms(w: Writer, doc: BillingDocument): void {
   if (wantsPayment) {
     section('Règlement');
     w.para(`Référence à indiquer sur votre virement (ou au dos du chèque) : ${doc.paymentReference}`, 9.5, true);
-    w.para(`Virement bancaire — IBAN : ${groupIban(s.iban)} — BIC : ${s.bic}`);
+    w.para(`Virement bancaire — ${s.accountHolder ? `titulaire : ${s.accountHolder} — ` : ''}IBAN : ${groupIban(s.iban)} — BIC : ${s.bic}`);
     w.para(`Chèque à l'ordre de ${s.chequePayee}, à envoyer à : ${s.chequeAddress}`);
     if (doc.kind === 'quote' && doc.paypalUrl) {
       const label = 'Paiement en ligne par PayPal : ';
