@@ -65,6 +65,26 @@ export async function signedInOperator(t: AppAndContainer, email = 'ops@example.
 /** The validation step as the signed-in customers above fill it: their address, the CGV box ticked. */
 export const VALIDATION_FORM = { legal_form: 'association', registration_number: '', address: '3 place du Marché', postcode: '38420', city: 'Domène', country: 'FR', accept: '1', cgv_version: '1' } as const;
 
+/** The validation step as the order page prefills it (from "Personne morale"), the CGV box ticked. */
+export function prefilledValidation(body: string): Record<string, string> {
+  const decode = (v: string) => v.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const input = (name: string) => decode(new RegExp(`name="${name}" type="[a-z]+" value="([^"]*)"`).exec(body)?.[1] ?? '');
+  const select = (name: string) => {
+    const block = new RegExp(`<select id="f-${name}" name="${name}"[^>]*>([\\s\\S]*?)</select>`).exec(body)?.[1] ?? '';
+    return /<option value="([^"]*)" selected>/.exec(block)?.[1] ?? '';
+  };
+  return {
+    legal_form: select('legal_form'),
+    registration_number: input('registration_number'),
+    address: input('address'),
+    postcode: input('postcode'),
+    city: input('city'),
+    country: select('country'),
+    accept: '1',
+    cgv_version: cgvVersionShown(body),
+  };
+}
+
 /** The CGV version an order page asks the customer to accept. */
 export function cgvVersionShown(body: string): string {
   const m = /name="cgv_version" value="(\d+)"/.exec(body);
@@ -80,7 +100,7 @@ export async function orderAndValidate(t: AppAndContainer, agent: Agent, name: s
   const orderPath = String(draft.headers.location);
   const orderId = Number(orderPath.split('/').pop());
   const page = await agent.get(orderPath);
-  const validated = await agent.post(`${orderPath}/valider`, { ...VALIDATION_FORM, cgv_version: cgvVersionShown(page.body) });
+  const validated = await agent.post(`${orderPath}/valider`, prefilledValidation(page.body));
   assert.equal(validated.statusCode, 303, validated.body);
   const quoteNumber = new URL(String(validated.headers.location), 'http://x').searchParams.get('valide')!;
   return { orderId, quoteNumber };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Container } from '../../src/container.ts';
 import type { Agent } from './agent.ts';
-import { cgvVersionShown, signedInCustomer, VALIDATION_FORM, type AppAndContainer } from './customers.ts';
+import { prefilledValidation, signedInCustomer, type AppAndContainer } from './customers.ts';
 import { recordPayment } from '../../src/modules/payments/use-cases/record-payment.ts';
 
 /**
@@ -60,7 +60,7 @@ export async function paidOrder(
   const orderPath = String(draft.headers.location);
   const orderId = Number(orderPath.split('/').pop());
   const page = await agent.get(orderPath);
-  const validated = await agent.post(`${orderPath}/valider`, { ...VALIDATION_FORM, cgv_version: cgvVersionShown(page.body) });
+  const validated = await agent.post(`${orderPath}/valider`, prefilledValidation(page.body));
   assert.equal(validated.statusCode, 303, validated.body);
   const quoteNumber = new URL(String(validated.headers.location), 'http://x').searchParams.get('valide')!;
   await recordTransfer(t.container, quoteNumber);

@@ -18,7 +18,7 @@ export type FormValues = Record<string, string>;
 export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; params?: Record<string, number> }>>;
 
 export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
-export const BANK_FIELDS = ['iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
+export const BANK_FIELDS = ['accountHolder', 'iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
 export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote'] as const;
 const MULTILINE = new Set(['address', 'chequeAddress']);
 const OPTIONAL = new Set(['phone']);
@@ -77,7 +77,7 @@ export function checkBank(v: FormValues): Checked<Partial<OperatorIdentity>> {
   if (!errors.iban && !validIban(v.iban ?? '')) errors.iban = { key: 'err_iban' };
   if (!errors.bic && !validBic(v.bic ?? '')) errors.bic = { key: 'err_bic' };
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, patch: { iban: formatIban(v.iban!), bic: compactBic(v.bic!), chequePayee: v.chequePayee!, chequeAddress: v.chequeAddress! } };
+  return { ok: true, patch: { accountHolder: v.accountHolder!, iban: formatIban(v.iban!), bic: compactBic(v.bic!), chequePayee: v.chequePayee!, chequeAddress: v.chequeAddress! } };
 }
 
 export function checkVat(v: FormValues): Checked<{ vatFranchise: boolean; vatRatePercent: number; vatNumber: string }> {

@@ -3,6 +3,7 @@ import { notice } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
 import { formatMoney, translator, type Translator } from '../../web/i18n.ts';
 import { layout } from '../../web/layout.ts';
+import { cardTable } from '../../web/table.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import { billingMessages } from './billing.messages.ts';
@@ -37,24 +38,21 @@ ${s.notices.map((n) => notice(n.kind, n.text))}
 ${
   s.docs.length === 0
     ? html`<p class="notice info">${t('empty')}</p>`
-    : html`<table>
-  <thead><tr><th>${t('colDocument')}</th><th>${t('colDate')}</th><th>${t('colAmount')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
-  <tbody>${s.docs.map(
-    (d) => html`<tr>
-    <td>${t(`kind_${d.kind}`)} <strong>${d.number}</strong>${d.related_number ? html`<br><span class="muted">→ ${d.related_number}</span>` : ''}</td>
-    <td>${frenchDate(d.issue_date)}</td>
-    <td>${formatMoney(d.gross_cents, ctx.locale)}</td>
-    <td>${stateBadge(t, d.state)}</td>
-    <td><a href="/factures/${d.number}.pdf">${t('print')}</a>
-      ${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` ${paypalPayForm(ctx, d.number, true)}` : ''}</td>
-  </tr>`,
-  )}</tbody>
-</table>`
+    : cardTable(
+        [t('colDocument'), t('colDate'), t('colAmount'), t('colState'), t('colActions')],
+        s.docs.map((d) => [
+          html`${t(`kind_${d.kind}`)} <strong>${d.number}</strong>${d.related_number ? html`<br><span class="muted">→ ${d.related_number}</span>` : ''}`,
+          frenchDate(d.issue_date),
+          formatMoney(d.gross_cents, ctx.locale),
+          stateBadge(t, d.state),
+          html`<a href="/factures/${d.number}.pdf">${t('print')}</a>${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` ${paypalPayForm(ctx, d.number, true)}` : ''}`,
+        ]),
+      )
 }
 <section class="panel">
   <h2>${t('termsTitle')}</h2>
   <p>${t(s.paypalEnabled ? 'terms1' : 'terms1NoPaypal')}</p>
-  <p>${t('terms2', { iban: s.identity.iban, bic: s.identity.bic })}</p>
+  <p>${t('terms2', { holder: s.identity.accountHolder, iban: s.identity.iban, bic: s.identity.bic })}</p>
   <p>${t('terms3', { payee: s.identity.chequePayee, address: s.identity.chequeAddress.replace(/\n/g, ', ') })}</p>
   <p>${t('terms4', { penalty: s.billing.latePenaltyText })}</p>
 </section>`,

@@ -5,6 +5,7 @@ import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.t
 import { html, type Html } from '../../web/html.ts';
 import { formatBytes, formatDateTime, translator, type Translator } from '../../web/i18n.ts';
 import { csrfField, layout } from '../../web/layout.ts';
+import { cardTable } from '../../web/table.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { instanceMessages } from './instances.messages.ts';
 
@@ -35,13 +36,15 @@ export function actionsTable(ctx: PageContext, actions: ActionRow[], refreshUrl:
 ${
   actions.length === 0
     ? html`<p class="muted">${t('noActions')}</p>`
-    : html`<table>
-  <thead><tr><th>${t('colWhen')}</th>${withInstance ? html`<th>${t('colInstance')}</th>` : ''}<th>${t('colAction')}</th><th>${t('colState')}</th></tr></thead>
-  <tbody>${actions.map(
-    (a) => html`<tr><td>${formatDateTime(new Date(a.created_at), ctx.locale)}</td>${withInstance ? html`<td>${a.instance_name ?? ''}</td>` : ''}<td>${t(`kind_${a.kind}` as K)}</td>
-      <td>${badge(a.state)}${a.state === 'failed' && a.last_error ? html`<br><span class="muted">${a.last_error}</span>` : ''}</td></tr>`,
-  )}</tbody>
-</table>`
+    : cardTable(
+        [t('colWhen'), ...(withInstance ? [t('colInstance')] : []), t('colAction'), t('colState')],
+        actions.map((a) => [
+          formatDateTime(new Date(a.created_at), ctx.locale),
+          ...(withInstance ? [a.instance_name ?? ''] : []),
+          t(`kind_${a.kind}` as K),
+          html`${badge(a.state)}${a.state === 'failed' && a.last_error ? html`<br><span class="muted">${a.last_error}</span>` : ''}`,
+        ]),
+      )
 }
 </div>`;
 }

@@ -5,6 +5,7 @@ import { errorSummary, field, notice, type FieldErrors } from '../../web/forms.t
 import { html, type Html } from '../../web/html.ts';
 import { formatDateTime, formatMoney, translator, type Translator } from '../../web/i18n.ts';
 import { csrfField, layout } from '../../web/layout.ts';
+import { cardTable } from '../../web/table.ts';
 import { confirmAttr } from '../../web/confirm.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PlanView } from '../settings/settings.types.ts';
@@ -50,17 +51,15 @@ ${tabs(t, 'instances')}
 <p><a class="button" href="/instances/nouvelle">${t('newOrder')}</a></p>
 ${
   live.length > 0
-    ? html`<table>
-  <thead><tr><th>${t('colInstance')}</th><th>${t('colPlan')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
-  <tbody>${live.map(
-    (i) => html`<tr>
-    <td><strong>${i.name}</strong><br>${i.state === 'active' ? html`<a href="${i.url}" rel="noopener">${i.url}</a>` : html`<span class="muted">${i.url}</span>`}</td>
-    <td>${planName(i.plan)}</td>
-    <td><span class="badge ${i.state === 'active' ? 'ok' : i.state === 'creating' ? 'warn' : 'err'}">${i.stateLabel}</span></td>
-    <td><a class="button small secondary" href="/instances/${i.id}">${t('edit')}</a></td>
-  </tr>`,
-  )}</tbody>
-</table>`
+    ? cardTable(
+        [t('colInstance'), t('colPlan'), t('colState'), t('colActions')],
+        live.map((i) => [
+          html`<strong>${i.name}</strong><br>${i.state === 'active' ? html`<a href="${i.url}" rel="noopener">${i.url}</a>` : html`<span class="muted">${i.url}</span>`}`,
+          planName(i.plan),
+          html`<span class="badge ${i.state === 'active' ? 'ok' : i.state === 'creating' ? 'warn' : 'err'}">${i.stateLabel}</span>`,
+          html`<a class="button small secondary" href="/instances/${i.id}" aria-label="${t('edit')} ${i.name}">${t('edit')}</a>`,
+        ]),
+      )
     : ''
 }
 ${
@@ -68,18 +67,16 @@ ${
     ? ''
     : orders.length === 0
     ? html`<p class="notice info">${t('empty')}</p>`
-    : html`<table>
-  <thead><tr><th>${t('colInstance')}</th><th>${t('colPlan')}</th><th>${t('colState')}</th><th>${t('colActions')}</th></tr></thead>
-  <tbody>${orders.map(
-    (o) => html`<tr>
-    <td><strong>${o.instance_name}</strong><br><span class="muted">${instanceUrl(o.instance_name)}</span></td>
-    <td>${planName(o.plan_code)}</td>
-    <td>${orderStateBadge(t, o.status)}</td>
-    <td><a class="button small secondary" href="/commandes/${o.id}">${t('edit')}</a></td>
-  </tr>`,
-  )}</tbody>
-</table>`
-}`,
+    : html`<h2>${t('ordersTitle')}</h2>${cardTable(
+        [t('colInstance'), t('colPlan'), t('colState'), t('colActions')],
+        orders.map((o) => [
+          html`<strong>${o.instance_name}</strong><br><span class="muted">${instanceUrl(o.instance_name)}</span>`,
+          planName(o.plan_code),
+          orderStateBadge(t, o.status),
+          html`<a class="button small secondary" href="/commandes/${o.id}" aria-label="${t('seeOrder')} ${o.instance_name}">${t('seeOrder')}</a>`,
+        ]),
+      )}`
+}}`,
   });
 }
 
@@ -146,7 +143,7 @@ export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: nu
   ${paidCents > 0 ? notice('info', t('paidPartly', { paid: formatMoney(paidCents, ctx.locale), due: formatMoney(due, ctx.locale) })) : ''}
   ${paypalEnabled ? html`<p>${paypalPayForm(ctx, q.number)} <span class="muted">${t('payPaypalHint')}</span></p>` : ''}
   <h3>${t('payTransfer')}</h3>
-  <p>${t('payTransferText', { iban: q.seller.iban, bic: q.seller.bic, reference: q.paymentReference })}</p>
+  <p>${t('payTransferText', { holder: q.seller.accountHolder ?? q.seller.legalName, iban: q.seller.iban, bic: q.seller.bic, reference: q.paymentReference })}</p>
   <h3>${t('payCheque')}</h3>
   <p>${t('payChequeText', { payee: q.seller.chequePayee, address: q.seller.chequeAddress.replace(/\n/g, ', '), reference: q.paymentReference })}</p>
 </section>`;

@@ -137,7 +137,7 @@ function orderSection(locale: Locale, d: FaqData): Section {
         q: t('q_pay'),
         a: html`${p(t(d.paypal ? 'a_pay' : 'a_payTwo'))}
 <h3>${t('transfer')}</h3>
-<dl class="details"><dt>IBAN</dt><dd>${id.iban}</dd><dt>BIC</dt><dd>${id.bic}</dd></dl>
+<dl class="details"><dt>${t('holder')}</dt><dd>${id.accountHolder}</dd><dt>IBAN</dt><dd>${id.iban}</dd><dt>BIC</dt><dd>${id.bic}</dd></dl>
 <p class="muted">${t('transferHint')}</p>
 <h3>${t('cheque')}</h3>
 <dl class="details"><dt>${t('payee')}</dt><dd>${id.chequePayee}</dd><dt>${t('postTo')}</dt><dd>${id.chequeAddress}</dd></dl>
