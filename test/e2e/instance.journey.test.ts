@@ -1,12 +1,14 @@
 /**
- * An instance from order to use, in the system's Chromium against a real ecrin (HTTP on a loopback
- * port, its own DATA_DIR, pg-boss workers running the `instance.provision` and `instance.action`
- * jobs, mail to an SMTP sink): sign up, order Opale with an admin password, CGV, validation; the
- * operator records the transfer; the instance turns "Active" by itself; the customer opens it through
- * the front door (`NAME.localhost:PORT`, which Chromium resolves to loopback), signs in to the
- * Diacamma stand-in as admin, adds a member; then changes the admin password from the portal and
- * watches the action finish without reloading (htmx); the old password no longer works, the new one
- * does. Skipped, with the reason, when Chromium is missing.
+ * The order journey, in the system's Chromium against a real ecrin (HTTP on a loopback port, its own
+ * DATA_DIR, pg-boss workers running the provisioning and action jobs, mail to an SMTP sink), only by
+ * clicks from "/" and links read from e-mails: sign up → the e-mail's link → "Mon espace" →
+ * "Nouvelle commande d'hébergement" → the billing address → "Valider la commande" → the quote; the
+ * operator, invited by e-mail, records the transfer in the back office by clicks; the instance turns
+ * "Active" by itself; "Editer"; the customer opens it through the front door (a new tab at the
+ * instance's address), signs in to the Diacamma stand-in as admin, adds a member; "Mot de passe" from
+ * the portal, watched to the end without reloading (htmx); the old password no longer works, the new
+ * one does; "Vos factures" → the invoice PDF. axe-core checks every portal page on the way.
+ * Skipped, with the reason, when Chromium is missing.
  *
  *   E2E_BROWSER=/usr/bin/chromium node_modules/.bin/node --test test/e2e/instance.journey.test.ts
  *   (TEST_DB=postgres for the PostgreSQL back end)
@@ -19,7 +21,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, skipReason } from '../support/browser.ts';
 import { assertHeading, assertNoPageProblems, newWatchedPage, signUpInBrowser } from '../support/page-watch.ts';
 import { testBackend } from '../support/database.ts';
-import { recordTransfer } from '../support/paid-order.ts';
+import { linkIn } from '../support/agent.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
 
@@ -36,9 +38,10 @@ const ACTION_TIMEOUT = 10_000;
 
 
 
-/** Signs in to the stand-in's "Connexion" page; true when it let us in. */
+/** Opens the instance at its address (the stand-in asks to sign in) and signs in; true when it let us in. */
 async function instanceSignIn(page: Page, origin: string, username: string, password: string): Promise<boolean> {
-  await page.goto(`${origin}/login`);
+  await page.goto(`${origin}/`);
+  await page.waitForURL((u) => u.origin === origin && u.pathname === '/login');
   await assertHeading(page.getByRole('heading', { level: 1 }), 'Connexion');
   await page.getByLabel('Identifiant').fill(username);
   await page.getByLabel('Mot de passe').fill(password);
@@ -48,6 +51,18 @@ async function instanceSignIn(page: Page, origin: string, username: string, pass
   const home = page.getByRole('heading', { level: 1, name: 'Accueil' });
   await refused.or(home).first().waitFor();
   return (await home.count()) > 0;
+}
+
+/** The bytes behind a link, fetched from inside the page (its cookies; Node cannot resolve *.localhost). */
+async function pdfBytesInPage(page: Page, href: string): Promise<Buffer> {
+  // (a string, not a function: the project's type-check has no DOM library)
+  const b64 = (await page.evaluate(`(async () => {
+    const bytes = new Uint8Array(await (await fetch(${JSON.stringify(href)}, { credentials: 'same-origin' })).arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
+  })()`)) as string;
+  return Buffer.from(b64, 'base64');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,37 +101,73 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       // --- 1. sign-up and password --------------------------------------------------------------
       await signUpInBrowser(page, sink, { baseUrl: server.baseUrl, alias, name: 'Claude Brun', email, organisation: 'Les Jardins Partagés', password, mailTimeout: MAIL_TIMEOUT });
 
-      // --- 2. the order: Opale, admin password P1, transfer; CGV; validation -----------------------
-      await page.goto(`${server.baseUrl}/instances`);
-      await assertHeading(heading(), "Vos instances d'hébergement");
-      await page.getByRole('link', { name: "Nouvelle commande d'hébergement" }).click();
+      // --- 2. "Mon espace" → "Nouvelle commande d'hébergement": Opale, admin password P1, transfer ------
+      await assertHeading(heading(), 'Bonjour Claude Brun');
+      await page.getByRole('main').getByRole('link', { name: "Nouvelle commande d'hébergement" }).click();
       await page.waitForURL((u) => u.pathname === '/instances/nouvelle');
+      await assertHeading(heading(), "Nouvelle commande d'hébergement");
       await page.getByLabel("Nom de l'instance").fill(instance);
       await page.getByRole('radio', { name: /^Opale — / }).check();
       await page.getByRole('radio', { name: 'Diacamma Asso (associations)' }).check();
       await page.getByLabel('Mot de passe du compte « admin » de votre Diacamma').fill(adminP1);
       await page.getByLabel('Confirmez le mot de passe « admin »').fill(adminP1);
-      await page.getByRole('radio', { name: 'Virement bancaire' }).check();
+      // PayPal is not configured: the transfer is preselected, PayPal not offered
+      assert.equal(await page.getByRole('radio', { name: 'Virement bancaire' }).isChecked(), true);
+      assert.equal(await page.getByRole('radio', { name: /PayPal/ }).count(), 0);
       await page.getByRole('button', { name: 'Enregistrer' }).click();
       await page.waitForURL((u) => /^\/commandes\/\d+$/.test(u.pathname));
       const orderPath = new URL(page.url()).pathname;
       const orderId = Number(orderPath.split('/').pop());
       await assertHeading(heading(), `Commande ${instance}`);
+
+      // --- 3. the billing address and the CGV, one step: "Valider la commande" -------------------------
+      const validate = page.getByRole('button', { name: 'Valider la commande' });
+      await validate.click();
+      // nothing filled in: every problem named at once
+      await page.getByRole('alert').getByText('Cochez la case pour accepter les conditions générales de vente.').waitFor();
+      assert.equal(await page.getByRole('alert').getByRole('listitem').count(), 5);
+      await page.getByLabel('Forme juridique').selectOption({ label: 'Association (loi 1901)' });
+      await page.getByLabel(/^Adresse( \*)?$/).fill('8 chemin des Potagers');
+      await page.getByLabel('Code postal').fill('38420');
+      await page.getByLabel('Ville').fill('Le Versoud');
       await page.getByRole('checkbox', { name: /J'ai lu et j'accepte les conditions générales de vente/ }).check();
-      await page.getByRole('button', { name: 'Accepter les CGV' }).click();
-      await page.getByText(/^CGV version \d+ acceptées le /).waitFor();
-      await page.getByRole('button', { name: 'Valider la commande' }).click();
+      await validate.click();
       await page.waitForURL((u) => u.pathname === orderPath && u.searchParams.has('valide'));
       const quoteNumber = new URL(page.url()).searchParams.get('valide')!;
       assert.match(quoteNumber, /^DEV-\d{4}-\d{4,}$/);
       await page.locator('dl.details').getByText('En attente de paiement').waitFor();
+      await page.getByText(/Titulaire du compte : .+ — IBAN FR76/).waitFor();
+      const quoteMail = await sink.waitFor((m) => m.subject.includes(quoteNumber), MAIL_TIMEOUT);
+      assert.doesNotMatch(quoteMail.text, /PayPal/, 'no PayPal in the quote mail while it is not configured');
 
-      // --- 3. the transfer arrives: the operator records it -----------------------------------------
+      // --- the operator, invited by e-mail, records the transfer in the back office -------------------
       const paidAt = performance.now();
-      await recordTransfer(server.container, quoteNumber);
+      const invite = await server.container.services.accounts.createOperator('operatrice@example.org');
+      assert.ok(invite.ok);
+      const inviteMail = await sink.waitFor((m) => m.to.includes('operatrice@example.org'), MAIL_TIMEOUT);
+      const ops = await newWatchedPage(browser, { stepTimeout: STEP_TIMEOUT, origin: portalOrigin });
+      try {
+        const op = ops.page;
+        await op.goto(linkIn(inviteMail.text, '/mot-de-passe/definir'));
+        await op.getByLabel('Nouveau mot de passe').fill('Lanterne-Magique-77');
+        await op.getByLabel('Confirmez le mot de passe').fill('Lanterne-Magique-77');
+        await op.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+        await op.waitForURL((u) => u.pathname === '/backoffice');
+        await op.getByRole('navigation', { name: 'Sections du back office' }).getByRole('link', { name: 'Documents' }).click();
+        await op.getByRole('link', { name: quoteNumber }).click();
+        await op.waitForURL((u) => u.pathname === `/backoffice/documents/${quoteNumber}`);
+        await op.getByLabel('Montant reçu (€)').fill('44,99');
+        await op.getByLabel('Référence du virement ou numéro du chèque').fill(quoteNumber);
+        await op.getByRole('button', { name: 'Enregistrer le règlement' }).click();
+        await op.getByText(/^Règlement enregistré — facture FAC-\d{4}-\d{4,} émise\.$/).waitFor();
+        await assertNoPageProblems(ops.problems);
+      } finally {
+        await ops.context.close();
+      }
 
       // --- 4. "Vos instances d'hébergement": reloaded until the instance is "Active" --------------
-      await page.goto(`${server.baseUrl}/instances`);
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: "Vos instances d'hébergement" }).click();
+      await page.waitForURL((u) => u.pathname === '/instances');
       const row = page.locator('tbody tr').filter({ has: page.locator('strong', { hasText: instance }) }).first();
       let state = '';
       let reloads = 0;
@@ -136,7 +187,7 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       assert.equal(await row.getByRole('link', { name: instanceOrigin }).getAttribute('href'), instanceOrigin);
 
       // --- 5. "Editer": the instance page, its state and its address ---------------------------------
-      await row.getByRole('link', { name: 'Editer' }).click();
+      await row.getByRole('link', { name: `Editer ${instance}` }).click();
       await page.waitForURL((u) => u.pathname === `/instances/${record.id}`);
       await assertHeading(heading(), `Instance ${instance}`);
       const details = page.locator('dl.details');
@@ -147,10 +198,19 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       assert.equal(await address.getAttribute('href'), instanceOrigin);
       const actions = page.locator('#actions');
       await actions.locator('tr').filter({ hasText: "Création de l'instance" }).getByText('terminée').waitFor();
-      const instancePageUrl = page.url();
+      // the paid order leads to its instance, and back
+      await details.getByRole('link', { name: 'Voir la commande et sa facture' }).click();
+      await page.waitForURL((u) => u.pathname === orderPath);
+      await page.getByRole('link', { name: `Voir l’instance ${instance}` }).click();
+      await page.waitForURL((u) => u.pathname === `/instances/${record.id}`);
 
-      // --- 6. the instance, through the front door: the stand-in's sign-in, admin / P1 -----------------
-      await address.click();
+      // --- 6. the instance, through the front door, in a new tab: the stand-in's sign-in, admin / P1 ---
+      const portalPage = page;
+      const tab = await context.newPage();
+      await tab.goto(`${instanceOrigin}/`);
+      {
+      const page = tab;
+      const heading = () => tab.getByRole('heading', { level: 1 });
       await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/login');
       await assertHeading(heading(), 'Connexion');
       await page.getByText('Mode de connexion : Connexion toujours nécessaire').waitFor();
@@ -173,9 +233,10 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/members');
       await page.getByText('1 membre(s).').waitFor();
       await page.getByRole('cell', { name: 'louise.michel@example.org' }).waitFor();
+      }
 
-      // --- 8. back in the portal: "Mot de passe", P2 twice ---------------------------------------------
-      await page.goto(instancePageUrl);
+      // --- 8. back in the portal's tab: "Mot de passe", P2 twice -------------------------------------------
+      await portalPage.bringToFront();
       await assertHeading(heading(), `Instance ${instance}`);
       const form = page.locator('#mot-de-passe');
       await form.getByRole('heading', { name: 'Mot de passe' }).waitFor();
@@ -208,11 +269,10 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       if (firstSeen !== 'terminée') assert.ok(refreshes.includes(`/instances/${record.id}/actions`), `htmx refreshed the table: ${refreshes.join(', ')}`);
       t.diagnostic(`"Mot de passe" click → "terminée" shown: ${(doneMs / 1000).toFixed(2)} s (first seen: ${firstSeen}; htmx refreshes: ${refreshes.length})`);
       assert.equal(await actions.locator('.badge', { hasText: 'en échec' }).count(), 0);
-      assertNoPageProblems(problems);
 
       // the password change signed the old instance session out, as Django does
-      await page.goto(`${instanceOrigin}/members`);
-      await page.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/login');
+      await tab.getByRole('link', { name: 'Membres' }).first().click();
+      await tab.waitForURL((u) => u.origin === instanceOrigin && u.pathname === '/login');
 
       // --- 9. a new browser: admin / P1 refused, admin / P2 accepted, the member is still there -------
       const fresh = await browser.newContext({ locale: 'fr-FR' });
@@ -222,11 +282,29 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
         assert.equal(await instanceSignIn(other, instanceOrigin, 'admin', adminP1), false, 'the old admin password is refused');
         await other.getByText('Identifiant ou mot de passe incorrect.').waitFor();
         assert.equal(await instanceSignIn(other, instanceOrigin, 'admin', adminP2), true, 'the new admin password works');
-        await other.goto(`${instanceOrigin}/members`);
+        await other.getByRole('link', { name: 'Membres' }).first().click();
         await other.getByRole('cell', { name: 'louise.michel@example.org' }).waitFor();
       } finally {
         await fresh.close();
       }
+
+      // --- 10. "Vos factures": the invoice, its PDF as issued (Factur-X inside) -------------------------
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: 'Vos factures' }).click();
+      await assertHeading(heading(), 'Vos factures');
+      const invoiceRow = page.locator('tbody tr').filter({ hasText: /Facture FAC-\d{4}-\d{4,}/ });
+      const invoiceNumber = /FAC-\d{4}-\d{4,}/.exec(await invoiceRow.innerText())![0];
+      const link = invoiceRow.getByRole('link', { name: 'Imprimer (PDF)' });
+      // the bytes, read as the page's own request would (Chromium shows a PDF in its viewer)
+      const bytes = await pdfBytesInPage(page, (await link.getAttribute('href'))!);
+      assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+      assert.ok(bytes.includes('factur-x.xml'), 'the invoice embeds factur-x.xml');
+      const [pdf] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === `/factures/${invoiceNumber}.pdf`), link.click()]);
+      assert.equal(pdf.status(), 200);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      await page.goBack();
+      await assertHeading(heading(), 'Vos factures');
+      await assertNoPageProblems(problems);
+      t.diagnostic(`axe-core checked ${problems.axe.checked.length} portal page states`);
 
       t.diagnostic(`journey took ${((Date.now() - started) / 1000).toFixed(1)} s on ${testBackend()}`);
     } finally {

@@ -128,7 +128,7 @@ function isPortal(url: string): boolean {
  * swap runs it again. The binding calls are how Node learns a run began and ended.
  */
 const IN_PAGE = `(() => {
-  if (window.top !== window || !location.hostname.startsWith('portail.')) return;
+  if (window.top !== window || !location.hostname.startsWith('portail.') || document.contentType !== 'text/html') return;
   const id = Math.random().toString(36).slice(2);
   let running = Promise.resolve();
   const styled = () => Promise.all([...document.querySelectorAll('link[rel=stylesheet]')].map((l) => l.sheet ? null : new Promise((r) => { l.addEventListener('load', r); l.addEventListener('error', r); })));

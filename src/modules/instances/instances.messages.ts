@@ -2,6 +2,8 @@ import { defineMessages } from '../../web/i18n.ts';
 
 export const instanceMessages = defineMessages({
   fr: {
+    order: 'Commande',
+    seeOrder: 'Voir la commande et sa facture',
     state_creating: 'En création',
     state_active: 'Active',
     state_suspended: 'Suspendue',
@@ -61,6 +63,8 @@ export const instanceMessages = defineMessages({
     max: 'max. {value} par jour',
   },
   en: {
+    order: 'Order',
+    seeOrder: 'See the order and its invoice',
     state_creating: 'Being created',
     state_active: 'Active',
     state_suspended: 'Suspended',

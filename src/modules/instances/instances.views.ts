@@ -89,6 +89,7 @@ ${s.notice ? notice('success', s.notice) : ''}
     <dt>${t('state')}</dt><dd>${instanceBadge(t, i.state)}${i.state === 'active' && s.restarting ? html` <span class="badge warn">${t('restarting')}</span>` : ''}${i.state === 'failed' && i.failure_reason ? html` <span class="muted">${t('failure')} : ${i.failure_reason}</span>` : ''}</dd>
     <dt>${t('address')}</dt><dd>${i.state === 'active' ? html`<a href="${s.url}" rel="noopener">${s.url}</a>` : s.url}</dd>
     <dt>${t('plan')}</dt><dd>${p?.name ?? i.plan_code}</dd>
+    <dt>${t('order')}</dt><dd><a href="/commandes/${i.order_id}">${t('seeOrder')}</a></dd>
     <dt>${t('flavour')}</dt><dd>${i.flavour === 'diacamma.syndic' ? 'Diacamma Syndic' : 'Diacamma Asso'}</dd>
     <dt>${t('bandwidth')}</dt><dd>${p?.bandwidthMbps ? `${nf.format(p.bandwidthMbps)} Mbps` : '—'}</dd>
     <dt>${t('sessions')}</dt><dd>${p?.maxSessions ? t('sessionsMax', { n: p.maxSessions }) : t('unlimited')}</dd>

@@ -1,0 +1,119 @@
+/**
+ * Every portal page is reachable by links: starting at "/", a visitor, a customer (with a draft, a
+ * validated and a paid order) and the operator follow every link they are shown; each GET route of
+ * the application (enumerated from Fastify as it registers them) must have been reached by one of
+ * them, unless the route says how else it is reached (an e-mail, htmx, PayPal's redirect, a program:
+ * see src/web/route-table.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { routeTable } from '../../src/web/route-table.ts';
+import { Agent } from '../support/agent.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
+import { paidOrder } from '../support/paid-order.ts';
+
+const MAX_PAGES = 600;
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => {
+  await t.close();
+});
+
+/** The links of a page: `<a href>` on the portal's own host, without the language switch. */
+function linksOf(body: string, host: string): string[] {
+  const out: string[] = [];
+  for (const m of body.matchAll(/<a\s[^>]*?href="([^"]+)"/g)) {
+    const href = m[1]!.replace(/&amp;/g, '&');
+    if (href.startsWith('mailto:') || href.startsWith('#')) continue;
+    const u = new URL(href, `http://${host}/`);
+    if (u.host !== host || u.searchParams.has('lang')) continue;
+    out.push(u.pathname + u.search);
+  }
+  return out;
+}
+
+/**
+ * Follows every link from "/" (redirects included); returns the paths answered 2xx. Links to pages
+ * reached from e-mails (the outbox shows the mails, with their single-use links) are not followed.
+ */
+async function crawl(agent: Agent, emailRoutes: readonly string[]): Promise<{ reached: Set<string>; broken: string[] }> {
+  const seen = new Set<string>(['/']);
+  const queue = ['/'];
+  const reached = new Set<string>();
+  const broken: string[] = [];
+  while (queue.length > 0 && seen.size < MAX_PAGES) {
+    const url = queue.shift()!;
+    const res = await agent.get(url);
+    const next: string[] = [];
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) next.push(String(res.headers.location));
+    else if (res.statusCode >= 200 && res.statusCode < 300) {
+      reached.add(url.split('?', 1)[0]!);
+      if (String(res.headers['content-type']).startsWith('text/html')) next.push(...linksOf(res.body, agent.host));
+    } else broken.push(`${res.statusCode} ${url}`);
+    for (const n of next) {
+      const u = new URL(n, `http://${agent.host}/`);
+      if (u.host !== agent.host) continue;
+      const key = u.pathname + u.search;
+      if (emailRoutes.some((r) => matches(r, u.pathname))) continue;
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push(key);
+      }
+    }
+  }
+  assert.ok(seen.size < MAX_PAGES, `the crawl stopped at ${MAX_PAGES} pages`);
+  return { reached, broken };
+}
+
+function matches(pattern: string, path: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`);
+  return re.test(path);
+}
+
+describe('every portal page is reachable by links', () => {
+  const reached = new Set<string>();
+  const broken: string[] = [];
+
+  before(async () => {
+    const customer = await signedInCustomer(t, 'explorateur');
+    await customer.get('/instances/nouvelle');
+    await customer.post('/instances/nouvelle', { instance_name: 'brouillon-crawl', plan: 'opale', flavour: 'diacamma.asso', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: 'transfer' });
+    await orderAndValidate(t, customer, 'valide-crawl');
+    const { quoteNumber } = await paidOrder(t, customer, 'payee-crawl');
+    const operator = await signedInOperator(t);
+    const invoice = (await t.container.services.billing.repo.invoiceForQuote((await t.container.services.billing.repo.findDocument({ number: quoteNumber }))!.id))!;
+    await operator.get(`/backoffice/documents/${invoice.number}`);
+    assert.equal((await operator.post(`/backoffice/documents/${invoice.number}/avoirs`, { amount: '5,00', reason: 'Geste' })).statusCode, 303);
+
+    const visitor = new Agent(t.app);
+    visitor.host = new URL(t.container.urls.portal()).host;
+    const emailRoutes = routeTable(t.app).filter((r) => r.reach === 'email').map((r) => r.url);
+    for (const agent of [visitor, customer, operator]) {
+      const r = await crawl(agent, emailRoutes);
+      for (const p of r.reached) reached.add(p);
+      broken.push(...r.broken);
+    }
+  });
+
+  it('reaches every page of the route table from "/"', () => {
+    const pages = routeTable(t.app).filter((r) => r.method === 'GET' && r.reach === 'link');
+    assert.ok(pages.length >= 25, `${pages.length} pages in the route table`);
+    const unreached = pages.filter((r) => ![...reached].some((p) => matches(r.url, p))).map((r) => r.url);
+    assert.deepEqual(unreached, [], `portal pages no link leads to:\n${unreached.join('\n')}`);
+  });
+
+  it('finds no broken link on the way', () => {
+    assert.deepEqual(broken, []);
+  });
+
+  it('fails on a page no link leads to (the check is not vacuous)', () => {
+    const orphan = { method: 'GET', url: '/page-orpheline', reach: 'link' as const };
+    assert.equal([...reached].some((p) => matches(orphan.url, p)), false);
+    assert.equal(matches('/commandes/:id', '/commandes/12'), true);
+    assert.equal(matches('/commandes/:id', '/commandes/12/modifier'), false);
+  });
+});
