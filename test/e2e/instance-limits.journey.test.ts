@@ -45,8 +45,10 @@ describe('plan limits in real browsers', { skip: skipReason, timeout: TIMEOUT * 
     const context = await browser.newContext({ userAgent: `Navigateur de test ${n}` });
     contexts.push(context);
     const page = await context.newPage();
-    const res = await page.goto(`${url}/login`);
+    // at the instance's address, as a person types it: the stand-in sends a visitor to its sign-in
+    const res = await page.goto(`${url}/`);
     if (res?.status() === 429) return { context, status: 429, body: await page.content() };
+    await page.waitForURL((u) => u.pathname === '/login');
     await page.getByLabel('Identifiant').fill('admin');
     await page.getByLabel('Mot de passe').fill(DEFAULT_ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Connexion' }).click();
@@ -69,8 +71,9 @@ describe('plan limits in real browsers', { skip: skipReason, timeout: TIMEOUT * 
     assert.match(fourth.body, /3 connexions simultanées au maximum/);
     for (const context of three) {
       const page = await context.newPage();
-      const res = await page.goto(`${url}/members`);
+      const res = await page.goto(`${url}/`);
       assert.equal(res?.status(), 200, 'a signed-in browser goes on');
+      await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
       await page.close();
     }
   });

@@ -16,6 +16,7 @@ import type { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, skipReason } from '../support/browser.ts';
 import { assertHeading, assertNoPageProblems, newWatchedPage, signUpInBrowser } from '../support/page-watch.ts';
+import { gotoRefused } from '../support/journey.ts';
 import { orderAndValidate, signedInCustomer } from '../support/customers.ts';
 import { testBackend } from '../support/database.ts';
 import { startFakePaypal, type FakePaypal, type NextCapture } from '../support/fake-paypal.ts';
@@ -104,7 +105,7 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       await signUpInBrowser(page, sink, { baseUrl: server.baseUrl, alias, name: 'Dominique Pignon', email, organisation: 'Les Amis du Vélo', password, mailTimeout: MAIL_TIMEOUT });
       await assertHeading(heading(), 'Bonjour Dominique Pignon');
 
-      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Votre compte' }).click();
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: 'Votre compte' }).click();
       await page.waitForURL((u) => u.pathname === '/compte');
       await page.getByRole('navigation', { name: 'Votre compte' }).getByRole('link', { name: 'Personne morale' }).click();
       await page.waitForURL((u) => u.searchParams.get('onglet') === 'personne-morale');
@@ -120,10 +121,10 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       await panel.locator('dl.details').getByText('12 rue des Rayons').waitFor();
 
       // --- 2. "Vos instances d'hébergement" → a new order → CGV → validation ----------------------
-      await page.goto(`${server.baseUrl}/instances`);
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: "Vos instances d'hébergement" }).click();
       await assertHeading(heading(), "Vos instances d'hébergement");
       await page.getByText("Vous n'avez encore aucune instance d'hébergement.").waitFor();
-      await page.getByRole('link', { name: "Nouvelle commande d'hébergement" }).click();
+      await page.getByRole('main').getByRole('link', { name: "Nouvelle commande d'hébergement" }).click();
       await page.waitForURL((u) => u.pathname === '/instances/nouvelle');
       await assertHeading(heading(), "Nouvelle commande d'hébergement");
       await page.getByLabel("Nom de l'instance").fill(instance);
@@ -131,7 +132,8 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       await page.getByRole('radio', { name: 'Diacamma Asso (associations)' }).check();
       await page.getByLabel('Mot de passe du compte « admin » de votre Diacamma').fill(adminPassword);
       await page.getByLabel('Confirmez le mot de passe « admin »').fill(adminPassword);
-      await page.getByRole('radio', { name: /^PayPal/ }).check();
+      // PayPal is configured here: it is offered, and preselected
+      assert.equal(await page.getByRole('radio', { name: /^PayPal/ }).isChecked(), true);
       await page.getByRole('button', { name: 'Enregistrer' }).click();
       await page.waitForURL((u) => /^\/commandes\/\d+$/.test(u.pathname));
       const orderPath = new URL(page.url()).pathname;
@@ -141,11 +143,11 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       await details.getByText('Opale').waitFor();
       await details.getByText('Brouillon — à valider').waitFor();
       await details.getByText('PayPal (compte ou carte bancaire) — le plus rapide').waitFor();
-      assert.equal(await page.getByRole('button', { name: 'Valider la commande' }).isDisabled(), true, 'no validation before the CGV');
-
+      // the address comes from "Personne morale", filled in above; the CGV box is the one step left
+      assert.equal(await page.getByLabel(/^Adresse( \*)?$/).inputValue(), '12 rue des Rayons');
+      await page.getByRole('button', { name: 'Valider la commande' }).click();
+      await page.getByRole('alert').getByText('Cochez la case pour accepter les conditions générales de vente.').waitFor();
       await page.getByRole('checkbox', { name: /J'ai lu et j'accepte les conditions générales de vente/ }).check();
-      await page.getByRole('button', { name: 'Accepter les CGV' }).click();
-      await page.getByText(/^CGV version \d+ acceptées le /).waitFor();
       await page.getByRole('button', { name: 'Valider la commande' }).click();
       await page.waitForURL((u) => u.pathname === orderPath && u.searchParams.has('valide'));
       const validated = await page.locator('.notice.success').first().innerText();
@@ -165,8 +167,8 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       const quoteOnline = await getInPage(page, `/factures/${quoteNumber}.pdf`);
       assert.ok(quoteOnline.bytes.equals(quotePdf), 'the attached quote is the PDF as issued');
 
-      // --- 4. "Payer avec PayPal" → the fake's approval page → "Payer" → back on ecrin -----------
-      await page.getByRole('link', { name: 'Payer avec PayPal' }).click();
+      // --- 4. "Payer avec PayPal" (a form: it creates a PayPal order) → the fake's approval page → "Payer" → back on ecrin
+      await page.getByRole('button', { name: 'Payer avec PayPal' }).click();
       await page.waitForURL((u) => u.origin === fake.url && u.pathname === '/checkoutnow').catch((err: Error) => {
         const csp = problems.cspViolations.join('\n');
         throw new Error(`"Payer avec PayPal" did not lead to PayPal's approval page (still on ${page.url()})${csp ? `; CSP violations:\n${csp}` : ''}`, { cause: err });
@@ -187,7 +189,7 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       assert.equal((await row(quoteNumber).locator('.badge').innerText()).trim(), 'payé');
       assert.equal((await row(invoiceNumber).locator('.badge').innerText()).trim(), 'payé');
       assert.match(await row(invoiceNumber).innerText(), new RegExp(`Facture ${invoiceNumber}[\\s\\S]*→ ${quoteNumber}`));
-      assert.equal(await row(quoteNumber).getByRole('link', { name: 'Payer avec PayPal' }).count(), 0, 'a paid quote offers no payment');
+      assert.equal(await row(quoteNumber).getByRole('button', { name: 'Payer avec PayPal' }).count(), 0, 'a paid quote offers no payment');
       assert.equal(await page.locator('tbody tr').count(), 2);
 
       const href = await row(invoiceNumber).getByRole('link', { name: 'Imprimer (PDF)' }).getAttribute('href');
@@ -205,7 +207,7 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       const anonymous = await browser.newContext();
       try {
         const stranger = await anonymous.newPage();
-        await stranger.goto(printUrl);
+        await gotoRefused(stranger, printUrl);
         assert.equal(new URL(stranger.url()).pathname, '/connexion', 'the PDF is not public');
       } finally {
         await anonymous.close();
@@ -220,12 +222,17 @@ describe('ordering an instance and paying it with PayPal, in a real browser', { 
       const invoiceMailRows = await db.selectFrom('mail_messages').select(['template', 'subject']).where('template', '=', 'billing.invoice').execute();
       assert.deepEqual(invoiceMailRows, [{ template: 'billing.invoice', subject: `Paiement reçu — facture ${invoiceNumber}` }]);
 
-      await page.goto(`${server.baseUrl}${orderPath}`);
-      await details.getByText('Payée — instance en cours de création').waitFor();
-      await page.getByText(new RegExp(`^Payée le .+ : facture ${invoiceNumber}\\. Votre instance est en cours de création\\.$`)).waitFor();
-      assert.equal(await page.getByRole('link', { name: 'Payer avec PayPal' }).count(), 0);
+      // the paid order, reached from its instance ("Editer" → "Voir la commande et sa facture")
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: "Vos instances d'hébergement" }).click();
+      await page.getByRole('link', { name: `Editer ${instance}` }).click();
+      await page.getByRole('link', { name: 'Voir la commande et sa facture' }).click();
+      await page.waitForURL((u) => u.pathname === orderPath);
+      await details.getByText(/^Payée/).waitFor();
+      await page.getByText(new RegExp(`^Payée le .+ : facture ${invoiceNumber}\\. Votre instance est (en cours de création|en ligne)\\.$`)).waitFor();
+      await page.getByRole('link', { name: `Voir l’instance ${instance}` }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Payer avec PayPal' }).count(), 0);
       assert.equal(await page.getByRole('button', { name: 'Annuler la commande' }).count(), 0);
-      assertNoPageProblems(problems);
+      await assertNoPageProblems(problems);
 
       // --- 6. PAYMENT.CAPTURE.COMPLETED delivered ten times: nothing more happens ------------------
       const quote = (await server.container.services.billing.findDocument({ number: quoteNumber }))!;
@@ -300,7 +307,13 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
   /** Order + quote, then "Payer avec PayPal": the PayPal order id (the approval page's token). */
   async function startPayment(agent: Agent, instance: string): Promise<{ orderId: number; quoteNumber: string; quoteId: number; paypalOrderId: string }> {
     const { orderId, quoteNumber } = await orderAndValidate(app, agent, instance, 'opale', 'paypal');
-    const start = await agent.get(`/paiement/paypal/${quoteNumber}`);
+    // the page behind the quote's link says what will be paid; going to PayPal is a POST
+    const page = await agent.get(`/paiement/paypal/${quoteNumber}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Montant à régler : 44,99/);
+    const quoteRow = (await app.container.services.billing.repo.findDocument({ number: quoteNumber }))!;
+    assert.deepEqual(await db().selectFrom('paypal_orders').select('id').where('quote_id', '=', quoteRow.id).execute(), [], 'a GET creates no PayPal order');
+    const start = await agent.post(`/paiement/paypal/${quoteNumber}`, {});
     assert.equal(start.statusCode, 303, start.body);
     const approveUrl = new URL(String(start.headers.location));
     assert.equal(approveUrl.origin, fake.url);
@@ -319,7 +332,7 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
     const agent = await signedInCustomer(app, 'avance');
     const { orderId, quoteNumber, quoteId, paypalOrderId } = await startPayment(agent, 'webhook-avant');
     // a second click reuses the same PayPal order
-    const again = await agent.get(`/paiement/paypal/${quoteNumber}`);
+    const again = await agent.post(`/paiement/paypal/${quoteNumber}`, {});
     assert.equal(new URL(String(again.headers.location)).searchParams.get('token'), paypalOrderId);
     fake.approve(paypalOrderId);
 

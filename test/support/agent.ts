@@ -55,7 +55,7 @@ export class Agent {
 
 /** The first link to the portal found in a text. */
 export function linkIn(text: string, path: string): string {
-  const re = new RegExp(`https?://[^\\s"<>]+${path.replace(/[/?]/g, (c) => '\\' + c)}\\?jeton=[A-Za-z0-9_-]{43}`);
+  const re = new RegExp(`https?://[^\\s"<>]+${path.replace(/[/?]/g, (c) => '\\' + c)}\\?jeton=[A-Za-z0-9_-]{43}(?:&[^\\s"<>]*)?`);
   const m = re.exec(text);
   if (!m) throw new Error(`no link to ${path} in:\n${text}`);
   return m[0];

@@ -57,9 +57,11 @@ export async function newWatchedPage(
     const request = res.request();
     if (res.status() < 400 || request.resourceType() === 'document' || !ours(res.url())) return;
     if (new URL(res.url()).pathname === '/favicon.ico') return;
+    // an htmx form sent back with its errors is an answer, not a failure (it is shown)
+    if (request.headers()['hx-request'] === 'true' && (res.status() === 409 || res.status() === 422)) return;
     problems.failedSubresources.push(`${res.status()} ${request.method()} ${res.url()} (${request.resourceType()})`);
   });
-  return { context, page, problems: { ...problems, axe: await watchAccessibility(context, page) } };
+  return { context, page, problems: { ...problems, axe: await watchAccessibility(context, page, { javaScript: opts.javaScript ?? true }) } };
 }
 
 /**

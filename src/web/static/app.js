@@ -44,7 +44,9 @@ document.addEventListener('submit', (event) => {
   yes.name = 'confirme';
   yes.value = '1';
   form.appendChild(yes);
-  form.requestSubmit(event.submitter instanceof HTMLElement ? event.submitter : undefined);
+  // (a form ignores requestSubmit while its own submit event is being dispatched: after it, then)
+  const submitter = event.submitter instanceof HTMLElement ? event.submitter : undefined;
+  setTimeout(() => form.requestSubmit(submitter), 0);
 });
 // A link to a question of the FAQ (#anchor) opens its <details>.
 function openTargetDetails() {
