@@ -34,6 +34,10 @@ describe('the error catalogue', () => {
     assert.equal(errorStatus('not_found'), 404);
     assert.equal(new AppError('order_not_draft').status, 409);
     assert.equal(new AppError('paypal_unavailable').status, 503);
-    assert.deepEqual(fieldErrorTexts({ password: 'password_mismatch', name: undefined }, 'en'), { password: 'The two passwords differ.' });
+    assert.deepEqual(fieldErrorTexts({ password: 'password_mismatch', name: undefined }, 'en'), { password: 'Both passwords typed must be the same.' });
+    // every password rule broken, in one field: the intro, then each rule
+    assert.deepEqual(fieldErrorTexts({ password: 'password:too_short+contains_admin' }, 'fr'), {
+      password: 'Le mot de passe ne respecte pas ces règles : Il doit compter au moins 10 caractères. Il ne doit pas contenir « admin ».',
+    });
   });
 });

@@ -85,7 +85,7 @@ describe('every portal page is reachable by links', () => {
     await orderAndValidate(t, customer, 'valide-crawl');
     const { quoteNumber } = await paidOrder(t, customer, 'payee-crawl');
     const operator = await signedInOperator(t);
-    const invoice = (await t.container.services.billing.repo.invoiceForQuote((await t.container.services.billing.repo.findDocument({ number: quoteNumber }))!.id))!;
+    const invoice = (await t.container.services.billing.invoiceForQuote((await t.container.services.billing.findDocument({ number: quoteNumber }))!.id))!;
     await operator.get(`/backoffice/documents/${invoice.number}`);
     assert.equal((await operator.post(`/backoffice/documents/${invoice.number}/avoirs`, { amount: '5,00', reason: 'Geste' })).statusCode, 303);
 

@@ -311,7 +311,7 @@ describe('PayPal webhooks and capture outcomes (in-process app, fake PayPal)', {
     const page = await agent.get(`/paiement/paypal/${quoteNumber}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Montant à régler : 44,99/);
-    const quoteRow = (await app.container.services.billing.repo.findDocument({ number: quoteNumber }))!;
+    const quoteRow = (await app.container.services.billing.findDocument({ number: quoteNumber }))!;
     assert.deepEqual(await db().selectFrom('paypal_orders').select('id').where('quote_id', '=', quoteRow.id).execute(), [], 'a GET creates no PayPal order');
     const start = await agent.post(`/paiement/paypal/${quoteNumber}`, {});
     assert.equal(start.statusCode, 303, start.body);

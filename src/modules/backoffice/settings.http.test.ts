@@ -14,7 +14,7 @@ let instances = 0;
 const db = () => t.container.database.db;
 const settings = () => t.container.services.settings;
 
-const BANK = { iban: 'FR76 1680 7001 2932 6233 9521 322', bic: 'CCBPFRPPGRE', chequePayee: 'SLETO', chequeAddress: 'Sleto - Laurent GAY\n12 rue Marius CHARLES\n38420 DOMENE' };
+const BANK = { accountHolder: 'Laurent GAY', iban: 'FR76 1680 7001 2932 6233 9521 322', bic: 'CCBPFRPPGRE', chequePayee: 'SLETO', chequeAddress: 'Sleto - Laurent GAY\n12 rue Marius CHARLES\n38420 DOMENE' };
 const IDENTITY = {
   tradeName: 'SLETO',
   ownerName: 'Laurent GAY',
@@ -73,25 +73,27 @@ describe('"Réglages"', () => {
     const oldPdf = (await operator.get(`/factures/${old.number}.pdf`)).rawPayload;
     assert.equal(oldPdf.subarray(0, 5).toString(), '%PDF-');
 
-    const res = await save('banque', { ...BANK, iban: 'fr76 3000 6000 0112 3456 7890 189', bic: 'bnpa fr pp' });
+    const res = await save('banque', { ...BANK, accountHolder: 'SLETO — Laurent GAY', iban: 'fr76 3000 6000 0112 3456 7890 189', bic: 'bnpa fr pp' });
     assert.equal(res.statusCode, 303, res.body);
     assert.equal(res.headers.location, '/backoffice/reglages?enregistre=banque#banque');
     const shown = await operator.get(res.headers.location!);
     assert.match(shown.body, /<section class="panel" id="banque">\s*<h2>Banque et chèques<\/h2>\s*<div class="notice success" role="status">Réglages enregistrés\.<\/div>/);
     assert.equal((await settings().operatorIdentity()).iban, 'FR76 3000 6000 0112 3456 7890 189');
     assert.equal((await settings().operatorIdentity()).bic, 'BNPAFRPP');
-    assert.deepEqual((await lastAudit('settings.updated'))?.details, { section: 'banque', changed: ['iban', 'bic'] });
+    assert.deepEqual((await lastAudit('settings.updated'))?.details, { section: 'banque', changed: ['accountHolder', 'iban', 'bic'] });
 
     const fresh = await newQuote();
     assert.equal((fresh.content as BillingDocument).seller.iban, 'FR76 3000 6000 0112 3456 7890 189');
-    assert.match((await lastMailTo(t, 'reglo@example.org', 'billing.quote')).text_body, /IBAN FR76 3000 6000 0112 3456 7890 189, BIC BNPAFRPP/);
+    // the account holder ("titulaire") goes beside IBAN and BIC
+    assert.equal((fresh.content as BillingDocument).seller.accountHolder, 'SLETO — Laurent GAY');
+    assert.match((await lastMailTo(t, 'reglo@example.org', 'billing.quote')).text_body, /titulaire SLETO — Laurent GAY, IBAN FR76 3000 6000 0112 3456 7890 189, BIC BNPAFRPP/);
     const again = (await t.container.services.billing.findDocument({ number: old.number }))!;
     assert.deepEqual(again.content, old.content);
     assert.equal((again.content as BillingDocument).seller.iban, 'FR76 1680 7001 2932 6233 9521 322');
     assert.ok((await operator.get(`/factures/${old.number}.pdf`)).rawPayload.equals(oldPdf), 'the old PDF is the same bytes');
     assert.ok(!(await operator.get(`/factures/${fresh.number}.pdf`)).rawPayload.equals(oldPdf));
 
-    const same = await save('banque', { ...BANK, iban: 'FR76 3000 6000 0112 3456 7890 189', bic: 'BNPAFRPP' });
+    const same = await save('banque', { ...BANK, accountHolder: 'SLETO — Laurent GAY', iban: 'FR76 3000 6000 0112 3456 7890 189', bic: 'BNPAFRPP' });
     assert.equal(same.headers.location, '/backoffice/reglages?inchange=banque#banque');
     assert.match((await operator.get(same.headers.location!)).body, /Aucune modification : rien n&#39;a été enregistré\./);
   });

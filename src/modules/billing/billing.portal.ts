@@ -1,7 +1,7 @@
 import type { Container } from '../../container.ts';
 import { defineMessages, translator } from '../../web/i18n.ts';
 import { countOf, type PortalEntry } from '../../web/portal-menu.ts';
-import { documentState } from './billing.repository.ts';
+import { documentState } from './document-state.ts';
 
 const messages = defineMessages({
   fr: {
@@ -31,7 +31,7 @@ export function billingPortalEntries(c: Container): PortalEntry[] {
       hint: (l) => tr(l)('invoicesHint'),
       async waiting(user, locale) {
         const today = billing.today();
-        const quotes = await billing.repo.listDocuments({ userId: user.id, kind: 'quote', limit: 100, offset: 0, today });
+        const quotes = await billing.listDocuments({ userId: user.id, kind: 'quote', limit: 100, offset: 0, today });
         const toPay = quotes.filter((q) => documentState(q, today) === 'to_pay').length;
         return toPay ? [countOf(toPay, tr(locale)('toPayOne'), tr(locale)('toPayMany'))] : [];
       },

@@ -7,7 +7,7 @@ import { cardTable } from '../../web/table.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import { billingMessages } from './billing.messages.ts';
-import { paypalPayForm } from '../payments/payments.views.ts';
+import { paypalPayForm } from '../../web/paypal-form.ts';
 import type { DocumentState } from './document-state.ts';
 
 type K = keyof typeof billingMessages.fr;

@@ -51,7 +51,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       const withInstance = new Set(live.map((i) => i.order_id));
       const pending = (await orders.listForUser(request.currentUser!.id)).filter((o) => !withInstance.has(o.id));
       const rows = live.map((i) => ({ id: i.id, name: i.name, plan: i.plan_code, state: i.state, stateLabel: it(`state_${i.state}`), url: c.urls.instance(i.name) }));
-      return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), c.config.publicDomain, rows));
+      return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), c.urls.instance, rows));
     });
 
     app.get('/instances/actions', async (request, reply) => sendHtml(reply, actionsPage(await pageContext(request, reply), await instances.actionsForUser(request.currentUser!.id))));

@@ -18,6 +18,8 @@ import type { SettingsService } from '../settings/settings.service.ts';
 import { MAX_ATTEMPTS, provisionInstanceJob, runActionJob } from './instances.jobs.ts';
 import { actionFailedMail, instanceReadyMail } from './instances.mails.ts';
 import type { InstancesRepository } from './instances.repository.ts';
+import { translator, type Locale } from '../../web/i18n.ts';
+import { instanceMessages } from './instances.messages.ts';
 
 /** What the front door needs to know of an instance, kept in memory and refreshed on every change. */
 export interface Route {
@@ -223,6 +225,11 @@ export class InstancesService {
   }
 
   /** "Mot de passe": the new admin password, typed twice, applied by an action. */
+  /** An instance's state as the portal names it, for pages of other modules (the paid order's). */
+  stateLabel(state: Instance['state'], locale: Locale): string {
+    return translator(instanceMessages, locale)(`state_${state}`);
+  }
+
   async requestPasswordChange(user: CurrentUser, instanceId: number, password: string, confirm: string): Promise<{ ok: true; actionId: number } | { ok: false; error: FieldErrorCode }> {
     const instance = await this.ownInstance(user, instanceId);
     if (!instance || instance.state !== 'active') return { ok: false, error: 'instance_not_active' };

@@ -5,6 +5,7 @@ import { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { cgvVersionShown, lastMailTo, orderAndValidate, signedInCustomer, VALIDATION_FORM } from '../../../test/support/customers.ts';
 import { DAY, type ManualClock } from '../../platform/clock.ts';
+import { issueOrderQuote } from './use-cases/validate-order.ts';
 import { decryptSecret, deriveKey } from '../../platform/secrets.ts';
 
 let t: TestApp;
@@ -134,7 +135,7 @@ describe('CGV and validation', () => {
     assert.equal(order?.terms_accepted_by, order?.user_id);
     const org = (await t.container.services.accounts.getAccount(order!.user_id))?.organisation;
     assert.deepEqual([org?.address, org?.postcode, org?.city, org?.legal_form, org?.registration_number], ['3 place du Marché', '38420', 'Domène', 'societe', '82010331500017']);
-    const quote = (await t.container.services.billing.repo.latestQuoteForOrder(id))!;
+    const quote = (await t.container.services.billing.latestQuoteForOrder(id))!;
     const buyer = (quote.content as { buyer: { addressLines: string[]; postcode: string; registrationNumber: string } }).buyer;
     assert.deepEqual([buyer.addressLines, buyer.postcode, buyer.registrationNumber], [['3 place du Marché'], '38420', '82010331500017']);
   });
@@ -144,13 +145,13 @@ describe('CGV and validation', () => {
     await agent.get('/instances/nouvelle');
     const draft = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'sans-adresse' }));
     const id = Number(String(draft.headers.location).split('/').pop());
-    const user = (await t.container.services.accounts.repository.findUserByEmail('sans-adresse@example.org'))!;
+    const user = (await t.container.services.accounts.findUserByEmail('sans-adresse@example.org'))!;
     const current = { id: user.id, alias: user.alias, name: user.name, email: user.email, role: 'customer' as const, organisationId: user.organisation_id, sessionId: 0 };
     assert.ok((await t.container.services.orders.acceptTerms(current, id, true, null)).ok);
-    const refused = await t.container.services.orders.validate(current, id, null);
+    const refused = await issueOrderQuote(t.container.deps, current, id, null);
     assert.deepEqual(refused, { ok: false, errors: { address: 'required', postcode: 'required', city: 'required' } });
     assert.equal((await t.container.services.orders.find(id))?.status, 'draft');
-    assert.equal(await t.container.services.billing.repo.latestQuoteForOrder(id), undefined);
+    assert.equal(await t.container.services.billing.latestQuoteForOrder(id), undefined);
   });
 
   it('asks for the CGV again when a new version is published', async () => {

@@ -46,10 +46,10 @@ export function ordersPortalEntries(c: Container): PortalEntry[] {
       hint: (l) => tr(l)('instancesHint'),
       async waiting(user, locale) {
         const t = tr(locale);
-        const live = await instances.repo.listForUser(user.id);
+        const live = await instances.listForUser(user.id);
         const creating = live.filter((i) => i.state === 'creating').length;
         const failed = live.filter((i) => i.state === 'failed').length;
-        const awaiting = (await orders.repo.listForUser(user.id)).filter((o) => o.status === 'validated').length;
+        const awaiting = (await orders.listForUser(user.id)).filter((o) => o.status === 'validated').length;
         const out: string[] = [];
         if (creating) out.push(countOf(creating, `1 ${t('creatingOne')}`, t('creatingMany')));
         if (failed) out.push(countOf(failed, `1 ${t('failedOne')}`, t('failedMany')));
@@ -65,7 +65,7 @@ export function ordersPortalEntries(c: Container): PortalEntry[] {
       hint: (l) => tr(l)('newOrderHint'),
       async waiting(user, locale) {
         const t = tr(locale);
-        const drafts = (await orders.repo.listForUser(user.id)).filter((o) => o.status === 'draft').length;
+        const drafts = (await orders.listForUser(user.id)).filter((o) => o.status === 'draft').length;
         return drafts ? [countOf(drafts, `1 ${t('draftOne')}`, t('draftMany'))] : [];
       },
     },

@@ -34,7 +34,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     const terms = await settings.currentTerms();
     const organisation = (await c.services.accounts.getAccount(user.id))?.organisation ?? null;
     // Once paid and provisioned, the order's page leads to its instance.
-    const instance = order.status === 'paid' ? (await c.services.instances.repo.listForUser(user.id)).find((i) => i.order_id === order.id) : undefined;
+    const instance = order.status === 'paid' ? (await c.services.instances.listForUser(user.id)).find((i) => i.order_id === order.id) : undefined;
     return sendHtml(
       reply,
       orderPage(ctx, {
@@ -44,7 +44,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
         termsVersion: terms?.version ?? null,
         quote: quoteRow ? { id: quoteRow.id, content: quoteRow.content as BillingDocument, state: await billing.stateOf(quoteRow) } : null,
         invoice: invoice ? { number: invoice.number } : null,
-        instance: instance ? { id: instance.id, state: instance.state, url: c.urls.instance(instance.name) } : null,
+        instance: instance ? { id: instance.id, state: instance.state, stateLabel: c.services.instances.stateLabel(instance.state, ctx.locale), url: c.urls.instance(instance.name) } : null,
         paidCents: quoteRow ? await payments.paidCents(quoteRow.id) : 0,
         paypalEnabled: paypal.enabled,
         notices: extra.notices ?? [],

@@ -10,9 +10,7 @@ import { confirmAttr } from '../../web/confirm.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { orderMessages } from './orders.messages.ts';
-import { instanceMessages } from '../instances/instances.messages.ts';
-import { instanceBadge } from '../instances/instances.views.ts';
-import { paypalPayForm } from '../payments/payments.views.ts';
+import { paypalPayForm } from '../../web/paypal-form.ts';
 import { validationForm, type BillingAddressValues } from './order-validation.views.ts';
 
 type K = keyof typeof orderMessages.fr;
@@ -124,7 +122,7 @@ export interface OrderPageState {
   quote: { id: number; content: BillingDocument; state: string } | null;
   invoice: { number: string } | null;
   /** the instance made from the paid order, once it exists */
-  instance: { id: number; state: Instance['state']; url: string } | null;
+  instance: { id: number; state: Instance['state']; stateLabel: string; url: string } | null;
   paidCents: number;
   paypalEnabled: boolean;
   notices: string[];
@@ -176,7 +174,7 @@ ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
 ${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.paypalEnabled) : ''}
 ${o.status === 'paid' && s.invoice ? notice('success', t(s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
-  <p>${instanceBadge(translator(instanceMessages, ctx.locale), s.instance.state)} <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
+  <p><span class="badge ${s.instance.state === 'active' ? 'ok' : s.instance.state === 'creating' ? 'warn' : 'err'}">${s.instance.stateLabel}</span> <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
 ${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline"${confirmAttr(t('cancelConfirm', { name: o.instance_name }))}>${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,
   });

@@ -3,7 +3,7 @@ import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
-import { paypalPayPage } from './payments.views.ts';
+import { paypalPayPage } from '../../web/paypal-form.ts';
 import type { CaptureOutcome } from './paypal-payments.service.ts';
 
 const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;

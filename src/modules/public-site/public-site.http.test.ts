@@ -206,6 +206,7 @@ describe('legal notice', () => {
       email: 'bonjour@atelier-vert.example',
       phone: '04 76 00 00 00',
       iban: 'FR76 3000 4000 0500 0012 3456 789',
+      accountHolder: 'Jeanne Durand EI',
       chequePayee: 'Atelier Vert EI',
       chequeAddress: 'Atelier Vert\n5 place du Marché\n69001 Lyon',
       publicationDirector: 'Jeanne Durand',
@@ -217,7 +218,7 @@ describe('legal notice', () => {
       assertHas(notice.text, ['Hébergeur Exemple, 1 rue du Serveur, 75000 Paris']);
       assert.ok(!notice.text.includes('820 103 315 00017'));
       const faq = await page('/faq');
-      assertHas(faq.text, ['Qui est Atelier Vert ?', 'Jeanne Durand', '123 456 789 00012', 'FR76 3000 4000 0500 0012 3456 789']);
+      assertHas(faq.text, ['Qui est Atelier Vert ?', 'Jeanne Durand', '123 456 789 00012', 'Titulaire du compte Jeanne Durand EI', 'FR76 3000 4000 0500 0012 3456 789']);
       assertHas(faq.text, ["À l'ordre de Atelier Vert EI", '5 place du Marché 69001 Lyon', 'bonjour@atelier-vert.example']);
       assert.ok(!faq.text.includes('FR76 1680 7001 2932 6233 9521 322'));
       assert.ok(!faq.text.includes('Laurent GAY'));

@@ -23,9 +23,9 @@ after(async () => {
 });
 
 async function embeddedXml(number: string): Promise<string> {
-  const doc = await t.container.services.billing.repo.findDocument({ number });
+  const doc = await t.container.services.billing.findDocument({ number });
   assert.ok(doc, number);
-  const pdf = await t.container.services.billing.ledger.pdf(doc.id);
+  const pdf = await t.container.services.billing.pdf(doc.id);
   assert.ok(pdf);
   const loaded = await getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
   const files = (await loaded.getAttachments()) as Record<string, { filename: string; content: Uint8Array }> | null;
@@ -39,8 +39,8 @@ async function embeddedXml(number: string): Promise<string> {
 async function invoiceAndCreditNote(customer: Agent, operator: Agent, name: string): Promise<{ invoice: string; creditNote: string }> {
   const { quoteNumber } = await orderAndValidate(t, customer, name);
   await recordTransfer(t.container, quoteNumber);
-  const quote = (await t.container.services.billing.repo.findDocument({ number: quoteNumber }))!;
-  const invoice = (await t.container.services.billing.repo.invoiceForQuote(quote.id))!;
+  const quote = (await t.container.services.billing.findDocument({ number: quoteNumber }))!;
+  const invoice = (await t.container.services.billing.invoiceForQuote(quote.id))!;
   await operator.get(`/backoffice/documents/${invoice.number}`);
   const res = await operator.post(`/backoffice/documents/${invoice.number}/avoirs`, { amount: '10,00', reason: 'Geste commercial : interruption du service' });
   assert.equal(res.statusCode, 303, res.body);

@@ -1,7 +1,11 @@
-import type { PageContext } from '../../web/context.ts';
-import { html, type Html } from '../../web/html.ts';
-import { defineMessages, formatMoney, translator } from '../../web/i18n.ts';
-import { csrfField, layout } from '../../web/layout.ts';
+/**
+ * The "Payer avec PayPal" button and the page behind a quote's PayPal link. Shared by the order page,
+ * "Vos factures" and the payments routes, so it lives with the other shared components.
+ */
+import type { PageContext } from './context.ts';
+import { html, type Html } from './html.ts';
+import { defineMessages, formatMoney, translator } from './i18n.ts';
+import { csrfField, layout } from './layout.ts';
 
 const messages = defineMessages({
   fr: {
