@@ -37,7 +37,7 @@ async function setPasswordFromLink(agent: Agent, link: string, password: string)
 
 /** Rows of a table body that link to a customer page. */
 function customerLinks(body: string): string[] {
-  return [...body.matchAll(/<td><a href="\/backoffice\/clients\/(\d+)">/g)].map((m) => m[1]!);
+  return [...body.matchAll(/<td[^>]*><a href="\/backoffice\/clients\/(\d+)">/g)].map((m) => m[1]!);
 }
 
 before(async () => {
@@ -204,7 +204,7 @@ describe('mail outbox', () => {
   it('lists the welcome mails and shows a message with its text and its sandboxed HTML', async () => {
     const list = await operator.get('/backoffice/courriels');
     assert.equal(list.statusCode, 200);
-    assert.match(list.body, /<td>xss@example\.org<\/td>/, 'newest first');
+    assert.match(list.body, /<td[^>]*>xss@example\.org<\/td>/, 'newest first');
     assert.doesNotMatch(list.body, /Zoe\.Lambert@Example\.org/, 'older mail on a later page');
     assert.match(list.body, /accounts\.welcome/);
     assert.match(list.body, /href="\/backoffice\/courriels\?page=2" rel="next"/);
@@ -315,9 +315,9 @@ describe('audit log', () => {
     assert.deepEqual(only, ['mail.retried']);
     assert.match(filtered.body, /<option value="mail\.retried" selected>/);
     assert.match(filtered.body, /\{&quot;messageId&quot;:\d+\}/);
-    assert.match(filtered.body, new RegExp(`<td><a href="/backoffice/clients/${customerId}">zoe</a></td>`), 'subject links to the customer');
+    assert.match(filtered.body, new RegExp(`<td[^>]*><a href="/backoffice/clients/${customerId}">zoe</a></td>`), 'subject links to the customer');
     const opAlias = (await userByEmail('op@example.org')).alias;
-    assert.ok(filtered.body.includes(`<td>${opAlias}</td>`), 'the operator is shown without a customer link');
+    assert.match(filtered.body, new RegExp(`<td[^>]*>${opAlias}</td>`), 'the operator is shown without a customer link');
 
     const signups = await operator.get('/backoffice/journal?action=signup&page=2');
     const signupCodes = [...signups.body.matchAll(/<code class="muted">([a-z._]+)<\/code>/g)].map((m) => m[1]);

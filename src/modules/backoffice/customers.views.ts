@@ -8,6 +8,7 @@ import { formatRegistration } from '../accounts/accounts.validation.ts';
 import { backofficePage, pager, searchForm, tr, type PageInfo, type T } from './backoffice.views.ts';
 import { auditTable, type AuditRow } from './journal.views.ts';
 import { mailTable, type MailRow } from './mail.views.ts';
+import { asCards } from '../../web/table.ts';
 
 export type CustomerRow = Awaited<ReturnType<AccountsService['searchCustomers']>>[number];
 
@@ -22,7 +23,7 @@ ${searchForm(t, { action: '/backoffice/clients', q: opts.q, label: t('searchCust
 ${
   opts.rows.length === 0
     ? html`<p class="muted">${empty}</p>`
-    : html`<p class="muted">${t('resultCount', { count: opts.total })}</p>
+    : asCards(html`<p class="muted">${t('resultCount', { count: opts.total })}</p>
 <table>
   <thead><tr><th scope="col">${t('alias')}</th><th scope="col">${t('name')}</th><th scope="col">${t('email')}</th><th scope="col">${t('organisation')}</th><th scope="col">${t('city')}</th><th scope="col">${t('createdAt')}</th></tr></thead>
   <tbody>
@@ -37,7 +38,7 @@ ${
   </tr>`,
   )}
   </tbody>
-</table>`
+</table>`)
 }
 ${pager(t, '/backoffice/clients', { q: opts.q }, opts.page)}`,
   });

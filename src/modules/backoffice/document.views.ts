@@ -13,6 +13,7 @@ import { backofficePage } from './backoffice.views.ts';
 import { documentLink, documentStateBadge, orderStatusBadge } from './documents.views.ts';
 import { input, select, textarea } from './form-controls.ts';
 import { mt, type MT } from './money.messages.ts';
+import { asCards } from '../../web/table.ts';
 
 export type PaymentRow = Awaited<ReturnType<PaymentsService['listForQuote']>>[number];
 
@@ -93,7 +94,7 @@ function paymentsSection(ctx: PageContext, t: MT, d: DocumentPageData): Html {
 ${
   d.payments.length === 0
     ? html`<p class="muted">${t('noPayments')}</p>`
-    : html`<table>
+    : asCards(html`<table>
   <thead><tr><th scope="col">${t('colDate')}</th><th scope="col">${t('colMethod')}</th><th scope="col">${t('colAmount')}</th><th scope="col">${t('colReference')}</th><th scope="col">${t('colBank')}</th><th scope="col">${t('colRecordedBy')}</th></tr></thead>
   <tbody>
   ${d.payments.map(
@@ -107,7 +108,7 @@ ${
   </tr>`,
   )}
   </tbody>
-</table>`
+</table>`)
 }
 <dl class="details" id="paid-summary">
   ${row(t('totalPaid'), money(d.paidCents, locale))}
@@ -169,7 +170,7 @@ function creditNotesSection(ctx: PageContext, t: MT, d: DocumentPageData): Html 
 ${
   d.creditNotes.length === 0
     ? html`<p class="muted">${t('noCreditNotes')}</p>`
-    : html`<table>
+    : asCards(html`<table>
   <thead><tr><th scope="col">${t('colNumber')}</th><th scope="col">${t('colIssued')}</th><th scope="col">${t('colAmount')}</th><th scope="col">${t('creditReason')}</th><th scope="col">${t('colPdf')}</th></tr></thead>
   <tbody>
   ${d.creditNotes.map(
@@ -182,7 +183,7 @@ ${
   </tr>`,
   )}
   </tbody>
-</table>`
+</table>`)
 }
 <p id="credit-remaining">${t('creditRemaining', { amount: money(left, locale) })}</p>
 ${

@@ -7,6 +7,7 @@ import type { DocumentState } from '../billing/document-state.ts';
 import type { DocumentKind } from '../billing/document.types.ts';
 import { backofficePage, pager, searchForm, tr, type PageInfo } from './backoffice.views.ts';
 import { mt, type MT } from './money.messages.ts';
+import { asCards } from '../../web/table.ts';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ['draft', 'validated', 'paid', 'expired', 'cancelled'];
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['quote', 'invoice', 'credit_note'];
@@ -65,7 +66,7 @@ ${filterForm({ action: '/backoffice/commandes', name: 'statut', label: b('status
 ${
   opts.rows.length === 0
     ? html`<p class="muted">${t('noOrders')}</p>`
-    : html`<p class="muted">${b('resultCount', { count: opts.total })}</p>
+    : asCards(html`<p class="muted">${b('resultCount', { count: opts.total })}</p>
 <table>
   <thead><tr><th scope="col">${t('colOrder')}</th><th scope="col">${b('customer')}</th><th scope="col">${t('colInstance')}</th><th scope="col">${t('colPlan')}</th><th scope="col">${b('status')}</th><th scope="col">${t('colCreated')}</th><th scope="col">${t('colValidated')}</th><th scope="col">${t('colPaid')}</th><th scope="col">${t('colQuote')}</th></tr></thead>
   <tbody>
@@ -83,7 +84,7 @@ ${
   </tr>`,
   )}
   </tbody>
-</table>`
+</table>`)
 }
 ${pager(b, '/backoffice/commandes', { statut: opts.status }, opts.page)}`,
   });
@@ -117,7 +118,7 @@ ${searchForm(b, { action: '/backoffice/documents', q: opts.q, label: t('searchDo
 ${
   opts.rows.length === 0
     ? html`<p class="muted">${empty}</p>`
-    : html`<p class="muted">${b('resultCount', { count: opts.total })}</p>
+    : asCards(html`<p class="muted">${b('resultCount', { count: opts.total })}</p>
 <table>
   <thead><tr><th scope="col">${t('colNumber')}</th><th scope="col">${t('colKind')}</th><th scope="col">${t('colCustomer')}</th><th scope="col">${t('colIssued')}</th><th scope="col">${t('colDue')}</th><th scope="col">${t('colAmount')}</th><th scope="col">${t('colState')}</th><th scope="col">${t('colRelated')}</th><th scope="col">${t('colPdf')}</th></tr></thead>
   <tbody>
@@ -137,7 +138,7 @@ ${
   </tr>`;
   })}
   </tbody>
-</table>`
+</table>`)
 }
 ${pager(b, '/backoffice/documents', { type: opts.kind, q: opts.q }, opts.page)}`,
   });

@@ -77,11 +77,11 @@ describe('"Instances" in the back office', () => {
     assert.match(page.body, new RegExp(`<a href="/backoffice/instances/${instanceId}">relance-asso</a><br><span class="muted">http://relance-asso\\.localhost:3000</span>`));
     const userId = (await instances().find(instanceId))!.user_id;
     assert.match(page.body, new RegExp(`<a href="/backoffice/clients/${userId}">relance</a>`));
-    assert.match(page.body, /<td>Opale<\/td>/);
+    assert.match(page.body, /<td[^>]*>Opale<\/td>/);
     assert.match(page.body, /<span class="badge err">en échec<\/span><br><span class="muted">create : [^<]*(ENOENT|No such file or directory)/);
     assert.match(page.body, /Actions en échec/);
-    assert.match(page.body, /Création de l&#39;instance<\/td>\s*<td>5<\/td>/);
-    assert.match(page.body, /Archivage<\/td>\s*<td>5<\/td>\s*<td>action archive is not available yet<\/td>/);
+    assert.match(page.body, /Création de l&#39;instance<\/td>\s*<td[^>]*>5<\/td>/);
+    assert.match(page.body, /Archivage<\/td>\s*<td[^>]*>5<\/td>\s*<td[^>]*>action archive is not available yet<\/td>/);
     assert.match(page.body, new RegExp(`action="/backoffice/actions/${provisionActionId}/relancer"`));
     assert.match(page.body, new RegExp(`action="/backoffice/actions/${archiveActionId}/relancer"`));
     assert.match(page.body, /<button type="submit" class="small">Relancer<\/button>/);
@@ -100,7 +100,7 @@ describe('"Instances" in the back office', () => {
     assert.match(page.body, /Raison de l&#39;échec<\/dt><dd>create : /);
     assert.match(page.body, /Espace disque utilisé<\/dt><dd>0 Mo<\/dd>/);
     assert.match(page.body, /Serveur<\/dt><dd>arrêté<\/dd>/);
-    assert.match(page.body, /<td>Archivage<\/td>\s*<td><span class="badge err">en échec<\/span><\/td>\s*<td>5<\/td>/);
+    assert.match(page.body, /<td[^>]*>Archivage<\/td>\s*<td[^>]*><span class="badge err">en échec<\/span><\/td>\s*<td[^>]*>5<\/td>/);
     assert.match(page.body, new RegExp(`action="/backoffice/actions/${archiveActionId}/relancer"`));
     assert.match(page.body, /name="depuis" value="instance"/);
     assert.equal((await operator.get('/backoffice/instances/999999')).statusCode, 404);
@@ -148,7 +148,7 @@ describe('"Instances" in the back office', () => {
     assert.equal(await jobs('instance.action', 'actionId', archiveActionId), before + 1);
     const shown = await operator.get(res.headers.location!);
     assert.match(shown.body, /Action relancée\./);
-    assert.match(shown.body, /<td>Archivage<\/td>\s*<td><span class="badge warn">planifiée<\/span><\/td>\s*<td>0<\/td>/);
+    assert.match(shown.body, /<td[^>]*>Archivage<\/td>\s*<td[^>]*><span class="badge warn">planifiée<\/span><\/td>\s*<td[^>]*>0<\/td>/);
   });
 
   it('refuses to run again an action that has not failed: a notice, and nothing changes', async () => {

@@ -8,6 +8,7 @@ import { csrfField } from '../../web/layout.ts';
 import type { IsolationSummary } from '../../hosting/driver.ts';
 import { backofficePage, pager, tr, type PageInfo } from './backoffice.views.ts';
 import { isolationBanner, serverSection, type ServerSection } from './instance-server.views.ts';
+import { asCards } from '../../web/table.ts';
 
 const m = defineMessages({
   fr: {
@@ -210,7 +211,7 @@ ${retryNotice(t, s.notice)}
   ${
     s.failed.length === 0
       ? html`<p class="muted">${t('noFailed')}</p>`
-      : html`<p class="muted">${t('failedIntro')}</p>
+      : asCards(html`<p class="muted">${t('failedIntro')}</p>
   <table>
     <thead><tr><th scope="col">${t('colDate')}</th><th scope="col">${t('colName')}</th><th scope="col">${t('colAction')}</th><th scope="col">${t('colAttempts')}</th><th scope="col">${t('colLastError')}</th><th scope="col" aria-label="${t('retry')}"></th></tr></thead>
     <tbody>
@@ -225,13 +226,13 @@ ${retryNotice(t, s.notice)}
     </tr>`,
     )}
     </tbody>
-  </table>`
+  </table>`)
   }
 </section>
 ${
   s.rows.length === 0
     ? html`<p class="muted">${t('noInstances')}</p>`
-    : html`<table>
+    : asCards(html`<table>
   <thead><tr><th scope="col">${t('colName')}</th><th scope="col">${t('colCustomer')}</th><th scope="col">${t('colPlan')}</th><th scope="col">${t('colState')}</th><th scope="col">${t('colPeriodEnd')}</th></tr></thead>
   <tbody>
   ${s.rows.map(
@@ -244,7 +245,7 @@ ${
   </tr>`,
   )}
   </tbody>
-</table>`
+</table>`)
 }
 ${pager(tr(ctx), '/backoffice/instances', {}, s.page)}`,
   });
@@ -303,7 +304,7 @@ ${serverSection(ctx, s.server)}
   ${
     s.actions.length === 0
       ? html`<p class="muted">${t('noActions')}</p>`
-      : html`<table>
+      : asCards(html`<table>
     <thead><tr><th scope="col">${t('colId')}</th><th scope="col">${t('colDate')}</th><th scope="col">${t('colAction')}</th><th scope="col">${t('colState')}</th><th scope="col">${t('colAttempts')}</th><th scope="col">${t('colStarted')}</th><th scope="col">${t('colFinished')}</th><th scope="col">${t('colLastError')}</th><th scope="col" aria-label="${t('retry')}"></th></tr></thead>
     <tbody>
     ${s.actions.map(
@@ -320,7 +321,7 @@ ${serverSection(ctx, s.server)}
     </tr>`,
     )}
     </tbody>
-  </table>`
+  </table>`)
   }
 </section>`,
   });

@@ -4,6 +4,7 @@ import { formatDateTime, type Locale } from '../../web/i18n.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, isAuditAction } from './backoffice.messages.ts';
 import { backofficePage, pager, tr, userLink, type PageInfo, type T } from './backoffice.views.ts';
+import { asCards } from '../../web/table.ts';
 
 export type AuditRow = Awaited<ReturnType<AuditService['list']>>[number];
 
@@ -20,7 +21,7 @@ function compactDetails(details: unknown): string {
 /** Audit entries as a table; `customers` holds the user ids that get a link to their customer page. */
 export function auditTable(ctx: PageContext, t: T, rows: readonly AuditRow[], customers: ReadonlySet<number>, opts: { showSubject?: boolean } = {}): Html {
   const showSubject = opts.showSubject ?? true;
-  return html`<table>
+  return asCards(html`<table>
   <thead><tr><th scope="col">${t('date')}</th><th scope="col">${t('action')}</th><th scope="col">${t('actor')}</th>${showSubject ? html`<th scope="col">${t('subjectUser')}</th>` : ''}<th scope="col">${t('ip')}</th><th scope="col">${t('details')}</th></tr></thead>
   <tbody>
   ${rows.map(
@@ -34,7 +35,7 @@ export function auditTable(ctx: PageContext, t: T, rows: readonly AuditRow[], cu
   </tr>`,
   )}
   </tbody>
-</table>`;
+</table>`);
 }
 
 export function journalPage(

@@ -6,12 +6,13 @@ import { formatDateTime } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
 import type { MailService } from '../notifications/mail.service.ts';
 import { backofficePage, mailStatusBadge, pager, searchForm, tr, type PageInfo, type T } from './backoffice.views.ts';
+import { asCards } from '../../web/table.ts';
 
 export type MailRow = Awaited<ReturnType<MailService['list']>>[number];
 
 /** The mail list: one line per message, the subject linking to the whole message. */
 export function mailTable(ctx: PageContext, t: T, rows: readonly MailRow[]): Html {
-  return html`<table>
+  return asCards(html`<table>
   <thead><tr><th scope="col">${t('id')}</th><th scope="col">${t('date')}</th><th scope="col">${t('recipients')}</th><th scope="col">${t('subject')}</th><th scope="col">${t('template')}</th><th scope="col">${t('status')}</th></tr></thead>
   <tbody>
   ${rows.map(
@@ -25,7 +26,7 @@ export function mailTable(ctx: PageContext, t: T, rows: readonly MailRow[]): Htm
   </tr>`,
   )}
   </tbody>
-</table>`;
+</table>`);
 }
 
 export function mailListPage(ctx: PageContext, opts: { rows: readonly MailRow[]; q: string; page: PageInfo; outboxMode: boolean }): Html {
