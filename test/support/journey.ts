@@ -10,9 +10,10 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
  *    of an instance) or a link read from an e-mail the SMTP sink received. Everything else is reached
  *    by clicking what a person sees. A journey that checks that a URL is refused says so with
  *    `gotoRefused`.
- * 2. Every portal page a journey shows is checked with axe-core (injected into the page, as a tester
- *    would): a serious or critical violation fails the journey. A page is checked when the journey
- *    leaves it (its navigation is held until the check is done) and once more at the end.
+ * 2. Every portal page a journey shows is checked with axe-core, injected into the page (as a
+ *    tester's extension would, CSP or not): it runs once the page is parsed and styled and after each
+ *    htmx swap; a navigation away waits for the check to finish, and the journey's last page is
+ *    checked at the end. A serious or critical violation fails the journey.
  */
 
 export class JourneyRuleError extends Error {}
@@ -186,9 +187,7 @@ export async function watchAccessibility(context: BrowserContext, page: Page, op
     const request = route.request();
     if (request.isNavigationRequest() && request.frame() === page.mainFrame() && isPortal(page.url())) {
       const runs = [...pending.values()].map((p) => p.done);
-      const t0 = Date.now();
       if (runs.length > 0) await Promise.race([Promise.all(runs), new Promise((r) => setTimeout(r, 10_000))]);
-      if (process.env.AXE_DEBUG) console.log('held', request.url(), runs.length, Date.now() - t0);
     }
     await route.fallback();
   });
