@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './platform/net/client-address.ts';
 
 /**
  * The environment is read here, once, into a typed Config. Nothing else reads process.env.
@@ -9,13 +10,21 @@ import { z } from 'zod';
  */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** loopback by default: a reverse proxy on the same host reaches it, the network does not */
+  HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_DOMAIN: z
     .string()
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a domain name such as example.org')
     .default('localhost'),
+  /** instances under a registrable domain of their own (recommended in production); default: PUBLIC_DOMAIN */
+  INSTANCE_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a domain name such as example-instances.org')
+    .optional(),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('http'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
@@ -74,16 +83,23 @@ const envSchema = z.object({
   /** hosting actions running at once (all customers), and at once for one customer */
   ACTION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   ACTIONS_PER_CUSTOMER: z.coerce.number().int().min(1).max(256).default(1),
-  TRUST_PROXY: z
+  /** the proxies believed in X-Forwarded-For: their addresses/CIDR ranges, or a hop count (see client-address.ts) */
+  TRUST_PROXY: z.string().optional(),
+  /** /metrics on the main port, for a scraper sending `Authorization: Bearer <token>` */
+  METRICS_TOKEN: z.string().min(32, 'must hold at least 32 characters').optional(),
+  /** /metrics on a listening address of its own (HOST:PORT), e.g. 127.0.0.1:9464 */
+  METRICS_LISTEN: z
     .string()
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? false : v === 'true' ? true : v)),
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:9464')
+    .optional(),
 });
 
 export interface Config {
   port: number;
   host: string;
   publicDomain: string;
+  /** instances are NAME.<instanceDomain>; the same as publicDomain unless INSTANCE_DOMAIN says otherwise */
+  instanceDomain: string;
   scheme: 'http' | 'https';
   dataDir: string;
   databaseUrl: string | null;
@@ -91,7 +107,9 @@ export interface Config {
   mailFrom: string;
   secretKey: Buffer;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  trustProxy: boolean | string;
+  trustProxy: TrustProxy;
+  /** how /metrics is reached: a bearer token on the main port, a listening address of its own, or not at all */
+  metrics: { token: string | null; listen: { host: string; port: number } | null };
   /** the Diacamma admin tool and the instance server command (see the brief's contract) */
   lucteriosAdmin: string;
   instanceServeCommand: string;
@@ -146,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicDomain: e.PUBLIC_DOMAIN,
+    instanceDomain: e.INSTANCE_DOMAIN ?? e.PUBLIC_DOMAIN,
     scheme: e.PUBLIC_URL_SCHEME,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,
@@ -153,7 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? `ecrin <no-reply@${e.PUBLIC_DOMAIN === 'localhost' ? 'localhost.localdomain' : e.PUBLIC_DOMAIN}>`,
     secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, 'utf8') : loadOrCreateSecretKey(dataDir),
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: trustProxyConfig(e.TRUST_PROXY),
+    metrics: { token: e.METRICS_TOKEN ?? null, listen: e.METRICS_LISTEN ? hostPort(e.METRICS_LISTEN) : null },
     paypal: paypalConfig(e),
     hosting: hostingConfig(e),
     frontDoor: {
@@ -191,6 +211,21 @@ function hostingConfig(e: z.infer<typeof envSchema>): HostingConfig {
   };
 }
 
+function trustProxyConfig(raw: string | undefined): TrustProxy {
+  try {
+    return parseTrustProxy(raw);
+  } catch (err) {
+    throw new ConfigError(`Invalid environment:\n  ${(err as Error).message}`);
+  }
+}
+
+function hostPort(value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(':');
+  const port = Number(value.slice(colon + 1));
+  if (port < 1 || port > 65535) throw new ConfigError('Invalid environment:\n  METRICS_LISTEN: the port must be 1 to 65535');
+  return { host: value.slice(0, colon).replace(/^\[|\]$/g, ''), port };
+}
+
 function paypalConfig(e: z.infer<typeof envSchema>): Config['paypal'] {
   const set = [e.PAYPAL_CLIENT_ID, e.PAYPAL_CLIENT_SECRET, e.PAYPAL_WEBHOOK_ID].filter(Boolean).length;
   if (set === 0) return null;
@@ -224,10 +259,15 @@ export function portalBaseUrl(config: Pick<Config, 'scheme' | 'publicDomain' | '
   return siteUrl(config, 'portail', publicPort);
 }
 
-/** An instance's public URL, e.g. http://bidule.localhost:3000 or https://bidule.example.org */
-export function siteUrl(config: Pick<Config, 'scheme' | 'publicDomain' | 'port'>, label: string, publicPort?: number): string {
+/** A name under the portal's domain, e.g. http://portail.localhost:3000 or https://portail.example.org */
+export function siteUrl(config: Pick<Config, 'scheme' | 'publicDomain' | 'port'>, label: string, publicPort?: number, domain = config.publicDomain): string {
   const port = publicPort ?? config.port;
   const defaultPort = config.scheme === 'https' ? 443 : 80;
   const suffix = config.scheme === 'https' || port === defaultPort || port === 0 ? '' : `:${port}`;
-  return `${config.scheme}://${label}.${config.publicDomain}${suffix}`;
+  return `${config.scheme}://${label}.${domain}${suffix}`;
+}
+
+/** An instance's public URL, e.g. http://bidule.localhost:3000 or https://bidule.example-instances.org */
+export function instanceUrl(config: Pick<Config, 'scheme' | 'publicDomain' | 'instanceDomain' | 'port'>, name: string, publicPort?: number): string {
+  return siteUrl(config, name, publicPort, config.instanceDomain);
 }

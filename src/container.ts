@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
-import { portalBaseUrl, siteUrl } from './config.ts';
+import { instanceUrl, portalBaseUrl } from './config.ts';
+import { ClientAddress } from './platform/net/client-address.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database, type DatabaseTarget } from './platform/db/database.ts';
 import type { DB } from './platform/db/schema.ts';
@@ -66,7 +67,8 @@ export interface AppDeps extends Services {
   clock: Clock;
   logger: Logger;
   driver: InstanceDriver;
-  publicDomain: string;
+  /** instances are NAME.<instanceDomain> */
+  instanceDomain: string;
   portalUrl: () => string;
   instanceUrl: (name: string) => string;
   /** a request through the front door, as a customer's browser makes it: true when it answers */
@@ -88,6 +90,8 @@ export interface Container {
   driver: InstanceDriver;
   frontDoor: FrontDoor;
   monitor: InstancesMonitor;
+  /** who the client of a request is (TRUST_PROXY), for the portal and the front door */
+  clientAddress: ClientAddress;
   /** `leaveInstancesRunning`: ecrin stops, its instances keep serving (serve); otherwise they stop too */
   close(opts?: { leaveInstancesRunning?: boolean }): Promise<void>;
 }
@@ -119,7 +123,7 @@ export async function localDriver(config: Config, logger: Logger): Promise<Local
     pathVar: config.instanceEnv.PATH,
     cgroup: config.hosting.cgroup,
   });
-  return new LocalDriver({ instancesDir: `${config.dataDir}/instances`, dataDir: config.dataDir, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv, isolation, hosting: config.hosting, publicDomain: config.publicDomain });
+  return new LocalDriver({ instancesDir: `${config.dataDir}/instances`, dataDir: config.dataDir, adminTool: config.lucteriosAdmin, serveTemplate: config.instanceServeCommand, logger, childEnv: config.instanceEnv, isolation, hosting: config.hosting, publicDomain: config.instanceDomain });
 }
 
 export function databaseTargetFor(config: Config): DatabaseTarget {
@@ -147,13 +151,15 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     let listening = false;
     const urls = {
       portal: () => portalBaseUrl(config, publicPort),
-      instance: (name: string) => siteUrl(config, name, publicPort),
+      instance: (name: string) => instanceUrl(config, name, publicPort),
       setPublicPort(port: number) {
         publicPort = port;
         listening = true;
       },
       publicPort: () => publicPort,
     };
+    // One decision of who the client is, for the portal and the front door alike.
+    const clientAddress = new ClientAddress(config.trustProxy);
     const settings = new SettingsService(new SettingsRepository(db), clock);
     await settings.seedDefaults();
     const audit = new AuditService(new AuditRepository(db));
@@ -162,14 +168,14 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     // Attached PDFs are billing's: mail asks billing for their bytes at delivery.
     const mail = new MailService({ repo: new MailRepository(db), queue, transport, clock, from: config.mailFrom, logger, audit, attachments: (ref) => billing.attachment(ref) });
     const accounts = new AccountsService({ repo: new AccountsRepository(db), audit, mail, settings, clock, portalUrl: urls.portal });
-    const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, publicDomain: config.publicDomain, paypalEnabled: config.paypal !== null, instanceUrl: urls.instance });
+    const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, instanceDomain: config.instanceDomain, paypalEnabled: config.paypal !== null, instanceUrl: urls.instance });
     const payments = new PaymentsService({ db, billing, queue, clock });
 
     const driver = opts.driver ?? (await localDriver(config, logger));
     const instances = new InstancesService({ repo: new InstancesRepository(db), orders, driver, accounts, settings, mail, audit, queue, clock, logger, secretKey: config.secretKey, portalUrl: urls.portal, instanceUrl: urls.instance });
     // Through the front door, as the customer's browser will come (once the server listens).
-    const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.publicDomain}`) : driver.health(name));
-    const core = { db, events, clock, logger, driver, probe, publicDomain: config.publicDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances };
+    const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.instanceDomain}`) : driver.health(name));
+    const core = { db, events, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances };
     const paypalClient = config.paypal
       ? new PaypalClient({ ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] }, { brandName: (await settings.operatorIdentity()).tradeName })
       : null;
@@ -185,16 +191,17 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     await instances.loadRoutes();
     const frontDoor = new FrontDoor({
       publicDomain: config.publicDomain,
+      instanceDomain: config.instanceDomain,
       scheme: config.scheme,
       route: (name) => instances.route(name),
       driver,
       logger,
-      trustProxy: config.trustProxy !== false,
+      clientAddress: (req) => clientAddress.of(req),
       portalUrl: urls.portal,
       bounds: config.frontDoor,
       spoolDir: `${config.dataDir}/hosting/spool`,
       // Behind a trusted proxy every client comes through its address: the proxy bounds them.
-      unboundedAddresses: config.trustProxy === true ? true : typeof config.trustProxy === 'string' ? config.trustProxy.split(',').map((a) => a.trim()) : [],
+      unboundedAddresses: config.trustProxy.kind === 'none' ? [] : (address) => clientAddress.trust(address, 0),
     });
     const monitor = new InstancesMonitor({
       repo: new InstancesRepository(db),
@@ -240,6 +247,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       frontDoor,
       monitor,
       urls,
+      clientAddress,
       async close(closeOpts = {}) {
         await queue.stop();
         await frontDoor.close();

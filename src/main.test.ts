@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -59,6 +61,58 @@ describe('ecrin CLI', () => {
   it('verifies the ledger of issued documents', async () => {
     const { stdout } = await ecrin(['ledger', 'verify']);
     assert.match(stdout, /Ledger OK: 0 documents, chain intact, numbering without gaps, PDFs intact/);
+  });
+
+  it('refuses TRUST_PROXY=true at start, saying what to write', async () => {
+    await assert.rejects(
+      () => run(process.execPath, ['src/main.ts', 'migrate'], { env: { DATA_DIR: dir, TRUST_PROXY: 'true' } }),
+      (e: { code: number; stderr: string }) => e.code === 1 && /TRUST_PROXY=true would believe/.test(e.stderr) && /TRUST_PROXY=127\.0\.0\.1/.test(e.stderr),
+    );
+  });
+
+  it('serve listens on loopback by default and prints a portal address that answers', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const child = spawn(process.execPath, ['src/main.ts', 'serve'], { env: { DATA_DIR: dir, LOG_LEVEL: 'warn', PORT: String(port), ...(db.url ? { DATABASE_URL: db.url } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const portal = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString('utf8');
+          const m = /Portal: +(\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      assert.equal(portal, `http://portail.localhost:${port}/`);
+      // Browsers resolve *.localhost to loopback: the address printed is the one they reach.
+      const status = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/', headers: { host: new URL(portal).host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      assert.equal(status, 200);
+      // Not reachable on the machine's other addresses: HOST defaults to 127.0.0.1.
+      const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+      if (external) {
+        const reached = await new Promise<boolean>((resolve) => {
+          const probe = net.connect({ host: external, port }, () => {
+            probe.destroy();
+            resolve(true);
+          });
+          probe.on('error', () => resolve(false));
+        });
+        assert.equal(reached, false, `reachable at ${external}:${port}`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   it('prints its usage', async () => {

@@ -8,17 +8,17 @@ import type { Socket } from 'node:net';
  */
 export class ConnectionsPerAddress {
   readonly #max: number;
-  readonly #exempt: true | Set<string>;
+  readonly #exempt: true | Set<string> | ((address: string) => boolean);
   readonly #open = new Map<string, number>();
 
-  constructor(max: number, exempt: true | string[]) {
+  constructor(max: number, exempt: true | string[] | ((address: string) => boolean)) {
     this.#max = max;
-    this.#exempt = exempt === true ? true : new Set(exempt);
+    this.#exempt = exempt === true || typeof exempt === 'function' ? exempt : new Set(exempt);
   }
 
   admit(socket: Socket): boolean {
     const ip = socket.remoteAddress ?? '';
-    if (this.#exempt === true || this.#exempt.has(ip)) return true;
+    if (this.#exempt === true || (typeof this.#exempt === 'function' ? this.#exempt(ip) : this.#exempt.has(ip))) return true;
     const n = this.#open.get(ip) ?? 0;
     if (n >= this.#max) {
       socket.destroy();

@@ -122,7 +122,7 @@ before(async () => {
     portalUrl: () => 'https://portail.localhost',
     driver,
     logger: createLogger('silent'),
-    trustProxy: false,
+    clientAddress: (req) => req.socket.remoteAddress ?? '',
   });
   front = http.createServer((req, res) => {
     if (!door.handle(req, res)) {

@@ -7,10 +7,11 @@ export type HostKind =
 
 /**
  * The front door routes by Host: `portail.<domain>` and `<domain>` are the portal; a single label
- * under the domain is an instance; anything else is not ours. A bare IP address reaches the portal,
- * so a health check or a first visit by address works.
+ * under the instances' domain (the same domain unless INSTANCE_DOMAIN sets another) is an instance;
+ * anything else is not ours. A bare IP address reaches the portal, so a health check or a first
+ * visit by address works.
  */
-export function classifyHost(hostHeader: string | undefined, publicDomain: string): HostKind {
+export function classifyHost(hostHeader: string | undefined, publicDomain: string, instanceDomain: string = publicDomain): HostKind {
   if (!hostHeader) return { kind: 'unknown' };
   let host = hostHeader.trim().toLowerCase();
   if (host.startsWith('[')) {
@@ -23,8 +24,8 @@ export function classifyHost(hostHeader: string | undefined, publicDomain: strin
   if (host.endsWith('.')) host = host.slice(0, -1);
   if (isIP(host)) return { kind: 'portal' };
   if (host === publicDomain || host === `portail.${publicDomain}`) return { kind: 'portal' };
-  if (host.endsWith(`.${publicDomain}`)) {
-    const label = host.slice(0, -(publicDomain.length + 1));
+  if (host.endsWith(`.${instanceDomain}`)) {
+    const label = host.slice(0, -(instanceDomain.length + 1));
     if (/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label)) return { kind: 'instance', name: label };
   }
   return { kind: 'unknown' };

@@ -16,6 +16,8 @@ import { SessionTracker, type SessionRequest } from './sessions.ts';
 
 export interface FrontDoorDeps {
   publicDomain: string;
+  /** instances are NAME.<instanceDomain> (default: publicDomain) */
+  instanceDomain?: string;
   scheme: 'http' | 'https';
   /** the state and plan limits of an instance by name (kept in memory by the instances module) */
   route: (name: string) => { state: string; limits: PlanLimits } | undefined;
@@ -25,14 +27,14 @@ export interface FrontDoorDeps {
   sessionWindowMs?: number;
   driver: InstanceDriver;
   logger: Logger;
-  /** behind a trusted reverse proxy, keep the X-Forwarded-* it sets; otherwise they are the client's and are replaced */
-  trustProxy: boolean;
+  /** who the client is (the socket's peer, or what a trusted proxy says): ecrin's one decision, shared with the portal */
+  clientAddress: (req: IncomingMessage) => string;
   /** bounds on request bodies and connections (Config.frontDoor); defaults otherwise */
   bounds?: Partial<FrontDoorConfig>;
   /** where bodies too big for memory wait (DATA_DIR/hosting/spool) */
   spoolDir?: string;
-  /** addresses not bounded in connections (a trusted proxy's): true for all */
-  unboundedAddresses?: true | string[];
+  /** addresses not bounded in connections (a trusted proxy's): true for all, or a list, or a rule */
+  unboundedAddresses?: true | string[] | ((address: string) => boolean);
 }
 
 /**
@@ -89,10 +91,10 @@ export class FrontDoor {
   /** Host headers already classified (the same few come again and again); emptied when it grows too big. */
   readonly #hosts = new Map<string, HostKind>();
   #classify(hostHeader: string | undefined): HostKind {
-    if (hostHeader === undefined) return classifyHost(hostHeader, this.#d.publicDomain);
+    if (hostHeader === undefined) return classifyHost(hostHeader, this.#d.publicDomain, this.#d.instanceDomain);
     let kind = this.#hosts.get(hostHeader);
     if (kind === undefined) {
-      kind = classifyHost(hostHeader, this.#d.publicDomain);
+      kind = classifyHost(hostHeader, this.#d.publicDomain, this.#d.instanceDomain);
       if (this.#hosts.size >= 4096) this.#hosts.clear();
       this.#hosts.set(hostHeader, kind);
     }
@@ -152,10 +154,9 @@ export class FrontDoor {
     return out;
   }
 
-  /** What replaces whatever X-Forwarded-* the client sent; null: a trusted proxy set them, kept. */
-  #forwarded(req: IncomingMessage): Forwarded | null {
-    if (this.#d.trustProxy && req.headers['x-forwarded-for']) return null;
-    return { for: req.socket.remoteAddress ?? '', proto: this.#d.scheme, host: req.headers.host ?? '' };
+  /** What replaces whatever X-Forwarded-* the client sent: ecrin's own view of the request. */
+  #forwarded(req: IncomingMessage): Forwarded {
+    return { for: this.#d.clientAddress(req), proto: this.#d.scheme, host: req.headers.host ?? '' };
   }
 
   #upstream(target: Target, admitted: Admitted | null): Upstream {
@@ -167,7 +168,7 @@ export class FrontDoor {
   #admit(req: IncomingMessage, target: Target): Admitted | null | false {
     // (the probe header itself is never forwarded)
     if (req.headers[PROBE_HEADER] === PROBE_TOKEN) return null;
-    const request = this.sessions.request(req.headers.cookie, req.socket.remoteAddress ?? '');
+    const request = this.sessions.request(req.headers.cookie, this.#d.clientAddress(req));
     const key = this.sessions.admit(target.name, request, target.limits.maxSessions, Date.now());
     return key === null ? false : { request, key };
   }

@@ -60,7 +60,7 @@ before(async () => {
     portalUrl: () => 'http://portail.localhost',
     driver,
     logger: createLogger('silent'),
-    trustProxy: false,
+    clientAddress: (req) => req.socket.remoteAddress ?? '',
     bounds: { bodyMemoryBytes: 64 * 1024, bodyMemoryTotalBytes: 1024 * 1024, bodySpoolBytes: 80 * 1024 * 1024, bodyStallMs: 400, connectionsPerAddress: 4 },
     spoolDir,
   });

@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     locale: Locale;
     currentUser: CurrentUser | null;
+    /** the client's address, decided for the whole port by ClientAddress (TRUST_PROXY) */
+    readonly clientIp: string;
   }
 }
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createContainer, type Container } from '../../src/container.ts';
 import type { PaypalConfig } from '../../src/modules/payments/paypal/paypal.client.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import type { InstanceDriver } from '../../src/hosting/driver.ts';
 import { createTestDatabase } from './database.ts';
 
 export interface RunningServer {
@@ -26,6 +27,8 @@ export interface ServerOptions {
   paypal?: PaypalConfig;
   /** further environment variables (they win over the ones above) */
   env?: Record<string, string>;
+  /** where instances run (default: the local driver with the stand-in) */
+  driver?: InstanceDriver;
 }
 
 /** The PAYPAL_* environment variables for a PayPal configuration (e.g. the fake's). */
@@ -67,6 +70,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       workers: true,
       pollingIntervalSeconds: 0.5,
       backstopSeconds: 0.5,
+      ...(opts.driver ? { driver: opts.driver } : {}),
     });
     app = await buildApp(container);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -329,12 +329,4 @@ describe('health', () => {
     assert.equal(ready.statusCode, 200);
     assert.deepEqual(JSON.parse(ready.body), { status: 'ready', database: true, queue: true });
   });
-
-  it('serves Prometheus metrics to loopback clients only', async () => {
-    const local = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: '127.0.0.1:3000' }, remoteAddress: '127.0.0.1' });
-    assert.equal(local.statusCode, 200);
-    assert.match(local.body, /ecrin_http_responses_total\{route="\/connexion",status="[0-9]xx"\}/);
-    const remote = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: '127.0.0.1:3000' }, remoteAddress: '203.0.113.9' });
-    assert.equal(remote.statusCode, 404);
-  });
 });

@@ -17,7 +17,7 @@ export interface ProvisionInstanceDeps {
   orders: OrdersService;
   billing: BillingService;
   driver: InstanceDriver;
-  publicDomain: string;
+  instanceDomain: string;
   /** a request through the front door, as a customer would make it: true when it answers */
   probe: (name: string) => Promise<boolean>;
 }
@@ -41,7 +41,7 @@ export async function provisionInstance(d: ProvisionInstanceDeps, orderId: numbe
   const claim = await d.instances.claimProvisioning(instance.id);
   if (!claim) return;
   try {
-    await d.driver.create({ name: instance.name, flavour: instance.flavour, host: `${instance.name}.${d.publicDomain}` });
+    await d.driver.create({ name: instance.name, flavour: instance.flavour, host: `${instance.name}.${d.instanceDomain}` });
     const password = d.instances.adminPasswordOf(order);
     if (password) await d.driver.setSecurity(instance.name, { mode: 0, password });
     await d.driver.start(instance.name);
