@@ -29,9 +29,21 @@ const http = {
   csrf_invalid: { status: 403, fr: "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. Rechargez la page et recommencez.", en: 'The form expired or was not sent from this site. Reload the page and try again.' },
   body_too_large: { status: 413, fr: 'Le formulaire envoyé est trop volumineux.', en: 'The form sent is too large.' },
   bad_request: { status: 400, fr: 'La demande est incorrecte.', en: 'The request is not valid.' },
+  bad_url: { status: 400, fr: "Cette adresse web est mal formée (un « % » mal écrit, par exemple). Vérifiez-la, ou repartez de la page d'accueil.", en: 'This web address is malformed (a badly written “%”, for instance). Check it, or start again from the home page.' },
+  several_hosts: { status: 400, fr: 'La demande désigne plusieurs sites à la fois (plusieurs en-têtes Host) : elle est refusée.', en: 'The request names several sites at once (several Host headers): it is refused.' },
+  headers_too_large: { status: 431, fr: 'La demande de votre navigateur est trop volumineuse (trop de cookies ou d’en-têtes). Effacez les cookies de ce site, puis réessayez.', en: 'Your browser’s request is too large (too many cookies or headers). Clear this site’s cookies, then try again.' },
+  request_timeout: { status: 408, fr: 'La demande est arrivée trop lentement et a été interrompue. Réessayez.', en: 'The request arrived too slowly and was cut off. Try again.' },
   rate_limited: { status: 429, fr: 'Trop de tentatives. Patientez quelques minutes avant de réessayer.', en: 'Too many attempts. Wait a few minutes before trying again.' },
   unavailable: { status: 503, fr: 'Le service est momentanément indisponible. Réessayez dans quelques instants.', en: 'The service is briefly unavailable. Try again in a moment.' },
   internal: { status: 500, fr: 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez dans quelques instants.', en: 'An unexpected error occurred. It has been logged; try again in a moment.' },
+} satisfies Record<string, CatalogueEntry>;
+
+/** Characters no form takes (src/web/security/input-hygiene.ts): the field is named. */
+const input = {
+  text_nul: { status: 422, fr: 'Le champ « {field} » contient un caractère nul (invisible), refusé. Retirez-le, puis renvoyez le formulaire.', en: 'The field “{field}” holds a NUL character (invisible), refused. Remove it, then send the form again.' },
+  text_control: { status: 422, fr: 'Le champ « {field} » contient un caractère de contrôle invisible (une tabulation, par exemple), refusé. Retirez-le, puis renvoyez le formulaire.', en: 'The field “{field}” holds an invisible control character (a tab, for instance), refused. Remove it, then send the form again.' },
+  text_line_break: { status: 422, fr: 'Le champ « {field} » tient sur une seule ligne : retirez le retour à la ligne qu’il contient, puis renvoyez le formulaire.', en: 'The field “{field}” holds a single line: remove the line break in it, then send the form again.' },
+  text_bidi: { status: 422, fr: 'Le champ « {field} » contient un caractère qui inverse le sens d’écriture (contrôle bidirectionnel) : il peut faire lire autre chose que ce qui est écrit, il est donc refusé. Retirez-le, puis renvoyez le formulaire.', en: 'The field “{field}” holds a character that reverses the writing direction (a bidirectional control): it can make text read differently from what it is, so it is refused. Remove it, then send the form again.' },
 } satisfies Record<string, CatalogueEntry>;
 
 /** People, organisations, passwords (the accounts module, and every form that takes a password). */
@@ -59,12 +71,14 @@ const accounts = {
   password_contains_admin: { status: 422, fr: 'Il ne doit pas contenir « admin ».', en: 'It must not contain “admin”.' },
   password_mismatch: { status: 422, fr: 'Les deux mots de passe saisis doivent être identiques.', en: 'Both passwords typed must be the same.' },
   current_password_wrong: { status: 422, fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' },
+  current_password_required: { status: 422, fr: 'Pour changer l’adresse courriel, indiquez votre mot de passe actuel.', en: 'To change the e-mail address, enter your current password.' },
 } satisfies Record<string, CatalogueEntry>;
 
 /** Hosting orders, and the instance admin password chosen with them. */
 const orders = {
   instance_name_invalid: { status: 422, fr: 'Le nom doit compter 3 à 40 caractères : lettres minuscules, chiffres et tirets (pas au début ni à la fin).', en: 'The name must have 3 to 40 characters: lower-case letters, digits and hyphens (not first or last).' },
-  instance_name_reserved: { status: 422, fr: 'Ce nom est réservé. Choisissez-en un autre.', en: 'This name is reserved. Choose another one.' },
+  instance_name_reserved: { status: 422, fr: 'Ce nom est réservé, ou ressemble trop à une adresse du portail ou du réseau. Choisissez-en un autre.', en: 'This name is reserved, or looks too much like an address of the portal or of the network. Choose another one.' },
+  too_many_unpaid_orders: { status: 409, fr: 'Vous avez déjà {count} commandes validées en attente de règlement : c’est le maximum. Réglez-en une, ou annulez celle dont vous n’avez plus besoin, avant d’en valider une autre.', en: 'You already have {count} validated orders awaiting payment: that is the maximum. Pay one, or cancel the one you no longer need, before validating another.' },
   instance_name_taken: { status: 409, fr: 'Ce nom est déjà pris (ou libéré depuis moins de 90 jours). Choisissez-en un autre.', en: 'This name is taken (or was released less than 90 days ago). Choose another one.' },
   plan_invalid: { status: 422, fr: 'Choisissez un forfait de la liste.', en: 'Choose a plan from the list.' },
   plan_on_quote: { status: 422, fr: 'Ce forfait est établi sur devis : il ne se commande pas en ligne.', en: 'This plan is on quote: it cannot be ordered online.' },
@@ -117,14 +131,14 @@ const instances = {
   instance_not_active: { status: 409, fr: "L'instance n'est pas active : réessayez quand elle le sera.", en: 'The instance is not active: try again when it is.' },
 } satisfies Record<string, CatalogueEntry>;
 
-export const catalogue = { ...http, ...accounts, ...orders, ...payments, ...billing, ...instances };
+export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances };
 
 export type ErrorCode = keyof typeof catalogue;
 /** Every password rule broken, e.g. `password:too_short+contains_admin` (accounts/passwords.ts). */
 export type PasswordRulesCode = `password:${string}`;
 
 /** The codes a form field can carry (a person's input, checked by a service). */
-export type FieldErrorCode = keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | PasswordRulesCode;
+export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | PasswordRulesCode;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(catalogue, value);

@@ -12,11 +12,13 @@ export const errorMessages = defineMessages({
     title_error: 'Erreur',
     back_home: "Retour à l'accueil",
     reference: 'Référence de la demande : {id}',
+    back_form: 'Revenez à la page précédente avec le bouton « Retour » de votre navigateur : ce que vous aviez saisi y est encore.',
   },
   en: {
     title_404: 'Page not found',
     title_error: 'Error',
     back_home: 'Back to the home page',
     reference: 'Request reference: {id}',
+    back_form: 'Go back to the previous page with your browser’s “Back” button: what you typed is still there.',
   },
 });

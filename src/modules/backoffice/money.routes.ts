@@ -221,7 +221,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       return showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: mt(ctx)('cancelRefused') }] }, 409);
     });
 
-    app.post('/backoffice/documents/:number/avoirs', async (request, reply) => {
+    app.post('/backoffice/documents/:number/avoirs', { config: { multilineFields: ['reason'] } }, async (request, reply) => {
       const invoice = await loadDocument(request, 'invoice');
       const values: CreditFormValues = { amount: str(request.body, 'amount', 30), reason: str(request.body, 'reason', 500) };
       const ctx = await pageContext(request, reply);

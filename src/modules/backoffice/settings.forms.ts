@@ -19,7 +19,7 @@ export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; param
 
 export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
 export const BANK_FIELDS = ['accountHolder', 'iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
-export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote'] as const;
+export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote'] as const;
 const MULTILINE = new Set(['address', 'chequeAddress']);
 const OPTIONAL = new Set(['phone']);
 
@@ -32,6 +32,7 @@ export function currentValues(identity: OperatorIdentity, billing: BillingSettin
     facturation: {
       quoteValidityDays: String(billing.quoteValidityDays),
       paymentDueDays: String(billing.paymentDueDays),
+      maxUnpaidOrders: String(billing.maxUnpaidOrders),
       latePenaltyText: billing.latePenaltyText,
       prefixQuote: billing.prefixes.quote,
       prefixInvoice: billing.prefixes.invoice,
@@ -97,9 +98,11 @@ export function checkBilling(v: FormValues): Checked<Partial<BillingSettings>> {
   const errors: FormErrors = {};
   const validity = parseWholeNumber(v.quoteValidityDays ?? '', 1, 365);
   const due = parseWholeNumber(v.paymentDueDays ?? '', 0, 60);
+  const unpaid = parseWholeNumber(v.maxUnpaidOrders ?? '', 1, 50);
   const penalty = v.latePenaltyText ?? '';
   if (validity === null) errors.quoteValidityDays = { key: 'err_validity' };
   if (due === null) errors.paymentDueDays = { key: 'err_due' };
+  if (unpaid === null) errors.maxUnpaidOrders = { key: 'err_unpaid' };
   if (penalty.length < 3 || penalty.length > 200) errors.latePenaltyText = { key: 'err_penalty' };
   const quote = normalisePrefix(v.prefixQuote ?? '');
   const invoice = normalisePrefix(v.prefixInvoice ?? '');
@@ -111,8 +114,8 @@ export function checkBilling(v: FormValues): Checked<Partial<BillingSettings>> {
     if (invoice === quote || invoice === credit) errors.prefixInvoice = { key: 'err_prefix_same' };
     if (credit === quote) errors.prefixCreditNote = { key: 'err_prefix_same' };
   }
-  if (Object.keys(errors).length > 0 || validity === null || due === null || !quote || !invoice || !credit) return { ok: false, errors };
-  return { ok: true, patch: { quoteValidityDays: validity, paymentDueDays: due, latePenaltyText: penalty, prefixes: { quote, invoice, credit_note: credit } } };
+  if (Object.keys(errors).length > 0 || validity === null || due === null || unpaid === null || !quote || !invoice || !credit) return { ok: false, errors };
+  return { ok: true, patch: { quoteValidityDays: validity, paymentDueDays: due, maxUnpaidOrders: unpaid, latePenaltyText: penalty, prefixes: { quote, invoice, credit_note: credit } } };
 }
 
 export function checkTerms(v: FormValues): Checked<{ title: string; body: string }> {

@@ -29,7 +29,7 @@ const IDENTITY = {
   publicationDirector: 'Laurent GAY',
   websiteHost: 'SLETO, 12 rue Marius Charles, 38420 Domène',
 };
-const BILLING = { quoteValidityDays: '30', paymentDueDays: '30', latePenaltyText: "trois fois le taux d'intérêt légal", prefixQuote: 'DEV', prefixInvoice: 'FAC', prefixCreditNote: 'AVO' };
+const BILLING = { quoteValidityDays: '30', paymentDueDays: '30', maxUnpaidOrders: '3', latePenaltyText: "trois fois le taux d'intérêt légal", prefixQuote: 'DEV', prefixInvoice: 'FAC', prefixCreditNote: 'AVO' };
 
 async function save(section: string, fields: Record<string, string>) {
   await operator.get('/backoffice/reglages');

@@ -24,7 +24,7 @@ export interface SettingsPageData {
 }
 
 const MULTILINE = new Set(['address', 'chequeAddress']);
-const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'vatRatePercent']);
+const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent']);
 const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   ownerName: 'ownerNameHint',
   siret: 'siretHint',

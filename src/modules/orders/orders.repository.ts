@@ -15,6 +15,9 @@ export function isNameTaken(err: unknown): boolean {
   return e?.code === '23505' && `${e.constraint ?? ''} ${e.message ?? ''}`.includes('orders_live_name_key');
 }
 
+/** The advisory-lock key space of orders (the second key is the customer's id). */
+const ORDERS_LOCK_SPACE = 0x6f726472; // 'ordr'
+
 export class OrdersRepository {
   readonly db: Kysely<DB>;
   constructor(db: Kysely<DB>) {
@@ -49,6 +52,20 @@ export class OrdersRepository {
   async lock(trx: Kysely<DB>, id: number): Promise<Order | undefined> {
     const rows = await sql<Order>`select * from orders where id = ${id} for update`.execute(trx);
     return rows.rows[0];
+  }
+
+  /**
+   * Serialises the validations of one customer for the rest of the transaction (a transaction-scoped
+   * advisory lock): two validations racing cannot both pass the unpaid-orders limit.
+   */
+  async lockCustomer(trx: Kysely<DB>, userId: number): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${ORDERS_LOCK_SPACE}::int, ${userId}::int)`.execute(trx);
+  }
+
+  /** Validated orders of a customer still awaiting their payment. */
+  async countUnpaidValidated(trx: Kysely<DB>, userId: number): Promise<number> {
+    const row = await trx.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('status', '=', 'validated').executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   listForUser(userId: number) {

@@ -4,7 +4,7 @@ import { parisDate } from '../../platform/dates.ts';
 import type { DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platform/db/schema.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import { deriveKey, encryptSecret } from '../../platform/secrets.ts';
-import type { FieldErrorCode } from '../../errors/app-error.ts';
+import type { DomainError, FieldErrorCode } from '../../errors/app-error.ts';
 import { orderPaid } from '../../events/domain-events.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
@@ -15,8 +15,8 @@ import type { OrdersRepository } from './orders.repository.ts';
 export const FLAVOURS: readonly Flavour[] = ['diacamma.asso', 'diacamma.syndic'];
 export const PAYMENT_METHODS: readonly PaymentMethod[] = ['transfer', 'cheque', 'paypal'];
 
-/** Field → catalogue code (`order` for the order as a whole). */
-export type OrderErrors = Partial<Record<string, FieldErrorCode>>;
+/** Field → catalogue code, with its parameters where the sentence has some (`order` for the order as a whole). */
+export type OrderErrors = Partial<Record<string, FieldErrorCode | DomainError<FieldErrorCode>>>;
 export type OrderResult<T = object> = ({ ok: true } & T) | { ok: false; errors: OrderErrors };
 
 export interface DraftInput {
@@ -34,7 +34,8 @@ export interface OrdersDeps {
   events: EventBus;
   clock: Clock;
   secretKey: Buffer;
-  publicDomain: string;
+  /** instances are NAME.<instanceDomain> */
+  instanceDomain: string;
   /** PayPal is offered only when it is configured */
   paypalEnabled: boolean;
   /** an instance's address as the front door serves it (scheme, and port when not the default) */
@@ -58,7 +59,7 @@ export class OrdersService {
   }
 
   instanceHost(name: string): string {
-    return `${name}.${this.#d.publicDomain}`;
+    return `${name}.${this.#d.instanceDomain}`;
   }
 
   instanceUrl(name: string): string {
@@ -97,7 +98,7 @@ export class OrdersService {
   async #validateDraft(input: DraftInput, orderId: number | null): Promise<OrderErrors> {
     const errors: OrderErrors = {};
     const name = input.instanceName.toLowerCase();
-    const nameProblem = checkInstanceName(name);
+    const nameProblem = checkInstanceName(name, { tradeName: (await this.#d.settings.operatorIdentity()).tradeName });
     if (nameProblem) errors.instance_name = nameProblem === 'invalid' ? 'instance_name_invalid' : 'instance_name_reserved';
     else if (await this.nameUnavailable(name, orderId)) errors.instance_name = 'instance_name_taken';
     const plan = await this.#d.settings.plan(input.planCode);
@@ -143,6 +144,17 @@ export class OrdersService {
     if (!terms) return { ok: false, errors: { terms: 'terms_required' } };
     await this.#repo.acceptTerms(orderId, terms.version, user.id, ip, this.#d.clock.now());
     return { ok: true };
+  }
+
+  /**
+   * In the validation's transaction: is there room for one more validated unpaid order (the
+   * `maxUnpaidOrders` setting)? The customer's validations are serialised until the commit, so the
+   * count cannot be overtaken by a validation racing this one.
+   */
+  async roomForUnpaidOrder(trx: Kysely<DB>, userId: number): Promise<{ ok: true } | { ok: false; limit: number }> {
+    await this.#repo.lockCustomer(trx, userId);
+    const limit = (await this.#d.settings.billing(trx)).maxUnpaidOrders;
+    return (await this.#repo.countUnpaidValidated(trx, userId)) < limit ? { ok: true } : { ok: false, limit };
   }
 
   /** Locks the order row for the rest of the caller's transaction (one "order paid", one validation). */

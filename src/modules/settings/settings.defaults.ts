@@ -123,6 +123,7 @@ Les présentes CGV sont soumises au droit français.`,
 export const defaultBillingSettings: BillingSettings = {
   quoteValidityDays: 30,
   paymentDueDays: 30,
+  maxUnpaidOrders: 3,
   latePenaltyText: "trois fois le taux d'intérêt légal",
   vatRatePercent: 20,
   vatNumber: '',

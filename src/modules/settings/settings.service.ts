@@ -22,6 +22,7 @@ const prefix = z.string().regex(/^[A-Z]{2,6}$/);
 const billingSchema = z.object({
   quoteValidityDays: z.number().int().min(1).max(365),
   paymentDueDays: z.number().int().min(0).max(60),
+  maxUnpaidOrders: z.number().int().min(1).max(50),
   latePenaltyText: z.string().min(3).max(200),
   vatRatePercent: z.number().min(0).max(100),
   vatNumber: z.string().max(20),

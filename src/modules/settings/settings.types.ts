@@ -46,6 +46,8 @@ export interface BillingSettings {
   quoteValidityDays: number;
   /** days to pay an invoice issued before payment (credit notes, operator invoices) */
   paymentDueDays: number;
+  /** validated orders a customer may have awaiting payment at once (each holds a name and mails a quote) */
+  maxUnpaidOrders: number;
   /** the late-payment penalty rate, printed on documents */
   latePenaltyText: string;
   /** VAT rate applied when the operator is not under the franchise */

@@ -102,6 +102,9 @@ export async function issueOrderQuote(d: ValidateOrderDeps, user: CurrentUser, o
     const quote = await d.db.transaction().execute(async (trx) => {
       const locked = await d.orders.lock(trx, order.id);
       if (!locked || locked.status !== 'draft') throw new OrderMoved();
+      // Each validated order holds a name and mails a numbered quote: a customer may hold only so many unpaid.
+      const room = await d.orders.roomForUnpaidOrder(trx, user.id);
+      if (!room.ok) throw new TooManyUnpaid(room.limit);
       await d.orders.setStatus(trx, order.id, ['draft'], 'validated');
       const q = await d.billing.issueQuote(trx, { order: { ...locked, status: 'validated' }, user: account.user, organisation: account.organisation!, lines });
       await d.audit.record({ action: 'order.validated', actorUserId: user.id, subjectUserId: user.id, ip, at: now, details: { orderId: order.id, quote: q.number, instance: order.instance_name } }, trx);
@@ -113,6 +116,16 @@ export async function issueOrderQuote(d: ValidateOrderDeps, user: CurrentUser, o
     // Two customers validating the same name at the same moment: the unique index lets one win.
     if (isNameTaken(err)) return { ok: false, errors: { instance_name: 'instance_name_taken' } };
     if (err instanceof OrderMoved) return { ok: false, errors: { order: 'order_not_draft' } };
+    if (err instanceof TooManyUnpaid) return { ok: false, errors: { order: { code: 'too_many_unpaid_orders', params: { count: err.limit } } } };
     throw err;
+  }
+}
+
+/** The customer already holds the most validated unpaid orders allowed. */
+class TooManyUnpaid extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super('too many unpaid orders');
+    this.limit = limit;
   }
 }
