@@ -2,19 +2,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Container } from './container.ts';
 import { classifyHost } from './gateway/front-door.ts';
 import http from 'node:http';
-import { accountsRoutes, SESSION_COOKIE } from './modules/accounts/accounts.routes.ts';
+import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { backofficeRoutes } from './modules/backoffice/backoffice.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
-import { registerMetrics } from './modules/metrics/metrics.routes.ts';
+import { registerMetrics, startMetricsServer } from './modules/metrics/metrics.routes.ts';
 import { publicSiteRoutes } from './modules/public-site/public-site.routes.ts';
 import { billingRoutes } from './modules/billing/billing.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
@@ -22,13 +21,19 @@ import { instancesRoutes } from './modules/instances/instances.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { paypalApprovalOrigin } from './modules/payments/paypal/paypal.client.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
+import type { DomainError } from './errors/app-error.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
 import { errorPage, makePageContext, sendHtml } from './web/pages.ts';
 import { PortalMenu } from './web/portal-menu.ts';
-import { recordRoutes } from './web/route-table.ts';
 import { accountsPortalEntries } from './modules/accounts/accounts.portal.ts';
 import { billingPortalEntries } from './modules/billing/billing.portal.ts';
 import { ordersPortalEntries } from './modules/orders/orders.portal.ts';
+import { recordRoutes } from './web/route-table.ts';
+import { cookieNames, cookieOptions } from './web/security/cookies.ts';
+import { registerCsrf } from './web/security/csrf.ts';
+import { FrameworkErrors } from './web/security/framework-errors.ts';
+import { helmetOptions } from './web/security/headers.ts';
+import { registerInputHygiene } from './web/security/input-hygiene.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -48,13 +53,6 @@ const INSTANCE_STATE_PAGES: Record<string, ErrorCode> = {
 /** Paths answered on every host (load balancers and monitors do not send our Host). */
 const HOST_INDEPENDENT = new Set(['/healthz', '/readyz']);
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** state-changing route that does its own authenticity check (e.g. signed webhooks) */
-    skipCsrf?: boolean;
-  }
-}
-
 export interface AppOptions {
   /** how long a client may take to send its request headers (slow clients are cut off) */
   headersTimeoutMs?: number;
@@ -65,7 +63,14 @@ export interface AppOptions {
 export async function buildApp(c: Container, opts: AppOptions = {}): Promise<FastifyInstance> {
   const { config, services } = c;
   const secure = config.scheme === 'https';
+  const cookies = cookieNames(secure);
   const frontDoor = c.frontDoor;
+  // What Fastify's own error paths answer (a malformed URL, an oversized header, several Host headers):
+  // the French error page with the usual security headers, not Fastify's English JSON.
+  // Forms may post to the portal itself, and to PayPal's approval page when PayPal is configured.
+  const formActions = config.paypal ? [paypalApprovalOrigin(config.paypal.baseUrl)] : [];
+  const frameworkErrors = new FrameworkErrors({ secure, formActions, settings: services.settings, cookieName: cookies.lang });
+  await frameworkErrors.refreshSiteName();
   const app = Fastify({
     // One port: requests for a running instance go to it before Fastify sees them; the rest is ours.
     serverFactory: (handler) => {
@@ -79,6 +84,8 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
           optimizeEmptyRequests: true,
         },
         (req, res) => {
+          // Several Host headers: which site is meant is ambiguous, for us and for whatever is behind.
+          if (frameworkErrors.refuseSeveralHosts(req, res)) return;
           if (!frontDoor.handle(req, res)) handler(req, res);
         },
       );
@@ -89,7 +96,10 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
     },
     loggerInstance: c.logger as FastifyBaseLogger,
     bodyLimit: FORM_BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    // The client address is decided in one place (TRUST_PROXY): request.ip follows the same rule.
+    trustProxy: config.trustProxy.kind === 'none' ? false : c.clientAddress.trust,
+    frameworkErrors: (error, request, reply) => frameworkErrors.frameworkError(error, request, reply),
+    clientErrorHandler: (err, socket) => frameworkErrors.clientError(err, socket),
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     // Per-request lines only at debug level: at info they would cost more than the pages themselves.
@@ -99,42 +109,19 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   recordRoutes(app);
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('currentUser', null);
+  app.decorateRequest('clientIp', {
+    getter(this: FastifyRequest) {
+      return c.clientAddress.of(this.raw);
+    },
+  });
 
   await app.register(cookie);
   await app.register(formbody);
-  await app.register(csrf, {
-    cookieKey: 'ecrin_csrf',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure },
-    getToken: (req: FastifyRequest) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
-      const header = req.headers['x-csrf-token'];
-      return fromBody ?? (typeof header === 'string' ? header : undefined);
-    },
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'", ...(config.paypal ? [paypalApprovalOrigin(config.paypal.baseUrl)] : [])],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        objectSrc: ["'none'"],
-        ...(secure ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: false } : false,
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
-  });
+  // (one set of options for both helmets: @fastify/helmet's types are helmet's CommonJS ones)
+  await app.register(helmet, helmetOptions(secure, formActions) as unknown as FastifyHelmetOptions);
   await app.register(rateLimit, {
     global: false,
+    keyGenerator: (request) => request.clientIp,
     errorResponseBuilder: (_req, ctx) =>
       new AppError('rate_limited', { headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
   });
@@ -151,14 +138,15 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   // The customer's portal entries, registered by the modules that serve them.
   const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...accountsPortalEntries(c));
   const pageContext = makePageContext(services.settings, menu);
+  registerInputHygiene(app);
 
   // 1. The front door: which site is this request for?
   app.addHook('onRequest', async (request, reply) => {
     const urlPath = request.url.split('?', 1)[0]!;
     if (HOST_INDEPENDENT.has(urlPath)) return;
-    const host = classifyHost(request.headers.host, config.publicDomain);
+    const host = classifyHost(request.headers.host, config.publicDomain, config.instanceDomain);
     if (host.kind === 'portal') return;
-    request.locale = localeOf(request);
+    request.locale = localeOf(request, cookies.lang);
     // An instance that is not serving (an active one is proxied before Fastify): say why.
     const route = host.kind === 'instance' ? services.instances.route(host.name) : undefined;
     const code: ErrorCode =
@@ -173,21 +161,17 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   app.addHook('onRequest', async (request, reply) => {
     const asked = parseLocale((request.query as Record<string, unknown> | undefined)?.lang);
     if (asked) {
-      reply.setCookie('lang', asked, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'lax', secure, httpOnly: true });
+      reply.setCookie(cookies.lang, asked, cookieOptions(secure, { maxAge: 365 * 24 * 3600 }));
       request.locale = asked;
     } else {
-      request.locale = localeOf(request);
+      request.locale = localeOf(request, cookies.lang);
     }
     if (request.url.startsWith('/static/') || request.url === '/favicon.ico') return;
-    request.currentUser = await services.accounts.resolveSession(request.cookies[SESSION_COOKIE]);
+    request.currentUser = await services.accounts.resolveSession(request.cookies[cookies.session]);
   });
 
-  // 3. CSRF on every state-changing request.
-  app.addHook('preHandler', (request, reply, done) => {
-    const method = request.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || request.routeOptions.config?.skipCsrf) return done();
-    app.csrfProtection(request, reply, done);
-  });
+  // 3. CSRF on every state-changing request: from the portal's own origin, with a token of this session.
+  await registerCsrf(app, { secure, scheme: config.scheme, cookieName: cookies.csrf, secretKey: config.secretKey });
 
   app.setNotFoundHandler(async (request, reply) => {
     const ctx = await pageContext(request, reply);
@@ -197,7 +181,9 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   app.setErrorHandler(async (error, request, reply) => {
     const err = error as Error & { statusCode?: number; code?: string };
     let code: ErrorCode;
+    let params: DomainError['params'];
     if (err instanceof AppError) {
+      params = err.params;
       code = err.code;
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
     } else if (err.code?.startsWith('FST_CSRF')) code = 'csrf_invalid';
@@ -217,10 +203,21 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
       siteName: 'ecrin',
       nav: [],
     }));
-    return sendHtml(reply, errorPage(ctx, code, request.id), status);
+    return sendHtml(reply, errorPage(ctx, params ? { code, params } : code, request.id), status);
   });
 
-  registerMetrics(app);
+  const metrics = registerMetrics(app, config.metrics);
+  if (config.metrics.listen) {
+    // Metrics on an address of their own, opened with the main port and closed with it.
+    const listen = config.metrics.listen;
+    let server: http.Server | null = null;
+    app.addHook('onListen', async () => {
+      server = await startMetricsServer(metrics, listen);
+    });
+    app.addHook('onClose', async () => {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    });
+  }
   await app.register(healthRoutes(c));
   await app.register(publicSiteRoutes(c, pageContext));
   await app.register(accountsRoutes(c, pageContext, menu));
@@ -232,8 +229,8 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   return app;
 }
 
-function localeOf(request: FastifyRequest) {
-  return parseLocale(request.cookies?.lang) ?? DEFAULT_LOCALE;
+function localeOf(request: FastifyRequest, cookieName: string) {
+  return parseLocale(request.cookies?.[cookieName]) ?? DEFAULT_LOCALE;
 }
 
 function wantsJson(request: FastifyRequest): boolean {

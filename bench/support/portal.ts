@@ -21,6 +21,8 @@ export class PortalClient {
 
   #take(a: Answer): Answer {
     this.jar.take(a);
+    // A new session (sign-in): the tokens of earlier pages were bound to the old one.
+    if (String(a.headers['set-cookie'] ?? '').includes('ecrin_session=')) this.csrf = null;
     const m = /<meta name="csrf-token" content="([^"]+)"/.exec(a.body);
     if (m) this.csrf = m[1]!;
     return a;

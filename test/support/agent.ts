@@ -22,6 +22,9 @@ export class Agent {
 
   #absorb(res: LightMyRequestResponse): void {
     for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      // A new session (sign-in, sign-out): the tokens of the pages seen before are bound to the old one,
+      // as in a browser, the next form comes from a page of the new session.
+      if (c.name.endsWith('ecrin_session')) this.lastCsrf = null;
       if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }

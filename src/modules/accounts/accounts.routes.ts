@@ -9,6 +9,8 @@ import { sendHtml } from '../../web/pages.ts';
 import type { PortalMenu } from '../../web/portal-menu.ts';
 import { accountPage, organisationPanel, personPanel, type AccountTab } from './account-page.views.ts';
 import { SESSION_TTL } from './sessions.service.ts';
+import { cookieNames, cookieOptions } from '../../web/security/cookies.ts';
+import { dropCsrfSecret } from '../../web/security/csrf.ts';
 import {
   badLinkPage,
   fieldErrors,
@@ -22,8 +24,6 @@ import {
   tr,
 } from './accounts.views.ts';
 
-export const SESSION_COOKIE = 'ecrin_session';
-
 /** Per-IP limits on the endpoints that guessers and spammers aim at (per-account limits are in the service). */
 const LIMITS = {
   signIn: { max: 30, timeWindow: '5 minutes' },
@@ -35,9 +35,12 @@ const LIMITS = {
 export function accountsRoutes(c: Container, pageContext: PageContextFactory, menu: PortalMenu): FastifyPluginAsync {
   const { accounts } = c.services;
   const secure = c.config.scheme === 'https';
+  const cookies = cookieNames(secure);
 
+  /** A new session: its cookie, and a new CSRF secret with it (tokens are bound to the session anyway). */
   function setSession(reply: FastifyReply, token: string) {
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL / 1000 });
+    reply.setCookie(cookies.session, token, cookieOptions(secure, { maxAge: SESSION_TTL / 1000 }));
+    dropCsrfSecret(reply, { secure, cookieName: cookies.csrf });
   }
 
   function homeFor(role: 'customer' | 'operator') {
@@ -85,7 +88,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
       const returnTo = safeReturnPath(str(request.body, 'retour', 500));
       const result = await accounts.signIn(identifier, password, {
         ...clientMeta(request),
-        previousSessionToken: request.cookies[SESSION_COOKIE],
+        previousSessionToken: request.cookies[cookies.session],
       });
       if (result.ok) {
         setSession(reply, result.sessionToken);
@@ -102,8 +105,9 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
     });
 
     app.post('/deconnexion', async (request, reply) => {
-      await accounts.signOut(request.cookies[SESSION_COOKIE], clientMeta(request));
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      await accounts.signOut(request.cookies[cookies.session], clientMeta(request));
+      reply.clearCookie(cookies.session, cookieOptions(secure));
+      dropCsrfSecret(reply, { secure, cookieName: cookies.csrf });
       return reply.redirect('/', 303);
     });
 

@@ -29,7 +29,7 @@ const IDENTITY = {
   publicationDirector: 'Laurent GAY',
   websiteHost: 'SLETO, 12 rue Marius Charles, 38420 Domène',
 };
-const BILLING = { quoteValidityDays: '30', paymentDueDays: '30', maxUnpaidOrders: '3', latePenaltyText: "trois fois le taux d'intérêt légal", prefixQuote: 'DEV', prefixInvoice: 'FAC', prefixCreditNote: 'AVO' };
+const BILLING = { quoteValidityDays: '30', paymentDueDays: '30', maxUnpaidOrders: '20', latePenaltyText: "trois fois le taux d'intérêt légal", prefixQuote: 'DEV', prefixInvoice: 'FAC', prefixCreditNote: 'AVO' };
 
 async function save(section: string, fields: Record<string, string>) {
   await operator.get('/backoffice/reglages');
@@ -50,6 +50,8 @@ before(async () => {
   t = await createTestApp();
   operator = await signedInOperator(t);
   customer = await signedInCustomer(t, 'reglo');
+  // These tests issue many quotes for one customer: more than the 3 unpaid orders allowed by default.
+  await t.container.services.settings.updateBilling({ maxUnpaidOrders: 20 });
 });
 after(async () => {
   await t?.close();

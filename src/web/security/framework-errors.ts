@@ -20,8 +20,8 @@ export class FrameworkErrors {
   readonly #langCookie: string;
   #siteName = 'ecrin';
 
-  constructor(o: { secure: boolean; settings: SettingsService; cookieName: string }) {
-    this.#headers = staticSecurityHeaders(helmetOptions(o.secure));
+  constructor(o: { secure: boolean; formActions?: readonly string[]; settings: SettingsService; cookieName: string }) {
+    this.#headers = staticSecurityHeaders(helmetOptions(o.secure, o.formActions));
     this.#settings = o.settings;
     this.#langCookie = o.cookieName;
   }

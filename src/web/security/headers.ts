@@ -7,7 +7,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * normal path and `staticSecurityHeaders` on the paths Fastify's hooks never see (a malformed URL,
  * an oversized header, several Host headers).
  */
-export function helmetOptions(secure: boolean): HelmetOptions {
+export function helmetOptions(secure: boolean, formActions: readonly string[] = []): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -18,7 +18,7 @@ export function helmetOptions(secure: boolean): HelmetOptions {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...formActions],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
