@@ -20,6 +20,10 @@ const m = defineMessages({
     changed2: 'Si vous n’êtes pas à l’origine de ce changement, utilisez sans attendre « Mot de passe ou alias oublié ? » sur le portail.',
     emailChangedSubject: 'L’adresse de votre compte a été modifiée',
     emailChanged1: 'L’adresse courriel de votre compte {alias} est désormais {email} (auparavant {previous}).',
+    failuresSubject: 'Des connexions à votre compte ont été refusées',
+    failures1: 'Nous avons refusé {count} tentatives de connexion à votre compte {alias} sur le portail {site} ces dernières 24 heures, faute du bon mot de passe ; la dernière venait de l’adresse {ip}.',
+    failures2: 'Votre compte n’est pas bloqué : vous pouvez toujours vous connecter avec votre mot de passe.',
+    failures3: 'Si ce n’était pas vous, quelqu’un essaie de deviner votre mot de passe : choisissez-en un que vous n’utilisez nulle part ailleurs, depuis « Votre compte » ou avec « Mot de passe ou alias oublié ? ».',
     operatorSubject: 'Votre compte opérateur sur {site}',
     operator1: 'Un compte opérateur a été préparé pour vous sur {site}.',
     operatorAction: 'Choisir mon mot de passe',
@@ -42,6 +46,10 @@ const m = defineMessages({
     changed2: 'If you did not make this change, use "Forgotten password or alias?" on the portal right away.',
     emailChangedSubject: 'Your account’s e-mail address was changed',
     emailChanged1: 'The e-mail address of your account {alias} is now {email} (it was {previous}).',
+    failuresSubject: 'Sign-ins to your account were refused',
+    failures1: 'We refused {count} attempts to sign in to your account {alias} on the {site} portal in the last 24 hours, for want of the right password; the last one came from the address {ip}.',
+    failures2: 'Your account is not locked: you can still sign in with your password.',
+    failures3: 'If it was not you, someone is trying to guess your password: choose one you use nowhere else, from "Your account" or with "Forgotten password or alias?".',
     operatorSubject: 'Your operator account on {site}',
     operator1: 'An operator account was prepared for you on {site}.',
     operatorAction: 'Choose my password',
@@ -88,6 +96,16 @@ export function emailChangedMail(locale: Locale, d: { site: string; name: string
     subject: t('emailChangedSubject'),
     greeting: t('hello', d),
     paragraphs: [t('emailChanged1', d), t('changed2')],
+    signature: t('signature', d),
+  });
+}
+
+export function signInFailuresMail(locale: Locale, d: { site: string; name: string; alias: string; count: number; ip: string }): RenderedMail {
+  const t = translator(m, locale);
+  return renderMail(locale, {
+    subject: t('failuresSubject'),
+    greeting: t('hello', d),
+    paragraphs: [t('failures1', d), t('failures2'), t('failures3')],
     signature: t('signature', d),
   });
 }

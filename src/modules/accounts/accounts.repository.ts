@@ -234,15 +234,41 @@ export class AccountsRepository {
     await this.db.insertInto('signin_attempts').values({ account_key: accountKey, ip, succeeded, at: now }).execute();
   }
 
-  /** Failures since the last success, within the window; and the oldest of them. */
-  async recentFailures(accountKey: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
-    const row = await sql<{ count: number; oldest: Date | null }>`
-      select count(*)::int as count, min(at) as oldest from signin_attempts
-      where account_key = ${accountKey} and not succeeded and at > ${since}
-        and at > coalesce((select max(at) from signin_attempts where account_key = ${accountKey} and succeeded), '-infinity')`
+  /**
+   * Failures for this account from this address since `since` and since the last success from the
+   * same address; and the latest of them. (Another address's success or failures do not count here.)
+   */
+  async recentFailures(accountKey: string, ip: string | null, since: Date): Promise<{ count: number; last: Date | null }> {
+    const row = await sql<{ count: number; last: Date | null }>`
+      select count(*)::int as count, max(at) as last from signin_attempts
+      where account_key = ${accountKey} and ip is not distinct from ${ip} and not succeeded and at > ${since}
+        and at > coalesce((select max(at) from signin_attempts where account_key = ${accountKey} and ip is not distinct from ${ip} and succeeded), '-infinity')`
       .execute(this.db);
     const r = row.rows[0];
-    return { count: r?.count ?? 0, oldest: r?.oldest ? new Date(r.oldest) : null };
+    return { count: r?.count ?? 0, last: r?.last ? new Date(r.last) : null };
+  }
+
+  /** Failures for this account from any address since `since` (for the holder's notice). */
+  async accountFailures(accountKey: string, since: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('signin_attempts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_key', '=', accountKey)
+      .where('succeeded', '=', false)
+      .where('at', '>', since)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Marks the holder as told of failed sign-ins, unless they were told since `since`; true when marked now. */
+  async markSigninAlert(db: Kysely<DB>, userId: number, now: Date, since: Date): Promise<boolean> {
+    const res = await db
+      .updateTable('users')
+      .set({ signin_alert_at: now })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('signin_alert_at', 'is', null), eb('signin_alert_at', '<=', since)]))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   async pruneAttempts(before: Date): Promise<void> {

@@ -98,8 +98,9 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
       const t = tr(ctx);
       if (result.reason === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
-        const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-        return sendHtml(reply, signInPage(ctx, { identifier, returnTo, problem: t('signInThrottled', { minutes }) }), 429);
+        const seconds = result.retryAfterSeconds;
+        const problem = seconds < 60 ? t('signInThrottledSeconds', { seconds }) : t('signInThrottled', { minutes: Math.ceil(seconds / 60) });
+        return sendHtml(reply, signInPage(ctx, { identifier, returnTo, problem }), 429);
       }
       return sendHtml(reply, signInPage(ctx, { identifier, returnTo, problem: t('signInInvalid') }), 401);
     });

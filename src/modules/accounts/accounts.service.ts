@@ -13,7 +13,7 @@ import { SessionsService } from './sessions.service.ts';
 export { READ_CACHE_TTL, type Account } from './account-cache.ts';
 export type { RequestMeta, Result } from './accounts.deps.ts';
 export { OPERATOR_LINK_TTL, RESET_LINK_TTL, RESET_MAX_PER_HOUR, SIGNUP_LINK_TTL, type TokenCheck } from './credentials.service.ts';
-export { SESSION_TTL, SIGNIN_MAX_FAILURES, SIGNIN_WINDOW, type SignInResult } from './sessions.service.ts';
+export { SESSION_TTL, SIGNIN_ALERT_AFTER, SIGNIN_FREE_FAILURES, signInDelay, type SignInResult } from './sessions.service.ts';
 
 /**
  * Accounts, as the rest of ecrin sees them: one object over four concerns kept in files of their

@@ -61,12 +61,14 @@ export interface UsersTable {
   password_hash: string | null;
   password_changed_at: Timestamp | null;
   email_verified_at: Timestamp | null;
+  /** when the holder was last told of failed sign-ins (at most once a day) */
+  signin_alert_at: Timestamp | null;
   locale: Locale;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
 
-export type TokenPurpose = 'set_password' | 'reset_password' | 'operator_setup';
+export type TokenPurpose = 'set_password' | 'reset_password' | 'operator_setup' | 'confirm_email' | 'confirm_org_email';
 
 export interface UserTokensTable {
   id: Generated<number>;
@@ -76,6 +78,8 @@ export interface UserTokensTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   created_at: CreatedAt;
+  /** confirm_email / confirm_org_email: the address the link makes the account's */
+  email: string | null;
 }
 
 export interface SessionsTable {
@@ -125,6 +129,9 @@ export interface MailMessagesTable {
   sent_at: Timestamp | null;
   /** files to attach at delivery, resolved then (e.g. a document's PDF) */
   attachments: ColumnType<MailAttachmentRef[], string | undefined, string>;
+  /** the message carries a single-use link: its stored copy loses it once delivered */
+  holds_link: Generated<boolean>;
+  link_masked_at: Timestamp | null;
 }
 
 export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; filename: string };
@@ -247,6 +254,14 @@ export interface PaypalEventsTable {
   outcome: string;
 }
 
+/** Webhooks that failed verification: counted per day and reason, never stored. */
+export interface PaypalWebhookRejectionsTable {
+  day: string;
+  reason: string;
+  count: number;
+  last_at: Timestamp;
+}
+
 export type InstanceState = 'creating' | 'active' | 'suspended' | 'maintenance' | 'deleted' | 'failed';
 export type ActionKind = 'provision' | 'set_password' | 'archive' | 'restore' | 'delete_archive' | 'import';
 export type ActionState = 'scheduled' | 'running' | 'done' | 'failed';
@@ -322,6 +337,7 @@ export interface DB {
   payments: PaymentsTable;
   paypal_orders: PaypalOrdersTable;
   paypal_events: PaypalEventsTable;
+  paypal_webhook_rejections: PaypalWebhookRejectionsTable;
   instances: InstancesTable;
   hosting_actions: HostingActionsTable;
   instance_usage_daily: InstanceUsageDailyTable;
