@@ -30,7 +30,10 @@ export async function signedInCustomer(t: AppAndContainer, alias: string, opts: 
   await agent.get('/inscription');
   const res = await agent.post('/inscription', { alias, name: `Camille ${alias}`, email, organisation: `Association ${alias}` });
   assert.equal(res.statusCode, 200, res.body);
-  const link = linkIn((await lastMailTo(t, email, 'accounts.welcome')).text_body, '/mot-de-passe/definir');
+  const welcome = await lastMailTo(t, email, 'accounts.welcome');
+  // Delivered over SMTP, the stored copy has lost its link (docs/security.md): read it from the SMTP sink instead.
+  assert.equal(welcome.link_masked_at, null, `the welcome mail to ${email} was delivered over SMTP: its stored copy holds no link`);
+  const link = linkIn(welcome.text_body, '/mot-de-passe/definir');
   await agent.get(pathOf(link));
   const set = await agent.post('/mot-de-passe/definir', { jeton: new URL(link).searchParams.get('jeton')!, password, password_confirm: password });
   assert.equal(set.statusCode, 303, set.body);

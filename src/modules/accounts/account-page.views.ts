@@ -30,6 +30,11 @@ function detail(label: string, value: string | null | undefined, t: T): Html {
   return html`<dt>${label}</dt><dd>${value ? value : html`<span class="muted">${t('notSet')}</span>`}</dd>`;
 }
 
+/** A change of e-mail address needs the current password (the server asks only then). */
+function currentPasswordField(t: T, errors: FieldErrors): Html {
+  return field({ name: 'current_password', label: t('currentPasswordForEmail'), type: 'password', hint: t('currentPasswordForEmailHint'), autocomplete: 'current-password', error: errors.current_password });
+}
+
 export function personPanel(ctx: PageContext, s: AccountPageState): Html {
   const t = tr(ctx);
   const u = s.user;
@@ -43,6 +48,7 @@ export function personPanel(ctx: PageContext, s: AccountPageState): Html {
     ${csrfField(ctx)}
     ${field({ name: 'name', label: t('name'), value: v.name, required: true, autocomplete: 'name', error: errors.name, maxlength: 120 })}
     ${field({ name: 'email', label: t('email'), type: 'email', value: v.email, required: true, autocomplete: 'email', error: errors.email, maxlength: 254 })}
+    ${currentPasswordField(t, errors)}
     <div class="field"><label for="f-locale">${t('language')}</label>
       <select id="f-locale" name="locale">
         <option value="fr"${v.locale === 'fr' ? html` selected` : ''}>Français</option>
@@ -105,6 +111,7 @@ export function organisationPanel(ctx: PageContext, s: AccountPageState): Html {
         ${COUNTRIES.map((c) => html`<option value="${c}"${v.country === c ? html` selected` : ''}>${countryName(c, ctx.locale)}</option>`)}
       </select></div>
     ${field({ name: 'email', label: t('orgEmail'), type: 'email', value: v.email, hint: t('orgEmailHint'), error: errors.email, maxlength: 254 })}
+    ${currentPasswordField(t, errors)}
     ${field({ name: 'phone', label: t('phone'), type: 'tel', value: v.phone, autocomplete: 'tel', error: errors.phone, maxlength: 30 })}
     <div class="actions"><button type="submit">${t('save')}</button> <a href="/compte?onglet=personne-morale" hx-get="/compte/personne-morale" hx-target="#panel-organisation" hx-swap="outerHTML">${t('cancel')}</a></div>
   </form>

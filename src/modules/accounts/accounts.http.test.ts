@@ -235,20 +235,30 @@ describe('"Votre compte"', () => {
       country: 'FR',
       email: 'bureau@amisduvelo.example',
       phone: '04 76 00 00 00',
+      current_password: 'moulin-a-vent-12',
     });
     assert.equal(ok.statusCode, 303);
-    const shown = await agent.get('/compte?onglet=personne-morale&ok=1');
+    assert.equal(ok.headers.location, '/compte?onglet=personne-morale&ok=courriel');
+    const shown = await agent.get(String(ok.headers.location));
     assert.match(shown.body, /W381234567/);
-    assert.match(shown.body, /bureau@amisduvelo.example/);
-    assert.match(shown.body, /Modifications enregistrées/);
+    assert.doesNotMatch(shown.body, /bureau@amisduvelo.example/, 'a new address waits for its confirmation');
+    assert.match(shown.body, /Un lien de confirmation a été envoyé à la nouvelle adresse/);
+    const plain = await agent.post('/compte/personne-morale', { name: 'Les Amis du Vélo', legal_form: 'association', registration_number: 'W381234567', address: '3 place du Marché', postcode: '38420', city: 'Domène', country: 'FR', email: '', phone: '04 76 00 00 01' });
+    assert.equal(plain.headers.location, '/compte?onglet=personne-morale&ok=1');
+    assert.match((await agent.get(String(plain.headers.location))).body, /Modifications enregistrées/);
   });
 
   it('sends every customer e-mail to the person and to the organisation when it differs', async () => {
     const agent = await signUpAndSetPassword('fanny', 'fanny@example.org', 'chocolat-chaud-3');
     await agent.get('/compte/personne-morale/modifier');
-    await agent.post('/compte/personne-morale', { name: 'Chorale', country: 'FR', email: 'contact@chorale.example' });
-    await new Agent(t.app).post('/mot-de-passe-oublie', { email: 'fanny@example.org' });
+    await agent.post('/compte/personne-morale', { name: 'Chorale', country: 'FR', email: 'contact@chorale.example', current_password: 'chocolat-chaud-3' });
+    const confirm = linkIn((await lastMailTo('contact@chorale.example')).text_body, '/courriel/confirmer');
+    await agent.get(pathOf(confirm));
+    assert.equal((await agent.post('/courriel/confirmer', { jeton: new URL(confirm).searchParams.get('jeton')! })).statusCode, 200);
+    await agent.get('/compte');
+    await agent.post('/compte/mot-de-passe', { current: 'chocolat-chaud-3', password: 'chocolat-froid-4', password_confirm: 'chocolat-froid-4' });
     const mail = await lastMailTo('fanny@example.org');
+    assert.equal(mail.template, 'accounts.password_changed');
     assert.deepEqual(mail.recipients, ['fanny@example.org', 'contact@chorale.example']);
   });
 });

@@ -100,6 +100,15 @@ export class AccountsRepository {
     await db.updateTable('users').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
   }
 
+  /** The address confirmed by a link sent to it: the account's from now on, and verified. */
+  async updateUserEmail(db: Kysely<DB>, id: number, email: string, now: Date): Promise<void> {
+    await db.updateTable('users').set({ email, email_verified_at: now, updated_at: now }).where('id', '=', id).execute();
+  }
+
+  async updateOrganisationEmail(db: Kysely<DB>, id: number, email: string | null, now: Date): Promise<void> {
+    await db.updateTable('organisations').set({ email, updated_at: now }).where('id', '=', id).execute();
+  }
+
   async setPassword(db: Kysely<DB>, id: number, passwordHash: string, now: Date): Promise<void> {
     await db
       .updateTable('users')
@@ -129,12 +138,12 @@ export class AccountsRepository {
   // --- single-use tokens ---------------------------------------------------------------------
   async insertToken(
     db: Kysely<DB>,
-    t: { userId: number | null; purpose: TokenPurpose; hash: Buffer; expiresAt: Date },
+    t: { userId: number | null; purpose: TokenPurpose; hash: Buffer; expiresAt: Date; email?: string },
     now: Date,
   ): Promise<void> {
     await db
       .insertInto('user_tokens')
-      .values({ user_id: t.userId, purpose: t.purpose, token_hash: t.hash, expires_at: t.expiresAt, created_at: now })
+      .values({ user_id: t.userId, purpose: t.purpose, token_hash: t.hash, expires_at: t.expiresAt, created_at: now, email: t.email ?? null })
       .execute();
   }
 

@@ -11,6 +11,7 @@ import { accountPage, organisationPanel, personPanel, type AccountTab } from './
 import { SESSION_TTL } from './sessions.service.ts';
 import { cookieNames, cookieOptions } from '../../web/security/cookies.ts';
 import { dropCsrfSecret } from '../../web/security/csrf.ts';
+import { confirmEmailPage, emailConfirmedPage } from './email-change.views.ts';
 import {
   badLinkPage,
   fieldErrors,
@@ -177,6 +178,26 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
       return reply.redirect('/backoffice?bienvenue=1', 303);
     });
 
+    // --- a new address, confirmed from the link sent to it ---------------------------------------
+    // (no sign-in needed: following the link proves the address; asking for it needed the password)
+    app.get('/courriel/confirmer', { config: { rateLimit: LIMITS.token, reach: 'email' } }, async (request, reply) => {
+      const token = (request.query as Record<string, unknown>).jeton;
+      const check = await accounts.checkEmailConfirmation(token);
+      const ctx = await pageContext(request, reply);
+      if (!check.ok) return sendHtml(reply, badLinkPage(ctx, check.reason), 410);
+      return sendHtml(reply, confirmEmailPage(ctx, { token: token as string, email: check.email, alias: check.user.alias, target: check.target }));
+    });
+
+    app.post('/courriel/confirmer', { config: { rateLimit: LIMITS.token } }, async (request, reply) => {
+      const result = await accounts.confirmEmail(str(request.body, 'jeton', 100), clientMeta(request));
+      const ctx = await pageContext(request, reply);
+      if (!result.ok) {
+        if (result.reason === 'email_taken') return sendHtml(reply, emailConfirmedPage(ctx, { problem: fieldErrors(ctx.locale, { email: 'email_taken' }).email! }), 409);
+        return sendHtml(reply, badLinkPage(ctx, result.reason), 410);
+      }
+      return sendHtml(reply, emailConfirmedPage(ctx, { email: result.email, target: result.target }));
+    });
+
     // --- the signed-in portal --------------------------------------------------------------------
     app.register(async (portal) => {
       portal.addHook('preHandler', requireSignedIn);
@@ -212,7 +233,7 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
         const q = request.query as Record<string, unknown>;
         const tab: AccountTab = q.onglet === 'personne-morale' ? 'personne-morale' : 'personne';
         const t = translator(accountMessages, request.locale);
-        const notice = q.ok === 'mot-de-passe' ? t('passwordChanged') : q.ok === '1' ? t('saved') : undefined;
+        const notice = q.ok === 'mot-de-passe' ? t('passwordChanged') : q.ok === 'courriel' ? t('emailPendingShort') : q.ok === '1' ? t('saved') : undefined;
         return showAccount(request, reply, { tab, notice });
       });
       portal.get('/compte/personne', { config: { reach: 'fragment' } }, async (request, reply) => showPanel(request, reply, 'person', {}));
@@ -222,11 +243,12 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
 
       portal.post('/compte/personne', async (request, reply) => {
         const values = { name: str(request.body, 'name', 300), email: str(request.body, 'email', 300), locale: str(request.body, 'locale', 5) };
-        const result = await accounts.updatePerson(request.currentUser!.id, { name: values.name, email: values.email, locale: parseLocale(values.locale) ?? undefined }, clientMeta(request));
+        const currentPassword = rawStr(request.body, 'current_password');
+        const result = await accounts.updatePerson(request.currentUser!.id, { name: values.name, email: values.email, locale: parseLocale(values.locale) ?? undefined, currentPassword }, clientMeta(request));
         const t = tr(await pageContext(request, reply));
         if (!result.ok) return showPanel(request, reply, 'person', { editing: { panel: 'person', values, errors: fieldErrors(request.locale, result.errors) } }, 422);
-        if (!isHtmx(request)) return reply.redirect('/compte?onglet=personne&ok=1', 303);
-        return showPanel(request, reply, 'person', { notice: t('saved') });
+        if (!isHtmx(request)) return reply.redirect(`/compte?onglet=personne&ok=${result.pendingEmail ? 'courriel' : '1'}`, 303);
+        return showPanel(request, reply, 'person', { notice: result.pendingEmail ? t('emailPending', { email: result.pendingEmail }) : t('saved') });
       });
 
       portal.post('/compte/personne-morale', async (request, reply) => {
@@ -244,13 +266,13 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
         };
         const result = await accounts.updateOrganisation(
           request.currentUser!.id,
-          { name: values.name, legalForm: values.legal_form, registrationNumber: values.registration_number, address: values.address, postcode: values.postcode, city: values.city, country: values.country, email: values.email, phone: values.phone },
+          { name: values.name, legalForm: values.legal_form, registrationNumber: values.registration_number, address: values.address, postcode: values.postcode, city: values.city, country: values.country, email: values.email, phone: values.phone, currentPassword: rawStr(b, 'current_password') },
           clientMeta(request),
         );
         const t = tr(await pageContext(request, reply));
         if (!result.ok) return showPanel(request, reply, 'organisation', { editing: { panel: 'organisation', values, errors: fieldErrors(request.locale, result.errors) } }, 422);
-        if (!isHtmx(request)) return reply.redirect('/compte?onglet=personne-morale&ok=1', 303);
-        return showPanel(request, reply, 'organisation', { notice: t('saved') });
+        if (!isHtmx(request)) return reply.redirect(`/compte?onglet=personne-morale&ok=${result.pendingEmail ? 'courriel' : '1'}`, 303);
+        return showPanel(request, reply, 'organisation', { notice: result.pendingEmail ? t('emailPending', { email: result.pendingEmail }) : t('saved') });
       });
 
       portal.post('/compte/mot-de-passe', async (request, reply) => {

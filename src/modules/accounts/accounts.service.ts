@@ -7,6 +7,7 @@ import type { AccountsDeps } from './accounts.deps.ts';
 import type { AccountsRepository } from './accounts.repository.ts';
 import { CredentialsService } from './credentials.service.ts';
 import { OperatorsService } from './operators.service.ts';
+import { EmailChangeService } from './email-change.service.ts';
 import { ProfileService } from './profile.service.ts';
 import { SessionsService } from './sessions.service.ts';
 
@@ -26,13 +27,15 @@ export class AccountsService {
   readonly #sessions: SessionsService;
   readonly #profile: ProfileService;
   readonly #operators: OperatorsService;
+  readonly #emails: EmailChangeService;
 
   constructor(deps: { repo: AccountsRepository; audit: AuditService; mail: MailService; settings: SettingsService; clock: Clock; portalUrl: () => string }) {
     const shared: AccountsDeps = { ...deps, cache: new AccountCache() };
     this.#repo = deps.repo;
     this.#credentials = new CredentialsService(shared);
     this.#sessions = new SessionsService(shared);
-    this.#profile = new ProfileService(shared);
+    this.#emails = new EmailChangeService(shared);
+    this.#profile = new ProfileService(shared, this.#emails);
     this.#operators = new OperatorsService(shared, this.#credentials);
   }
 
@@ -76,6 +79,13 @@ export class AccountsService {
   }
   updateOrganisation(...a: Parameters<ProfileService['updateOrganisation']>) {
     return this.#profile.updateOrganisation(...a);
+  }
+  /** A confirmation link of a new address: where it leads, without using it. */
+  checkEmailConfirmation(token: unknown) {
+    return this.#emails.check(token);
+  }
+  confirmEmail(...a: Parameters<EmailChangeService['confirm']>) {
+    return this.#emails.confirm(...a);
   }
 
   // --- operators -------------------------------------------------------------------------------

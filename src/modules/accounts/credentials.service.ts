@@ -9,6 +9,7 @@ import { ALIAS_PATTERN, validEmail } from './accounts.validation.ts';
 import { passwordError, siteName, tokenLink, type AccountsDeps, type FieldErrorCodes, type RequestMeta, type Result } from './accounts.deps.ts';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.ts';
 import { SESSION_TTL } from './sessions.service.ts';
+import { ALL_LINKS } from './email-change.service.ts';
 
 export const SIGNUP_LINK_TTL = 48 * HOUR;
 export const RESET_LINK_TTL = 2 * HOUR;
@@ -64,6 +65,7 @@ export class CredentialsService {
           recipients: [input.email],
           template: 'accounts.welcome',
           userId: id,
+          holdsLink: true,
           rendered: welcomeMail(input.locale, { site, name: input.name, alias: input.alias, organisation: input.organisation, url: tokenLink(this.#d, '/mot-de-passe/definir', token, input.returnTo) }),
         });
         return id;
@@ -91,7 +93,6 @@ export class CredentialsService {
       await audit.record({ action: 'password.reset_requested', subjectUserId: user.id, ip: meta.ip, at: now, details: { known: true, throttled: true } });
       return;
     }
-    const organisation = user.organisation_id ? await repo.findOrganisation(user.organisation_id) : null;
     const token = newToken();
     const site = await siteName(this.#d);
     await repo.transaction(async (trx) => {
@@ -99,9 +100,12 @@ export class CredentialsService {
       await repo.insertToken(trx, { userId: user.id, purpose: 'reset_password', hash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_LINK_TTL) }, now);
       await audit.record({ action: 'password.reset_requested', subjectUserId: user.id, ip: meta.ip, at: now, details: { known: true } }, trx);
       await mail.enqueue(trx, {
-        recipients: customerRecipients(user, organisation ?? null),
+        // The person's own address only — the one a link confirmed (or the sign-up address, which
+        // the sign-up link itself confirms): never the organisation's, whoever changed it.
+        recipients: [user.email],
         template: 'accounts.reset',
         userId: user.id,
+        holdsLink: true,
         rendered: resetMail(user.locale ?? locale, { site, name: user.name, alias: user.alias, url: tokenLink(this.#d, '/mot-de-passe/definir', token), hours: RESET_LINK_TTL / HOUR }),
       });
     });
@@ -139,6 +143,8 @@ export class CredentialsService {
     const consumed = await repo.transaction(async (trx) => {
       if (!(await repo.consumeToken(trx, row.id, now))) return false;
       await repo.setPassword(trx, user.id, passwordHash, now);
+      // Every other outstanding link (reset, address confirmation) went out before: none works now.
+      await repo.retireTokens(trx, user.id, [...ALL_LINKS], now);
       await repo.deleteUserSessions(trx, user.id);
       await repo.insertSession(trx, { hash: hashToken(sessionToken), userId: user.id, expiresAt: new Date(now.getTime() + SESSION_TTL), ip: meta.ip, userAgent: meta.userAgent }, now);
       await audit.record({ action: 'password.set', actorUserId: user.id, subjectUserId: user.id, ip: meta.ip, at: now, details: { via: row.purpose } }, trx);
@@ -171,7 +177,9 @@ export class CredentialsService {
     const site = await siteName(this.#d);
     await repo.transaction(async (trx) => {
       await repo.setPassword(trx, row.id, passwordHash, now);
-      // Every session is revoked, this one included; the browser that changed it gets a fresh one.
+      // Every outstanding link is retired (a reset link sent earlier, a pending change of address)…
+      await repo.retireTokens(trx, row.id, [...ALL_LINKS], now);
+      // …and every session revoked, this one included; the browser that changed it gets a fresh one.
       await repo.deleteUserSessions(trx, row.id);
       await repo.insertSession(trx, { hash: hashToken(sessionToken), userId: row.id, expiresAt: new Date(now.getTime() + SESSION_TTL), ip: meta.ip, userAgent: meta.userAgent }, now);
       await audit.record({ action: 'password.changed', actorUserId: row.id, subjectUserId: row.id, ip: meta.ip, at: now }, trx);

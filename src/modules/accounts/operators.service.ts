@@ -88,7 +88,7 @@ export class OperatorsService {
       const id = await repo.insertUser(trx, { alias, name: alias, email, role: 'operator', organisationId: null, locale }, now);
       await repo.insertToken(trx, { userId: id, purpose: 'set_password', hash: hashToken(token), expiresAt: new Date(now.getTime() + OPERATOR_LINK_TTL) }, now);
       await audit.record({ action: 'operator.invited', subjectUserId: id, at: now, details: { via: 'cli' } }, trx);
-      await mail.enqueue(trx, { recipients: [email], template: 'accounts.operator_invite', userId: id, rendered: operatorInviteMail(locale, { site, name: alias, url: link }) });
+      await mail.enqueue(trx, { recipients: [email], template: 'accounts.operator_invite', userId: id, holdsLink: true, rendered: operatorInviteMail(locale, { site, name: alias, url: link }) });
     });
     return { ok: true, link, alias };
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { maskLinks } from '../notifications/mail-links.ts';
 import { after, before, describe, it } from 'node:test';
 import { Agent, linkIn, pathOf } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
@@ -230,7 +231,8 @@ describe('mail outbox', () => {
 
     const alone = await operator.get(`/backoffice/courriels/${mail.id}/html`);
     assert.equal(alone.statusCode, 200);
-    assert.equal(alone.body, mail.html_body);
+    assert.equal(alone.body, maskLinks(mail.html_body), 'the single-use link masked');
+    assert.doesNotMatch(alone.body, /jeton=[A-Za-z0-9_-]{43}/);
     assert.equal(alone.headers['content-security-policy'], MAIL_HTML_CSP);
     assert.match(String(alone.headers['content-security-policy']), /^default-src 'none'; style-src 'unsafe-inline'; img-src data:/);
     assert.match(String(alone.headers['content-type']), /^text\/html/);

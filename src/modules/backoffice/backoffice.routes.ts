@@ -85,7 +85,19 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
       const flag = queryOf(request).renvoye;
       const retried = flag === '1' ? true : flag === '0' ? false : undefined;
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, mailMessagePage(ctx, message, { retried, userIsCustomer }));
+      return sendHtml(reply, mailMessagePage(ctx, message, { retried, userIsCustomer, canReveal: mail.canReveal(message) }));
+    });
+
+    /** Outbox mode only: the message with its link, to pass it on by hand; recorded in the audit log. */
+    app.post('/backoffice/courriels/:id/lien', async (request, reply) => {
+      const id = idParam(request);
+      const masked = await mail.find(id);
+      if (!masked) throw new AppError('not_found');
+      const revealed = await mail.revealLinks(id, { actorUserId: request.currentUser!.id, ip: clientMeta(request).ip });
+      const userIsCustomer = masked.user_id !== null && (await accounts.customerIds([masked.user_id])).has(masked.user_id);
+      const ctx = await pageContext(request, reply);
+      if (!revealed) return sendHtml(reply, mailMessagePage(ctx, masked, { userIsCustomer, revealRefused: true }), 409);
+      return sendHtml(reply, mailMessagePage(ctx, revealed, { userIsCustomer, revealed: true }));
     });
 
     /** The HTML part alone, for a full view: a locked-down document of its own. */

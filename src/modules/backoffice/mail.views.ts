@@ -47,7 +47,11 @@ function row(label: string, value: Html | string | number | null): Html {
   return html`<dt>${label}</dt><dd>${value === null || value === '' ? html`<span class="muted">—</span>` : value}</dd>`;
 }
 
-export function mailMessagePage(ctx: PageContext, m: MailMessage, opts: { retried?: boolean | undefined; userIsCustomer?: boolean } = {}): Html {
+export function mailMessagePage(
+  ctx: PageContext,
+  m: MailMessage,
+  opts: { retried?: boolean | undefined; userIsCustomer?: boolean; canReveal?: boolean; revealed?: boolean; revealRefused?: boolean } = {},
+): Html {
   const t = tr(ctx);
   return backofficePage(ctx, {
     section: 'mail',
@@ -56,6 +60,18 @@ export function mailMessagePage(ctx: PageContext, m: MailMessage, opts: { retrie
 <h1>${m.subject}</h1>
 ${opts.retried === true ? notice('success', t('retried')) : ''}
 ${opts.retried === false ? notice('warning', t('retryRefused')) : ''}
+${opts.revealed ? notice('warning', t('linkRevealed')) : ''}
+${opts.revealRefused ? notice('warning', t('linkRevealRefused')) : ''}
+${m.holds_link && !opts.revealed ? html`<p class="muted">${m.link_masked_at ? t('linkMaskedSent') : t('linkMasked')}</p>` : ''}
+${
+  opts.canReveal && !opts.revealed
+    ? html`<form method="post" action="/backoffice/courriels/${m.id}/lien">
+  ${csrfField(ctx)}
+  <p class="muted">${t('revealHint')}</p>
+  <button type="submit" class="secondary">${t('reveal')}</button>
+</form>`
+    : ''
+}
 <dl class="details">
   ${row(t('id'), m.id)}
   ${row(t('date'), formatDateTime(m.created_at, ctx.locale))}

@@ -9,7 +9,7 @@ export class MailRepository {
 
   async insert(
     db: Kysely<DB>,
-    m: { recipients: string[]; subject: string; text: string; html: string; template: string; userId: number | null; now: Date; attachments?: MailAttachmentRef[] },
+    m: { recipients: string[]; subject: string; text: string; html: string; template: string; userId: number | null; now: Date; attachments?: MailAttachmentRef[]; holdsLink?: boolean },
   ): Promise<number> {
     const row = await db
       .insertInto('mail_messages')
@@ -23,6 +23,7 @@ export class MailRepository {
         attachments: JSON.stringify(m.attachments ?? []),
         status: 'pending',
         created_at: m.now,
+        holds_link: m.holdsLink ?? false,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -39,6 +40,11 @@ export class MailRepository {
       .set({ status, sent_at: now, last_error: null, attempts: sql`attempts + 1` })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Delivered over SMTP: the stored copy keeps the message, not its links. */
+  async maskLinks(id: number, text: string, html: string, now: Date): Promise<void> {
+    await this.#db.updateTable('mail_messages').set({ text_body: text, html_body: html, link_masked_at: now }).where('id', '=', id).execute();
   }
 
   async recordFailure(id: number, error: string, final: boolean): Promise<number> {

@@ -7,6 +7,7 @@ import type { Queue } from '../../platform/queue/queue.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { RenderedMail } from './mail-layout.ts';
 import { sendMailJob } from './mail.jobs.ts';
+import { maskLinks } from './mail-links.ts';
 import type { MailRepository } from './mail.repository.ts';
 
 export interface MailToSend {
@@ -15,6 +16,8 @@ export interface MailToSend {
   rendered: RenderedMail;
   userId: number | null;
   attachments?: MailAttachmentRef[];
+  /** the message carries a single-use link: once delivered, the stored copy loses it */
+  holdsLink?: boolean;
 }
 
 /**
@@ -74,6 +77,7 @@ export class MailService {
       userId: mail.userId,
       attachments: mail.attachments ?? [],
       now: this.#clock.now(),
+      holdsLink: mail.holdsLink ?? false,
     });
     await this.#queue.send(sendMailJob, { messageId: id }, { trx });
     return id;
@@ -108,6 +112,8 @@ export class MailService {
         messageId: `<ecrin-${message.id}@ecrin.local>`,
       });
       await this.#repo.markDelivered(message.id, 'sent', this.#clock.now());
+      // The recipient has the link now; the stored copy must not open the account too.
+      if (message.holds_link) await this.#repo.maskLinks(message.id, maskLinks(message.text_body), maskLinks(message.html_body), this.#clock.now());
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
       const attempts = await this.#repo.recordFailure(message.id, text, message.attempts + 1 >= sendMailJob.options.retryLimit! + 1);
@@ -129,8 +135,26 @@ export class MailService {
   }
 
   // --- reads (the back office's outbox) ---------------------------------------------------------
-  find(messageId: number) {
-    return this.#repo.find(messageId);
+  /** A message as the back office shows it: its single-use links masked. */
+  async find(messageId: number) {
+    const message = await this.#repo.find(messageId);
+    return message && { ...message, text_body: maskLinks(message.text_body), html_body: maskLinks(message.html_body) };
+  }
+
+  /** Whether the operator may be shown this message's links: only in outbox mode, where the stored copy is the delivery. */
+  canReveal(message: { holds_link: boolean; link_masked_at: Date | string | null }): boolean {
+    return this.#transport.kind === 'outbox' && message.holds_link && message.link_masked_at === null;
+  }
+
+  /**
+   * Outbox mode: the operator passes a link on by hand (there is no other way for it to reach its
+   * recipient). Each time the link is shown is recorded in the audit log, with who saw it.
+   */
+  async revealLinks(messageId: number, by: { actorUserId: number; ip: string | null }) {
+    const message = await this.#repo.find(messageId);
+    if (!message || !this.canReveal(message)) return null;
+    await this.#audit.record({ action: 'mail.link_revealed', actorUserId: by.actorUserId, subjectUserId: message.user_id, ip: by.ip, details: { messageId, template: message.template }, at: this.#clock.now() });
+    return message;
   }
 
   list(opts: { limit: number; offset: number; userId?: number; q?: string }) {
