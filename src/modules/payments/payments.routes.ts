@@ -1,12 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
 import type { PageContextFactory } from '../../web/context.ts';
+import { AppError } from '../../web/errors.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { paypalPayPage } from '../../web/paypal-form.ts';
 import type { CaptureOutcome } from './paypal-payments.service.ts';
 
 const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
+/** PayPal's events weigh a few kilobytes. */
+const WEBHOOK_BODY_LIMIT = 128 * 1024;
+/** Per address: PayPal retries with backoff and sends from several addresses, far below this. */
+const WEBHOOK_LIMIT = { max: 60, timeWindow: '1 minute' };
 const TOKEN = /^[A-Za-z0-9-]{6,64}$/;
 
 /** Where the customer lands after PayPal: the invoices page, with a catalogue code when it went wrong. */
@@ -71,10 +76,13 @@ export function paymentsRoutes(c: Container, pageContext: PageContextFactory): F
       return reply.redirect(started.approveUrl, 303);
     });
 
-    // Webhooks are verified on the exact bytes received: this route keeps the body raw.
+    // Webhooks are verified on the exact bytes received: this route keeps the body raw. It is a signed
+    // server-to-server call (no CSRF token, no Origin), rate-limited per address, and does not exist
+    // while PayPal is not configured.
     await app.register(async (hooks) => {
-      hooks.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
-      hooks.post('/api/paypal/webhook', { config: { skipCsrf: true } }, async (request, reply) => {
+      hooks.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+      hooks.post('/api/paypal/webhook', { config: { skipCsrf: true, reach: 'machine', rateLimit: WEBHOOK_LIMIT } }, async (request, reply) => {
+        if (!paypal.enabled) throw new AppError('not_found');
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const result = await paypal.receiveWebhook(request.headers, body);
         return reply.code(result.status).send({ outcome: result.outcome });

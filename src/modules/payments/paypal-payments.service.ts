@@ -134,11 +134,21 @@ export class PaypalPayments {
   }
 
   /**
-   * A webhook, as received: stored whole (raw body, headers, outcome) for audit and replay, verified,
-   * de-duplicated by event id, then applied. Returns the outcome and whether the sender should retry.
+   * A webhook, as received: verified first, on the exact bytes — one that fails is only counted
+   * (per day and reason, a bounded summary), never stored, so anonymous bodies cannot fill the
+   * database. A verified one is stored whole (raw body, headers, outcome) for audit and replay,
+   * de-duplicated by event id, then applied. Returns the status for the sender (5xx: retry later).
    */
   async receiveWebhook(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<{ status: number; outcome: string }> {
     const now = this.#d.clock.now();
+    if (!this.#d.client) return { status: 404, outcome: 'not_configured' };
+    const check = await this.#d.client.verifyWebhook(headers, rawBody);
+    if (!check.ok) {
+      const first = await this.#countRejection(check.reason, now);
+      // Logged once a day per reason: the summary has the count.
+      if (first) this.#d.logger.warn({ reason: check.reason }, 'PayPal webhook rejected (further rejections today are only counted)');
+      return { status: 400, outcome: `rejected:${check.reason}` };
+    }
     const text = rawBody.toString('utf8');
     let event: Record<string, unknown> | null = null;
     try {
@@ -152,16 +162,6 @@ export class PaypalPayments {
     const record = async (verified: boolean, outcome: string) => {
       await this.#d.db.insertInto('paypal_events').values({ received_at: now, event_id: eventId, event_type: eventType, raw_body: text.slice(0, 200_000), headers: JSON.stringify(keptHeaders), verified, outcome }).execute();
     };
-    if (!this.#d.client) {
-      await record(false, 'not_configured');
-      return { status: 503, outcome: 'not_configured' };
-    }
-    const check = await this.#d.client.verifyWebhook(headers, rawBody);
-    if (!check.ok) {
-      await record(false, `rejected:${check.reason}`);
-      this.#d.logger.warn({ eventId, reason: check.reason }, 'PayPal webhook rejected');
-      return { status: 400, outcome: `rejected:${check.reason}` };
-    }
     if (!event || !eventId) {
       await record(true, 'malformed');
       return { status: 400, outcome: 'malformed' };
@@ -182,6 +182,24 @@ export class PaypalPayments {
     }
     await record(true, outcome);
     return { status: 200, outcome };
+  }
+
+  /** One more rejection of the day for this reason; true when it is the first. Rows older than 90 days go. */
+  async #countRejection(reason: string, now: Date): Promise<boolean> {
+    const day = parisDate(now);
+    const row = await this.#d.db
+      .insertInto('paypal_webhook_rejections')
+      .values({ day, reason, count: 1, last_at: now })
+      .onConflict((oc) => oc.columns(['day', 'reason']).doUpdateSet((eb) => ({ count: eb('paypal_webhook_rejections.count', '+', 1), last_at: now })))
+      .returning('count')
+      .executeTakeFirstOrThrow();
+    if (row.count === 1) await this.#d.db.deleteFrom('paypal_webhook_rejections').where('day', '<', parisDate(new Date(now.getTime() - 90 * 86_400_000))).execute();
+    return row.count === 1;
+  }
+
+  /** Webhooks refused by verification, per day and reason (the most recent days first). */
+  rejectionSummary(days = 30) {
+    return this.#d.db.selectFrom('paypal_webhook_rejections').selectAll().orderBy('day', 'desc').orderBy('reason').limit(days * 10).execute();
   }
 
   async #apply(type: string, resource: Record<string, unknown> | null): Promise<string> {
