@@ -160,7 +160,7 @@ describe('Fastify’s own errors and the Host header', () => {
     assert.match(head, /content-type: text\/html; charset=utf-8/i);
     assert.match(head, /content-security-policy: default-src 'self'/i, 'with the security headers');
     assert.match(head, /x-content-type-options: nosniff/i);
-    assert.match(head, /referrer-policy: no-referrer/i);
+    assert.match(head, /referrer-policy: same-origin/i);
     assert.match(body, /<html lang="fr">/);
     assert.match(body, sentence);
     assert.doesNotMatch(body, /"statusCode"|FST_ERR/);

@@ -39,11 +39,11 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Launches the system Chromium, headless. Only call it when `skipReason` is false. */
-export async function launchBrowser(): Promise<Browser> {
+/** Launches the system Chromium, headless (with extra switches if given). Only call it when `skipReason` is false. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!chromiumExecutable) throw new Error(skipReason || 'Chromium not found');
   // Every page of this browser follows the journey rules (test/support/journey.ts).
-  return guardBrowser(await chromium.launch({ executablePath: chromiumExecutable, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 }));
+  return guardBrowser(await chromium.launch({ executablePath: chromiumExecutable, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 60_000 }));
 }
 
 /** The brief's name for it: the launch function, or a skip reason. */

@@ -40,14 +40,16 @@ export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): stri
  * Why a state-changing request is refused as coming from another site, or null. Browsers say where
  * a request comes from: `Sec-Fetch-Site` (anything but same-origin — "same-site" is precisely a page
  * on an instance — is refused; "none" is the person's own navigation) and `Origin`, which must be the
- * portal's own origin as this request addresses it. A client that sends neither (not a browser, or
- * a very old one) is judged by its token alone.
+ * portal's own origin as this request addresses it ("null", sent by sandboxed or privacy-minded
+ * pages, passes only where Sec-Fetch-Site vouches for same-origin). A client that sends neither (not
+ * a browser, or a very old one) is judged by its token alone.
  */
 export function crossOriginReason(request: FastifyRequest, scheme: 'http' | 'https'): string | null {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return `sec-fetch-site:${String(site)}`;
   const origin = request.headers.origin;
   if (origin === undefined) return null;
+  if (origin === 'null' && site === 'same-origin') return null;
   if (typeof origin !== 'string' || origin === 'null') return 'origin:null';
   try {
     const own = new URL(`${scheme}://${request.headers.host ?? ''}`).origin;

@@ -26,7 +26,9 @@ export function helmetOptions(secure: boolean, formActions: readonly string[] = 
       },
     },
     strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: false } : false,
-    referrerPolicy: { policy: 'no-referrer' },
+    // `same-origin`: no Referer to other sites (a link's token never leaks), and the browser's own
+    // forms carry their real Origin (with `no-referrer` it would be "null"), which the CSRF check reads.
+    referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   };
 }
