@@ -31,7 +31,7 @@ export function safeReturnPath(value: unknown): string | null {
 /** preHandler: a signed-in person, else the sign-in page, coming back here afterwards. */
 export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (request.currentUser) return;
-  if (request.method === 'GET') {
+  if (request.method === 'GET' || request.method === 'HEAD') {
     return reply.redirect(`/connexion?retour=${encodeURIComponent(request.url)}`, 303);
   }
   throw new AppError('sign_in_required');
