@@ -48,9 +48,18 @@ export async function signedInCustomer(t: AppAndContainer, alias: string, opts: 
     country: 'FR',
     email: '',
     phone: '',
+    current_password: password,
     ...opts.organisation,
   });
   assert.equal(org.statusCode, 303, org.body);
+  // An organisation address is used once confirmed from the link sent to it: follow it.
+  const orgEmail = opts.organisation?.email;
+  if (orgEmail) {
+    const confirm = linkIn((await lastMailTo(t, orgEmail, 'accounts.confirm_email')).text_body, '/courriel/confirmer');
+    await agent.get(pathOf(confirm));
+    const done = await agent.post('/courriel/confirmer', { jeton: new URL(confirm).searchParams.get('jeton')! });
+    assert.equal(done.statusCode, 200, done.body);
+  }
   return agent;
 }
 
