@@ -133,6 +133,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /backoffice/documents/:number/reediter': { access: 'operator', url: (f) => `/backoffice/documents/${f.quoteValidated}/reediter`, form: () => ({}) },
   'POST /backoffice/documents/:number/annuler': { access: 'operator', url: (f) => `/backoffice/documents/${f.quoteValidated}/annuler`, form: () => ({}) },
   'POST /backoffice/documents/:number/avoirs': { access: 'operator', url: (f) => `/backoffice/documents/${f.invoice}/avoirs`, form: () => ({ amount: '0', reason: '' }) },
+  'POST /backoffice/instances/:id/redemarrer': { access: 'operator', url: (f) => `/backoffice/instances/${f.instance}/redemarrer`, form: () => ({}) },
   'POST /backoffice/actions/:id/relancer': { access: 'operator', url: (f) => `/backoffice/actions/${f.action}/relancer`, form: () => ({}) },
 };
 

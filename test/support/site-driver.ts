@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Endpoint, InstanceDriver, InstanceSpec } from '../../src/hosting/driver.ts';
+import type { DriverEvent, Endpoint, InstanceDriver, InstanceRuntime, InstanceSpec, IsolationSummary } from '../../src/hosting/driver.ts';
 import { customerAgent, paidOrder, type AppAndContainer } from './paid-order.ts';
 
 /**
@@ -55,6 +55,31 @@ export class SiteDriver implements InstanceDriver {
   }
   async stopAll(): Promise<void> {
     for (const name of [...this.#servers.keys()]) await this.stop(name);
+  }
+  async adopt(): Promise<string[]> {
+    return [];
+  }
+  async startMany(names: string[]): Promise<{ name: string; error: string | null }[]> {
+    for (const name of names) await this.start(name);
+    return names.map((name) => ({ name, error: null }));
+  }
+  runtime(name: string): InstanceRuntime {
+    return { state: this.#servers.has(name) ? 'running' : 'stopped', restarts: 0, since: null, lastExit: null, adopted: false, pid: null, uid: null };
+  }
+  async logTail(): Promise<string[]> {
+    return [];
+  }
+  onEvent(_listener: (e: DriverEvent) => void): void {}
+  isolation(): IsolationSummary {
+    return { sandboxed: false, reason: 'test', detail: 'servers written by the test', cgroup: { available: false, reason: 'test', detail: 'none' } };
+  }
+  async release(): Promise<void> {
+    await this.stopAll();
+  }
+  async stopRecorded(): Promise<string[]> {
+    const names = [...this.#servers.keys()];
+    await this.stopAll();
+    return names;
   }
 }
 
