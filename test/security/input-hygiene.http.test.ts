@@ -113,6 +113,10 @@ describe('every text field of every form', () => {
     const res = await customer.post('/compte/personne-morale', { name: 'Asso\u0000', country: 'FR' });
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /Le champ « Nom » contient un caractère nul/);
+    // Sent by htmx for the panel: the error page takes the page's main instead (not swapped into the form).
+    const partial = await customer.post('/compte/personne-morale', { name: 'Asso\u0000', country: 'FR' }, { 'hx-request': 'true' });
+    assert.equal(partial.statusCode, 422);
+    assert.deepEqual([partial.headers['hx-retarget'], partial.headers['hx-reselect'], partial.headers['hx-reswap']], ['#main', '#main', 'outerHTML']);
     const en = await customer.post('/compte/personne-morale?lang=en', { name: 'Asso\u0000', country: 'FR' });
     assert.match(en.body, /The field “Name” holds a NUL character/);
     await customer.get('/compte?lang=fr');
