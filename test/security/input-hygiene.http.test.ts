@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 import { Agent, linkIn, pathOf } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
+import { lastMailTo, orderAndValidate, prefilledValidation, signedInCustomer, signedInOperator } from '../support/customers.ts';
 import { formsOf, typedFields, valuesOf, type PageForm } from '../support/html-forms.ts';
 import { paidOrder } from '../support/paid-order.ts';
 import { SiteDriver } from '../support/site-driver.ts';
@@ -63,6 +63,7 @@ function pages(): { who: () => Agent; path: string }[] {
     { who: () => customer, path: '/compte/personne-morale/modifier' },
     { who: () => customer, path: '/instances/nouvelle' },
     { who: () => customer, path: `/commandes/${draftId}/modifier` },
+    { who: () => customer, path: `/commandes/${draftId}` },
     { who: () => customer, path: `/instances/${instanceId}` },
     { who: () => operator, path: '/backoffice/clients' },
     { who: () => operator, path: '/backoffice/courriels' },
@@ -214,7 +215,7 @@ describe('instance names', () => {
       assert.equal(res.statusCode, 303, `${name}: ${res.body.slice(0, 200)}`);
       const id = Number(String(res.headers.location).split('/').pop());
       await customer.get(`/commandes/${id}`);
-      assert.equal((await customer.post(`/commandes/${id}/annuler`, {})).statusCode, 303);
+      assert.equal((await customer.post(`/commandes/${id}/annuler`, { confirme: '1' })).statusCode, 303);
     }
   });
 });
@@ -227,9 +228,8 @@ describe('validated unpaid orders', () => {
     await agent.get('/instances/nouvelle');
     const draft = await agent.post('/instances/nouvelle', form('squat-quatre'));
     const orderPath = String(draft.headers.location);
-    await agent.get(orderPath);
-    await agent.post(`${orderPath}/cgv`, { accept: '1' });
-    const refused = await agent.post(`${orderPath}/valider`, {});
+    const page = await agent.get(orderPath);
+    const refused = await agent.post(`${orderPath}/valider`, prefilledValidation(page.body));
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /Vous avez déjà 3 commandes validées en attente de règlement : c’est le maximum/);
     assert.equal((await t.container.services.orders.find(Number(orderPath.split('/').pop())))?.status, 'draft', 'the draft is kept as it was');
@@ -243,8 +243,8 @@ describe('validated unpaid orders', () => {
     // The operator records the transfer of one: the fourth can be validated.
     const { recordTransfer } = await import('../support/paid-order.ts');
     await recordTransfer(t.container, quotes[0]!);
-    await agent.get(orderPath);
-    assert.equal((await agent.post(`${orderPath}/valider`, {})).statusCode, 303);
+    const again = await agent.get(orderPath);
+    assert.equal((await agent.post(`${orderPath}/valider`, prefilledValidation(again.body))).statusCode, 303);
     // The limit is a setting of the back office ("Facturation").
     await t.container.services.settings.updateBilling({ maxUnpaidOrders: 4 });
     assert.equal((await t.container.services.settings.billing()).maxUnpaidOrders, 4);

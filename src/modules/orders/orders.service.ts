@@ -16,7 +16,7 @@ export const FLAVOURS: readonly Flavour[] = ['diacamma.asso', 'diacamma.syndic']
 export const PAYMENT_METHODS: readonly PaymentMethod[] = ['transfer', 'cheque', 'paypal'];
 
 /** Field → catalogue code, with its parameters where the sentence has some (`order` for the order as a whole). */
-export type OrderErrors = Partial<Record<string, FieldErrorCode | DomainError<FieldErrorCode>>>;
+export type OrderErrors = Partial<Record<string, FieldErrorCode | DomainError>>;
 export type OrderResult<T = object> = ({ ok: true } & T) | { ok: false; errors: OrderErrors };
 
 export interface DraftInput {

@@ -32,7 +32,7 @@ export class FrameworkErrors {
   }
 
   #page(code: ErrorCode, locale: Locale): string {
-    return errorPage({ locale, user: null, csrfToken: '', url: '/', siteName: this.#siteName }, code).value;
+    return errorPage({ locale, user: null, csrfToken: '', url: '/', siteName: this.#siteName, nav: [] }, code).value;
   }
 
   #locale(cookieHeader: string | undefined): Locale {

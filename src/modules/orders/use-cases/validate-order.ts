@@ -69,7 +69,8 @@ export async function validateOrder(
   if (!input.acceptTerms || !current) errors.terms = 'terms_required';
   else if (input.termsVersionShown !== current.version) errors.terms = 'terms_outdated';
   if (Object.keys(errors).length === 0) {
-    const saved = await d.accounts.updateOrganisation(input.user.id, merged, input.meta);
+    // (the organisation's e-mail is kept as it is: no password is needed for the billing address)
+    const saved = await d.accounts.updateOrganisation(input.user.id, { ...merged, currentPassword: '' }, input.meta);
     if (!saved.ok) Object.assign(errors, saved.errors);
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
