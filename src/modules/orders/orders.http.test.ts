@@ -83,11 +83,11 @@ describe('"Nouvelle commande d\'hébergement"', () => {
     const form = await agent.get('/instances/nouvelle');
     assert.match(form.body, /<input type="radio" name="payment_method" value="transfer" checked>/);
     assert.doesNotMatch(form.body, /value="paypal"/);
-    const res = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'sans-paypal', payment_method: 'paypal' }));
+    const res = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'sans-pp', payment_method: 'paypal' }));
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /Choisissez un moyen de paiement de la liste/);
     // the button's route answers without PayPal too: back to "Vos factures", with the reason
-    const { quoteNumber } = await orderAndValidate(t, agent, 'sans-paypal-2');
+    const { quoteNumber } = await orderAndValidate(t, agent, 'sans-pp-2');
     const go = await agent.post(`/paiement/paypal/${quoteNumber}`, {});
     assert.equal(go.statusCode, 303);
     assert.equal(go.headers.location, '/factures?erreur=paypal_not_configured');
