@@ -204,8 +204,9 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
       nav: [],
     }));
     // Asked by htmx for a part of a page: the error page is not that part; it takes the page's main.
-    if (request.headers['hx-request'] === 'true') reply.header('hx-retarget', '#main').header('hx-reselect', '#main').header('hx-reswap', 'outerHTML');
-    return sendHtml(reply, errorPage(ctx, params ? { code, params } : code, request.id), status);
+    const partial = request.headers['hx-request'] === 'true';
+    if (partial) reply.header('hx-retarget', '#main').header('hx-reselect', '#main').header('hx-reswap', 'outerHTML');
+    return sendHtml(reply, errorPage(ctx, params ? { code, params } : code, request.id, partial), status);
   });
 
   const metrics = registerMetrics(app, config.metrics);

@@ -13,6 +13,7 @@ export const errorMessages = defineMessages({
     back_home: "Retour à l'accueil",
     reference: 'Référence de la demande : {id}',
     back_form: 'Revenez à la page précédente avec le bouton « Retour » de votre navigateur : ce que vous aviez saisi y est encore.',
+    back_form_partial: 'Rechargez la page pour retrouver le formulaire, puis renvoyez-le sans ce caractère.',
   },
   en: {
     title_404: 'Page not found',
@@ -20,5 +21,6 @@ export const errorMessages = defineMessages({
     back_home: 'Back to the home page',
     reference: 'Request reference: {id}',
     back_form: 'Go back to the previous page with your browser’s “Back” button: what you typed is still there.',
+    back_form_partial: 'Reload the page to get the form back, then send it again without that character.',
   },
 });

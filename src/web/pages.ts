@@ -39,7 +39,8 @@ export function makePageContext(settings: SettingsService, menu: PortalMenu) {
   };
 }
 
-export function errorPage(ctx: PageContext, error: ErrorCode | DomainError, requestId?: string): Html {
+/** `partial`: asked by htmx for a part of a page (the page's form is gone once the error shows). */
+export function errorPage(ctx: PageContext, error: ErrorCode | DomainError, requestId?: string, partial = false): Html {
   const t = translator(errorMessages, ctx.locale);
   const code = typeof error === 'string' ? error : error.code;
   const title = code === 'not_found' || code === 'unknown_host' || code === 'no_such_instance' ? t('title_404') : t('title_error');
@@ -49,7 +50,7 @@ export function errorPage(ctx: PageContext, error: ErrorCode | DomainError, requ
   <h1>${title}</h1>
   <p>${errorText(error, ctx.locale)}</p>
   ${code === 'internal' && requestId ? html`<p class="muted">${t('reference', { id: requestId })}</p>` : ''}
-  ${code.startsWith('text_') ? html`<p>${t('back_form')}</p>` : ''}
+  ${code.startsWith('text_') ? html`<p>${t(partial ? 'back_form_partial' : 'back_form')}</p>` : ''}
   <p><a href="/">${t('back_home')}</a></p>
 </section>`,
   });

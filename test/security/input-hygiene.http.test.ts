@@ -118,6 +118,7 @@ describe('every text field of every form', () => {
     const partial = await customer.post('/compte/personne-morale', { name: 'Asso\u0000', country: 'FR' }, { 'hx-request': 'true' });
     assert.equal(partial.statusCode, 422);
     assert.deepEqual([partial.headers['hx-retarget'], partial.headers['hx-reselect'], partial.headers['hx-reswap']], ['#main', '#main', 'outerHTML']);
+    assert.match(partial.body, /Rechargez la page pour retrouver le formulaire/);
     const en = await customer.post('/compte/personne-morale?lang=en', { name: 'Asso\u0000', country: 'FR' });
     assert.match(en.body, /The field “Name” holds a NUL character/);
     await customer.get('/compte?lang=fr');
