@@ -78,12 +78,14 @@ export class SettingsRepository {
     await sql`insert into terms_versions (version, title, body, published_at)
               select t.version + 1, ${next.title}, ${next.body}, ${now}
               from (select version, body from terms_versions order by version desc limit 1) t
-              where t.body in (${sql.join(previous.map((b) => sql`${b}`))})`.execute(this.#db);
+              where t.body in (${sql.join(previous.map((b) => sql`${b}`))})
+              on conflict (version) do nothing`.execute(this.#db);
   }
 
   async insertTermsIfNone(terms: { version: number; title: string; body: string }, now: Date): Promise<void> {
     await sql`insert into terms_versions (version, title, body, published_at)
               select ${terms.version}, ${terms.title}, ${terms.body}, ${now}
-              where not exists (select 1 from terms_versions)`.execute(this.#db);
+              where not exists (select 1 from terms_versions)
+              on conflict (version) do nothing`.execute(this.#db);
   }
 }

@@ -125,17 +125,29 @@ export class Queue {
       ...(concurrency.jobs ? { localConcurrency: concurrency.jobs } : {}),
       ...(concurrency.perGroup ? { groupConcurrency: concurrency.perGroup } : {}),
     };
+    // pg-boss checks a group's active jobs in the fetch query; two of this process's fetch loops
+    // running at the same moment can each see none and claim one. A gate per group in the process
+    // makes the bound exact here (the database check still bounds several processes).
+    const gate = concurrency.perGroup ? new GroupGate(concurrency.perGroup) : null;
     await this.boss.work(def.name, options, async (jobs) => {
       for (const job of jobs) {
-        const parsed = def.payload.safeParse(job.data);
-        if (!parsed.success) {
-          // A malformed payload can never succeed: fail it loudly instead of retrying forever.
-          this.#logger.error({ job: def.name, id: job.id, issues: parsed.error.issues }, 'invalid job payload');
-          throw new Error(`invalid payload for ${def.name}`);
+        if (gate && job.groupId) {
+          await gate.run(job.groupId, () => this.#handle(def, handler, job));
+          continue;
         }
-        await handler(parsed.data, job);
+        await this.#handle(def, handler, job);
       }
     });
+  }
+
+  async #handle<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>, job: Job<unknown>): Promise<void> {
+    const parsed = def.payload.safeParse(job.data);
+    if (!parsed.success) {
+      // A malformed payload can never succeed: fail it loudly instead of retrying forever.
+      this.#logger.error({ job: def.name, id: job.id, issues: parsed.error.issues }, 'invalid job payload');
+      throw new Error(`invalid payload for ${def.name}`);
+    }
+    await handler(parsed.data, job);
   }
 
   async healthy(): Promise<boolean> {
@@ -152,5 +164,41 @@ export class Queue {
     if (!this.#started) return;
     this.#started = false;
     await this.boss.stop({ graceful: true, timeout: 5000 });
+  }
+}
+
+/** At most `limit` runs at once per group id, the others wait their turn in order. */
+export class GroupGate {
+  readonly #limit: number;
+  readonly #running = new Map<string, number>();
+  readonly #waiting = new Map<string, Array<() => void>>();
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  async run<T>(group: string, fn: () => Promise<T>): Promise<T> {
+    if ((this.#running.get(group) ?? 0) >= this.#limit) {
+      await new Promise<void>((resolve) => {
+        const queue = this.#waiting.get(group) ?? [];
+        queue.push(resolve);
+        this.#waiting.set(group, queue);
+      });
+    } else {
+      this.#running.set(group, (this.#running.get(group) ?? 0) + 1);
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.get(group)?.shift();
+      if (next) {
+        next(); // the slot passes to the next waiting run, the count stays
+      } else {
+        const left = (this.#running.get(group) ?? 1) - 1;
+        if (left === 0) this.#running.delete(group);
+        else this.#running.set(group, left);
+      }
+      if (this.#waiting.get(group)?.length === 0) this.#waiting.delete(group);
+    }
   }
 }
