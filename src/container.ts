@@ -35,6 +35,7 @@ import { watchServers } from './modules/instances/server-health.ts';
 import { OrdersRepository } from './modules/orders/orders.repository.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
 import { expireOrdersJob, forgetAdminPasswordJob } from './modules/orders/orders.jobs.ts';
+import { expireLapsedOrders } from './modules/orders/use-cases/expire-lapsed-orders.ts';
 import { subscribeOrders } from './modules/orders/orders.subscriptions.ts';
 import { settleQuoteJob } from './modules/payments/payments.jobs.ts';
 import { PaymentsService } from './modules/payments/payments.service.ts';
@@ -226,8 +227,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         await settleQuote(deps, data.quoteId);
       });
       await queue.work(expireOrdersJob, async () => {
-        const n = await orders.expireLapsed();
-        if (n > 0) logger.info({ expired: n }, 'orders expired');
+        await expireLapsedOrders(deps);
       });
       await queue.schedule(expireOrdersJob, '10 0 * * *', {});
       await queue.work(monitorInstancesJob, () => monitor.run());

@@ -130,6 +130,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /backoffice/reglages/:section': { access: 'operator', url: () => '/backoffice/reglages/identite', form: () => ({ tradeName: '' }) },
   'POST /backoffice/forfaits/:code': { access: 'operator', url: () => '/backoffice/forfaits/opale', form: () => ({ name: '' }) },
   'POST /backoffice/documents/:number/reglements': { access: 'operator', url: (f) => `/backoffice/documents/${f.quoteValidated}/reglements`, form: () => ({ amount: 'x' }) },
+  'POST /backoffice/documents/:number/reglements/:payment/annuler': { access: 'operator', url: (f) => `/backoffice/documents/${f.quoteValidated}/reglements/1/annuler`, form: () => ({ reason: '' }) },
   'POST /backoffice/documents/:number/reediter': { access: 'operator', url: (f) => `/backoffice/documents/${f.quoteValidated}/reediter`, form: () => ({}) },
   'POST /backoffice/documents/:number/annuler': { access: 'operator', url: (f) => `/backoffice/documents/${f.quoteValidated}/annuler`, form: () => ({}) },
   'POST /backoffice/documents/:number/avoirs': { access: 'operator', url: (f) => `/backoffice/documents/${f.invoice}/avoirs`, form: () => ({ amount: '0', reason: '' }) },

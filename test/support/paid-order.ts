@@ -42,7 +42,7 @@ export async function recordTransfer(c: Container, quoteNumber: string): Promise
     reference: quoteNumber,
     bank: '',
   });
-  assert.ok(paid.ok, `payment refused: ${paid.ok ? '' : paid.error}`);
+  assert.ok(paid.ok, `payment refused: ${JSON.stringify(paid)}`);
   assert.equal(paid.outcome.state, 'paid', `the transfer does not settle ${quoteNumber}`);
 }
 

@@ -8,10 +8,11 @@ import { csrfField } from '../../web/layout.ts';
 import { confirmAttr } from '../../web/confirm.ts';
 import type { DocumentState } from '../billing/document-state.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
-import type { PaymentsService } from '../payments/payments.service.ts';
+import { balanceOf, type PaymentsService } from '../payments/payments.service.ts';
+import type { PaymentWarning } from '../payments/use-cases/record-payment.ts';
 import { backofficePage } from './backoffice.views.ts';
 import { documentLink, documentStateBadge, orderStatusBadge } from './documents.views.ts';
-import { input, select, textarea } from './form-controls.ts';
+import { checkbox, input, select, textarea } from './form-controls.ts';
 import { mt, type MT } from './money.messages.ts';
 import { asCards } from '../../web/table.ts';
 
@@ -23,6 +24,7 @@ export interface PaymentFormValues {
   received_on: string;
   reference: string;
   bank: string;
+  confirm: boolean;
 }
 
 export interface CreditFormValues {
@@ -48,8 +50,10 @@ export interface DocumentPageData {
   /** invoices */
   creditNotes: readonly DocumentRow[];
   today: string;
+  /** quotes: the first day a payment for it can have been received */
+  earliestReceipt: string;
   notices: { kind: 'success' | 'info' | 'warning'; text: string }[];
-  payment: { values: PaymentFormValues; errors: FieldErrors };
+  payment: { values: PaymentFormValues; errors: FieldErrors; warnings?: PaymentWarning[] };
   credit: { values: CreditFormValues; errors: FieldErrors };
 }
 
@@ -83,28 +87,56 @@ function linesTable(t: MT, c: BillingDocument, locale: Locale): Html {
 </dl>`;
 }
 
+function paymentState(t: MT, d: DocumentPageData, p: PaymentRow, locale: Locale): Html {
+  if (p.cancelled_at) return html`<span class="badge err">${t('paymentCancelled', { date: formatDateTime(new Date(p.cancelled_at), locale), by: p.cancelled_by_alias ?? '—', reason: p.cancel_reason ?? '' })}</span>`;
+  if (p.quote_id !== d.doc.id) return html`<span class="badge warn">${t('carriedTo', { number: p.quote_number ?? '' })}</span> ${documentLink(p.quote_number ?? '')}`;
+  return html`<span class="badge ok">${t('paymentInForce')}</span>${p.carried_from_number ? html`<br><span class="muted">${t('carriedFrom', { number: p.carried_from_number })}</span>` : ''}`;
+}
+
+function cancelPaymentForm(ctx: PageContext, t: MT, d: DocumentPageData, p: PaymentRow): Html {
+  if (p.cancelled_at || p.quote_id !== d.doc.id) return html``;
+  const when = frenchDate(String(p.received_on));
+  return html`<details class="cancel-payment"><summary>${t('cancelPayment')}</summary>
+  <form method="post" action="/backoffice/documents/${d.doc.number}/reglements/${p.id}/annuler"${confirmAttr(t('cancelPaymentConfirm', { amount: money(Number(p.amount_cents), ctx.locale), date: when }))}>
+    ${csrfField(ctx)}
+    <p class="muted">${t('cancelPaymentHint')}</p>
+    ${input({ name: 'reason', label: t('cancelPaymentReason'), maxlength: 200, idPrefix: `p${p.id}`, required: true })}
+    <button type="submit" class="danger">${t('cancelPayment')}</button>
+  </form>
+</details>`;
+}
+
+function warningsBlock(t: MT, warnings: readonly PaymentWarning[], locale: Locale): Html {
+  if (warnings.length === 0) return html``;
+  return html`<div class="notice warning" role="alert" id="payment-warnings"><p><strong>${t('warningsTitle')}</strong></p><ul>
+  ${warnings.map((w) => html`<li>${w.code === 'amount_differs' ? t('warnAmountDiffers', { due: money(w.dueCents, locale) }) : t('warnSameReference', { amount: money(w.amountCents, locale), date: frenchDate(w.receivedOn) })}</li>`)}
+</ul></div>`;
+}
+
 function paymentsSection(ctx: PageContext, t: MT, d: DocumentPageData): Html {
   const locale = ctx.locale;
-  const gross = d.doc.gross_cents;
-  const due = Math.max(0, gross - d.paidCents);
-  const over = d.paidCents - gross;
+  const { dueCents: due, overpaidCents: over } = balanceOf(d.doc.gross_cents, d.paidCents);
+  const carried = d.payments.filter((p) => p.quote_id === d.doc.id && p.carried_from_quote_id !== null && !p.cancelled_at).reduce((sum, p) => sum + Number(p.amount_cents), 0);
   const v = d.payment.values;
+  const warnings = d.payment.warnings ?? [];
   const showForm = d.state === 'to_pay' || d.state === 'paid';
   return html`<h2>${t('paymentsTitle')}</h2>
+${carried > 0 ? notice('info', t('carriedNotice', { amount: money(carried, locale) })) : ''}
 ${
   d.payments.length === 0
     ? html`<p class="muted">${t('noPayments')}</p>`
     : asCards(html`<table>
-  <thead><tr><th scope="col">${t('colDate')}</th><th scope="col">${t('colMethod')}</th><th scope="col">${t('colAmount')}</th><th scope="col">${t('colReference')}</th><th scope="col">${t('colBank')}</th><th scope="col">${t('colRecordedBy')}</th></tr></thead>
+  <thead><tr><th scope="col">${t('colDate')}</th><th scope="col">${t('colMethod')}</th><th scope="col">${t('colAmount')}</th><th scope="col">${t('colReference')}</th><th scope="col">${t('colBank')}</th><th scope="col">${t('colRecordedBy')}</th><th scope="col">${t('colState')}</th></tr></thead>
   <tbody>
   ${d.payments.map(
-    (p) => html`<tr data-payment="${p.id}">
-    <td>${frenchDate(p.received_on)}</td>
+    (p) => html`<tr data-payment="${p.id}"${p.cancelled_at || p.quote_id !== d.doc.id ? html` class="muted"` : ''}>
+    <td>${frenchDate(String(p.received_on))}</td>
     <td>${t(`method_${p.method}`)}</td>
-    <td>${money(p.amount_cents, locale)}</td>
+    <td>${p.cancelled_at ? html`<s>${money(Number(p.amount_cents), locale)}</s>` : money(Number(p.amount_cents), locale)}</td>
     <td>${p.reference}</td>
     <td>${p.bank ?? ''}</td>
     <td>${p.recorded_by_alias ?? html`<span class="muted">${t('automatic')}</span>`}<br><span class="muted">${formatDateTime(new Date(p.created_at), locale)}</span></td>
+    <td>${paymentState(t, d, p, locale)}${cancelPaymentForm(ctx, t, d, p)}</td>
   </tr>`,
   )}
   </tbody>
@@ -121,13 +153,15 @@ ${
   <h3>${t('recordPayment')}</h3>
   ${d.state === 'paid' ? html`<p class="muted">${t('recordAnother')}</p>` : ''}
   ${errorSummary(d.payment.errors, t('errorsTitle'))}
+  ${warningsBlock(t, warnings, locale)}
   <form method="post" action="/backoffice/documents/${d.doc.number}/reglements">
     ${csrfField(ctx)}
     ${select({ name: 'method', label: t('method'), value: v.method, error: d.payment.errors.method, options: [{ value: 'transfer', label: t('method_transfer') }, { value: 'cheque', label: t('method_cheque') }], required: true })}
     ${input({ name: 'amount', label: t('amount'), value: v.amount, error: d.payment.errors.amount, hint: t('amountHint'), inputmode: 'decimal', maxlength: 20, required: true })}
-    ${input({ name: 'received_on', label: t('receivedOn'), type: 'date', value: v.received_on, error: d.payment.errors.received_on, max: d.today, required: true })}
+    ${input({ name: 'received_on', label: t('receivedOn'), type: 'date', value: v.received_on, error: d.payment.errors.received_on, max: d.today, min: d.earliestReceipt, required: true })}
     ${input({ name: 'reference', label: t('referenceOrCheque'), value: v.reference, error: d.payment.errors.reference, hint: t('referenceHint'), maxlength: 140 })}
     ${input({ name: 'bank', label: t('bank'), value: v.bank, error: d.payment.errors.bank, maxlength: 100 })}
+    ${warnings.length > 0 ? checkbox({ name: 'confirm_warnings', label: t('confirmWarnings'), checked: false }) : ''}
     <div class="actions"><button type="submit">${t('record')}</button></div>
   </form>
 </section>`

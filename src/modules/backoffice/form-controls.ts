@@ -29,12 +29,12 @@ function idOf(o: ControlOptions): string {
   return `${o.idPrefix ?? 'f'}-${o.name}`;
 }
 
-export function input(o: ControlOptions & { type?: 'text' | 'date' | 'email' | 'tel'; maxlength?: number; inputmode?: 'decimal' | 'numeric'; max?: string }): Html {
+export function input(o: ControlOptions & { type?: 'text' | 'date' | 'email' | 'tel'; maxlength?: number; inputmode?: 'decimal' | 'numeric'; max?: string; min?: string }): Html {
   const id = idOf(o);
   const d = describe(id, o);
   return html`<div class="field${o.error ? ' has-error' : ''}">
   ${d.top}
-  <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.max ? html` max="${o.max}"` : ''}${d.attrs}>
+  <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.max ? html` max="${o.max}"` : ''}${o.min ? html` min="${o.min}"` : ''}${d.attrs}>
 </div>`;
 }
 

@@ -23,7 +23,7 @@ async function quoteFor(alias: string, instance: string) {
   return { agent, ...(await orderAndValidate(t, agent, instance)) };
 }
 
-async function pay(number: string, fields: Partial<Record<'method' | 'amount' | 'received_on' | 'reference' | 'bank', string>>) {
+async function pay(number: string, fields: Partial<Record<'method' | 'amount' | 'received_on' | 'reference' | 'bank' | 'confirm_warnings', string>>) {
   await operator.get(`/backoffice/documents/${number}`);
   return operator.post(`/backoffice/documents/${number}/reglements`, { method: 'transfer', amount: '44,99', received_on: '2026-03-01', reference: '', bank: '', ...fields });
 }
@@ -122,7 +122,7 @@ describe('manual payments', () => {
 
   it('adds partial transfers up until the quote is covered, with one invoice', async () => {
     const { orderId, quoteNumber } = await quoteFor('beta', 'beta-asso');
-    const first = await pay(quoteNumber, { amount: '20,00', reference: 'VIR BETA 1' });
+    const first = await pay(quoteNumber, { amount: '20,00', reference: 'VIR BETA 1', confirm_warnings: '1' });
     assert.equal(first.headers.location, `/backoffice/documents/${quoteNumber}?reglement=partiel&reste=2499`);
     assert.match(text((await operator.get(first.headers.location!)).body), /Règlement partiel enregistré : reste 24,99 €\./);
     assert.equal((await t.container.services.orders.find(orderId))?.status, 'validated');
@@ -141,9 +141,13 @@ describe('manual payments', () => {
 
   it('refuses the same transfer twice, whatever the case of its reference', async () => {
     const { quoteNumber } = await quoteFor('gamma', 'gamma-asso');
-    assert.equal((await pay(quoteNumber, { amount: '10', reference: 'VIR-G' })).statusCode, 303);
+    assert.equal((await pay(quoteNumber, { amount: '10', reference: 'VIR-G', confirm_warnings: '1' })).statusCode, 303);
     for (const reference of ['VIR-G', 'vir-g']) {
-      const again = await pay(quoteNumber, { amount: '10,00', reference });
+      // First a warning (same reference as a payment in force), then, confirmed, the database's refusal.
+      const warned = await pay(quoteNumber, { amount: '10,00', reference });
+      assert.equal(warned.statusCode, 422);
+      assert.match(text(warned.body), /Un règlement avec cette référence est déjà enregistré sur ce devis \(10,00 € reçu le 01\/03\/2026\)/);
+      const again = await pay(quoteNumber, { amount: '10,00', reference, confirm_warnings: '1' });
       assert.equal(again.statusCode, 422);
       assert.match(again.body, /Ce règlement est déjà enregistré \(même devis, date, montant et référence\)\./);
     }
@@ -182,14 +186,14 @@ describe('manual payments', () => {
 
   it('shows an overpayment, and counts a later payment on a paid quote as more of it', async () => {
     const { quoteNumber } = await quoteFor('epsilon', 'epsilon-asso');
-    const res = await pay(quoteNumber, { amount: '50', reference: 'VIR EPS' });
+    const res = await pay(quoteNumber, { amount: '50', reference: 'VIR EPS', confirm_warnings: '1' });
     assert.match(String(res.headers.location), /reglement=paye&facture=FAC-2026-\d{4}&nouveau=1/);
     const page = text((await operator.get(`/backoffice/documents/${quoteNumber}`)).body);
     assert.match(page, /Trop-perçu : 5,01 €/);
     assert.match(page, /<dt>Reste dû<\/dt><dd>0,00 €<\/dd>/);
     const invoice = (await invoicesOf(quoteNumber))[0]!;
     assert.equal(((await doc(invoice.number)).content as BillingDocument).paid?.amountCents, 4499, 'the invoice says what it settles');
-    const more = await pay(quoteNumber, { amount: '1', reference: 'VIR EPS 2' });
+    const more = await pay(quoteNumber, { amount: '1', reference: 'VIR EPS 2', confirm_warnings: '1' });
     assert.equal(more.headers.location, `/backoffice/documents/${quoteNumber}?reglement=paye&facture=${invoice.number}&nouveau=0`);
     assert.match(text((await operator.get(more.headers.location!)).body), /déjà réglé par la facture [\s\S]*Trop-perçu : 6,01 €/);
     assert.equal((await invoicesOf(quoteNumber)).length, 1);

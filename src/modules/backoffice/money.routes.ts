@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
-import { isCalendarDate } from '../../platform/dates.ts';
+import { frenchDate, isCalendarDate } from '../../platform/dates.ts';
 import type { DocumentRow, OrderStatus } from '../../platform/db/schema.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { AppError, errorText } from '../../errors/app-error.ts';
@@ -15,7 +15,8 @@ import type { BillingDocument } from '../billing/document.types.ts';
 import { issueCreditNote } from '../billing/use-cases/issue-credit-note.ts';
 import { cancelOrder } from '../orders/use-cases/cancel-order.ts';
 import { reissueQuote } from '../orders/use-cases/reissue-quote.ts';
-import type { PaymentError } from '../payments/payments.service.ts';
+import { balanceOf, type PaymentError } from '../payments/payments.service.ts';
+import { cancelPayment } from '../payments/use-cases/cancel-payment.ts';
 import { recordPayment } from '../payments/use-cases/record-payment.ts';
 import { documentPage, type CreditFormValues, type DocumentPageData, type PaymentFormValues } from './document.views.ts';
 import { DOCUMENT_KINDS, documentsPage, ORDER_STATUSES, ordersPage } from './documents.views.ts';
@@ -27,17 +28,24 @@ const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
 const OPEN_ORDER: readonly OrderStatus[] = ['validated', 'expired'];
 
 /** Service errors that belong to one field; the others (quote state, duplicate) are shown above the form. */
-const PAYMENT_ERROR_FIELD: Partial<Record<PaymentError, keyof PaymentFormValues>> = {
+const PAYMENT_ERROR_FIELD: Partial<Record<PaymentError | 'received_before_quote', keyof PaymentFormValues>> = {
   amount_invalid: 'amount',
   received_date_invalid: 'received_on',
   manual_method_invalid: 'method',
   cheque_number_required: 'reference',
+  received_before_quote: 'received_on',
 };
+
+/** An amount as the operator types it: 22,49 (fr) or 22.49 (en). */
+function eurosText(cents: number, locale: 'fr' | 'en'): string {
+  const text = (cents / 100).toFixed(2);
+  return locale === 'fr' ? text.replace('.', ',') : text;
+}
 
 type Notice = DocumentPageData['notices'][number];
 interface Extra {
   notices?: Notice[];
-  payment?: { values: PaymentFormValues; errors: FieldErrors };
+  payment?: DocumentPageData['payment'];
   credit?: { values: CreditFormValues; errors: FieldErrors };
 }
 
@@ -82,6 +90,8 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     const invoice = doc.kind === 'quote' ? await billing.invoiceForQuote(doc.id) : undefined;
     const ctx = await pageContext(request, reply);
     const today = billing.today();
+    const paidCents = doc.kind === 'quote' ? await payments.paidCents(doc.id) : 0;
+    const dueCents = doc.kind === 'quote' && (facts?.state === 'to_pay') ? balanceOf(doc.gross_cents, paidCents).dueCents : 0;
     const data: DocumentPageData = {
       doc,
       content: doc.content as BillingDocument,
@@ -91,14 +101,16 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       invoiceNumber: invoice?.number ?? null,
       relatedNumber: related?.number ?? null,
       payments: doc.kind === 'quote' ? await payments.listForQuote(doc.id) : [],
-      paidCents: doc.kind === 'quote' ? await payments.paidCents(doc.id) : 0,
+      paidCents,
       replacedBy: facts?.replacedBy ?? null,
       canReissue: facts?.canReissue ?? false,
       canCancel: facts?.canCancel ?? false,
       creditNotes: doc.kind === 'invoice' ? await billing.creditNotesFor(doc.id) : [],
       today,
+      earliestReceipt: doc.kind === 'quote' ? await billing.earliestReceiptDate(doc) : today,
       notices: extra.notices ?? [],
-      payment: extra.payment ?? { values: { method: 'transfer', amount: '', received_on: today, reference: '', bank: '' }, errors: {} },
+      // Prefilled with what remains due: the usual case is one transfer of exactly that.
+      payment: extra.payment ?? { values: { method: 'transfer', amount: dueCents > 0 ? eurosText(dueCents, ctx.locale) : '', received_on: today, reference: '', bank: '', confirm: false }, errors: {} },
       credit: extra.credit ?? { values: { amount: '', reason: '' }, errors: {} },
     };
     return sendHtml(reply, documentPage(ctx, data), status);
@@ -110,11 +122,12 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     const out: Notice[] = [];
     const number = (v: unknown) => (typeof v === 'string' && NUMBER.test(v) ? v : null);
     if (q.reglement === 'paye' && number(q.facture)) out.push({ kind: 'success', text: t(q.nouveau === '0' ? 'paidAgainNotice' : 'paidNotice', { invoice: number(q.facture)! }) });
+    if (q.reglement === 'annule') out.push({ kind: 'success', text: number(q.avoir) ? t('paymentCancelledCreditNotice', { number: number(q.avoir)! }) : t('paymentCancelledNotice') });
     if (q.reglement === 'bloque') out.push({ kind: 'warning', text: t('blockedNotice') });
     if (q.reglement === 'partiel' && typeof q.reste === 'string' && /^\d{1,12}$/.test(q.reste)) out.push({ kind: 'info', text: t('partialNotice', { due: formatMoney(Number(q.reste), locale) }) });
     if (q.reedite === '1') out.push({ kind: 'success', text: t('reissuedNotice', { number: doc.number }) });
     if (q.annule === '1') out.push({ kind: 'success', text: t('cancelledNotice') });
-    if (number(q.avoir)) out.push({ kind: 'success', text: t('creditIssuedNotice', { number: number(q.avoir)! }) });
+    if (number(q.avoir) && q.reglement !== 'annule') out.push({ kind: 'success', text: t('creditIssuedNotice', { number: number(q.avoir)! }) });
     return out;
   }
 
@@ -164,10 +177,11 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
         received_on: str(body, 'received_on', 10),
         reference: str(body, 'reference', 140),
         bank: str(body, 'bank', 100),
+        confirm: str(body, 'confirm_warnings', 1) === '1',
       };
       const ctx = await pageContext(request, reply);
       const t = mt(ctx);
-      const refuse = (errors: FieldErrors, notices: Notice[] = []) => showDocument(request, reply, doc, { payment: { values, errors }, notices }, 422);
+      const refuse = (errors: FieldErrors, notices: Notice[] = [], status = 422) => showDocument(request, reply, doc, { payment: { values, errors }, notices }, status);
       // The quote first: fixing the fields of a payment the quote cannot take would be wasted effort.
       const payable = await payments.payableQuote(doc.number);
       if (!payable.ok) return refuse({}, [{ kind: 'warning', text: errorText(payable.error, ctx.locale, 'operator') }]);
@@ -179,11 +193,15 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       else if (values.received_on > billing.today()) errors.received_on = t('date_future');
       if (values.method === 'cheque' && !values.reference) errors.reference = errorText('cheque_number_required', ctx.locale, 'operator');
       if (Object.keys(errors).length > 0 || !amount.ok) return refuse(errors);
-      const result = await recordPayment(c.deps, request.currentUser!.id, doc.number, { method: values.method, amountCents: amount.cents, receivedOn: values.received_on, reference: values.reference, bank: values.bank });
+      const result = await recordPayment(c.deps, request.currentUser!.id, doc.number, { method: values.method, amountCents: amount.cents, receivedOn: values.received_on, reference: values.reference, bank: values.bank, confirmed: values.confirm });
       if (!result.ok) {
+        // Warnings: the same form again, the values kept, with a box to tick to record it anyway.
+        if ('warnings' in result) return showDocument(request, reply, doc, { payment: { values: { ...values, confirm: false }, errors: {}, warnings: result.warnings } }, 422);
         const text = errorText(result.error, ctx.locale, 'operator');
-        const field = PAYMENT_ERROR_FIELD[result.error];
-        return field ? refuse({ [field]: text }) : refuse({}, [{ kind: 'warning', text }]);
+        const code = typeof result.error === 'string' ? result.error : result.error.code;
+        const field = PAYMENT_ERROR_FIELD[code];
+        if (field) return refuse({ [field]: text });
+        return refuse({}, [{ kind: 'warning', text }], code === 'settlement_failed' ? 500 : 422);
       }
       const o = result.outcome;
       const target =
@@ -193,6 +211,26 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
             ? `?reglement=partiel&reste=${o.dueCents}`
             : '?reglement=bloque';
       return reply.redirect(`/backoffice/documents/${doc.number}${target}`, 303);
+    });
+
+    app.post('/backoffice/documents/:number/reglements/:payment/annuler', async (request, reply) => {
+      const doc = await loadDocument(request, 'quote');
+      const raw = (request.params as Record<string, unknown>).payment;
+      const paymentId = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : null;
+      if (paymentId === null) throw new AppError('not_found');
+      const reason = str(request.body, 'reason', 200);
+      const ctx = await pageContext(request, reply);
+      const t = mt(ctx);
+      if (!reason) return showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: t('reasonRequired') }] }, 422);
+      const payment = await payments.findPayment(paymentId);
+      if (!payment || payment.quote_id !== doc.id) throw new AppError('not_found');
+      if (!confirmed(request.body)) {
+        const when = frenchDate(String(payment.received_on));
+        return sendHtml(reply, confirmPage(ctx, { question: t('cancelPaymentConfirm', { amount: formatMoney(Number(payment.amount_cents), ctx.locale), date: when }), action: `/backoffice/documents/${doc.number}/reglements/${paymentId}/annuler`, fields: { reason }, confirmLabel: t('cancelPayment'), backHref: `/backoffice/documents/${doc.number}` }));
+      }
+      const result = await cancelPayment(c.deps, request.currentUser!.id, doc, paymentId, { reason, ip: clientMeta(request).ip });
+      if (!result.ok) return showDocument(request, reply, doc, { notices: [{ kind: 'warning', text: result.error === 'credit_reason_required' ? t('reasonRequired') : errorText(result.error, ctx.locale, 'operator') }] }, 409);
+      return reply.redirect(`/backoffice/documents/${doc.number}?reglement=annule${result.creditNoteNumber ? `&avoir=${encodeURIComponent(result.creditNoteNumber)}` : ''}`, 303);
     });
 
     app.post('/backoffice/documents/:number/reediter', async (request, reply) => {

@@ -29,7 +29,7 @@ export class BillingRepository {
         'u.alias as user_alias',
         sql<string | null>`(select number from documents r where r.id = d.related_document_id)`.as('related_number'),
         sql<string | null>`(select i.number from documents i where i.related_document_id = d.id and i.kind = 'invoice' limit 1)`.as('invoice_number'),
-        sql<number>`(select coalesce(sum(p.amount_cents), 0) from payments p where p.quote_id = d.id)`.as('paid_cents'),
+        sql<number>`coalesce((select t.paid_cents from quote_paid_totals t where t.quote_id = d.id), 0)`.as('paid_cents'),
         sql<boolean>`exists (select 1 from quote_cancellations c where c.quote_id = d.id)`.as('cancelled'),
         sql<number>`count(*) over ()`.as('total'),
       ])
@@ -82,5 +82,11 @@ export class BillingRepository {
 
   latestQuoteForOrder(orderId: number, db: Kysely<DB> = this.db) {
     return db.selectFrom('documents').selectAll().where('order_id', '=', orderId).where('kind', '=', 'quote').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /** The issue date of an order's first quote: no money for the order can have been received before it. */
+  async firstQuoteDate(orderId: number, db: Kysely<DB> = this.db): Promise<string | null> {
+    const row = await db.selectFrom('documents').select('issue_date').where('order_id', '=', orderId).where('kind', '=', 'quote').orderBy('id').limit(1).executeTakeFirst();
+    return row ? String(row.issue_date) : null;
   }
 }

@@ -209,6 +209,12 @@ export class BillingService {
     return this.#repo.latestQuoteForOrder(orderId, db);
   }
 
+  /** The day a quote's money can first have been received: its order's first quote's issue date (or its own). */
+  async earliestReceiptDate(quote: DocumentRow, db?: Kysely<DB>): Promise<string> {
+    const first = quote.order_id === null ? null : await this.#repo.firstQuoteDate(quote.order_id, db);
+    return first ?? String(quote.issue_date);
+  }
+
   latestQuoteNumbers(orderIds: readonly number[]): Promise<Map<number, string>> {
     return this.#repo.latestQuoteNumbers(orderIds);
   }

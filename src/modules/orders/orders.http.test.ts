@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { cgvVersionShown, lastMailTo, orderAndValidate, signedInCustomer, VALIDATION_FORM } from '../../../test/support/customers.ts';
 import { DAY, type ManualClock } from '../../platform/clock.ts';
 import { issueOrderQuote } from './use-cases/validate-order.ts';
+import { expireLapsedOrders } from './use-cases/expire-lapsed-orders.ts';
 import { decryptSecret, deriveKey } from '../../platform/secrets.ts';
 
 let t: TestApp;
@@ -263,7 +264,7 @@ describe('CGV and validation', () => {
     assert.equal((await agent.post('/connexion', { identifier: 'expire', password: 'velo-rouge-2026!' })).statusCode, 303);
     const list = await agent.get('/factures');
     assert.match(list.body, new RegExp(`${quoteNumber}[\\s\\S]*?expiré`));
-    assert.ok((await t.container.services.orders.expireLapsed()) >= 1);
+    assert.ok((await expireLapsedOrders(t.container.deps)).expired >= 1);
     assert.equal((await t.container.services.orders.find(orderId))?.status, 'expired');
     const pay = await agent.get(`/paiement/paypal/${quoteNumber}`);
     assert.equal(pay.statusCode, 303);

@@ -4,14 +4,23 @@ import type { BillingDocument } from '../billing/document.types.ts';
 import { renderMail, type RenderedMail } from '../notifications/mail-layout.ts';
 
 /** The quote e-mail: the PDF is attached; the body says how to pay, so nobody needs to open it. */
-export function quoteMail(d: { site: string; name: string; quote: BillingDocument; instanceHost: string; instanceUrl: string; portalUrl: string }): RenderedMail {
+export function quoteMail(d: { site: string; name: string; quote: BillingDocument; instanceHost: string; instanceUrl: string; portalUrl: string; /** already received on the quotes this one replaces */ paidCents?: number }): RenderedMail {
   const q = d.quote;
   const amount = formatMoney(q.totals.grossCents, 'fr');
+  const paid = d.paidCents ?? 0;
+  const due = Math.max(0, q.totals.grossCents - paid);
   return renderMail('fr', {
     subject: `Votre devis ${q.number} — hébergement ${d.instanceHost}`,
     greeting: `Bonjour ${d.name},`,
     paragraphs: [
       `Merci pour votre commande. Vous trouverez ci-joint le devis ${q.number} de ${amount} pour l'hébergement ${d.instanceUrl}, valable jusqu'au ${frenchDate(q.validUntil ?? q.issueDate)}.`,
+      ...(paid > 0
+        ? [
+            due > 0
+              ? `Ce devis remplace le précédent : les ${formatMoney(paid, 'fr')} déjà reçus y sont comptés, il reste ${formatMoney(due, 'fr')} à régler.`
+              : `Ce devis remplace le précédent : les ${formatMoney(paid, 'fr')} déjà reçus le couvrent entièrement, vous n'avez rien à régler. La facture suit.`,
+          ]
+        : []),
       // PayPal is offered only where it works: the quote carries its link only when it is configured.
       `Votre instance sera créée dès réception du règlement. ${q.paypalUrl ? 'Trois' : 'Deux'} moyens de paiement :`,
       ...(q.paypalUrl ? [`• PayPal (compte ou carte bancaire), le plus rapide : ${q.paypalUrl}`] : []),
@@ -20,5 +29,19 @@ export function quoteMail(d: { site: string; name: string; quote: BillingDocumen
     ],
     action: { label: 'Voir mes devis et factures', url: `${d.portalUrl}/factures` },
     signature: `L'équipe ${d.site}`,
+  });
+}
+
+/** To the operator: a quote lapsed while partly paid — the order is kept open, someone must decide. */
+export function partlyPaidLapsedMail(d: { site: string; quote: string; instance: string; paid: string; due: string; url: string }): RenderedMail {
+  return renderMail('fr', {
+    subject: `[${d.site}] Devis ${d.quote} expiré mais partiellement réglé`,
+    greeting: 'Bonjour,',
+    paragraphs: [
+      `Le devis ${d.quote} (instance ${d.instance}) a dépassé sa date de validité alors que ${d.paid} ont déjà été reçus ; il reste ${d.due} à régler.`,
+      `La commande n'est pas expirée : elle reste ouverte et le nom reste réservé. Rééditez un devis (les règlements reçus y seront reportés) ou remboursez le client.`,
+    ],
+    action: { label: 'Voir le devis dans le back office', url: d.url },
+    signature: 'ecrin',
   });
 }

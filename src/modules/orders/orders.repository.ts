@@ -101,6 +101,11 @@ export class OrdersRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  async notePartlyPaidAlert(db: Kysely<DB>, id: number, now: Date): Promise<boolean> {
+    const res = await db.updateTable('orders').set({ partly_paid_alert_at: now }).where('id', '=', id).where('partly_paid_alert_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   /** Once the instance exists, the admin password chosen at order time is not kept. */
   async eraseAdminPassword(id: number, now: Date): Promise<void> {
     await this.db.updateTable('orders').set({ admin_password_enc: null, updated_at: now }).where('id', '=', id).execute();

@@ -45,7 +45,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
         quote: quoteRow ? { id: quoteRow.id, content: quoteRow.content as BillingDocument, state: await billing.stateOf(quoteRow) } : null,
         invoice: invoice ? { number: invoice.number } : null,
         instance: instance ? { id: instance.id, state: instance.state, stateLabel: c.services.instances.stateLabel(instance.state, ctx.locale), url: c.urls.instance(instance.name) } : null,
-        paidCents: quoteRow ? await payments.paidCents(quoteRow.id) : 0,
+        ...(quoteRow ? await payments.balance(quoteRow) : { paidCents: 0, dueCents: 0 }),
         paypalEnabled: paypal.enabled,
         notices: extra.notices ?? [],
         errors: orderErrors(ctx, extra.errors ?? {}),

@@ -178,12 +178,18 @@ export class OrdersService {
     await this.#repo.eraseAdminPassword(orderId, this.#d.clock.now());
   }
 
-  /** Daily: validated orders whose quote lapsed unpaid become "expired" and free their name. */
-  async expireLapsed(): Promise<number> {
-    const now = this.#d.clock.now();
-    const lapsed = await this.#repo.lapsedOrders(parisDate(now));
-    let n = 0;
-    for (const { id } of lapsed) if (await this.#repo.setStatus(this.#repo.db, id, ['validated'], 'expired', now)) n++;
-    return n;
+  /** Validated orders whose latest quote lapsed (the daily sweep, use-cases/expire-lapsed-orders.ts, decides each). */
+  async lapsedOrderIds(): Promise<number[]> {
+    return (await this.#repo.lapsedOrders(parisDate(this.#d.clock.now()))).map((r) => Number(r.id));
+  }
+
+  /** A lapsed order with nothing paid becomes "expired" and frees its name. */
+  expire(orderId: number): Promise<boolean> {
+    return this.#repo.setStatus(this.#repo.db, orderId, ['validated'], 'expired', this.#d.clock.now());
+  }
+
+  /** Notes that the operator was told this lapsed order is partly paid: true the first time only. */
+  async notePartlyPaidAlert(trx: Kysely<DB>, orderId: number): Promise<boolean> {
+    return this.#repo.notePartlyPaidAlert(trx, orderId, this.#d.clock.now());
   }
 }

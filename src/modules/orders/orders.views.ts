@@ -124,6 +124,8 @@ export interface OrderPageState {
   /** the instance made from the paid order, once it exists */
   instance: { id: number; state: Instance['state']; stateLabel: string; url: string } | null;
   paidCents: number;
+  /** what remains to pay (the payments module's balance) */
+  dueCents: number;
   paypalEnabled: boolean;
   notices: string[];
   errors: FieldErrors;
@@ -132,9 +134,8 @@ export interface OrderPageState {
   billing: BillingAddressValues;
 }
 
-export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, paypalEnabled: boolean): Html {
+export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, due: number, paypalEnabled: boolean): Html {
   const t = ot(ctx);
-  const due = q.totals.grossCents - paidCents;
   return html`<section class="panel" aria-labelledby="pay-title">
   <h2 id="pay-title">${t('payTitle')}</h2>
   <p>${t('payIntro')}</p>
@@ -171,7 +172,7 @@ ${o.status === 'draft' ? draftActions(ctx, s) : ''}
 ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
-${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.paypalEnabled) : ''}
+${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.dueCents, s.paypalEnabled) : ''}
 ${o.status === 'paid' && s.invoice ? notice('success', t(s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
   <p><span class="badge ${s.instance.state === 'active' ? 'ok' : s.instance.state === 'creating' ? 'warn' : 'err'}">${s.instance.stateLabel}</span> <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, DocumentRow, PaymentMethod } from '../../platform/db/schema.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -14,7 +14,10 @@ export type PaymentError =
   | 'received_date_invalid'
   | 'manual_method_invalid'
   | 'cheque_number_required'
-  | 'payment_duplicate';
+  | 'payment_duplicate'
+  | 'received_before_quote'
+  | 'payment_not_cancellable'
+  | 'settlement_failed';
 
 export type SettleOutcome =
   | { state: 'paid'; invoiceNumber: string; newlyPaid: boolean }
@@ -27,6 +30,19 @@ export interface PaymentsDeps {
   billing: BillingService;
   queue: Queue;
   clock: Clock;
+}
+
+export interface Balance {
+  paidCents: number;
+  /** what remains to pay (never below zero) */
+  dueCents: number;
+  /** what was received beyond the quote's total (never below zero) */
+  overpaidCents: number;
+}
+
+/** The one rule for paid, due and overpaid. */
+export function balanceOf(grossCents: number, paidCents: number): Balance {
+  return { paidCents, dueCents: Math.max(0, grossCents - paidCents), overpaidCents: Math.max(0, paidCents - grossCents) };
 }
 
 export function isDuplicatePayment(err: unknown): boolean {
@@ -46,18 +62,79 @@ export class PaymentsService {
     this.#d = deps;
   }
 
+  /** What a quote has received: payments in force, in euros (the `quote_paid_totals` view). */
   async paidCents(quoteId: number, db: Kysely<DB> = this.#d.db): Promise<number> {
-    const row = await db.selectFrom('payments').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_cents'), eb.val(0)).as('n')).where('quote_id', '=', quoteId).where('currency', '=', 'EUR').executeTakeFirst();
-    return Number(row?.n ?? 0);
+    const row = await db.selectFrom('quote_paid_totals').select('paid_cents').where('quote_id', '=', quoteId).executeTakeFirst();
+    return Number(row?.paid_cents ?? 0);
   }
 
-  listForQuote(quoteId: number) {
-    return this.#d.db.selectFrom('payments').leftJoin('users', 'users.id', 'payments.recorded_by').selectAll('payments').select('users.alias as recorded_by_alias').where('quote_id', '=', quoteId).orderBy('payments.id').execute();
+  /** Paid, due and overpaid for a quote — every page, PDF and settlement takes them from here. */
+  async balance(quote: { id: number; gross_cents: number }, db: Kysely<DB> = this.#d.db): Promise<Balance> {
+    return balanceOf(quote.gross_cents, await this.paidCents(quote.id, db));
   }
 
-  /** The latest payment of a quote: its method and date go on the invoice. */
+  /**
+   * The payments shown on a quote's page: those it holds, and those received against it that were
+   * carried to the quote that replaced it (`carried_to` says which; they count there, not here).
+   * Cancelled ones are listed too, with who cancelled them and why.
+   */
+  listForQuote(quoteId: number, db: Kysely<DB> = this.#d.db) {
+    return db
+      .selectFrom('payments')
+      .leftJoin('users', 'users.id', 'payments.recorded_by')
+      .leftJoin('users as canceller', 'canceller.id', 'payments.cancelled_by')
+      .selectAll('payments')
+      .select(['users.alias as recorded_by_alias', 'canceller.alias as cancelled_by_alias'])
+      .select((eb) => eb.selectFrom('documents as q').select('q.number').whereRef('q.id', '=', 'payments.quote_id').as('quote_number'))
+      .select((eb) => eb.selectFrom('documents as f').select('f.number').whereRef('f.id', '=', 'payments.carried_from_quote_id').as('carried_from_number'))
+      .where((eb) => eb.or([eb('payments.quote_id', '=', quoteId), eb('payments.carried_from_quote_id', '=', quoteId)]))
+      .orderBy('payments.id')
+      .execute();
+  }
+
+  findPayment(id: number, db: Kysely<DB> = this.#d.db) {
+    return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A payment in force on this quote with the same reference (case and spaces aside): likely the same money twice. */
+  async sameReference(quoteId: number, reference: string): Promise<{ id: number; received_on: string; amount_cents: number } | null> {
+    const ref = reference.trim().toLowerCase();
+    if (!ref) return null;
+    const row = await this.#d.db
+      .selectFrom('payments')
+      .select(['id', 'received_on', 'amount_cents'])
+      .where('quote_id', '=', quoteId)
+      .where('cancelled_at', 'is', null)
+      .where(sql<string>`lower(trim(reference))`, '=', ref)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { id: row.id, received_on: String(row.received_on), amount_cents: Number(row.amount_cents) } : null;
+  }
+
+  /**
+   * A quote replaced by another (re-issued): the payments it received count on the new one. The rows
+   * stay one each (moved, never copied), remembering the quote they were received against.
+   */
+  async carryOver(trx: Kysely<DB>, fromQuoteId: number, toQuoteId: number): Promise<number> {
+    const res = await trx
+      .updateTable('payments')
+      .set((eb) => ({ quote_id: toQuoteId, carried_from_quote_id: eb.fn.coalesce('carried_from_quote_id', eb.val(fromQuoteId)) }))
+      .where('quote_id', '=', fromQuoteId)
+      .where('cancelled_at', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  /** Marks a payment cancelled (kept, with who and why); false when it was already cancelled. */
+  async markCancelled(trx: Kysely<DB>, paymentId: number, by: number, reason: string, now: Date): Promise<boolean> {
+    const res = await trx.updateTable('payments').set({ cancelled_at: now, cancelled_by: by, cancel_reason: reason }).where('id', '=', paymentId).where('cancelled_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** The latest payment in force of a quote: its method and date go on the invoice. */
   lastPayment(quoteId: number, db: Kysely<DB>) {
-    return db.selectFrom('payments').select(['method', 'received_on']).where('quote_id', '=', quoteId).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    return db.selectFrom('payments').select(['method', 'received_on']).where('quote_id', '=', quoteId).where('cancelled_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
   }
 
   /** A quote can take a payment while it is payable: not cancelled, not expired (already paid is fine: overpayment). */
@@ -79,11 +156,16 @@ export class PaymentsService {
     await this.#d.queue.send(settleQuoteJob, { quoteId }, { trx });
   }
 
+  /** Settle a quote after the caller's transaction commits (e.g. payments carried to it may cover it). */
+  async requestSettlement(trx: Kysely<DB>, quoteId: number): Promise<void> {
+    await this.#d.queue.send(settleQuoteJob, { quoteId }, { trx });
+  }
+
   /** A PayPal capture, once (its id is unique): false when it was already recorded. */
-  async insertPaypalCapture(trx: Kysely<DB>, quoteId: number, capture: { id: string; amountCents: number; currency: string }, paidOn: string): Promise<boolean> {
+  async insertPaypalCapture(trx: Kysely<DB>, quoteId: number, capture: { id: string; amountCents: number; currency: string }, paidOn: string, carriedFrom: number | null = null): Promise<boolean> {
     const inserted = await trx
       .insertInto('payments')
-      .values({ quote_id: quoteId, method: 'paypal', amount_cents: capture.amountCents, currency: capture.currency, received_on: paidOn, reference: capture.id, paypal_capture_id: capture.id, created_at: this.#d.clock.now() })
+      .values({ quote_id: quoteId, carried_from_quote_id: carriedFrom, method: 'paypal', amount_cents: capture.amountCents, currency: capture.currency, received_on: paidOn, reference: capture.id, paypal_capture_id: capture.id, created_at: this.#d.clock.now() })
       .onConflict((oc) => oc.column('paypal_capture_id').doNothing())
       .returning('id')
       .executeTakeFirst();

@@ -44,8 +44,8 @@ export class PaypalPayments {
     const quote = payable.quote;
     if (quote.user_id !== userId) return { ok: false, error: 'quote_unknown' };
     if ((await this.#d.billing.stateOf(quote)) === 'paid') return { ok: false, error: 'quote_already_paid' };
-    const due = quote.gross_cents - (await this.#d.payments.paidCents(quote.id));
-    if (due <= 0) return { ok: false, error: 'quote_already_paid' };
+    const { dueCents: due } = await this.#d.payments.balance(quote);
+    if (due === 0) return { ok: false, error: 'quote_already_paid' };
     return { ok: true, quote, dueCents: due };
   }
 

@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003-instances.ts';
 import * as m0004 from './migrations/0004-usage.ts';
 import * as m0005 from './migrations/0005-one-provisioning.ts';
 import * as m0006 from './migrations/0006-trust-boundaries.ts';
+import * as m0007 from './migrations/0007-money-never-lost.ts';
 
 /** Every migration, in order. Listed here rather than read from disk: the list is type-checked. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-usage': m0004,
   '0005-one-provisioning': m0005,
   '0006-trust-boundaries': m0006,
+  '0007-money-never-lost': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -160,6 +160,8 @@ export interface OrdersTable {
   validated_at: Timestamp | null;
   paid_at: Timestamp | null;
   cancelled_at: Timestamp | null;
+  /** when the operator was told that this order's quote lapsed partly paid (it is then not expired) */
+  partly_paid_alert_at: Timestamp | null;
 }
 
 export interface ReleasedInstanceNamesTable {
@@ -229,6 +231,17 @@ export interface PaymentsTable {
   paypal_capture_id: string | null;
   recorded_by: number | null;
   created_at: Timestamp;
+  /** the quote it was received against, when that quote was replaced and the payment carried to its successor */
+  carried_from_quote_id: number | null;
+  cancelled_at: Timestamp | null;
+  cancelled_by: number | null;
+  cancel_reason: string | null;
+}
+
+/** View: what each quote has received (payments in force, euros) — the one place it is summed. */
+export interface QuotePaidTotalsView {
+  quote_id: number;
+  paid_cents: ColumnType<string | number, never, never>;
 }
 
 export interface PaypalOrdersTable {
@@ -335,6 +348,7 @@ export interface DB {
   document_files: DocumentFilesTable;
   quote_cancellations: QuoteCancellationsTable;
   payments: PaymentsTable;
+  quote_paid_totals: QuotePaidTotalsView;
   paypal_orders: PaypalOrdersTable;
   paypal_events: PaypalEventsTable;
   paypal_webhook_rejections: PaypalWebhookRejectionsTable;

@@ -35,19 +35,29 @@ export async function issueCreditNote(
 ): Promise<DocumentRow> {
   const account = invoice.user_id === null ? null : await d.accounts.getAccount(invoice.user_id);
   const site = (await d.settings.operatorIdentity()).tradeName;
+  return d.db.transaction().execute((trx) => issueCreditNoteIn(d, trx, operatorId, invoice, input, { account, site }));
+}
+
+/** The same inside the caller's transaction (a cancelled payment and its credit note are one). */
+export async function issueCreditNoteIn(
+  d: IssueCreditNoteDeps,
+  trx: Kysely<DB>,
+  operatorId: number,
+  invoice: DocumentRow,
+  input: { amountCents: number; reason: string; ip: string | null },
+  { account, site }: { account: Awaited<ReturnType<AccountsService['getAccount']>>; site: string },
+): Promise<DocumentRow> {
   const now = d.clock.now();
-  return d.db.transaction().execute(async (trx) => {
-    const issued = await d.billing.issueCreditNote(trx, invoice, { amountCents: input.amountCents, reason: input.reason });
-    await d.audit.record({ action: 'credit_note.issued', actorUserId: operatorId, subjectUserId: invoice.user_id, ip: input.ip, at: now, details: { invoice: invoice.number, creditNote: issued.number, amountCents: input.amountCents, reason: input.reason } }, trx);
-    if (account) {
-      await d.mail.enqueue(trx, {
-        recipients: customerRecipients(account.user, account.organisation),
-        template: 'billing.credit_note',
-        userId: account.user.id,
-        rendered: creditNoteMail({ site, name: account.user.name, creditNote: issued.content as BillingDocument, portalUrl: d.portalUrl() }),
-        attachments: [{ kind: 'document_pdf', documentId: issued.id, filename: `${issued.number}.pdf` }],
-      });
-    }
-    return issued;
-  });
+  const issued = await d.billing.issueCreditNote(trx, invoice, { amountCents: input.amountCents, reason: input.reason });
+  await d.audit.record({ action: 'credit_note.issued', actorUserId: operatorId, subjectUserId: invoice.user_id, ip: input.ip, at: now, details: { invoice: invoice.number, creditNote: issued.number, amountCents: input.amountCents, reason: input.reason } }, trx);
+  if (account) {
+    await d.mail.enqueue(trx, {
+      recipients: customerRecipients(account.user, account.organisation),
+      template: 'billing.credit_note',
+      userId: account.user.id,
+      rendered: creditNoteMail({ site, name: account.user.name, creditNote: issued.content as BillingDocument, portalUrl: d.portalUrl() }),
+      attachments: [{ kind: 'document_pdf', documentId: issued.id, filename: `${issued.number}.pdf` }],
+    });
+  }
+  return issued;
 }

@@ -7,12 +7,14 @@ import type { BillingService } from '../../billing/billing.service.ts';
 import type { MailService } from '../../notifications/mail.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
 import type { OrderResult, OrdersService } from '../orders.service.ts';
+import type { OrderPayments } from '../payments-port.ts';
 import { isNameTaken, mailQuote, OrderMoved } from './quote-steps.ts';
 
 export interface ReissueQuoteDeps {
   db: Kysely<DB>;
   orders: OrdersService;
   billing: BillingService;
+  payments: OrderPayments;
   accounts: AccountsService;
   settings: SettingsService;
   mail: MailService;
@@ -21,7 +23,10 @@ export interface ReissueQuoteDeps {
   portalUrl: () => string;
 }
 
-/** Operator: a new quote for an order whose quote lapsed (or was cancelled by mistake); the old one is cancelled. */
+/**
+ * Operator: a new quote for an order whose quote lapsed (or was cancelled by mistake); the old one is
+ * cancelled and the payments it received are carried to the new one.
+ */
 export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orderId: number): Promise<OrderResult<{ quoteNumber: string }>> {
   const order = await d.orders.find(orderId);
   if (!order || !['validated', 'expired'].includes(order.status)) return { ok: false, errors: { order: 'order_not_draft' } };
@@ -39,7 +44,18 @@ export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orde
       if (locked.status === 'expired') await d.orders.setStatus(trx, orderId, ['expired'], 'validated');
       const q = await d.billing.issueQuote(trx, { order: locked, user: account.user, organisation: account.organisation!, lines });
       await d.audit.record({ action: 'quote.reissued', actorUserId: operatorId, subjectUserId: order.user_id, at: now, details: { orderId, quote: q.number, previous: previous?.number ?? null } }, trx);
-      await mailQuote(d, trx, q, account, order.instance_name);
+      // Money received on the old quote counts on the new one (the rows are moved, never copied);
+      // if it already covers the new total, the settlement issues the invoice after commit.
+      let paid = 0;
+      if (previous) {
+        const carried = await d.payments.carryOver(trx, previous.id, q.id);
+        if (carried > 0) {
+          paid = await d.payments.paidCents(q.id, trx);
+          await d.audit.record({ action: 'payments.carried', actorUserId: operatorId, subjectUserId: order.user_id, at: now, details: { orderId, from: previous.number, to: q.number, payments: carried, paidCents: paid } }, trx);
+          await d.payments.requestSettlement(trx, q.id);
+        }
+      }
+      await mailQuote(d, trx, q, account, order.instance_name, paid);
       return q;
     });
     return { ok: true, quoteNumber: quote.number };

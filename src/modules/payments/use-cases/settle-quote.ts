@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../platform/clock.ts';
-import type { DB } from '../../../platform/db/schema.ts';
+import type { DB, DocumentRow } from '../../../platform/db/schema.ts';
 import type { EventBus } from '../../../platform/events/event-bus.ts';
 import type { Logger } from '../../../platform/logger.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
@@ -39,37 +39,55 @@ export async function settleQuote(d: SettleQuoteDeps, quoteId: number): Promise<
   const quote = await d.billing.findDocument({ id: quoteId });
   // A settle job names a quote a payment was recorded for: a missing one is a broken invariant.
   if (!quote || quote.kind !== 'quote' || quote.order_id === null) throw new Error(`no quote ${quoteId}`);
-  const orderId = quote.order_id;
+  const context = await settleContext(d, quote);
+  return d.events.transaction(d.db, (trx) => settleQuoteIn(d, trx, quote, context));
+}
+
+export interface SettleContext {
+  account: Awaited<ReturnType<AccountsService['getAccount']>>;
+  site: string;
+}
+
+/** What the settlement reads outside its transaction (the account and the operator's name for the e-mail). */
+export async function settleContext(d: SettleQuoteDeps, quote: DocumentRow): Promise<SettleContext> {
   const account = quote.user_id ? await d.accounts.getAccount(quote.user_id) : null;
-  const site = (await d.settings.operatorIdentity()).tradeName;
+  return { account, site: (await d.settings.operatorIdentity()).tradeName };
+}
+
+/**
+ * The settlement itself, inside a transaction of `EventBus.transaction` (the caller's: recording a
+ * payment and settling it are then one — the payment is never stored without its settlement).
+ */
+export async function settleQuoteIn(d: SettleQuoteDeps, trx: Kysely<DB>, quote: DocumentRow, { account, site }: SettleContext): Promise<SettleOutcome> {
+  if (quote.order_id === null) throw new Error(`quote ${quote.number} has no order`);
+  const orderId = quote.order_id;
   const now = d.clock.now();
-  return d.events.transaction(d.db, async (trx): Promise<SettleOutcome> => {
-    const order = await d.orders.lock(trx, orderId);
-    if (!order) throw new Error(`no order ${orderId}`);
-    const existing = await d.billing.invoiceForQuote(quoteId, trx);
-    if (existing) return { state: 'paid', invoiceNumber: existing.number, newlyPaid: false };
-    const paid = await d.payments.paidCents(quoteId, trx);
-    if (paid < quote.gross_cents) return { state: 'partial', paidCents: paid, dueCents: quote.gross_cents - paid };
-    if (order.status !== 'validated' || (await d.billing.isCancelled(quoteId, trx))) {
-      // A payment that raced a cancellation (or a lapse): kept, shown to the operator, not invoiced.
-      await d.audit.record({ action: 'order.paid', subjectUserId: quote.user_id, at: now, details: { orderId, quote: quote.number, blocked: order.status, paidCents: paid } }, trx);
-      d.logger.warn({ orderId, quote: quote.number, status: order.status }, 'payment covers a quote whose order is not awaiting payment');
-      return { state: 'blocked', reason: order.status, paidCents: paid };
-    }
-    const last = await d.payments.lastPayment(quoteId, trx);
-    const invoice = await d.billing.issueInvoiceForQuote(trx, quote, { method: last.method, date: last.received_on, amountCents: paid });
-    await d.orders.markPaid(trx, orderId);
-    await d.audit.record({ action: 'order.paid', subjectUserId: quote.user_id, at: now, details: { orderId, quote: quote.number, invoice: invoice.number, paidCents: paid, overpaidCents: paid - quote.gross_cents } }, trx);
-    if (account) {
-      const doc = invoice.content as BillingDocument;
-      await d.mail.enqueue(trx, {
-        recipients: customerRecipients(account.user, account.organisation),
-        template: 'billing.invoice',
-        userId: account.user.id,
-        rendered: invoiceMail({ site, name: account.user.name, invoice: doc, instanceUrl: d.orders.instanceUrl(order.instance_name), portalUrl: d.portalUrl() }),
-        attachments: [{ kind: 'document_pdf', documentId: invoice.id, filename: `${invoice.number}.pdf` }],
-      });
-    }
-    return { state: 'paid', invoiceNumber: invoice.number, newlyPaid: true };
-  });
+  const order = await d.orders.lock(trx, orderId);
+  if (!order) throw new Error(`no order ${orderId}`);
+  const existing = await d.billing.invoiceForQuote(quote.id, trx);
+  if (existing) return { state: 'paid', invoiceNumber: existing.number, newlyPaid: false };
+  const balance = await d.payments.balance(quote, trx);
+  const paid = balance.paidCents;
+  if (balance.dueCents > 0) return { state: 'partial', paidCents: paid, dueCents: balance.dueCents };
+  if (order.status !== 'validated' || (await d.billing.isCancelled(quote.id, trx))) {
+    // A payment that raced a cancellation (or a lapse): kept, shown to the operator, not invoiced.
+    await d.audit.record({ action: 'order.paid', subjectUserId: quote.user_id, at: now, details: { orderId, quote: quote.number, blocked: order.status, paidCents: paid } }, trx);
+    d.logger.warn({ orderId, quote: quote.number, status: order.status }, 'payment covers a quote whose order is not awaiting payment');
+    return { state: 'blocked', reason: order.status, paidCents: paid };
+  }
+  const last = await d.payments.lastPayment(quote.id, trx);
+  const invoice = await d.billing.issueInvoiceForQuote(trx, quote, { method: last.method, date: last.received_on, amountCents: paid });
+  await d.orders.markPaid(trx, orderId);
+  await d.audit.record({ action: 'order.paid', subjectUserId: quote.user_id, at: now, details: { orderId, quote: quote.number, invoice: invoice.number, paidCents: paid, overpaidCents: balance.overpaidCents } }, trx);
+  if (account) {
+    const doc = invoice.content as BillingDocument;
+    await d.mail.enqueue(trx, {
+      recipients: customerRecipients(account.user, account.organisation),
+      template: 'billing.invoice',
+      userId: account.user.id,
+      rendered: invoiceMail({ site, name: account.user.name, invoice: doc, instanceUrl: d.orders.instanceUrl(order.instance_name), portalUrl: d.portalUrl() }),
+      attachments: [{ kind: 'document_pdf', documentId: invoice.id, filename: `${invoice.number}.pdf` }],
+    });
+  }
+  return { state: 'paid', invoiceNumber: invoice.number, newlyPaid: true };
 }

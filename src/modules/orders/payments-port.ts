@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+
+/**
+ * What the orders' use cases need of the payments module, which sits above orders (payments'
+ * settlement marks orders paid): declared here, provided by `PaymentsService`, so that orders never
+ * imports payments.
+ */
+export interface OrderPayments {
+  /** what a quote has received (payments in force) */
+  paidCents(quoteId: number, db?: Kysely<DB>): Promise<number>;
+  /** the payments of a replaced quote now count on its successor */
+  carryOver(trx: Kysely<DB>, fromQuoteId: number, toQuoteId: number): Promise<number>;
+  /** settle a quote once the transaction commits */
+  requestSettlement(trx: Kysely<DB>, quoteId: number): Promise<void>;
+}
