@@ -156,10 +156,18 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
         await op.getByRole('navigation', { name: 'Sections du back office' }).getByRole('link', { name: 'Documents' }).click();
         await op.getByRole('link', { name: quoteNumber }).click();
         await op.waitForURL((u) => u.pathname === `/backoffice/documents/${quoteNumber}`);
-        await op.getByLabel('Montant reçu (€)').fill('44,99');
+        // Prefilled with what is due; a typo in the amount is caught before anything is recorded.
+        assert.equal(await op.getByLabel('Montant reçu (€)').inputValue(), '44,99');
+        await op.getByLabel('Montant reçu (€)').fill('4,99');
         await op.getByLabel('Référence du virement ou numéro du chèque').fill(quoteNumber);
         await op.getByRole('button', { name: 'Enregistrer le règlement' }).click();
+        await op.getByRole('alert').filter({ hasText: 'Vérifiez avant d’enregistrer' }).waitFor();
+        await op.getByText(/Le montant saisi diffère du reste dû \(44,99\s€\)/).waitFor();
+        if (process.env.SCREENSHOTS) await op.screenshot({ path: path.join(process.env.SCREENSHOTS, 'payment-warning.png'), fullPage: true });
+        await op.getByLabel('Montant reçu (€)').fill('44,99');
+        await op.getByRole('button', { name: 'Enregistrer le règlement' }).click();
         await op.getByText(/^Règlement enregistré — facture FAC-\d{4}-\d{4,} émise\.$/).waitFor();
+        if (process.env.SCREENSHOTS) await op.screenshot({ path: path.join(process.env.SCREENSHOTS, 'payment-recorded.png'), fullPage: true });
         await assertNoPageProblems(ops.problems);
       } finally {
         await ops.context.close();
