@@ -18,6 +18,7 @@ import { publicSiteRoutes } from './modules/public-site/public-site.routes.ts';
 import { billingRoutes } from './modules/billing/billing.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
 import { instancesRoutes } from './modules/instances/instances.routes.ts';
+import { planChangeRoutes } from './modules/instances/plan-change.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { paypalApprovalOrigin } from './modules/payments/paypal/paypal.client.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
@@ -226,6 +227,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   await app.register(accountsRoutes(c, pageContext, menu));
   await app.register(ordersRoutes(c, pageContext));
   await app.register(instancesRoutes(c, pageContext));
+  await app.register(planChangeRoutes(c, pageContext));
   await app.register(billingRoutes(c, pageContext));
   await app.register(paymentsRoutes(c, pageContext));
   await app.register(backofficeRoutes(c, pageContext));

@@ -131,6 +131,9 @@ const billing = {
 
 /** Hosting actions on a live instance. */
 const instances = {
+  plan_change_not_dearer: { status: 422, fr: 'Choisissez un forfait plus complet (plus cher) que le forfait actuel : en cours d’année, le forfait ne peut que monter.', en: 'Choose a plan above (dearer than) the current one: during the year, a plan can only go up.' },
+  plan_change_pending: { status: 409, fr: 'Un changement de forfait de cette instance attend déjà son règlement : réglez-le ou annulez-le d’abord.', en: 'A plan change of this instance is already awaiting payment: pay or cancel it first.' },
+  plan_change_no_period: { status: 409, fr: 'Cette instance n’a pas de période d’hébergement en cours : le changement de forfait n’est pas possible pour le moment.', en: 'This instance has no hosting period running: the plan cannot be changed for now.' },
   instance_not_active: { status: 409, fr: "L'instance n'est pas active : réessayez quand elle le sera.", en: 'The instance is not active: try again when it is.' },
 } satisfies Record<string, CatalogueEntry>;
 

@@ -11,7 +11,10 @@ import { defineEvent } from '../platform/events/event-bus.ts';
 /** An order's quote is covered and its invoice issued: the order is paid (recorded by orders, in "settle"). */
 export const orderPaid = defineEvent('order.paid', z.object({ orderId: z.number().int().positive() }));
 
+/** A plan change's quote is covered and invoiced: the instance moves to the new plan (recorded by orders, in "settle"). */
+export const planChangePaid = defineEvent('plan_change.paid', z.object({ orderId: z.number().int().positive(), instanceId: z.number().int().positive(), planCode: z.string().min(1) }));
+
 /** An instance answered through the front door for the first time: it is live (recorded by instances). */
 export const instanceLive = defineEvent('instance.live', z.object({ instanceId: z.number().int().positive(), orderId: z.number().int().positive() }));
 
-export const domainEvents = [orderPaid, instanceLive] as const;
+export const domainEvents = [orderPaid, planChangePaid, instanceLive] as const;

@@ -7,7 +7,7 @@ export const FEATURES = {
   /** "Archiver", "Import", "Export", "Restaurer", "Supprimer" on the instance page */
   archives: false,
   /** Opale → Émeraude during the year, the difference prorated */
-  upgrade: false,
+  upgrade: true,
   /** the automatic renewal order sent before the end of the year */
   renewal: false,
   /** the "Demande information" form of accompaniment */

@@ -1,26 +1,36 @@
 /**
  * Every portal page is reachable by links: starting at "/", a visitor, a customer (with a draft, a
- * validated and a paid order) and the operator follow every link they are shown; each GET route of
+ * validated and a paid order, its instance live) and the operator follow every link they are shown; each GET route of
  * the application (enumerated from Fastify as it registers them) must have been reached by one of
  * them, unless the route says how else it is reached (an e-mail, htmx, PayPal's redirect, a program:
  * see src/web/route-table.ts).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { routeTable } from '../../src/web/route-table.ts';
 import { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
 import { paidOrder } from '../support/paid-order.ts';
+import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 
 const MAX_PAGES = 600;
 
 let t: TestApp;
+let dataDir: string;
 before(async () => {
-  t = await createTestApp();
+  // A real instance is made (its page offers "Changer de forfait"): its own data directory, a port for its front door.
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-crawl-'));
+  t = await createTestApp({ env: { DATA_DIR: dataDir } });
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  t.container.urls.setPublicPort(Number(new URL(address).port));
 });
 after(async () => {
   await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** The links of a page: `<a href>` on the portal's own host, without the language switch. */
@@ -83,7 +93,8 @@ describe('every portal page is reachable by links', () => {
     await customer.get('/instances/nouvelle');
     await customer.post('/instances/nouvelle', { instance_name: 'brouillon-crawl', plan: 'opale', flavour: 'diacamma.asso', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: 'transfer' });
     await orderAndValidate(t, customer, 'valide-crawl');
-    const { quoteNumber } = await paidOrder(t, customer, 'payee-crawl');
+    const { quoteNumber, orderId } = await paidOrder(t, customer, 'payee-crawl');
+    await provisionInstance(t.container.deps, orderId);
     const operator = await signedInOperator(t);
     const invoice = (await t.container.services.billing.invoiceForQuote((await t.container.services.billing.findDocument({ number: quoteNumber }))!.id))!;
     await operator.get(`/backoffice/documents/${invoice.number}`);

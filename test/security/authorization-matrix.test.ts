@@ -106,6 +106,8 @@ const ROUTES: Record<string, Entry> = {
   'POST /compte/personne-morale': { access: 'customer', form: () => ({ name: 'Structure neutre', country: 'FR' }) },
   'POST /compte/mot-de-passe': { access: 'customer', form: () => ({ current: 'pas-le-bon', password: 'x', password_confirm: 'y' }) },
   'POST /instances/nouvelle': { access: 'customer', form: () => ({ instance_name: '' }) },
+  'GET /instances/:id/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/forfait` },
+  'POST /instances/:id/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/forfait`, form: () => ({ plan: 'emeraude' }) },
   'POST /instances/:id/mot-de-passe': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/mot-de-passe`, form: () => ({ password: 'a', password_confirm: 'b' }) },
   'POST /commandes/:id/modifier': { access: 'customer', other: 'not_found', url: (f) => `/commandes/${f.orderDraft}/modifier`, form: () => ({ instance_name: '' }) },
   'POST /commandes/:id/valider': { access: 'customer', other: 'not_found', url: (f) => `/commandes/${f.orderDraft}/valider`, form: () => ({}) },

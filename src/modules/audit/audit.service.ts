@@ -32,7 +32,8 @@ export type AuditAction =
   | 'settings.updated'
   | 'terms.published'
   | 'action.retried'
-  | 'instance.server_restarted';
+  | 'instance.server_restarted'
+  | 'instance.plan_changed';
 
 export interface AuditEntryInput {
   action: AuditAction;

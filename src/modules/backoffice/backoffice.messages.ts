@@ -33,6 +33,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'terms.published': { fr: 'CGV publiées', en: 'Terms published' },
   'action.retried': { fr: 'Action d’hébergement relancée', en: 'Hosting action run again' },
   'instance.server_restarted': { fr: 'Serveur d’instance redémarré', en: 'Instance server restarted' },
+  'instance.plan_changed': { fr: 'Forfait d’une instance changé', en: 'Instance plan changed' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

@@ -76,7 +76,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       state,
       order,
       replacedBy: latest && !isLatest ? latest.number : null,
-      canReissue: isLatest && open && (state === 'expired' || state === 'cancelled'),
+      canReissue: isLatest && open && order?.kind === 'hosting' && (state === 'expired' || state === 'cancelled'),
       canCancel: isLatest && open && (state === 'to_pay' || state === 'expired'),
     };
   }

@@ -74,11 +74,17 @@ export class BillingService {
     ];
   }
 
+  /** The line of a plan change: its amount and computation come from the orders' proration rule. */
+  async planChangeLines(change: { label: string; amountCents: number; from: string; to: string }, instanceUrl: string): Promise<DocumentLine[]> {
+    const { rate } = await this.#vatRate();
+    return [{ label: change.label, detail: `Instance ${instanceUrl}`, quantity: 1, unitPriceCents: change.amountCents, netCents: change.amountCents, vatRatePercent: rate, periodStart: change.from, periodEnd: change.to }];
+  }
+
   async #settingsNow(db: Kysely<DB>) {
     return { identity: await this.#settings.operatorIdentity(db), billing: await this.#settings.billing(db) };
   }
 
-  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[] }): Promise<DocumentRow> {
+  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[]; /** replaces the hosting year's note */ note?: string }): Promise<DocumentRow> {
     const now = this.#clock.now();
     const { identity, billing } = await this.#settingsNow(trx);
     const content = (number: string, issueDate: string): BillingDocument => ({
@@ -97,7 +103,7 @@ export class BillingService {
       paymentReference: number,
       paymentTerms: paymentTerms(billing, 'quote', false),
       paypalUrl: this.#paypalEnabled ? `${this.#portalUrl()}/paiement/paypal/${number}` : null,
-      note: 'Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.',
+      note: input.note ?? 'Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.',
     });
     return this.#issue(trx, { kind: 'quote', orderId: input.order.id, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });
   }

@@ -27,3 +27,11 @@ export const MAX_ATTEMPTS = 5;
 
 /** Every minute: probe each live instance through the front door, record usage, watch storage. */
 export const monitorInstancesJob = defineJob('instances.monitor', z.object({}), { retryLimit: 0, expireInSeconds: 120 });
+
+/** A paid plan change: the instance moves to its new plan (idempotent; one per order). */
+export const changePlanJob = defineJob('instance.change_plan', z.object({ orderId: z.number().int().positive(), instanceId: z.number().int().positive(), planCode: z.string().min(1) }), {
+  retryLimit: 10,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 300,
+}, { pollSeconds: 0.5 });

@@ -4,6 +4,7 @@ export const instanceMessages = defineMessages({
   fr: {
     order: 'Commande',
     seeOrder: 'Voir la commande et sa facture',
+    changePlan: 'Changer de forfait',
     state_creating: 'En création',
     state_active: 'Active',
     state_suspended: 'Suspendue',
@@ -65,6 +66,7 @@ export const instanceMessages = defineMessages({
   en: {
     order: 'Order',
     seeOrder: 'See the order and its invoice',
+    changePlan: 'Change plan',
     state_creating: 'Being created',
     state_active: 'Active',
     state_suspended: 'Suspended',

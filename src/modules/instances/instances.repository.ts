@@ -33,6 +33,10 @@ export class InstancesRepository {
     return this.db.selectFrom('instances').selectAll().where('state', '<>', 'deleted').orderBy('id').execute();
   }
 
+  async setPlan(id: number, planCode: string, now: Date): Promise<void> {
+    await this.db.updateTable('instances').set({ plan_code: planCode, updated_at: now }).where('id', '=', id).execute();
+  }
+
   async setState(id: number, state: InstanceState, now: Date, extra: { failure_reason?: string | null; period_start?: string; period_end?: string; activated_at?: Date } = {}, db: Kysely<DB> = this.db): Promise<void> {
     await db.updateTable('instances').set({ state, updated_at: now, ...extra }).where('id', '=', id).execute();
   }

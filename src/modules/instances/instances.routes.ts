@@ -8,6 +8,7 @@ import { requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { instancesPage } from '../orders/orders.views.ts';
 import { instanceMessages } from './instances.messages.ts';
+import { planChangeOffers } from './use-cases/request-plan-change.ts';
 import { actionsPage, actionsTable, instancePage, it_ } from './instances.views.ts';
 import { translator } from '../../web/i18n.ts';
 
@@ -31,6 +32,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
         restarting: c.driver.runtime(instance.name).state === 'restarting',
         url: c.urls.instance(instance.name),
         plan: await settings.plan(instance.plan_code),
+        canChangePlan: instance.state === 'active' && (await planChangeOffers(c.deps, instance)).offers.length > 0,
         diskBytes: disk,
         actions: await instances.actionsForInstance(instance.id),
         notice: extra.notice,
@@ -49,7 +51,8 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       const it = translator(instanceMessages, ctx.locale);
       const live = await instances.listForUser(request.currentUser!.id);
       const withInstance = new Set(live.map((i) => i.order_id));
-      const pending = (await orders.listForUser(request.currentUser!.id)).filter((o) => !withInstance.has(o.id));
+      // Orders that will make an instance (a plan change belongs to its instance's page).
+      const pending = (await orders.listForUser(request.currentUser!.id)).filter((o) => o.kind === 'hosting' && !withInstance.has(o.id));
       const rows = live.map((i) => ({ id: i.id, name: i.name, plan: i.plan_code, state: i.state, stateLabel: it(`state_${i.state}`), url: c.urls.instance(i.name) }));
       return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), c.urls.instance, rows));
     });

@@ -102,6 +102,19 @@ export class InstancesService {
     this.showAs(i, state);
   }
 
+  /**
+   * A paid plan change: the instance's plan from now on, and the front door's limits at once (the
+   * period does not move). False when it was already applied (a replayed job).
+   */
+  async changePlan(instanceId: number, planCode: string): Promise<boolean> {
+    const instance = await this.#repo.find(instanceId);
+    if (!instance || instance.plan_code === planCode) return false;
+    await this.#repo.setPlan(instanceId, planCode, this.#d.clock.now());
+    await this.refreshLimits();
+    if (instance.state !== 'deleted') this.showAs({ ...instance, plan_code: planCode }, instance.state);
+    return true;
+  }
+
   /** At start, before serving: the front door's routes. */
   async loadRoutes(): Promise<void> {
     await this.refreshLimits();

@@ -1,8 +1,9 @@
 import type { EventBus } from '../../platform/events/event-bus.ts';
-import { orderPaid } from '../../events/domain-events.ts';
-import { provisionInstanceJob } from './instances.jobs.ts';
+import { orderPaid, planChangePaid } from '../../events/domain-events.ts';
+import { changePlanJob, provisionInstanceJob } from './instances.jobs.ts';
 import type { InstancesService } from './instances.service.ts';
 import { provisionInstance, type ProvisionInstanceDeps } from './use-cases/provision-instance.ts';
+import { applyPlanChange, type ApplyPlanChangeDeps } from './use-cases/apply-plan-change.ts';
 
 /**
  * What the instances module does after other modules' events. `order.paid` → the instance is
@@ -10,11 +11,18 @@ import { provisionInstance, type ProvisionInstanceDeps } from './use-cases/provi
  * took the payment shows the address "en création" at once, even while the provisioning queue is
  * busy with another instance (the job does it too, so nothing is lost if that process dies).
  */
-export function subscribeInstances(events: EventBus, deps: ProvisionInstanceDeps & { instances: InstancesService }): void {
+export function subscribeInstances(events: EventBus, deps: ProvisionInstanceDeps & ApplyPlanChangeDeps & { instances: InstancesService }): void {
   events.subscribe(orderPaid, {
     job: provisionInstanceJob,
     singletonKey: (e) => `order-${e.orderId}`,
     handle: (e) => provisionInstance(deps, e.orderId),
     atCommit: (e) => deps.instances.markCreating(e.orderId),
+  });
+  // A paid plan change applies at once: the head start is the whole of it (the job replays it harmlessly).
+  events.subscribe(planChangePaid, {
+    job: changePlanJob,
+    singletonKey: (e) => `plan-change-${e.orderId}`,
+    handle: (e) => applyPlanChange(deps, e),
+    atCommit: (e) => applyPlanChange(deps, e),
   });
 }

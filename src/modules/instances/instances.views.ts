@@ -8,6 +8,7 @@ import { csrfField, layout } from '../../web/layout.ts';
 import { cardTable } from '../../web/table.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { instanceMessages } from './instances.messages.ts';
+import { features } from '../../web/features.ts';
 
 type K = keyof typeof instanceMessages.fr;
 export type IT = Translator<K>;
@@ -57,6 +58,8 @@ export interface UsageDay {
 }
 
 export interface InstancePageState {
+  /** a dearer plan is sold online and today lies within the period: "Changer de forfait" is offered */
+  canChangePlan?: boolean;
   availability: { percent: number | null; probes: number };
   usage: UsageDay[];
   sessionsNow: number;
@@ -88,7 +91,7 @@ ${s.notice ? notice('success', s.notice) : ''}
   <dl class="details">
     <dt>${t('state')}</dt><dd>${instanceBadge(t, i.state)}${i.state === 'active' && s.restarting ? html` <span class="badge warn">${t('restarting')}</span>` : ''}${i.state === 'failed' && i.failure_reason ? html` <span class="muted">${t('failure')} : ${i.failure_reason}</span>` : ''}</dd>
     <dt>${t('address')}</dt><dd>${i.state === 'active' ? html`<a href="${s.url}" rel="noopener">${s.url}</a>` : s.url}</dd>
-    <dt>${t('plan')}</dt><dd>${p?.name ?? i.plan_code}</dd>
+    <dt>${t('plan')}</dt><dd>${p?.name ?? i.plan_code}${i.state === 'active' && features().upgrade && s.canChangePlan ? html` · <a href="/instances/${i.id}/forfait">${t('changePlan')}</a>` : ''}</dd>
     <dt>${t('order')}</dt><dd><a href="/commandes/${i.order_id}">${t('seeOrder')}</a></dd>
     <dt>${t('flavour')}</dt><dd>${i.flavour === 'diacamma.syndic' ? 'Diacamma Syndic' : 'Diacamma Asso'}</dd>
     <dt>${t('bandwidth')}</dt><dd>${p?.bandwidthMbps ? `${nf.format(p.bandwidthMbps)} Mbps` : '—'}</dd>

@@ -4,16 +4,18 @@ import type { BillingDocument } from '../billing/document.types.ts';
 import { renderMail, type RenderedMail } from '../notifications/mail-layout.ts';
 
 /** The quote e-mail: the PDF is attached; the body says how to pay, so nobody needs to open it. */
-export function quoteMail(d: { site: string; name: string; quote: BillingDocument; instanceHost: string; instanceUrl: string; portalUrl: string; /** already received on the quotes this one replaces */ paidCents?: number }): RenderedMail {
+export function quoteMail(d: { site: string; name: string; quote: BillingDocument; instanceHost: string; instanceUrl: string; portalUrl: string; /** already received on the quotes this one replaces */ paidCents?: number; /** a plan change: the plan it leads to */ planChange?: { planName: string } }): RenderedMail {
   const q = d.quote;
   const amount = formatMoney(q.totals.grossCents, 'fr');
   const paid = d.paidCents ?? 0;
   const due = Math.max(0, q.totals.grossCents - paid);
   return renderMail('fr', {
-    subject: `Votre devis ${q.number} — hébergement ${d.instanceHost}`,
+    subject: d.planChange ? `Votre devis ${q.number} — changement de forfait de ${d.instanceHost}` : `Votre devis ${q.number} — hébergement ${d.instanceHost}`,
     greeting: `Bonjour ${d.name},`,
     paragraphs: [
-      `Merci pour votre commande. Vous trouverez ci-joint le devis ${q.number} de ${amount} pour l'hébergement ${d.instanceUrl}, valable jusqu'au ${frenchDate(q.validUntil ?? q.issueDate)}.`,
+      d.planChange
+        ? `Merci pour votre commande. Vous trouverez ci-joint le devis ${q.number} de ${amount} pour le passage de ${d.instanceUrl} au forfait ${d.planChange.planName}, valable jusqu'au ${frenchDate(q.validUntil ?? q.issueDate)}. Le montant est la différence de prix au prorata des jours qui restent jusqu'à l'échéance, qui ne change pas.`
+        : `Merci pour votre commande. Vous trouverez ci-joint le devis ${q.number} de ${amount} pour l'hébergement ${d.instanceUrl}, valable jusqu'au ${frenchDate(q.validUntil ?? q.issueDate)}.`,
       ...(paid > 0
         ? [
             due > 0
@@ -22,7 +24,7 @@ export function quoteMail(d: { site: string; name: string; quote: BillingDocumen
           ]
         : []),
       // PayPal is offered only where it works: the quote carries its link only when it is configured.
-      `Votre instance sera créée dès réception du règlement. ${q.paypalUrl ? 'Trois' : 'Deux'} moyens de paiement :`,
+      `${d.planChange ? `Le nouveau forfait s'appliquera dès réception du règlement.` : 'Votre instance sera créée dès réception du règlement.'} ${q.paypalUrl ? 'Trois' : 'Deux'} moyens de paiement :`,
       ...(q.paypalUrl ? [`• PayPal (compte ou carte bancaire), le plus rapide : ${q.paypalUrl}`] : []),
       `• Virement bancaire : ${q.seller.accountHolder ? `titulaire ${q.seller.accountHolder}, ` : ''}IBAN ${q.seller.iban}, BIC ${q.seller.bic}, en indiquant la référence ${q.paymentReference}.`,
       `• Chèque à l'ordre de ${q.seller.chequePayee}, à envoyer à : ${q.seller.chequeAddress.replace(/\n/g, ', ')} — en notant ${q.paymentReference} au dos.`,

@@ -101,6 +101,36 @@ export class OrdersRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  async insertPlanChange(db: Kysely<DB>, o: { userId: number; organisationId: number; instanceId: number; instanceName: string; flavour: Flavour; fromPlan: string; toPlan: string; termsVersion: number; ip: string | null; now: Date }): Promise<Order> {
+    return db
+      .insertInto('orders')
+      .values({
+        user_id: o.userId,
+        organisation_id: o.organisationId,
+        kind: 'upgrade',
+        status: 'validated',
+        instance_name: o.instanceName,
+        instance_id: o.instanceId,
+        from_plan_code: o.fromPlan,
+        plan_code: o.toPlan,
+        flavour: o.flavour,
+        payment_method: 'transfer',
+        terms_version: o.termsVersion,
+        terms_accepted_at: o.now,
+        terms_accepted_ip: o.ip,
+        terms_accepted_by: o.userId,
+        created_at: o.now,
+        updated_at: o.now,
+        validated_at: o.now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  openPlanChange(instanceId: number) {
+    return this.db.selectFrom('orders').selectAll().where('kind', '=', 'upgrade').where('instance_id', '=', instanceId).where('status', '=', 'validated').executeTakeFirst();
+  }
+
   async notePartlyPaidAlert(db: Kysely<DB>, id: number, now: Date): Promise<boolean> {
     const res = await db.updateTable('orders').set({ partly_paid_alert_at: now }).where('id', '=', id).where('partly_paid_alert_at', 'is', null).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;

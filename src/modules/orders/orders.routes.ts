@@ -34,12 +34,13 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     const terms = await settings.currentTerms();
     const organisation = (await c.services.accounts.getAccount(user.id))?.organisation ?? null;
     // Once paid and provisioned, the order's page leads to its instance.
-    const instance = order.status === 'paid' ? (await c.services.instances.listForUser(user.id)).find((i) => i.order_id === order.id) : undefined;
+    const instance = order.status === 'paid' || order.kind === 'upgrade' ? (await c.services.instances.listForUser(user.id)).find((i) => i.order_id === order.id || i.id === order.instance_id) : undefined;
     return sendHtml(
       reply,
       orderPage(ctx, {
         order,
         plan: await settings.plan(order.plan_code),
+        fromPlanName: order.from_plan_code ? ((await settings.plan(order.from_plan_code))?.name ?? null) : null,
         instanceUrl,
         termsVersion: terms?.version ?? null,
         quote: quoteRow ? { id: quoteRow.id, content: quoteRow.content as BillingDocument, state: await billing.stateOf(quoteRow) } : null,

@@ -5,7 +5,7 @@ import type { DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platf
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import { deriveKey, encryptSecret } from '../../platform/secrets.ts';
 import type { DomainError, FieldErrorCode } from '../../errors/app-error.ts';
-import { orderPaid } from '../../events/domain-events.ts';
+import { orderPaid, planChangePaid } from '../../events/domain-events.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
@@ -170,7 +170,9 @@ export class OrdersService {
   /** "Order paid", in the transaction that issued its invoice; the modules that care hear of it after commit. */
   async markPaid(trx: Kysely<DB>, orderId: number): Promise<void> {
     if (!(await this.#repo.setStatus(trx, orderId, ['validated'], 'paid', this.#d.clock.now()))) throw new Error(`order ${orderId} is not awaiting payment`);
-    await this.#d.events.record(trx, orderPaid, { orderId });
+    const order = await this.#repo.find(orderId, trx);
+    if (order?.kind === 'upgrade' && order.instance_id !== null) await this.#d.events.record(trx, planChangePaid, { orderId, instanceId: order.instance_id, planCode: order.plan_code });
+    else await this.#d.events.record(trx, orderPaid, { orderId });
   }
 
   /** Once the instance is live, the admin password chosen at order time is not kept (idempotent). */
@@ -186,6 +188,21 @@ export class OrdersService {
   /** A lapsed order with nothing paid becomes "expired" and frees its name. */
   expire(orderId: number): Promise<boolean> {
     return this.#repo.setStatus(this.#repo.db, orderId, ['validated'], 'expired', this.#d.clock.now());
+  }
+
+  /**
+   * A plan change for an instance, accepted with today's CGV: the order is created validated (its
+   * quote follows in the same transaction). At most one awaiting payment per instance (the
+   * database refuses a second: `orders_one_open_upgrade`).
+   */
+  async createPlanChange(trx: Kysely<DB>, o: { userId: number; organisationId: number; instanceId: number; instanceName: string; flavour: Flavour; fromPlan: string; toPlan: string; termsVersion: number; ip: string | null }): Promise<Order> {
+    const now = this.#d.clock.now();
+    return this.#repo.insertPlanChange(trx, { ...o, now });
+  }
+
+  /** The plan change of an instance still awaiting payment, if any. */
+  openPlanChange(instanceId: number): Promise<Order | undefined> {
+    return this.#repo.openPlanChange(instanceId);
   }
 
   /** Notes that the operator was told this lapsed order is partly paid: true the first time only. */

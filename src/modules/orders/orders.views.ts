@@ -124,6 +124,8 @@ export interface OrderPageState {
   /** the instance made from the paid order, once it exists */
   instance: { id: number; state: Instance['state']; stateLabel: string; url: string } | null;
   paidCents: number;
+  /** a plan change: the plan it leaves */
+  fromPlanName?: string | null;
   /** what remains to pay (the payments module's balance) */
   dueCents: number;
   paypalEnabled: boolean;
@@ -152,16 +154,18 @@ export function orderPage(ctx: PageContext, s: OrderPageState): Html {
   const t = ot(ctx);
   const o = s.order;
   const q = s.quote?.content ?? null;
+  const upgrade = o.kind === 'upgrade';
+  const title = upgrade ? t('planChangeTitle', { name: o.instance_name }) : t('orderTitle', { name: o.instance_name });
   return layout(ctx, {
-    title: t('orderTitle', { name: o.instance_name }),
-    main: html`<h1>${t('orderTitle', { name: o.instance_name })}</h1>
+    title,
+    main: html`<h1>${title}</h1>
 ${s.notices.map((n) => notice('success', n))}
 ${errorSummary(s.errors, t('cannotValidate'))}
 <section class="panel">
   <h2>${t('summary')}</h2>
   <dl class="details">
     <dt>${t('address')}</dt><dd>${s.instanceUrl(o.instance_name)}</dd>
-    <dt>${t('plan')}</dt><dd>${s.plan?.name ?? o.plan_code}</dd>
+    <dt>${t('plan')}</dt><dd>${upgrade ? t('planChangePlans', { from: s.fromPlanName ?? o.from_plan_code ?? '', to: s.plan?.name ?? o.plan_code }) : (s.plan?.name ?? o.plan_code)}</dd>
     <dt>${t('flavour')}</dt><dd>${o.flavour === 'diacamma.syndic' ? t('flavour_syndic') : t('flavour_asso')}</dd>
     <dt>${t('price')}</dt><dd>${q ? formatMoney(q.totals.grossCents, ctx.locale) : s.plan?.priceCents != null ? t('perYear', { price: formatMoney(s.plan.priceCents, ctx.locale) }) : ''}</dd>
     <dt>${t('paymentMethod')}</dt><dd>${t(`pm_${o.payment_method}` as K)}</dd>
@@ -173,7 +177,7 @@ ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
 ${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.dueCents, s.paypalEnabled) : ''}
-${o.status === 'paid' && s.invoice ? notice('success', t(s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
+${o.status === 'paid' && s.invoice ? notice('success', t(upgrade ? 'paidPlanChange' : s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
   <p><span class="badge ${s.instance.state === 'active' ? 'ok' : s.instance.state === 'creating' ? 'warn' : 'err'}">${s.instance.stateLabel}</span> <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}

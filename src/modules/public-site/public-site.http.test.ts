@@ -127,11 +127,12 @@ describe('FAQ', () => {
     assert.ok((body.match(/<details /g) ?? []).length >= 20, 'one <details> per question');
   });
 
-  it('says nothing of what is not built yet or not configured (archives, upgrade, renewal, support form, PayPal, HTTPS)', async () => {
+  it('says nothing of what is not built yet or not configured (archives, renewal, support form, PayPal, HTTPS), and speaks of the plan change, which is', async () => {
     const { text } = await page('/faq');
-    for (const absent of ['Archiver', 'Restaurer', 'archive', 'au prorata', 'renouvellement', 'Demande information', 'PayPal', 'HTTPS']) {
+    for (const absent of ['Archiver', 'Restaurer', 'archive', 'renouvellement', 'Demande information', 'PayPal', 'HTTPS']) {
       assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the FAQ`);
     }
+    assertHas(text, ["Puis-je passer du forfait Opale au forfait Émeraude en cours d'année ?", 'au prorata']);
     assertHas(text, ['par courriel à contact@sleto.fr']);
   });
 
@@ -153,7 +154,7 @@ describe('FAQ', () => {
       'Opale, Émeraude, Diamant',
       'https://bidule.example.org',
     ]);
-    const onlyArchives = textOf(faqPage(ctx, { ...base, features: features({ archives: true }), paypal: false }).value);
+    const onlyArchives = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: false }), paypal: false }).value);
     assert.ok(onlyArchives.includes('Archiver') && !onlyArchives.includes('au prorata') && !onlyArchives.includes('PayPal'));
   });
 
@@ -173,15 +174,16 @@ describe('terms of sale', () => {
     assert.match(body, /<h1>Conditions générales de vente<\/h1>/);
     // the articles on features not built yet are left out, and the numbering follows
     assert.match(body, /<h2>Article 4 — Durée<\/h2><p class="prose">L&#39;hébergement est souscrit pour une durée d&#39;un an\.<\/p>/);
-    assert.match(body, /<h2>Article 7 — Droit applicable<\/h2><p class="prose">Les présentes CGV/);
+    assert.match(body, /<h2>Article 5 — Changement de forfait<\/h2><p class="prose">Le passage à un forfait plus complet/);
+    assert.match(body, /<h2>Article 8 — Droit applicable<\/h2><p class="prose">Les présentes CGV/);
     assertHas(text, ['Le paiement s\'effectue par virement bancaire ou par chèque.']);
-    for (const absent of ['PayPal', 'renouvellement', 'Changement de forfait', 'archive', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
+    for (const absent of ['PayPal', 'renouvellement', 'moins cher', 'archive', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
   });
 
   it('keeps each conditional passage exactly when its feature is on', () => {
     const body = defaultTerms.body;
     const all = renderTermsBody(body, { features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true });
-    assertHas(all, ['Article 4 — Durée et renouvellement', 'Une commande de renouvellement', 'Article 5 — Changement de forfait', 'Article 8 — Droit applicable', 'par chèque ou par PayPal', 'en réaliser une archive']);
+    assertHas(all, ['Article 4 — Durée et renouvellement', 'Une commande de renouvellement', 'Article 5 — Changement de forfait', 'Le renouvellement se fait au nouveau forfait ; le passage à un forfait moins cher se fait au renouvellement.', 'Article 8 — Droit applicable', 'par chèque ou par PayPal', 'en réaliser une archive']);
     assert.deepEqual(termsMarkerProblems(body, [...Object.keys(features()), 'paypal']), []);
     assert.deepEqual(termsMarkerProblems('{si:archives}sans fin', ['archives']), ['{si:archives}']);
     assert.deepEqual(termsMarkerProblems('{si:teleportation}x{fin}', ['archives']), ['{si:teleportation}']);

@@ -136,6 +136,8 @@ export interface MailMessagesTable {
 
 export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; filename: string };
 
+/** hosting: a new instance for a year; upgrade: a dearer plan for an instance, for the rest of its period */
+export type OrderKind = 'hosting' | 'upgrade';
 export type OrderStatus = 'draft' | 'validated' | 'paid' | 'expired' | 'cancelled';
 export type PaymentMethod = 'transfer' | 'cheque' | 'paypal';
 export type Flavour = 'diacamma.asso' | 'diacamma.syndic';
@@ -144,7 +146,10 @@ export interface OrdersTable {
   id: Generated<number>;
   user_id: number;
   organisation_id: number;
-  kind: ColumnType<'hosting', 'hosting' | undefined, never>;
+  kind: ColumnType<OrderKind, OrderKind | undefined, never>;
+  /** upgrade: the instance whose plan changes, and the plan it leaves */
+  instance_id: number | null;
+  from_plan_code: string | null;
   status: OrderStatus;
   instance_name: string;
   plan_code: string;

@@ -9,14 +9,14 @@ import { quoteMail } from '../orders.mails.ts';
 import type { OrdersService } from '../orders.service.ts';
 
 /** A step of the quote use cases: the quote e-mail, with its PDF, in the transaction that issues it. */
-export async function mailQuote(d: { mail: MailService; settings: SettingsService; orders: OrdersService; portalUrl: () => string }, trx: Kysely<DB>, quote: DocumentRow, account: Account, instanceName: string, paidCents = 0): Promise<void> {
+export async function mailQuote(d: { mail: MailService; settings: SettingsService; orders: OrdersService; portalUrl: () => string }, trx: Kysely<DB>, quote: DocumentRow, account: Account, instanceName: string, paidCents = 0, planChange?: { planName: string }): Promise<void> {
   const site = (await d.settings.operatorIdentity()).tradeName;
   const content = quote.content as BillingDocument;
   await d.mail.enqueue(trx, {
     recipients: customerRecipients(account.user, account.organisation),
     template: 'billing.quote',
     userId: account.user.id,
-    rendered: quoteMail({ site, name: account.user.name, quote: content, instanceHost: d.orders.instanceHost(instanceName), instanceUrl: d.orders.instanceUrl(instanceName), portalUrl: d.portalUrl(), paidCents }),
+    rendered: quoteMail({ site, name: account.user.name, quote: content, instanceHost: d.orders.instanceHost(instanceName), instanceUrl: d.orders.instanceUrl(instanceName), portalUrl: d.portalUrl(), paidCents, ...(planChange ? { planChange } : {}) }),
     attachments: [{ kind: 'document_pdf', documentId: quote.id, filename: `${content.number}.pdf` }],
   });
 }

@@ -29,7 +29,8 @@ export interface ReissueQuoteDeps {
  */
 export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orderId: number): Promise<OrderResult<{ quoteNumber: string }>> {
   const order = await d.orders.find(orderId);
-  if (!order || !['validated', 'expired'].includes(order.status)) return { ok: false, errors: { order: 'order_not_draft' } };
+  // A plan change is priced for the day it was asked: the customer asks again rather than re-issue it.
+  if (!order || order.kind !== 'hosting' || !['validated', 'expired'].includes(order.status)) return { ok: false, errors: { order: 'order_not_draft' } };
   const plan = await d.settings.plan(order.plan_code);
   const account = await d.accounts.getAccount(order.user_id);
   if (!plan || plan.priceCents === null || !account?.organisation) return { ok: false, errors: { plan: 'plan_on_quote' } };

@@ -85,7 +85,14 @@ export async function settleQuoteIn(d: SettleQuoteDeps, trx: Kysely<DB>, quote: 
       recipients: customerRecipients(account.user, account.organisation),
       template: 'billing.invoice',
       userId: account.user.id,
-      rendered: invoiceMail({ site, name: account.user.name, invoice: doc, instanceUrl: d.orders.instanceUrl(order.instance_name), portalUrl: d.portalUrl() }),
+      rendered: invoiceMail({
+        site,
+        name: account.user.name,
+        invoice: doc,
+        instanceUrl: d.orders.instanceUrl(order.instance_name),
+        portalUrl: d.portalUrl(),
+        ...(order.kind === 'upgrade' ? { planChange: { instanceUrl: d.orders.instanceUrl(order.instance_name), planName: (await d.settings.plan(order.plan_code, trx))?.name ?? order.plan_code } } : {}),
+      }),
       attachments: [{ kind: 'document_pdf', documentId: invoice.id, filename: `${invoice.number}.pdf` }],
     });
   }
