@@ -311,6 +311,22 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
       assert.equal(pdf.headers()['content-type'], 'application/pdf');
       await page.goBack();
       await assertHeading(heading(), 'Vos factures');
+
+      // --- 11. "Changer de forfait": the offer, a refusal that speaks, the order and its quote ---------
+      await page.getByRole('navigation', { name: 'Mon espace' }).getByRole('link', { name: "Vos instances d'hébergement" }).click();
+      await page.locator('tbody tr').filter({ has: page.locator('strong', { hasText: instance }) }).first().getByRole('link', { name: `Editer ${instance}` }).click();
+      await page.getByRole('link', { name: 'Changer de forfait' }).click();
+      await assertHeading(heading(), `Changer de forfait — ${instance}`);
+      const emeraude = page.getByRole('radio', { name: /^Émeraude — 85,00\s€ à régler \(Changement de forfait Opale → Émeraude du / });
+      assert.equal(await emeraude.isChecked(), true);
+      await page.getByRole('button', { name: 'Commander le changement de forfait' }).click();
+      await page.getByRole('alert').getByText('Cochez la case pour accepter les conditions générales de vente.').waitFor();
+      await page.getByRole('checkbox', { name: /J’ai lu et j’accepte les conditions générales de vente/ }).check();
+      await page.getByRole('button', { name: 'Commander le changement de forfait' }).click();
+      await assertHeading(heading(), `Changement de forfait — ${instance}`);
+      await page.getByText('Opale → Émeraude').waitFor();
+      await page.getByText('Le nouveau forfait s’applique dès réception du règlement.').waitFor();
+      if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(process.env.SCREENSHOTS, 'plan-change-order.png'), fullPage: true });
       await assertNoPageProblems(problems);
       t.diagnostic(`axe-core checked ${problems.axe.checked.length} portal page states`);
 

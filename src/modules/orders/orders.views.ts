@@ -136,11 +136,11 @@ export interface OrderPageState {
   billing: BillingAddressValues;
 }
 
-export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, due: number, paypalEnabled: boolean): Html {
+export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, due: number, paypalEnabled: boolean, planChange = false): Html {
   const t = ot(ctx);
   return html`<section class="panel" aria-labelledby="pay-title">
   <h2 id="pay-title">${t('payTitle')}</h2>
-  <p>${t('payIntro')}</p>
+  <p>${t(planChange ? 'payIntroPlanChange' : 'payIntro')}</p>
   ${paidCents > 0 ? notice('info', t('paidPartly', { paid: formatMoney(paidCents, ctx.locale), due: formatMoney(due, ctx.locale) })) : ''}
   ${paypalEnabled ? html`<p>${paypalPayForm(ctx, q.number)} <span class="muted">${t('payPaypalHint')}</span></p>` : ''}
   <h3>${t('payTransfer')}</h3>
@@ -176,7 +176,7 @@ ${o.status === 'draft' ? draftActions(ctx, s) : ''}
 ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
-${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.dueCents, s.paypalEnabled) : ''}
+${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.dueCents, s.paypalEnabled, upgrade) : ''}
 ${o.status === 'paid' && s.invoice ? notice('success', t(upgrade ? 'paidPlanChange' : s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
   <p><span class="badge ${s.instance.state === 'active' ? 'ok' : s.instance.state === 'creating' ? 'warn' : 'err'}">${s.instance.stateLabel}</span> <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
