@@ -20,6 +20,7 @@ import { ordersRoutes } from './modules/orders/orders.routes.ts';
 import { instancesRoutes } from './modules/instances/instances.routes.ts';
 import { planChangeRoutes } from './modules/instances/plan-change.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
+import { supportRoutes } from './modules/support/support.routes.ts';
 import { paypalApprovalOrigin } from './modules/payments/paypal/paypal.client.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
 import type { DomainError } from './errors/app-error.ts';
@@ -29,6 +30,7 @@ import { PortalMenu } from './web/portal-menu.ts';
 import { accountsPortalEntries } from './modules/accounts/accounts.portal.ts';
 import { billingPortalEntries } from './modules/billing/billing.portal.ts';
 import { ordersPortalEntries } from './modules/orders/orders.portal.ts';
+import { supportPortalEntries } from './modules/support/support.portal.ts';
 import { recordRoutes } from './web/route-table.ts';
 import { cookieNames, cookieOptions } from './web/security/cookies.ts';
 import { registerCsrf } from './web/security/csrf.ts';
@@ -137,7 +139,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   app.get('/static/htmx.min.js', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile('htmx.min.js', htmxDir));
 
   // The customer's portal entries, registered by the modules that serve them.
-  const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...accountsPortalEntries(c));
+  const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...supportPortalEntries(), ...accountsPortalEntries(c));
   const pageContext = makePageContext(services.settings, menu);
   registerInputHygiene(app);
 
@@ -230,6 +232,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   await app.register(planChangeRoutes(c, pageContext));
   await app.register(billingRoutes(c, pageContext));
   await app.register(paymentsRoutes(c, pageContext));
+  await app.register(supportRoutes(c, pageContext));
   await app.register(backofficeRoutes(c, pageContext));
   return app;
 }

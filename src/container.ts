@@ -42,6 +42,8 @@ import { PaymentsService } from './modules/payments/payments.service.ts';
 import { PaypalPayments } from './modules/payments/paypal-payments.service.ts';
 import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/paypal/paypal.client.ts';
 import { settleQuote } from './modules/payments/use-cases/settle-quote.ts';
+import { SupportRepository } from './modules/support/support.repository.ts';
+import { SupportService } from './modules/support/support.service.ts';
 
 /** Every job the application knows; queues are created for each at start. */
 export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
@@ -56,6 +58,7 @@ export interface Services {
   payments: PaymentsService;
   paypal: PaypalPayments;
   instances: InstancesService;
+  support: SupportService;
 }
 
 /**
@@ -176,7 +179,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const instances = new InstancesService({ repo: new InstancesRepository(db), orders, driver, accounts, settings, mail, audit, queue, clock, logger, secretKey: config.secretKey, portalUrl: urls.portal, instanceUrl: urls.instance });
     // Through the front door, as the customer's browser will come (once the server listens).
     const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.instanceDomain}`) : driver.health(name));
-    const core = { db, events, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances };
+    const support = new SupportService({ repo: new SupportRepository(db), clock, secretKey: config.secretKey });
+    const core = { db, events, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances, support };
     const paypalClient = config.paypal
       ? new PaypalClient({ ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] }, { brandName: (await settings.operatorIdentity()).tradeName })
       : null;
@@ -241,7 +245,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       database,
       queue,
       events,
-      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances },
+      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support },
       deps,
       driver,
       frontDoor,

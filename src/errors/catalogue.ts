@@ -137,14 +137,21 @@ const instances = {
   instance_not_active: { status: 409, fr: "L'instance n'est pas active : réessayez quand elle le sera.", en: 'The instance is not active: try again when it is.' },
 } satisfies Record<string, CatalogueEntry>;
 
-export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances };
+/** Accompaniment: the "Demande information" form. */
+const support = {
+  support_choice_required: { status: 422, fr: 'Choisissez une réponse de la liste.', en: 'Choose an answer from the list.' },
+  support_too_fast: { status: 422, fr: 'Le formulaire a été envoyé trop vite pour avoir été rempli par une personne. Relisez-le, puis envoyez-le à nouveau.', en: 'The form was sent too fast to have been filled in by a person. Read it again, then send it once more.' },
+  support_form_stale: { status: 422, fr: 'Ce formulaire a été affiché il y a trop longtemps. Vérifiez vos réponses, puis envoyez-le à nouveau.', en: 'This form was shown too long ago. Check your answers, then send it again.' },
+} satisfies Record<string, CatalogueEntry>;
+
+export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support };
 
 export type ErrorCode = keyof typeof catalogue;
 /** Every password rule broken, e.g. `password:too_short+contains_admin` (accounts/passwords.ts). */
 export type PasswordRulesCode = `password:${string}`;
 
 /** The codes a form field can carry (a person's input, checked by a service). */
-export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | PasswordRulesCode;
+export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | PasswordRulesCode;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(catalogue, value);

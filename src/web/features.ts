@@ -11,7 +11,7 @@ export const FEATURES = {
   /** the automatic renewal order sent before the end of the year */
   renewal: false,
   /** the "Demande information" form of accompaniment */
-  supportForm: false,
+  supportForm: true,
 } as const satisfies Record<string, boolean>;
 
 export type Feature = keyof typeof FEATURES;

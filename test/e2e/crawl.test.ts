@@ -16,6 +16,7 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
 import { paidOrder } from '../support/paid-order.ts';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
+import { supportRequest } from '../support/support-requests.ts';
 
 const MAX_PAGES = 600;
 
@@ -99,6 +100,8 @@ describe('every portal page is reachable by links', () => {
     const invoice = (await t.container.services.billing.invoiceForQuote((await t.container.services.billing.findDocument({ number: quoteNumber }))!.id))!;
     await operator.get(`/backoffice/documents/${invoice.number}`);
     assert.equal((await operator.post(`/backoffice/documents/${invoice.number}/avoirs`, { amount: '5,00', reason: 'Geste' })).statusCode, 303);
+
+    await supportRequest(t, { email: 'crawl-demande@example.org' });
 
     const visitor = new Agent(t.app);
     visitor.host = new URL(t.container.urls.portal()).host;

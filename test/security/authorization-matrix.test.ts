@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 import { routeTable } from '../../src/web/route-table.ts';
+import { supportRequest } from '../support/support-requests.ts';
 import { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
@@ -51,6 +52,7 @@ interface Fixture {
   instance: number;
   action: number;
   mail: number;
+  supportRequest: number;
 }
 
 const ROUTES: Record<string, Entry> = {
@@ -67,6 +69,8 @@ const ROUTES: Record<string, Entry> = {
   'GET /courriel/confirmer': { access: 'public', url: () => '/courriel/confirmer?jeton=x' },
   'GET /paiement/paypal/retour': { access: 'public', url: () => '/paiement/paypal/retour?token=XYZ123' },
   'GET /paiement/paypal/annulation': { access: 'public' },
+  'GET /demande-information': { access: 'public' },
+  'POST /demande-information': { access: 'public', form: () => ({ organisation: '' }) },
   'POST /inscription': { access: 'public', form: () => ({ alias: '', name: '', email: '', organisation: '' }) },
   'POST /connexion': { access: 'public', form: () => ({ identifier: 'personne', password: 'rien-du-tout' }) },
   'POST /mot-de-passe-oublie': { access: 'public', form: () => ({ email: 'personne@example.org' }) },
@@ -123,6 +127,8 @@ const ROUTES: Record<string, Entry> = {
   'GET /backoffice/courriels/:id': { access: 'operator', url: (f) => `/backoffice/courriels/${f.mail}` },
   'GET /backoffice/courriels/:id/html': { access: 'operator', url: (f) => `/backoffice/courriels/${f.mail}/html` },
   'GET /backoffice/journal': { access: 'operator' },
+  'GET /backoffice/demandes': { access: 'operator' },
+  'GET /backoffice/demandes/:id': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}` },
   'GET /backoffice/reglages': { access: 'operator' },
   'GET /backoffice/forfaits': { access: 'operator' },
   'GET /backoffice/instances': { access: 'operator' },
@@ -180,6 +186,7 @@ before(async () => {
     instance: instance.id,
     action: action!.id,
     mail: (await lastMailTo(t, 'matrice-a@example.org', 'accounts.welcome')).id,
+    supportRequest: await supportRequest(t, { email: 'matrice-a@example.org' }),
   };
   secretsOfA = [/matrice-a@example\.org/, /Association matrice-a/, /matrice-site/, /matrice-devis/, /matrice-brouillon/, new RegExp(f.quoteValidated), new RegExp(f.invoice)];
 });

@@ -33,7 +33,8 @@ export type AuditAction =
   | 'terms.published'
   | 'action.retried'
   | 'instance.server_restarted'
-  | 'instance.plan_changed';
+  | 'instance.plan_changed'
+  | 'support.requested';
 
 export interface AuditEntryInput {
   action: AuditAction;

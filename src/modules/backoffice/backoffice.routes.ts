@@ -16,6 +16,7 @@ import { moneyRoutes } from './money.routes.ts';
 import { settingsRoutes } from './settings.routes.ts';
 import { plansRoutes } from './plans.routes.ts';
 import { instancesRoutes } from './instances.routes.ts';
+import { supportRequestPage, supportRequestsPage } from './support.views.ts';
 
 export const PAGE_SIZE = 25;
 const DETAIL_LIMIT = 50;
@@ -25,7 +26,7 @@ export const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img
 
 /** The operator's back office (operator role only). */
 export function backofficeRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { accounts, audit, mail } = c.services;
+  const { accounts, audit, mail, support } = c.services;
   const outboxMode = () => mail.transportKind === 'outbox';
 
   return async (app) => {
@@ -116,6 +117,21 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
       if (!(await mail.find(id))) throw new AppError('not_found');
       const ok = await mail.retry(id, { actorUserId: request.currentUser!.id, ip: clientMeta(request).ip });
       return reply.redirect(`/backoffice/courriels/${id}?renvoye=${ok ? '1' : '0'}`, 303);
+    });
+
+    // --- accompaniment requests ("Demande information") ------------------------------------
+    app.get('/backoffice/demandes', async (request, reply) => {
+      const page = pageParam(request);
+      const rows = await support.list({ limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, supportRequestsPage(ctx, { rows: rows.slice(0, PAGE_SIZE), page: { page, hasNext: rows.length > PAGE_SIZE } }));
+    });
+
+    app.get('/backoffice/demandes/:id', async (request, reply) => {
+      const found = await support.get(idParam(request));
+      if (!found) throw new AppError('not_found');
+      const ctx = await pageContext(request, reply);
+      return sendHtml(reply, supportRequestPage(ctx, found));
     });
 
     // --- audit log -------------------------------------------------------------------------

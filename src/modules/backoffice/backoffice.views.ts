@@ -19,7 +19,7 @@ export function tr(ctx: PageContext): T {
   return translator(backofficeMessages, ctx.locale);
 }
 
-export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings' | 'plans' | 'instances';
+export type Section = 'dashboard' | 'customers' | 'orders' | 'documents' | 'mail' | 'journal' | 'settings' | 'plans' | 'instances' | 'support';
 
 const SECTIONS: { id: Section; href: string; label: BackofficeMessageKey }[] = [
   { id: 'dashboard', href: '/backoffice', label: 'navDashboard' },
@@ -27,6 +27,7 @@ const SECTIONS: { id: Section; href: string; label: BackofficeMessageKey }[] = [
   { id: 'orders', href: '/backoffice/commandes', label: 'navOrders' },
   { id: 'instances', href: '/backoffice/instances', label: 'navInstances' },
   { id: 'documents', href: '/backoffice/documents', label: 'navDocuments' },
+  { id: 'support', href: '/backoffice/demandes', label: 'navSupport' },
   { id: 'mail', href: '/backoffice/courriels', label: 'navMail' },
   { id: 'journal', href: '/backoffice/journal', label: 'navJournal' },
   { id: 'settings', href: '/backoffice/reglages', label: 'navSettings' },
@@ -115,6 +116,7 @@ ${c.mailFailed > 0 ? notice('warning', t('failedWarning', { count: c.mailFailed 
   <li><a href="/backoffice/commandes">${t('navOrders')}</a></li>
   <li><a href="/backoffice/instances">${t('navInstances')}</a></li>
   <li><a href="/backoffice/documents">${t('documentsLink')}</a></li>
+  <li><a href="/backoffice/demandes">${t('supportLink')}</a></li>
   <li><a href="/backoffice/courriels">${t('mailTitle')}</a></li>
   <li><a href="/backoffice/journal">${t('journalTitle')}</a></li>
   <li><a href="/backoffice/reglages">${t('settingsLink')}</a></li>

@@ -117,6 +117,7 @@ export const faqMessages = defineMessages({
       'Décrivez vos difficultés avec Diacamma et vos attentes par le formulaire « Demande information » ou par courriel à {email}. Vous recevez en retour un devis qui détaille les séances conseillées ; une fois le devis accepté, nous établissons ensemble le planning des séances.',
     a_supportHowMail:
       'Décrivez vos difficultés avec Diacamma et vos attentes par courriel à {email}. Vous recevez en retour un devis qui détaille les séances conseillées ; une fois le devis accepté, nous établissons ensemble le planning des séances.',
+    supportFormLink: 'Remplir le formulaire « Demande information »',
     q_supportPrice: "Combien coûte l'accompagnement ?",
     a_supportPrice1:
       "Chaque accompagnement étant personnalisé, son prix est fixé par le devis. À titre indicatif, notre tarif standard est de 80 € de l'heure, dégressif selon le volume.",
@@ -223,6 +224,7 @@ export const faqMessages = defineMessages({
       'Describe your difficulties with Diacamma and your expectations through the “Demande information” form or by e-mail to {email}. You receive in return a quote detailing the recommended sessions; once the quote is accepted, we set up the session schedule together.',
     a_supportHowMail:
       'Describe your difficulties with Diacamma and your expectations by e-mail to {email}. You receive in return a quote detailing the recommended sessions; once the quote is accepted, we set up the session schedule together.',
+    supportFormLink: 'Fill in the “Information request” form',
     q_supportPrice: 'How much does accompaniment cost?',
     a_supportPrice1:
       'Since every accompaniment is personalised, its price is set by the quote. As a guide, our standard rate is 80 € per hour, lower for larger volumes.',

@@ -187,7 +187,13 @@ function supportSection(locale: Locale, d: FaqData): Section {
         a: html`${p(t('a_supportWhere'))}${list([t('whereSite'), t('wherePresentation'), t('whereRemote')])}`,
       },
       { id: 'accompagnement-duree', q: t('q_supportLength'), a: html`${p(t('a_supportLength1'))}${p(t('a_supportLength2'))}` },
-      { id: 'accompagnement-demande', q: t('q_supportHow'), a: p(t(d.features.supportForm ? 'a_supportHow' : 'a_supportHowMail', { email: d.identity.email })) },
+      {
+        id: 'accompagnement-demande',
+        q: t('q_supportHow'),
+        a: d.features.supportForm
+          ? html`${p(t('a_supportHow', { email: d.identity.email }))}<p><a href="/demande-information">${t('supportFormLink')}</a></p>`
+          : p(t('a_supportHowMail', { email: d.identity.email })),
+      },
       {
         id: 'accompagnement-prix',
         q: t('q_supportPrice'),

@@ -14,7 +14,7 @@ export function publicSiteRoutes(c: Container, pageContext: PageContextFactory):
   return async (app) => {
     app.get('/', async (request, reply) => {
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, homePage(ctx, await settings.plans(), { instanceUrl: c.urls.instance, paypal: c.services.paypal.enabled }));
+      return sendHtml(reply, homePage(ctx, await settings.plans(), { instanceUrl: c.urls.instance, paypal: c.services.paypal.enabled, supportForm: features().supportForm }));
     });
 
     app.get('/faq', async (request, reply) => {

@@ -40,6 +40,7 @@ export const homeMessages = defineMessages({
     formatRemote: 'À distance, par prise en main de votre ordinateur',
     supportQuote: "Chaque accompagnement fait l'objet d'un devis, adapté à vos besoins et à votre budget.",
     supportMore: "En savoir plus sur l'accompagnement",
+    supportRequest: 'Demande information',
   },
   en: {
     title: 'Diacamma hosting',
@@ -76,6 +77,7 @@ export const homeMessages = defineMessages({
     formatRemote: 'Remotely, by taking control of your computer',
     supportQuote: 'Every accompaniment comes with a quote, fitted to your needs and your budget.',
     supportMore: 'More about accompaniment',
+    supportRequest: 'Information request',
   },
 });
 
@@ -132,7 +134,7 @@ export function planCard(ctx: PageContext, p: PlanView): Html {
 }
 
 /** `instanceUrl` gives the address the front door serves an instance at (scheme, port when not default). */
-export function homePage(ctx: PageContext, plans: PlanView[], o: { instanceUrl: (name: string) => string; paypal: boolean }): Html {
+export function homePage(ctx: PageContext, plans: PlanView[], o: { instanceUrl: (name: string) => string; paypal: boolean; supportForm?: boolean }): Html {
   const t = translator(homeMessages, ctx.locale);
   const instanceUrl = o.instanceUrl;
   return layout(ctx, {
@@ -169,6 +171,7 @@ export function homePage(ctx: PageContext, plans: PlanView[], o: { instanceUrl: 
     <div class="tile">${t('formatRemote')}</div>
   </div>
   <p>${t('supportQuote')}</p>
+  ${o.supportForm ? html`<p><a class="button" href="/demande-information">${t('supportRequest')}</a></p>` : ''}
   <p><a href="/faq#accompagnement">${t('supportMore')}</a></p>
 </section>`,
   });

@@ -334,6 +334,26 @@ export interface HostingActionsTable {
   finished_at: Timestamp | null;
 }
 
+export type SupportSubject = 'support' | 'hosting' | 'diamant' | 'other';
+export type SupportFormat = 'on_site' | 'remote_presentation' | 'remote_control';
+
+export interface SupportRequestsTable {
+  id: Generated<number>;
+  user_id: number | null;
+  subject: SupportSubject;
+  organisation: string;
+  contact: string;
+  email: string;
+  phone: string;
+  instance_name: string;
+  difficulties: string;
+  expectations: string;
+  format: SupportFormat;
+  availability: string;
+  ip: string | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   settings: SettingsTable;
   plans: PlansTable;
@@ -361,6 +381,7 @@ export interface DB {
   hosting_actions: HostingActionsTable;
   instance_usage_daily: InstanceUsageDailyTable;
   instance_probes: InstanceProbesTable;
+  support_requests: SupportRequestsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -375,3 +396,4 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type Instance = Selectable<InstancesTable>;
 export type HostingAction = Selectable<HostingActionsTable>;
+export type SupportRequest = Selectable<SupportRequestsTable>;

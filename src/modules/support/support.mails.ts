@@ -1,0 +1,45 @@
+import type { SupportRequest } from '../../platform/db/schema.ts';
+import { renderMail, type RenderedMail } from '../notifications/mail-layout.ts';
+import { FORMAT_LABELS, SUBJECT_LABELS } from './support.labels.ts';
+
+function summary(r: SupportRequest): string[] {
+  return [
+    `Sujet : ${SUBJECT_LABELS.fr[r.subject]}`,
+    `Organisation : ${r.organisation}`,
+    `Contact : ${r.contact} — ${r.email}${r.phone ? ` — ${r.phone}` : ''}`,
+    ...(r.instance_name ? [`Instance concernée : ${r.instance_name}`] : []),
+    `Difficultés : ${r.difficulties}`,
+    `Attentes : ${r.expectations}`,
+    `Format souhaité : ${FORMAT_LABELS.fr[r.format]}`,
+    ...(r.availability ? [`Disponibilités : ${r.availability}`] : []),
+  ];
+}
+
+/** To the operators: a new request, all of it, and where to answer it. */
+export function supportRequestOperatorMail(d: { site: string; request: SupportRequest; url: string; signedIn: boolean }): RenderedMail {
+  return renderMail('fr', {
+    subject: `[${d.site}] Demande information n° ${d.request.id} — ${d.request.organisation}`,
+    greeting: 'Bonjour,',
+    paragraphs: [
+      d.signedIn ? 'Une demande information a été envoyée depuis un compte client :' : 'Une demande information a été envoyée depuis le site, sans compte :',
+      ...summary(d.request),
+    ],
+    action: { label: 'Voir la demande dans le back office', url: d.url },
+    signature: 'ecrin',
+  });
+}
+
+/** To the requester: we have it, what happens next. */
+export function supportRequestAckMail(d: { site: string; request: SupportRequest; portalUrl: string }): RenderedMail {
+  return renderMail('fr', {
+    subject: `Votre demande information n° ${d.request.id} est bien reçue`,
+    greeting: `Bonjour ${d.request.contact},`,
+    paragraphs: [
+      'Nous avons bien reçu votre demande. Nous l’étudions et revenons vers vous, en règle générale avec un devis qui détaille les séances conseillées.',
+      'Pour mémoire, voici ce que vous nous avez écrit :',
+      ...summary(d.request),
+    ],
+    after: [`Si vous n’êtes pas à l’origine de cette demande, ignorez ce message. ${d.portalUrl}`],
+    signature: `L'équipe ${d.site}`,
+  });
+}

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Container } from '../../container.ts';
+import { fieldErrorTexts } from '../../errors/app-error.ts';
+import type { PageContextFactory } from '../../web/context.ts';
+import { FEATURES } from '../../web/features.ts';
+import { str, type FieldErrors } from '../../web/forms.ts';
+import { clientMeta } from '../../web/guards.ts';
+import { sendHtml } from '../../web/pages.ts';
+import { SUPPORT_LIMITS, type SupportRequestInput } from './support.service.ts';
+import { supportFormPage, supportSentPage } from './support.views.ts';
+import { submitSupportRequest } from './use-cases/submit-support-request.ts';
+
+/** Per address: a person sends a request or two; a robot many. */
+const LIMIT = { max: 5, timeWindow: '1 hour' };
+/** A field longer than this is refused as too long (not cut): read a little more than the limit. */
+const READ_MARGIN = 1;
+
+/** "Demande information": the public accompaniment request form. */
+export function supportRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+  const { support, instances, accounts } = c.services;
+
+  function read(body: unknown): SupportRequestInput {
+    const r = (name: keyof SupportRequestInput, max: number) => str(body, name, max + READ_MARGIN);
+    return {
+      subject: r('subject', 20),
+      organisation: r('organisation', SUPPORT_LIMITS.organisation),
+      contact: r('contact', SUPPORT_LIMITS.contact),
+      email: r('email', SUPPORT_LIMITS.email),
+      phone: r('phone', SUPPORT_LIMITS.phone),
+      instance_name: r('instance_name', SUPPORT_LIMITS.instance_name).toLowerCase(),
+      difficulties: r('difficulties', SUPPORT_LIMITS.difficulties),
+      expectations: r('expectations', SUPPORT_LIMITS.expectations),
+      format: r('format', 30),
+      availability: r('availability', SUPPORT_LIMITS.availability),
+    };
+  }
+
+  async function prefill(request: FastifyRequest): Promise<SupportRequestInput> {
+    const user = request.currentUser;
+    const blank = { subject: 'support', organisation: '', contact: '', email: '', phone: '', instance_name: '', difficulties: '', expectations: '', format: '', availability: '' };
+    if (user?.role !== 'customer') return blank;
+    const account = await accounts.getAccount(user.id);
+    return { ...blank, organisation: account?.organisation?.name ?? '', contact: user.name, email: user.email, phone: account?.organisation?.phone ?? '' };
+  }
+
+  async function customerInstances(request: FastifyRequest): Promise<string[] | null> {
+    const user = request.currentUser;
+    if (user?.role !== 'customer') return null;
+    return (await instances.listForUser(user.id)).filter((i) => i.state !== 'deleted').map((i) => i.name);
+  }
+
+  async function showForm(request: FastifyRequest, reply: FastifyReply, values: SupportRequestInput, errors: FieldErrors, status = 200) {
+    const ctx = await pageContext(request, reply);
+    const user = request.currentUser;
+    return sendHtml(reply, supportFormPage(ctx, { values, errors, stamp: support.formStamp(), instances: await customerInstances(request), signedIn: user?.role === 'customer' }), status);
+  }
+
+  return async (app) => {
+    // Until the form is switched on, nothing of it is served (a text never promises it either).
+    if (!FEATURES.supportForm) return;
+
+    app.get('/demande-information', async (request, reply) => showForm(request, reply, await prefill(request), {}));
+
+    app.post('/demande-information', { config: { rateLimit: LIMIT, multilineFields: ['difficulties', 'expectations', 'availability'] } }, async (request, reply) => {
+      const values = read(request.body);
+      const ctx = await pageContext(request, reply);
+      // The honeypot: a field people do not see. A robot that fills it is thanked, and nothing is kept.
+      if (str(request.body, 'site_web', 200) !== '') {
+        request.log.info({ ip: request.clientIp }, 'support request dropped: honeypot filled');
+        return sendHtml(reply, supportSentPage(ctx, values.email));
+      }
+      const stamp = support.checkStamp(str(request.body, 'stamp', 200));
+      if (stamp !== 'ok') {
+        const code = stamp === 'too_fast' ? 'support_too_fast' : 'support_form_stale';
+        return showForm(request, reply, values, fieldErrorTexts({ form: code }, ctx.locale), 422);
+      }
+      const user = request.currentUser;
+      const userId = user?.role === 'customer' ? user.id : null;
+      // A customer chooses among their own instances: another name is not one of the list.
+      if (userId !== null && values.instance_name && !(await customerInstances(request))?.includes(values.instance_name)) {
+        return showForm(request, reply, values, fieldErrorTexts({ instance_name: 'support_choice_required' }, ctx.locale), 422);
+      }
+      const result = await submitSupportRequest(c.deps, values, { userId, ip: clientMeta(request).ip });
+      if (!result.ok) return showForm(request, reply, values, fieldErrorTexts(result.errors, ctx.locale), 422);
+      return sendHtml(reply, supportSentPage(ctx, values.email));
+    });
+  };
+}

@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { FieldErrorCode } from '../../errors/catalogue.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB, SupportFormat, SupportRequest, SupportSubject } from '../../platform/db/schema.ts';
+import { validEmail } from '../accounts/accounts.validation.ts';
+import type { SupportRepository } from './support.repository.ts';
+
+export const SUPPORT_SUBJECTS: readonly SupportSubject[] = ['support', 'hosting', 'diamant', 'other'];
+export const SUPPORT_FORMATS: readonly SupportFormat[] = ['on_site', 'remote_presentation', 'remote_control'];
+
+/** The longest text each field keeps; longer is refused with a message, never cut silently. */
+export const SUPPORT_LIMITS = {
+  organisation: 200,
+  contact: 120,
+  email: 254,
+  phone: 30,
+  instance_name: 63,
+  difficulties: 5000,
+  expectations: 5000,
+  availability: 1000,
+} as const;
+
+/** A form sent sooner than this after it was shown is a robot's (a person reads and types). */
+export const MIN_FILL_MS = 3000;
+/** A form shown longer ago than this is stale: shown again with a new stamp. */
+export const MAX_FILL_MS = 24 * 3600 * 1000;
+
+export interface SupportRequestInput {
+  subject: string;
+  organisation: string;
+  contact: string;
+  email: string;
+  phone: string;
+  instance_name: string;
+  difficulties: string;
+  expectations: string;
+  format: string;
+  availability: string;
+}
+
+export type SupportErrors = Partial<Record<keyof SupportRequestInput | 'form', FieldErrorCode>>;
+
+export interface SupportDeps {
+  repo: SupportRepository;
+  clock: Clock;
+  secretKey: Buffer | string;
+}
+
+/** The rules of accompaniment requests: what a request must hold, the form's stamp, the reads. */
+export class SupportService {
+  readonly #repo: SupportRepository;
+  readonly #clock: Clock;
+  readonly #key: Buffer;
+
+  constructor(d: SupportDeps) {
+    this.#repo = d.repo;
+    this.#clock = d.clock;
+    this.#key = crypto.createHmac('sha256', d.secretKey).update('ecrin support form stamp').digest();
+  }
+
+  /** The stamp of a form shown now: its time, signed (a robot cannot forge an older one). */
+  formStamp(): string {
+    const t = String(this.#clock.now().getTime());
+    return `${t}.${this.#sign(t)}`;
+  }
+
+  /** 'ok', or why the stamp is refused: sent too fast, too old, or not one of ours. */
+  checkStamp(stamp: string): 'ok' | 'too_fast' | 'stale' | 'invalid' {
+    const [t, mac] = stamp.split('.', 2);
+    if (!t || !mac || !/^\d{1,16}$/.test(t)) return 'invalid';
+    const expected = Buffer.from(this.#sign(t));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return 'invalid';
+    const age = this.#clock.now().getTime() - Number(t);
+    if (age < MIN_FILL_MS) return 'too_fast';
+    if (age > MAX_FILL_MS) return 'stale';
+    return 'ok';
+  }
+
+  #sign(t: string): string {
+    return crypto.createHmac('sha256', this.#key).update(t).digest('base64url');
+  }
+
+  /** Field error codes of a request, empty when it can be recorded. */
+  validate(input: SupportRequestInput): SupportErrors {
+    const errors: SupportErrors = {};
+    if (!SUPPORT_SUBJECTS.includes(input.subject as SupportSubject)) errors.subject = 'support_choice_required';
+    if (!SUPPORT_FORMATS.includes(input.format as SupportFormat)) errors.format = 'support_choice_required';
+    for (const name of ['organisation', 'contact', 'email', 'difficulties', 'expectations'] as const) {
+      if (!input[name]) errors[name] = 'required';
+    }
+    for (const [name, max] of Object.entries(SUPPORT_LIMITS) as [keyof typeof SUPPORT_LIMITS, number][]) {
+      if (input[name].length > max) errors[name] = 'too_long';
+    }
+    if (input.email && !errors.email && !validEmail(input.email)) errors.email = 'email_invalid';
+    if (input.phone && !errors.phone && !/^\+?[0-9 .()-]{6,30}$/.test(input.phone)) errors.phone = 'phone_invalid';
+    return errors;
+  }
+
+  async record(trx: Kysely<DB>, input: SupportRequestInput, by: { userId: number | null; ip: string | null }): Promise<number> {
+    return this.#repo.insert(trx, {
+      user_id: by.userId,
+      subject: input.subject as SupportSubject,
+      organisation: input.organisation,
+      contact: input.contact,
+      email: input.email,
+      phone: input.phone,
+      instance_name: input.instance_name,
+      difficulties: input.difficulties,
+      expectations: input.expectations,
+      format: input.format as SupportFormat,
+      availability: input.availability,
+      ip: by.ip,
+      created_at: this.#clock.now(),
+    });
+  }
+
+  list(opts: { limit: number; offset: number }): Promise<SupportRequest[]> {
+    return this.#repo.list(opts);
+  }
+
+  count(): Promise<number> {
+    return this.#repo.count();
+  }
+
+  /** One request (inside the caller's transaction when given: on PGlite the pool is that transaction's). */
+  get(id: number, trx?: Kysely<DB>): Promise<SupportRequest | undefined> {
+    return this.#repo.get(id, trx);
+  }
+
+  listForUser(userId: number): Promise<SupportRequest[]> {
+    return this.#repo.listForUser(userId);
+  }
+}

@@ -1,0 +1,30 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * Accompaniment: the requests of the "Demande information" form (a visitor's or a signed-in
+ * customer's, then linked to the account).
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`create table support_requests (
+    id serial primary key,
+    user_id integer references users (id),
+    subject text not null check (subject in ('support', 'hosting', 'diamant', 'other')),
+    organisation text not null,
+    contact text not null,
+    email text not null,
+    phone text not null default '',
+    instance_name text not null default '',
+    difficulties text not null,
+    expectations text not null,
+    format text not null check (format in ('on_site', 'remote_presentation', 'remote_control')),
+    availability text not null default '',
+    ip text,
+    created_at timestamptz not null
+  )`.execute(db);
+  await sql`create index support_requests_user_idx on support_requests (user_id, created_at)`.execute(db);
+  await sql`create index support_requests_created_idx on support_requests (created_at)`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table support_requests`.execute(db);
+}
