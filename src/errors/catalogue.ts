@@ -141,6 +141,12 @@ const instances = {
 const support = {
   support_choice_required: { status: 422, fr: 'Choisissez une réponse de la liste.', en: 'Choose an answer from the list.' },
   support_too_fast: { status: 422, fr: 'Le formulaire a été envoyé trop vite pour avoir été rempli par une personne. Relisez-le, puis envoyez-le à nouveau.', en: 'The form was sent too fast to have been filled in by a person. Read it again, then send it once more.' },
+  support_no_session: { status: 422, fr: 'Un devis d’accompagnement compte au moins une ligne de séances.', en: 'An accompaniment quote has at least one line of sessions.' },
+  support_hours_invalid: { status: 422, fr: 'Indiquez un nombre d’heures entre 0,5 et 500, par demi-heure (par exemple 1,5).', en: 'Enter a number of hours between 0.5 and 500, by half hours (e.g. 1.5).' },
+  support_amount_invalid: { status: 422, fr: 'Indiquez un montant en euros, supérieur à 0 € et d’au plus 100 000 € (par exemple 120,50).', en: 'Enter an amount in euros, more than €0 and at most €100,000 (e.g. 120.50).' },
+  support_validity_invalid: { status: 422, fr: 'La durée de validité compte de 1 à 365 jours.', en: 'The validity lasts from 1 to 365 days.' },
+  support_deposit_invalid: { status: 422, fr: 'L’acompte est un pourcentage de 1 à 100.', en: 'The deposit is a percentage from 1 to 100.' },
+  support_no_account: { status: 409, fr: 'Cette demande n’est rattachée à aucun compte client : un devis est établi pour un compte. Invitez la personne à créer son compte et à envoyer sa demande depuis son espace.', en: 'This request is linked to no customer account: a quote is made out to an account. Invite the person to create an account and send the request from their space.' },
   support_form_stale: { status: 422, fr: 'Ce formulaire a été affiché il y a trop longtemps. Vérifiez vos réponses, puis envoyez-le à nouveau.', en: 'This form was shown too long ago. Check your answers, then send it again.' },
 } satisfies Record<string, CatalogueEntry>;
 

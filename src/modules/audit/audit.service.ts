@@ -34,7 +34,8 @@ export type AuditAction =
   | 'action.retried'
   | 'instance.server_restarted'
   | 'instance.plan_changed'
-  | 'support.requested';
+  | 'support.requested'
+  | 'support.quote_issued';
 
 export interface AuditEntryInput {
   action: AuditAction;

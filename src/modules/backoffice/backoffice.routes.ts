@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import { DAY } from '../../platform/clock.ts';
 import type { PageContextFactory } from '../../web/context.ts';
@@ -8,7 +8,7 @@ import { str } from '../../web/forms.ts';
 import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { isAuditAction } from './backoffice.messages.ts';
-import { dashboardPage } from './backoffice.views.ts';
+import { dashboardPage, tr } from './backoffice.views.ts';
 import { customerPage, customersPage } from './customers.views.ts';
 import { journalPage } from './journal.views.ts';
 import { mailListPage, mailMessagePage } from './mail.views.ts';
@@ -16,7 +16,13 @@ import { moneyRoutes } from './money.routes.ts';
 import { settingsRoutes } from './settings.routes.ts';
 import { plansRoutes } from './plans.routes.ts';
 import { instancesRoutes } from './instances.routes.ts';
-import { supportRequestPage, supportRequestsPage } from './support.views.ts';
+import { blankQuoteForm, supportRequestPage, supportRequestsPage, type SupportQuoteRow } from './support.views.ts';
+import { fieldErrorTexts } from '../../errors/app-error.ts';
+import type { SupportQuoteForm } from '../support/support.service.ts';
+import { QUOTE_ROWS } from '../support/support.service.ts';
+import { issueSupportQuote } from '../support/use-cases/issue-support-quote.ts';
+import { mt } from './money.messages.ts';
+import type { FieldErrors } from '../../web/forms.ts';
 
 export const PAGE_SIZE = 25;
 const DETAIL_LIMIT = 50;
@@ -127,11 +133,48 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
       return sendHtml(reply, supportRequestsPage(ctx, { rows: rows.slice(0, PAGE_SIZE), page: { page, hasNext: rows.length > PAGE_SIZE } }));
     });
 
-    app.get('/backoffice/demandes/:id', async (request, reply) => {
-      const found = await support.get(idParam(request));
+    async function showRequest(request: FastifyRequest, reply: FastifyReply, id: number, form?: { values: SupportQuoteForm; errors: FieldErrors }, status = 200) {
+      const found = await support.get(id);
       if (!found) throw new AppError('not_found');
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, supportRequestPage(ctx, found));
+      const billingSettings = await c.services.settings.billing();
+      const quotes: SupportQuoteRow[] = [];
+      for (const q of await support.quotesOf(id)) {
+        const doc = await c.services.billing.findDocument({ id: q.document_id });
+        quotes.push({ ...q, state: doc ? mt(ctx)(`state_${await c.services.billing.stateOf(doc)}`) : '' });
+      }
+      const issued = queryOf(request).devis;
+      const replaced = queryOf(request).remplace;
+      const t = tr(ctx);
+      const note =
+        typeof issued === 'string' && quotes.some((q) => q.number === issued)
+          ? typeof replaced === 'string' && quotes.some((q) => q.number === replaced)
+            ? t('supportQuoteIssuedReplacing', { number: issued, replaced })
+            : t('supportQuoteIssued', { number: issued })
+          : undefined;
+      return sendHtml(reply, supportRequestPage(ctx, found, { quotes, form: { values: form?.values ?? blankQuoteForm(billingSettings), errors: form?.errors ?? {}, billing: billingSettings }, ...(note ? { notice: note } : {}) }), status);
+    }
+
+    app.get('/backoffice/demandes/:id', async (request, reply) => showRequest(request, reply, idParam(request)));
+
+    app.post('/backoffice/demandes/:id/devis', { config: { multilineFields: ['note'] } }, async (request, reply) => {
+      const id = idParam(request);
+      const b = request.body;
+      const rows = Array.from({ length: QUOTE_ROWS }, (_, i) => i);
+      const values: SupportQuoteForm = {
+        sessions: rows.map((i) => ({ label: str(b, `session_label_${i}`, 201), hours: str(b, `session_hours_${i}`, 20) })),
+        extras: rows.map((i) => ({ category: str(b, `extra_category_${i}`, 20), label: str(b, `extra_label_${i}`, 201), amount: str(b, `extra_amount_${i}`, 20) })),
+        note: str(b, 'note', 2001),
+        validityDays: str(b, 'validity', 10),
+        invoicing: str(b, 'invoicing', 20),
+        depositPercent: str(b, 'deposit', 10),
+      };
+      const parsed = support.parseQuote(values);
+      const ctx = await pageContext(request, reply);
+      if (!parsed.ok) return showRequest(request, reply, id, { values, errors: fieldErrorTexts(parsed.errors, ctx.locale) }, 422);
+      const issued = await issueSupportQuote(c.deps, id, parsed.input, { operatorId: request.currentUser!.id, ip: clientMeta(request).ip });
+      const query = new URLSearchParams({ devis: issued.number, ...(issued.replaced ? { remplace: issued.replaced } : {}) });
+      return reply.redirect(`/backoffice/demandes/${id}?${query.toString()}#devis`, 303);
     });
 
     // --- audit log -------------------------------------------------------------------------

@@ -108,6 +108,34 @@ export class BillingService {
     return this.#issue(trx, { kind: 'quote', orderId: input.order.id, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });
   }
 
+  /**
+   * An accompaniment quote: of no hosting order, its lines as the operator built them, valid until
+   * the date given, with the operator's notes; numbered in the same quote series.
+   */
+  async issueSupportQuote(trx: Kysely<DB>, input: { user: User; organisation: Organisation; lines: DocumentLine[]; validUntil: string; note: string | null }): Promise<DocumentRow> {
+    const now = this.#clock.now();
+    const { identity, billing } = await this.#settingsNow(trx);
+    const content = (number: string, issueDate: string): BillingDocument => ({
+      kind: 'quote',
+      number,
+      operationNature: SERVICES_NATURE,
+      issueDate,
+      validUntil: input.validUntil,
+      servicePeriod: null,
+      seller: sellerFrom(identity, billing),
+      buyer: buyerFrom(input.organisation, input.user),
+      lines: input.lines,
+      totals: totalsOf(input.lines),
+      vatFranchise: identity.vatFranchise,
+      currency: 'EUR',
+      paymentReference: number,
+      paymentTerms: paymentTerms(billing, 'quote', false),
+      paypalUrl: null,
+      note: input.note,
+    });
+    return this.#issue(trx, { kind: 'quote', orderId: null, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });
+  }
+
   /** The invoice of a fully paid quote: same lines, the service period from the payment date. */
   async issueInvoiceForQuote(trx: Kysely<DB>, quote: DocumentRow, paid: { method: PaymentMethod; date: string; amountCents: number }): Promise<DocumentRow> {
     const now = this.#clock.now();
@@ -186,7 +214,7 @@ export class BillingService {
   async stateOf(doc: DocumentRow, db?: Kysely<DB>): Promise<DocumentState> {
     const invoice = doc.kind === 'quote' ? await this.#repo.invoiceForQuote(doc.id, db) : undefined;
     const cancelled = doc.kind === 'quote' ? await this.#repo.isCancelled(doc.id, db) : false;
-    return documentState({ kind: doc.kind, valid_until: doc.valid_until, invoice_number: invoice?.number ?? null, cancelled }, this.today());
+    return documentState({ kind: doc.kind, valid_until: doc.valid_until, invoice_number: invoice?.number ?? null, cancelled, order_id: doc.order_id }, this.today());
   }
 
   // --- reads for the other modules and the pages ----------------------------------------------

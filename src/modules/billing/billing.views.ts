@@ -24,7 +24,7 @@ export interface DocumentListItem {
 }
 
 export function stateBadge(t: BT, state: DocumentState): Html {
-  const cls = state === 'paid' || state === 'issued' ? 'ok' : state === 'to_pay' ? 'warn' : 'err';
+  const cls = state === 'paid' || state === 'issued' ? 'ok' : state === 'to_pay' || state === 'to_accept' ? 'warn' : 'err';
   return html`<span class="badge ${cls}">${t(`state_${state}`)}</span>`;
 }
 

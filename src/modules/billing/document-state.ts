@@ -1,8 +1,11 @@
-export type DocumentState = 'to_pay' | 'paid' | 'expired' | 'cancelled' | 'issued';
+export type DocumentState = 'to_pay' | 'to_accept' | 'paid' | 'expired' | 'cancelled' | 'issued';
 
-/** A document's state is derived (documents never change): a quote is paid when an invoice settles it. */
+/**
+ * A document's state is derived (documents never change): a quote is paid when an invoice settles it.
+ * A quote of no hosting order (an accompaniment quote) is not paid as such: it is to be accepted.
+ */
 export function documentState(
-  d: { kind: string; valid_until: string | null; invoice_number?: string | null; cancelled?: boolean },
+  d: { kind: string; valid_until: string | null; invoice_number?: string | null; cancelled?: boolean; order_id?: number | null },
   today: string,
 ): DocumentState {
   if (d.kind === 'invoice') return 'paid';
@@ -10,5 +13,5 @@ export function documentState(
   if (d.invoice_number) return 'paid';
   if (d.cancelled) return 'cancelled';
   if (d.valid_until && d.valid_until < today) return 'expired';
-  return 'to_pay';
+  return d.order_id === null ? 'to_accept' : 'to_pay';
 }

@@ -152,4 +152,9 @@ export const defaultBillingSettings: BillingSettings = {
   vatRatePercent: 20,
   vatNumber: '',
   prefixes: { quote: 'DEV', invoice: 'FAC', credit_note: 'AVO' },
+  supportHourlyCents: 8000,
+  supportTiers: [
+    { fromHours: 10, percent: 10 },
+    { fromHours: 20, percent: 15 },
+  ],
 };

@@ -30,6 +30,8 @@ const billingSchema = z.object({
     (p) => new Set([p.quote, p.invoice, p.credit_note]).size === 3,
     'prefixes must differ',
   ),
+  supportHourlyCents: z.number().int().min(0).max(1_000_000),
+  supportTiers: z.array(z.object({ fromHours: z.number().positive().max(10_000), percent: z.number().min(0).max(100) })).max(10),
 });
 
 const identitySchema = z.object({

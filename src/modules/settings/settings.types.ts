@@ -55,4 +55,8 @@ export interface BillingSettings {
   /** intra-community VAT number, when subject to VAT */
   vatNumber: string;
   prefixes: { quote: string; invoice: string; credit_note: string };
+  /** accompaniment: the hourly rate of a session, excluding tax */
+  supportHourlyCents: number;
+  /** accompaniment: volume discounts, by the quote's total session hours (the highest reached applies) */
+  supportTiers: { fromHours: number; percent: number }[];
 }

@@ -43,3 +43,20 @@ export function supportRequestAckMail(d: { site: string; request: SupportRequest
     signature: `L'équipe ${d.site}`,
   });
 }
+
+/** To the customer: the accompaniment quote, its PDF attached, and where to answer it. */
+export function supportQuoteMail(d: { site: string; name: string; number: string; totalText: string; validUntilText: string; replaces: string | null; portalUrl: string }): RenderedMail {
+  return renderMail('fr', {
+    subject: d.replaces ? `Votre devis d'accompagnement révisé ${d.number} (remplace ${d.replaces})` : `Votre devis d'accompagnement ${d.number}`,
+    greeting: `Bonjour ${d.name},`,
+    paragraphs: [
+      d.replaces
+        ? `Suite à votre demande, voici notre proposition révisée : le devis ${d.number} remplace le devis ${d.replaces}, qui n'est plus valable.`
+        : `Suite à votre demande information, voici notre proposition d'accompagnement : le devis ${d.number}, joint à ce message.`,
+      `Montant : ${d.totalText}. Ce devis est valable jusqu'au ${d.validUntilText}.`,
+      'Il détaille les séances conseillées et les frais annexes éventuels. Vous le retrouvez dans « Vos factures » de votre espace.',
+    ],
+    action: { label: 'Voir vos factures et devis', url: `${d.portalUrl}/factures` },
+    signature: `L'équipe ${d.site}`,
+  });
+}

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { DB, SupportRequest, SupportRequestsTable } from '../../platform/db/schema.ts';
+import type { DB, SupportQuote, SupportQuotesTable, SupportRequest, SupportRequestsTable } from '../../platform/db/schema.ts';
 
 /** The SQL of accompaniment requests; private to the support module. */
 export class SupportRepository {
@@ -28,5 +28,26 @@ export class SupportRepository {
 
   listForUser(userId: number): Promise<SupportRequest[]> {
     return this.#db.selectFrom('support_requests').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  }
+
+  async insertQuote(trx: Kysely<DB>, row: Insertable<SupportQuotesTable>): Promise<void> {
+    await trx.insertInto('support_quotes').values(row).execute();
+  }
+
+  /** The quotes of a request, newest first, with their numbers and whether a later one replaced them. */
+  quotesOf(requestId: number, db: Kysely<DB> = this.#db) {
+    return db
+      .selectFrom('support_quotes as q')
+      .innerJoin('documents as d', 'd.id', 'q.document_id')
+      .leftJoin('support_quotes as r', 'r.replaces_document_id', 'q.document_id')
+      .leftJoin('documents as rd', 'rd.id', 'r.document_id')
+      .select(['q.document_id', 'q.request_id', 'q.replaces_document_id', 'q.hours', 'q.invoicing', 'q.deposit_percent', 'd.number', 'd.gross_cents', 'd.valid_until', 'd.issue_date', 'rd.number as replaced_by_number'])
+      .where('q.request_id', '=', requestId)
+      .orderBy('q.document_id', 'desc')
+      .execute();
+  }
+
+  quote(documentId: number, db: Kysely<DB> = this.#db): Promise<SupportQuote | undefined> {
+    return db.selectFrom('support_quotes').selectAll().where('document_id', '=', documentId).executeTakeFirst();
   }
 }

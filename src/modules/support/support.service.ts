@@ -5,6 +5,36 @@ import type { Clock } from '../../platform/clock.ts';
 import type { DB, SupportFormat, SupportRequest, SupportSubject } from '../../platform/db/schema.ts';
 import { validEmail } from '../accounts/accounts.validation.ts';
 import type { SupportRepository } from './support.repository.ts';
+import { EXTRA_CATEGORIES, type ExtraCategory, type ExtraLineInput, type SessionLineInput } from './support.pricing.ts';
+
+/** What the operator's quote form gives, as typed (rows left empty are ignored). */
+export interface SupportQuoteForm {
+  sessions: { label: string; hours: string }[];
+  extras: { category: string; label: string; amount: string }[];
+  note: string;
+  validityDays: string;
+  invoicing: string;
+  depositPercent: string;
+}
+
+export interface SupportQuoteInput {
+  sessions: SessionLineInput[];
+  extras: ExtraLineInput[];
+  note: string;
+  validityDays: number;
+  invoicing: 'deposit' | 'completion';
+  depositPercent: number;
+}
+
+export const QUOTE_ROWS = 5;
+export const NOTE_MAX = 2000;
+export const LINE_LABEL_MAX = 200;
+
+/** "1,5" or "1.5" → 1.5; anything else → NaN. */
+function decimal(text: string): number {
+  const t = text.replace(/\s/g, '').replace(',', '.');
+  return /^\d{1,7}(\.\d{1,2})?$/.test(t) ? Number(t) : Number.NaN;
+}
 
 export const SUPPORT_SUBJECTS: readonly SupportSubject[] = ['support', 'hosting', 'diamant', 'other'];
 export const SUPPORT_FORMATS: readonly SupportFormat[] = ['on_site', 'remote_presentation', 'remote_control'];
@@ -96,6 +126,49 @@ export class SupportService {
     if (input.email && !errors.email && !validEmail(input.email)) errors.email = 'email_invalid';
     if (input.phone && !errors.phone && !/^\+?[0-9 .()-]{6,30}$/.test(input.phone)) errors.phone = 'phone_invalid';
     return errors;
+  }
+
+  /** The operator's quote form, checked: the input of a quote, or field error codes (`sessions.0.hours`…). */
+  parseQuote(form: SupportQuoteForm): { ok: true; input: SupportQuoteInput } | { ok: false; errors: Record<string, FieldErrorCode> } {
+    const errors: Record<string, FieldErrorCode> = {};
+    const sessions: SessionLineInput[] = [];
+    form.sessions.forEach((row, i) => {
+      if (!row.label && !row.hours) return;
+      const hours = decimal(row.hours);
+      if (!row.label) errors[`session_label_${i}`] = 'required';
+      else if (row.label.length > LINE_LABEL_MAX) errors[`session_label_${i}`] = 'too_long';
+      if (!(hours >= 0.5 && hours <= 500 && Number.isInteger(hours * 2))) errors[`session_hours_${i}`] = 'support_hours_invalid';
+      sessions.push({ label: row.label, hours });
+    });
+    if (sessions.length === 0) errors.session_label_0 = 'support_no_session';
+    const extras: ExtraLineInput[] = [];
+    form.extras.forEach((row, i) => {
+      if (!row.label && !row.amount) return;
+      const euros = decimal(row.amount);
+      if (!EXTRA_CATEGORIES.includes(row.category as ExtraCategory)) errors[`extra_category_${i}`] = 'support_choice_required';
+      if (!row.label) errors[`extra_label_${i}`] = 'required';
+      else if (row.label.length > LINE_LABEL_MAX) errors[`extra_label_${i}`] = 'too_long';
+      if (!(euros > 0 && euros <= 100_000)) errors[`extra_amount_${i}`] = 'support_amount_invalid';
+      extras.push({ category: row.category as ExtraCategory, label: row.label, amountCents: Math.round(euros * 100) });
+    });
+    if (form.note.length > NOTE_MAX) errors.note = 'too_long';
+    const validityDays = /^\d{1,3}$/.test(form.validityDays) ? Number(form.validityDays) : Number.NaN;
+    if (!(validityDays >= 1 && validityDays <= 365)) errors.validity = 'support_validity_invalid';
+    const invoicing = form.invoicing === 'deposit' ? 'deposit' : form.invoicing === 'completion' ? 'completion' : null;
+    if (!invoicing) errors.invoicing = 'support_choice_required';
+    const depositPercent = invoicing === 'deposit' ? (/^\d{1,3}$/.test(form.depositPercent) ? Number(form.depositPercent) : Number.NaN) : 0;
+    if (invoicing === 'deposit' && !(depositPercent >= 1 && depositPercent <= 100)) errors.deposit = 'support_deposit_invalid';
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+    return { ok: true, input: { sessions, extras, note: form.note, validityDays, invoicing: invoicing!, depositPercent } };
+  }
+
+  async recordQuote(trx: Kysely<DB>, q: { documentId: number; requestId: number; replaces: number | null; hours: number; invoicing: 'deposit' | 'completion'; depositPercent: number }): Promise<void> {
+    await this.#repo.insertQuote(trx, { document_id: q.documentId, request_id: q.requestId, replaces_document_id: q.replaces, hours: q.hours, invoicing: q.invoicing, deposit_percent: q.depositPercent, created_at: this.#clock.now() });
+  }
+
+  /** The quotes of a request, newest first (the newest is the one in force; each older one says which replaced it). */
+  quotesOf(requestId: number, db?: Kysely<DB>) {
+    return this.#repo.quotesOf(requestId, db);
   }
 
   async record(trx: Kysely<DB>, input: SupportRequestInput, by: { userId: number | null; ip: string | null }): Promise<number> {

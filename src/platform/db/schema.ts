@@ -354,6 +354,16 @@ export interface SupportRequestsTable {
   created_at: Timestamp;
 }
 
+export interface SupportQuotesTable {
+  document_id: number;
+  request_id: number;
+  replaces_document_id: number | null;
+  hours: ColumnType<string, string | number, string | number>;
+  invoicing: 'deposit' | 'completion';
+  deposit_percent: number;
+  created_at: Timestamp;
+}
+
 export interface DB {
   settings: SettingsTable;
   plans: PlansTable;
@@ -382,6 +392,7 @@ export interface DB {
   instance_usage_daily: InstanceUsageDailyTable;
   instance_probes: InstanceProbesTable;
   support_requests: SupportRequestsTable;
+  support_quotes: SupportQuotesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -397,3 +408,4 @@ export type Payment = Selectable<PaymentsTable>;
 export type Instance = Selectable<InstancesTable>;
 export type HostingAction = Selectable<HostingActionsTable>;
 export type SupportRequest = Selectable<SupportRequestsTable>;
+export type SupportQuote = Selectable<SupportQuotesTable>;

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Accompaniment: the requests of the "Demande information" form (a visitor's or a signed-in
- * customer's, then linked to the account).
+ * customer's, then linked to the account) and the quotes that answer them.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table support_requests (
@@ -23,8 +23,20 @@ export async function up(db: Kysely<any>): Promise<void> {
   )`.execute(db);
   await sql`create index support_requests_user_idx on support_requests (user_id, created_at)`.execute(db);
   await sql`create index support_requests_created_idx on support_requests (created_at)`.execute(db);
+  // The quotes answering a request (documents of billing's ledger); a revision replaces the previous one.
+  await sql`create table support_quotes (
+    document_id integer primary key references documents (id),
+    request_id integer not null references support_requests (id),
+    replaces_document_id integer unique references support_quotes (document_id),
+    hours numeric(8, 2) not null check (hours > 0),
+    invoicing text not null check (invoicing in ('deposit', 'completion')),
+    deposit_percent integer not null default 0 check (deposit_percent between 0 and 100),
+    created_at timestamptz not null
+  )`.execute(db);
+  await sql`create index support_quotes_request_idx on support_quotes (request_id)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table support_quotes`.execute(db);
   await sql`drop table support_requests`.execute(db);
 }
