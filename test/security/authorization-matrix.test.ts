@@ -133,6 +133,7 @@ const ROUTES: Record<string, Entry> = {
   'GET /backoffice/forfaits': { access: 'operator' },
   'GET /backoffice/instances': { access: 'operator' },
   'GET /backoffice/instances/:id': { access: 'operator', url: (f) => `/backoffice/instances/${f.instance}` },
+  'POST /backoffice/demandes/:id/devis': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/devis`, form: () => ({ session_label_0: '' }) },
   'POST /backoffice/courriels/:id/renvoyer': { access: 'operator', url: (f) => `/backoffice/courriels/${f.mail}/renvoyer`, form: () => ({}) },
   'POST /backoffice/courriels/:id/lien': { access: 'operator', url: (f) => `/backoffice/courriels/${f.mail}/lien`, form: () => ({}) },
   'POST /backoffice/reglages/:section': { access: 'operator', url: () => '/backoffice/reglages/identite', form: () => ({ tradeName: '' }) },
