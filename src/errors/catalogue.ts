@@ -124,6 +124,12 @@ const payments = {
 
 /** Credit notes (the operator corrects an invoice). */
 const billing = {
+  quote_expired_answer: { status: 409, fr: 'Ce devis a dépassé sa date de validité : il ne peut plus être accepté. Demandez-nous un nouveau devis.', en: 'This quote is past its validity date: it can no longer be accepted. Ask us for a new quote.' },
+  quote_replaced_answer: { status: 409, fr: 'Ce devis a été remplacé par un devis révisé (ou annulé) : répondez au devis en vigueur, dans « Vos factures ».', en: 'This quote was replaced by a revised one (or cancelled): answer the quote in force, in “Your invoices”.' },
+  quote_already_answered: { status: 409, fr: 'Vous avez déjà répondu à ce devis.', en: 'You have already answered this quote.' },
+  signer_name_required: { status: 422, fr: 'Indiquez vos nom et prénom pour signer « Bon pour accord ».', en: 'Enter your full name to sign “Bon pour accord”.' },
+  accept_box_required: { status: 422, fr: 'Cochez la case « Bon pour accord » pour accepter le devis.', en: 'Tick the “Bon pour accord” box to accept the quote.' },
+  refusal_message_required: { status: 422, fr: 'Dites-nous en quelques mots pourquoi vous refusez ce devis : nous pourrons l’ajuster.', en: 'Tell us in a few words why you refuse this quote: we can adjust it.' },
   credit_reason_required: { status: 422, fr: "Indiquez le motif de l'avoir.", en: 'Enter the reason for the credit note.' },
   credit_amount_invalid: { status: 422, fr: 'Le montant doit être supérieur à 0 €.', en: 'The amount must be more than €0.' },
   credit_too_large: { status: 409, fr: 'Montant supérieur à ce qui reste de la facture : {remainingCents} au plus.', en: 'Amount larger than what remains of the invoice: {remainingCents} at most.' },

@@ -16,7 +16,7 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
 import { paidOrder } from '../support/paid-order.ts';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
-import { supportRequest } from '../support/support-requests.ts';
+import { supportQuoteFor, supportRequest } from '../support/support-requests.ts';
 
 const MAX_PAGES = 600;
 
@@ -102,6 +102,8 @@ describe('every portal page is reachable by links', () => {
     assert.equal((await operator.post(`/backoffice/documents/${invoice.number}/avoirs`, { amount: '5,00', reason: 'Geste' })).statusCode, 303);
 
     await supportRequest(t, { email: 'crawl-demande@example.org' });
+    const explorer = (await t.container.services.accounts.findUserByEmail('explorateur@example.org'))!.id;
+    await supportQuoteFor(t, explorer, (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id);
 
     const visitor = new Agent(t.app);
     visitor.host = new URL(t.container.urls.portal()).host;

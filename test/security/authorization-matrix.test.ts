@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 import { routeTable } from '../../src/web/route-table.ts';
-import { supportRequest } from '../support/support-requests.ts';
+import { supportQuoteFor, supportRequest } from '../support/support-requests.ts';
 import { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
@@ -53,6 +53,7 @@ interface Fixture {
   action: number;
   mail: number;
   supportRequest: number;
+  supportQuote: string;
 }
 
 const ROUTES: Record<string, Entry> = {
@@ -104,6 +105,8 @@ const ROUTES: Record<string, Entry> = {
   'GET /factures/:file': { access: 'customer', other: 'not_found', url: (f) => `/factures/${f.invoice}.pdf` },
   'GET /paiement/paypal/:number': { access: 'customer', other: 'redirect', url: (f) => `/paiement/paypal/${f.quoteValidated}` },
   'POST /paiement/paypal/:number': { access: 'customer', other: 'redirect', url: (f) => `/paiement/paypal/${f.quoteValidated}`, form: () => ({}) },
+  'GET /accompagnement/devis/:number': { access: 'customer', other: 'not_found', url: (f) => `/accompagnement/devis/${f.supportQuote}` },
+  'POST /accompagnement/devis/:number': { access: 'customer', other: 'not_found', url: (f) => `/accompagnement/devis/${f.supportQuote}`, form: () => ({ decision: 'accepted', signer: '' }) },
   'POST /deconnexion': { access: 'customer', form: () => ({}), freshSession: true },
   // (bodies hold nothing of the first customer's: what a page echoes of its own form is the sender's)
   'POST /compte/personne': { access: 'customer', form: () => ({ name: 'Nom neutre', email: 'neutre@example.org', locale: 'fr' }) },
@@ -188,7 +191,9 @@ before(async () => {
     action: action!.id,
     mail: (await lastMailTo(t, 'matrice-a@example.org', 'accounts.welcome')).id,
     supportRequest: await supportRequest(t, { email: 'matrice-a@example.org' }),
+    supportQuote: '',
   };
+  f.supportQuote = await supportQuoteFor(t, f.userA, (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id);
   secretsOfA = [/matrice-a@example\.org/, /Association matrice-a/, /matrice-site/, /matrice-devis/, /matrice-brouillon/, new RegExp(f.quoteValidated), new RegExp(f.invoice)];
 });
 after(async () => {

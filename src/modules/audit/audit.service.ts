@@ -35,7 +35,9 @@ export type AuditAction =
   | 'instance.server_restarted'
   | 'instance.plan_changed'
   | 'support.requested'
-  | 'support.quote_issued';
+  | 'support.quote_issued'
+  | 'support.quote_accepted'
+  | 'support.quote_refused';
 
 export interface AuditEntryInput {
   action: AuditAction;

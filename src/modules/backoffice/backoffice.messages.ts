@@ -36,6 +36,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'instance.plan_changed': { fr: 'Forfait d’une instance changé', en: 'Instance plan changed' },
   'support.requested': { fr: 'Demande information reçue', en: 'Information request received' },
   'support.quote_issued': { fr: 'Devis d’accompagnement émis', en: 'Accompaniment quote issued' },
+  'support.quote_accepted': { fr: 'Devis accepté (Bon pour accord)', en: 'Quote accepted' },
+  'support.quote_refused': { fr: 'Devis refusé', en: 'Quote refused' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

@@ -12,7 +12,7 @@ import { asCards } from '../../web/table.ts';
 export const ORDER_STATUSES: readonly OrderStatus[] = ['draft', 'validated', 'paid', 'expired', 'cancelled'];
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['quote', 'invoice', 'credit_note'];
 
-const STATE_CLASS: Record<DocumentState, string> = { to_pay: 'warn', to_accept: 'warn', paid: 'ok', issued: 'ok', expired: 'err', cancelled: 'err' };
+const STATE_CLASS: Record<DocumentState, string> = { to_pay: 'warn', to_accept: 'warn', accepted: 'ok', refused: 'err', paid: 'ok', issued: 'ok', expired: 'err', cancelled: 'err' };
 const ORDER_CLASS: Record<OrderStatus, string> = { draft: '', validated: 'warn', paid: 'ok', expired: 'err', cancelled: 'err' };
 
 export function documentStateBadge(t: MT, state: DocumentState): Html {

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../platform/db/schema.ts';
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { DB, QuoteDecisionsTable } from '../../platform/db/schema.ts';
 
 /** Reads of documents with their derived state (documents themselves never change). */
 export class BillingRepository {
@@ -31,6 +31,7 @@ export class BillingRepository {
         sql<string | null>`(select i.number from documents i where i.related_document_id = d.id and i.kind = 'invoice' limit 1)`.as('invoice_number'),
         sql<number>`coalesce((select t.paid_cents from quote_paid_totals t where t.quote_id = d.id), 0)`.as('paid_cents'),
         sql<boolean>`exists (select 1 from quote_cancellations c where c.quote_id = d.id)`.as('cancelled'),
+        sql<'accepted' | 'refused' | null>`(select qd.decision from quote_decisions qd where qd.quote_id = d.id)`.as('decision'),
         sql<number>`count(*) over ()`.as('total'),
       ])
       .orderBy('d.id', 'desc')
@@ -58,6 +59,16 @@ export class BillingRepository {
 
   creditNotesFor(invoiceId: number, db: Kysely<DB> = this.db) {
     return db.selectFrom('documents').selectAll().where('related_document_id', '=', invoiceId).where('kind', '=', 'credit_note').orderBy('id').execute();
+  }
+
+  decisionOf(quoteId: number, db: Kysely<DB> = this.db) {
+    return db.selectFrom('quote_decisions').selectAll().where('quote_id', '=', quoteId).executeTakeFirst();
+  }
+
+  /** False when the quote already has its answer (the first one stands). */
+  async insertDecision(db: Kysely<DB>, row: Insertable<QuoteDecisionsTable>): Promise<boolean> {
+    const r = await db.insertInto('quote_decisions').values(row).onConflict((oc) => oc.doNothing()).returning('quote_id').executeTakeFirst();
+    return r !== undefined;
   }
 
   async isCancelled(quoteId: number, db: Kysely<DB> = this.db): Promise<boolean> {

@@ -214,7 +214,8 @@ export class BillingService {
   async stateOf(doc: DocumentRow, db?: Kysely<DB>): Promise<DocumentState> {
     const invoice = doc.kind === 'quote' ? await this.#repo.invoiceForQuote(doc.id, db) : undefined;
     const cancelled = doc.kind === 'quote' ? await this.#repo.isCancelled(doc.id, db) : false;
-    return documentState({ kind: doc.kind, valid_until: doc.valid_until, invoice_number: invoice?.number ?? null, cancelled, order_id: doc.order_id }, this.today());
+    const decision = doc.kind === 'quote' ? ((await this.#repo.decisionOf(doc.id, db))?.decision ?? null) : null;
+    return documentState({ kind: doc.kind, valid_until: doc.valid_until, invoice_number: invoice?.number ?? null, cancelled, order_id: doc.order_id, decision }, this.today());
   }
 
   // --- reads for the other modules and the pages ----------------------------------------------
@@ -258,6 +259,25 @@ export class BillingService {
     const quote = await this.#repo.latestQuoteForOrder(orderId);
     const invoice = quote ? await this.#repo.invoiceForQuote(quote.id) : undefined;
     return invoice ? ((invoice.content as BillingDocument).servicePeriod ?? null) : null;
+  }
+
+  /**
+   * A customer's answer to a quote of no order: "Bon pour accord" (their name, the box ticked) or a
+   * refusal with a message, with the time and address, in the caller's transaction. Only a quote of
+   * theirs that is still to accept (not replaced, cancelled, expired or answered) takes one.
+   */
+  async decideQuote(trx: Kysely<DB>, quote: DocumentRow, d: { decision: 'accepted' | 'refused'; userId: number; signerName: string; message: string; ip: string | null }): Promise<void> {
+    if (quote.kind !== 'quote' || quote.order_id !== null || quote.user_id !== d.userId) throw new AppError('not_found');
+    const state = await this.stateOf(quote, trx);
+    if (state === 'expired') throw new AppError('quote_expired_answer');
+    if (state === 'cancelled') throw new AppError('quote_replaced_answer');
+    if (state !== 'to_accept') throw new AppError('quote_already_answered');
+    const inserted = await this.#repo.insertDecision(trx, { quote_id: quote.id, decision: d.decision, user_id: d.userId, signer_name: d.signerName, message: d.message, ip: d.ip, decided_at: this.#clock.now() });
+    if (!inserted) throw new AppError('quote_already_answered');
+  }
+
+  decisionOf(quoteId: number, db?: Kysely<DB>) {
+    return this.#repo.decisionOf(quoteId, db);
   }
 
   /** A quote no longer payable (the order was cancelled, or the quote replaced), in the caller's transaction. */

@@ -21,10 +21,11 @@ export interface DocumentListItem {
   gross_cents: number;
   state: DocumentState;
   related_number: string | null;
+  order_id: number | null;
 }
 
 export function stateBadge(t: BT, state: DocumentState): Html {
-  const cls = state === 'paid' || state === 'issued' ? 'ok' : state === 'to_pay' || state === 'to_accept' ? 'warn' : 'err';
+  const cls = state === 'paid' || state === 'issued' || state === 'accepted' ? 'ok' : state === 'to_pay' || state === 'to_accept' ? 'warn' : 'err';
   return html`<span class="badge ${cls}">${t(`state_${state}`)}</span>`;
 }
 
@@ -45,7 +46,7 @@ ${
           frenchDate(d.issue_date),
           formatMoney(d.gross_cents, ctx.locale),
           stateBadge(t, d.state),
-          html`<a href="/factures/${d.number}.pdf">${t('print')}</a>${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` ${paypalPayForm(ctx, d.number, true)}` : ''}`,
+          html`<a href="/factures/${d.number}.pdf">${t('print')}</a>${d.kind === 'quote' && d.order_id === null ? html` <a href="/accompagnement/devis/${d.number}">${t(d.state === 'to_accept' ? 'answerQuote' : 'seeAnswer')}</a>` : ''}${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` ${paypalPayForm(ctx, d.number, true)}` : ''}`,
         ]),
       )
 }

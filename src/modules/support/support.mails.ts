@@ -60,3 +60,17 @@ export function supportQuoteMail(d: { site: string; name: string; number: string
     signature: `L'équipe ${d.site}`,
   });
 }
+
+/** To the operators: the customer's answer to a quote. */
+export function supportAnswerMail(d: { site: string; number: string; decision: 'accepted' | 'refused'; signer: string; message: string; url: string }): RenderedMail {
+  return renderMail('fr', {
+    subject: d.decision === 'accepted' ? `[${d.site}] Devis ${d.number} accepté (Bon pour accord)` : `[${d.site}] Devis ${d.number} refusé`,
+    greeting: 'Bonjour,',
+    paragraphs: [
+      d.decision === 'accepted' ? `${d.signer} a signé « Bon pour accord » pour le devis ${d.number}.` : `${d.signer} a refusé le devis ${d.number}.`,
+      ...(d.message ? [`Message : ${d.message}`] : []),
+    ],
+    action: { label: 'Voir le devis dans le back office', url: d.url },
+    signature: 'ecrin',
+  });
+}

@@ -9,6 +9,11 @@ import { sendHtml } from '../../web/pages.ts';
 import { SUPPORT_LIMITS, type SupportRequestInput } from './support.service.ts';
 import { supportFormPage, supportSentPage } from './support.views.ts';
 import { submitSupportRequest } from './use-cases/submit-support-request.ts';
+import { answerSupportQuote, MESSAGE_MAX, SIGNER_MAX } from './use-cases/answer-support-quote.ts';
+import { answerPage } from './answer.views.ts';
+import { AppError, errorText } from '../../errors/app-error.ts';
+import { requireSignedIn } from '../../web/guards.ts';
+import type { BillingDocument } from '../billing/document.types.ts';
 
 /** Per address: a person sends a request or two; a robot many. */
 const LIMIT = { max: 5, timeWindow: '1 hour' };
@@ -55,7 +60,37 @@ export function supportRoutes(c: Container, pageContext: PageContextFactory): Fa
     return sendHtml(reply, supportFormPage(ctx, { values, errors, stamp: support.formStamp(), instances: await customerInstances(request), signedIn: user?.role === 'customer' }), status);
   }
 
+  const NUMBER = /^[A-Z]{2,6}-\d{4}-\d{4,}$/;
+
+  async function showAnswer(request: FastifyRequest, reply: FastifyReply, values: { signer: string; message: string }, errors: FieldErrors, status = 200) {
+    const number = (request.params as { number: string }).number;
+    const user = request.currentUser!;
+    const doc = NUMBER.test(number) ? await c.services.billing.findDocument({ number }) : undefined;
+    // Someone else's quote, or a hosting quote: not found (nothing says it exists).
+    if (!doc || doc.kind !== 'quote' || doc.order_id !== null || doc.user_id !== user.id) throw new AppError('not_found');
+    const ctx = await pageContext(request, reply);
+    const state = await c.services.billing.stateOf(doc);
+    const decision = await c.services.billing.decisionOf(doc.id);
+    const closedWhy = state === 'expired' ? errorText('quote_expired_answer', ctx.locale) : state === 'cancelled' ? errorText('quote_replaced_answer', ctx.locale) : null;
+    return sendHtml(reply, answerPage(ctx, { quote: doc.content as BillingDocument, decision, closedWhy, values, errors }), status);
+  }
+
   return async (app) => {
+    // The answer to an accompaniment quote: its customer only.
+    app.get('/accompagnement/devis/:number', { preHandler: requireSignedIn }, async (request, reply) => showAnswer(request, reply, { signer: request.currentUser!.name, message: '' }, {}));
+
+    app.post('/accompagnement/devis/:number', { preHandler: requireSignedIn, config: { multilineFields: ['message'] } }, async (request, reply) => {
+      const number = (request.params as { number: string }).number;
+      if (!NUMBER.test(number)) throw new AppError('not_found');
+      const b = request.body;
+      const values = { signer: str(b, 'signer', SIGNER_MAX + 1), message: str(b, 'message', MESSAGE_MAX + 1) };
+      const decision = str(b, 'decision', 20) === 'refused' ? 'refused' : 'accepted';
+      const result = await answerSupportQuote(c.deps, request.currentUser!, number, { decision, signerName: values.signer, agreed: str(b, 'agree', 5) === '1', message: values.message }, clientMeta(request).ip);
+      const ctx = await pageContext(request, reply);
+      if (!result.ok) return showAnswer(request, reply, values, fieldErrorTexts(result.errors, ctx.locale), 422);
+      return reply.redirect(`/accompagnement/devis/${number}`, 303);
+    });
+
     // Until the form is switched on, nothing of it is served (a text never promises it either).
     if (!FEATURES.supportForm) return;
 

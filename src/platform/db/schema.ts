@@ -364,6 +364,16 @@ export interface SupportQuotesTable {
   created_at: Timestamp;
 }
 
+export interface QuoteDecisionsTable {
+  quote_id: number;
+  decision: 'accepted' | 'refused';
+  user_id: number;
+  signer_name: string;
+  message: string;
+  ip: string | null;
+  decided_at: Timestamp;
+}
+
 export interface DB {
   settings: SettingsTable;
   plans: PlansTable;
@@ -393,6 +403,7 @@ export interface DB {
   instance_probes: InstanceProbesTable;
   support_requests: SupportRequestsTable;
   support_quotes: SupportQuotesTable;
+  quote_decisions: QuoteDecisionsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -409,3 +420,4 @@ export type Instance = Selectable<InstancesTable>;
 export type HostingAction = Selectable<HostingActionsTable>;
 export type SupportRequest = Selectable<SupportRequestsTable>;
 export type SupportQuote = Selectable<SupportQuotesTable>;
+export type QuoteDecision = Selectable<QuoteDecisionsTable>;

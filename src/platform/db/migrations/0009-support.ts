@@ -34,9 +34,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     created_at timestamptz not null
   )`.execute(db);
   await sql`create index support_quotes_request_idx on support_quotes (request_id)`.execute(db);
+  // Billing's: a customer's answer to a quote of no order ("Bon pour accord" or a refusal), once.
+  await sql`create table quote_decisions (
+    quote_id integer primary key references documents (id),
+    decision text not null check (decision in ('accepted', 'refused')),
+    user_id integer not null references users (id),
+    signer_name text not null,
+    message text not null default '',
+    ip text,
+    decided_at timestamptz not null
+  )`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table quote_decisions`.execute(db);
   await sql`drop table support_quotes`.execute(db);
   await sql`drop table support_requests`.execute(db);
 }
