@@ -4,7 +4,9 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { lastMailTo, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
-import { supportRequest } from '../../../test/support/support-requests.ts';
+import { supportQuoteFor, supportRequest } from '../../../test/support/support-requests.ts';
+import { DAY, ManualClock } from '../../platform/clock.ts';
+import { issueSupportQuote } from './use-cases/issue-support-quote.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import { supportQuoteLines, tierFor } from './support.pricing.ts';
 
@@ -136,5 +138,97 @@ describe('the operator makes out an accompaniment quote from a request', () => {
     const res = await operator.post(`/backoffice/demandes/${anonymous}/devis`, { ...blank(), session_label_0: 'Séance', session_hours_0: '2' });
     assert.equal(res.statusCode, 409);
     assert.match(res.body, /rattachée à aucun compte client/);
+  });
+});
+
+describe('the customer answers an accompaniment quote', () => {
+  let number: string;
+  let operatorId: number;
+  let userId: number;
+  before(async () => {
+    userId = (await t.container.services.accounts.findUserByEmail('formation@example.org'))!.id;
+    operatorId = (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id;
+    number = await supportQuoteFor(t, userId, operatorId);
+  });
+
+  it('refuses empty and oversized fields in French and records nothing', async () => {
+    const page = await customer.get(`/accompagnement/devis/${number}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Bon pour accord/);
+    const empty = await customer.post(`/accompagnement/devis/${number}`, { decision: 'accepted', signer: '' });
+    assert.equal(empty.statusCode, 422);
+    assert.match(empty.body, /Indiquez vos nom et prénom/);
+    assert.match(empty.body, /Cochez la case « Bon pour accord »/);
+    const long = await customer.post(`/accompagnement/devis/${number}`, { decision: 'accepted', signer: 'n'.repeat(500), agree: '1' });
+    assert.equal(long.statusCode, 422);
+    assert.match(long.body, /Ce texte est trop long/);
+    const noMessage = await customer.post(`/accompagnement/devis/${number}`, { decision: 'refused', signer: 'Claire Martin', message: '' });
+    assert.equal(noMessage.statusCode, 422);
+    assert.match(noMessage.body, /pourquoi vous refusez ce devis/);
+    const doc = (await t.container.services.billing.findDocument({ number }))!;
+    assert.equal(await t.container.services.billing.decisionOf(doc.id), undefined);
+  });
+
+  it('someone else cannot open nor answer it (not found, nothing recorded)', async () => {
+    const other = await signedInCustomer(t, 'voisin');
+    assert.equal((await other.get(`/accompagnement/devis/${number}`)).statusCode, 404);
+    await other.get('/factures');
+    const res = await other.post(`/accompagnement/devis/${number}`, { decision: 'accepted', signer: 'Intrus', agree: '1' });
+    assert.equal(res.statusCode, 404);
+    const doc = (await t.container.services.billing.findDocument({ number }))!;
+    assert.equal(await t.container.services.billing.decisionOf(doc.id), undefined);
+  });
+
+  it('"Bon pour accord": name, box, time and address recorded, shown; the operators told; a second answer refused', async () => {
+    await customer.get('/factures');
+    const invoices = await customer.get('/factures');
+    assert.match(invoices.body, new RegExp(`href="/accompagnement/devis/${number}">Accepter ou refuser`));
+    await customer.get(`/accompagnement/devis/${number}`);
+    const res = await customer.post(`/accompagnement/devis/${number}`, { decision: 'accepted', signer: 'Claire Martin', agree: '1' });
+    assert.equal(res.statusCode, 303, res.body);
+    const doc = (await t.container.services.billing.findDocument({ number }))!;
+    const decision = (await t.container.services.billing.decisionOf(doc.id))!;
+    assert.equal(decision.decision, 'accepted');
+    assert.equal(decision.signer_name, 'Claire Martin');
+    assert.equal(decision.ip, customer.ip);
+    assert.equal(decision.user_id, userId);
+    assert.equal(await t.container.services.billing.stateOf(doc), 'accepted');
+    const shown = await customer.get(`/accompagnement/devis/${number}`);
+    assert.match(shown.body, /Devis accepté le .* par Claire Martin/);
+    assert.doesNotMatch(shown.body, /name="agree"/);
+    const ops = await lastMailTo(t, 'ops@example.org', 'support.quote.accepted');
+    assert.match(ops.subject, new RegExp(`Devis ${number} accepté`));
+    const again = await customer.post(`/accompagnement/devis/${number}`, { decision: 'refused', signer: 'Claire Martin', message: 'Finalement non' });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /déjà répondu/);
+    assert.equal((await t.container.services.billing.decisionOf(doc.id))!.decision, 'accepted');
+  });
+
+  it('a replaced quote and an expired one cannot be accepted; a refusal keeps its message', async () => {
+    const requestId = await supportRequest(t, { email: 'formation@example.org' }, userId);
+    const input = { sessions: [{ label: 'Séance', hours: 2 }], extras: [], note: '', validityDays: 30, invoicing: 'completion' as const, depositPercent: 0 };
+    const first = await issueSupportQuote(t.container.deps, requestId, input, { operatorId, ip: null });
+    const second = await issueSupportQuote(t.container.deps, requestId, { ...input, sessions: [{ label: 'Séance', hours: 1.5 }] }, { operatorId, ip: null });
+    assert.equal(second.replaced, first.number);
+    const page = await customer.get(`/accompagnement/devis/${first.number}`);
+    assert.match(page.body, /a été remplacé par un devis révisé/);
+    const replaced = await customer.post(`/accompagnement/devis/${first.number}`, { decision: 'accepted', signer: 'Claire Martin', agree: '1' });
+    assert.equal(replaced.statusCode, 409);
+    assert.match(replaced.body, /remplacé par un devis révisé/);
+
+    const short = await issueSupportQuote(t.container.deps, await supportRequest(t, { email: 'formation@example.org' }, userId), { ...input, validityDays: 1 }, { operatorId, ip: null });
+    (t.container.clock as ManualClock).advance(3 * DAY);
+    await customer.get('/factures');
+    const expired = await customer.post(`/accompagnement/devis/${short.number}`, { decision: 'accepted', signer: 'Claire Martin', agree: '1' });
+    assert.equal(expired.statusCode, 409);
+    assert.match(expired.body, /dépassé sa date de validité/);
+
+    const refused = await customer.post(`/accompagnement/devis/${second.number}`, { decision: 'refused', signer: 'Claire Martin', message: 'Trop cher pour notre budget.\nPeut-on faire 1 h ?' });
+    assert.equal(refused.statusCode, 303);
+    const doc = (await t.container.services.billing.findDocument({ number: second.number }))!;
+    const decision = (await t.container.services.billing.decisionOf(doc.id))!;
+    assert.equal(decision.decision, 'refused');
+    assert.equal(decision.message, 'Trop cher pour notre budget.\nPeut-on faire 1 h ?');
+    assert.match((await lastMailTo(t, 'ops@example.org', 'support.quote.refused')).text_body, /Trop cher pour notre budget/);
   });
 });
