@@ -74,6 +74,7 @@ describe('"Demande information" in a browser', { skip: skipReason, timeout: 240_
     try {
       await page.goto(`${server.baseUrl}/`);
       await page.getByRole('link', { name: 'Questions fréquentes' }).first().click();
+      await page.getByText('Comment demander un accompagnement ?').click();
       await page.getByRole('link', { name: 'Remplir le formulaire « Demande information »' }).click();
       await fill(page, 'trop.vite@example.org');
       await page.getByRole('button', { name: 'Envoyer la demande' }).click();
