@@ -9,16 +9,20 @@ const messages = defineMessages({
     invoicesHint: 'Vos devis, factures et avoirs à réimprimer, et les modalités de paiement.',
     toPayOne: '1 devis à payer',
     toPayMany: '{n} devis à payer',
+    toAcceptOne: '1 devis à accepter',
+    toAcceptMany: '{n} devis à accepter',
   },
   en: {
     invoices: 'Your invoices',
     invoicesHint: 'Your quotes, invoices and credit notes to reprint, and the payment terms.',
     toPayOne: '1 quote to pay',
     toPayMany: '{n} quotes to pay',
+    toAcceptOne: '1 quote to accept',
+    toAcceptMany: '{n} quotes to accept',
   },
 });
 
-/** "Vos factures" on the customer's home, with the quotes waiting for payment. */
+/** "Vos factures" on the customer's home, with the quotes waiting for payment or for an answer. */
 export function billingPortalEntries(c: Container): PortalEntry[] {
   const { billing } = c.services;
   const tr = (locale: 'fr' | 'en') => translator(messages, locale);
@@ -33,7 +37,11 @@ export function billingPortalEntries(c: Container): PortalEntry[] {
         const today = billing.today();
         const quotes = await billing.listDocuments({ userId: user.id, kind: 'quote', limit: 100, offset: 0, today });
         const toPay = quotes.filter((q) => documentState(q, today) === 'to_pay').length;
-        return toPay ? [countOf(toPay, tr(locale)('toPayOne'), tr(locale)('toPayMany'))] : [];
+        const toAccept = quotes.filter((q) => documentState(q, today) === 'to_accept').length;
+        return [
+          ...(toPay ? [countOf(toPay, tr(locale)('toPayOne'), tr(locale)('toPayMany'))] : []),
+          ...(toAccept ? [countOf(toAccept, tr(locale)('toAcceptOne'), tr(locale)('toAcceptMany'))] : []),
+        ];
       },
     },
   ];

@@ -113,6 +113,7 @@ describe('the operator makes out an accompaniment quote from a request', () => {
     const invoices = await customer.get('/factures');
     assert.match(invoices.body, new RegExp(`${number}[\\s\\S]*?à accepter`));
     assert.equal((await customer.get(`/factures/${number}.pdf`)).statusCode, 200);
+    assert.match((await customer.get('/espace')).body, /1 devis à accepter/);
 
     // Adjusted to the customer's budget: the revised quote replaces the first.
     const revised = await operator.post(`/backoffice/demandes/${requestId}/devis`, { ...blank(), session_label_0: 'Comptabilité : clôture', session_hours_0: '6', invoicing: 'deposit', deposit: '30' });
