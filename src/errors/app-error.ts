@@ -1,4 +1,4 @@
-import { formatMoney, type Locale } from '../web/i18n.ts';
+import { formatBytes, formatMoney, type Locale } from '../web/i18n.ts';
 import { catalogue, isErrorCode, type CatalogueEntry, type ErrorCode, type FieldErrorCode, type PasswordRulesCode } from './catalogue.ts';
 
 export type { ErrorCode, FieldErrorCode, PasswordRulesCode } from './catalogue.ts';
@@ -49,7 +49,9 @@ export function errorText(error: ErrorCode | DomainError, locale: Locale, audien
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;
-    return typeof value === 'number' && name.endsWith('Cents') ? formatMoney(value, locale) : String(value);
+    if (typeof value === 'number' && name.endsWith('Cents')) return formatMoney(value, locale);
+    if (typeof value === 'number' && name.endsWith('Bytes')) return formatBytes(value, locale);
+    return String(value);
   });
 }
 

@@ -156,14 +156,45 @@ const support = {
   support_form_stale: { status: 422, fr: 'Ce formulaire a été affiché il y a trop longtemps. Vérifiez vos réponses, puis envoyez-le à nouveau.', en: 'This form was shown too long ago. Check your answers, then send it again.' },
 } satisfies Record<string, CatalogueEntry>;
 
-export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support };
+/** Archives: Archiver, Import, Export, Supprimer, Restaurer — and why an archive file is refused. */
+const archives = {
+  archive_name_required: { status: 422, fr: "Donnez un nom à l'archive (80 caractères au plus).", en: 'Give the archive a name (80 characters at most).' },
+  archive_not_found: { status: 404, fr: "Cette archive n'existe pas (ou plus).", en: 'This archive does not exist (any more).' },
+  archive_over_quota: {
+    status: 413,
+    fr: "Le stockage de votre forfait est plein : {usedBytes} utilisés sur {totalBytes}, et cette archive demande {neededBytes}. Supprimez une archive dont vous n'avez plus besoin, ou passez à un forfait plus grand.",
+    en: 'Your plan’s storage is full: {usedBytes} used of {totalBytes}, and this archive needs {neededBytes}. Delete an archive you no longer need, or move to a bigger plan.',
+  },
+  archive_last_automatic: { status: 409, fr: "C'est la dernière archive automatique vérifiée de l'instance : elle ne peut pas être supprimée (elle sera remplacée par la prochaine).", en: 'This is the instance’s last verified automatic archive: it cannot be deleted (the next one replaces it).' },
+  archive_delete_confirm: { status: 422, fr: 'Cochez la case pour confirmer la suppression.', en: 'Tick the box to confirm the deletion.' },
+  archive_no_file: { status: 422, fr: 'Choisissez un fichier d’archive (.lbkf) à importer.', en: 'Choose an archive file (.lbkf) to import.' },
+  archive_not_gzip: { status: 422, fr: "Ce fichier n'est pas une archive Diacamma : une archive .lbkf est un fichier compressé (gzip), celui-ci ne l'est pas. Rien n'a été conservé.", en: 'This file is not a Diacamma archive: a .lbkf archive is compressed (gzip), this one is not. Nothing was kept.' },
+  archive_truncated: { status: 422, fr: "Cette archive est incomplète (le fichier est coupé avant sa fin) : exportez-la ou téléchargez-la de nouveau. Rien n'a été conservé.", en: 'This archive is incomplete (the file stops before its end): export or download it again. Nothing was kept.' },
+  archive_not_tar: { status: 422, fr: "Ce fichier compressé ne contient pas une archive Diacamma lisible. Rien n'a été conservé.", en: 'This compressed file does not hold a readable Diacamma archive. Nothing was kept.' },
+  archive_entry_path: { status: 422, fr: "Cette archive contient un chemin interdit (absolu ou remontant avec « .. ») : elle est refusée. Rien n'a été conservé.", en: 'This archive holds a forbidden path (absolute, or going up with “..”): it is refused. Nothing was kept.' },
+  archive_entry_unexpected: { status: 422, fr: "Cette archive contient autre chose que dump.json, target et le dossier usr/ : ce n'est pas une archive Diacamma. Rien n'a été conservé.", en: 'This archive holds something other than dump.json, target and the usr/ folder: it is not a Diacamma archive. Nothing was kept.' },
+  archive_entry_link: { status: 422, fr: "Cette archive contient un lien (symbolique ou physique) : c'est interdit. Rien n'a été conservé.", en: 'This archive holds a link (symbolic or hard): that is forbidden. Nothing was kept.' },
+  archive_entry_device: { status: 422, fr: "Cette archive contient un fichier spécial (périphérique ou tube) : c'est interdit. Rien n'a été conservé.", en: 'This archive holds a special file (device or pipe): that is forbidden. Nothing was kept.' },
+  archive_too_many_entries: { status: 422, fr: "Cette archive contient trop de fichiers (plus de {max}) : elle est refusée. Rien n'a été conservé.", en: 'This archive holds too many files (more than {max}): it is refused. Nothing was kept.' },
+  archive_bomb: { status: 422, fr: "Cette archive grossit démesurément une fois décompressée (plus de {ratio} fois sa taille, ou au-delà de {maxBytes}) : elle est refusée. Rien n'a été conservé.", en: 'This archive grows out of all proportion once decompressed (more than {ratio} times its size, or beyond {maxBytes}): it is refused. Nothing was kept.' },
+  archive_no_dump: { status: 422, fr: "Cette archive ne contient pas de fichier dump.json (les données de Diacamma) : elle ne peut pas être restaurée. Rien n'a été conservé.", en: 'This archive holds no dump.json file (Diacamma’s data): it cannot be restored. Nothing was kept.' },
+  archive_dump_invalid: { status: 422, fr: "Le fichier dump.json de cette archive est illisible (ce n'est pas une liste JSON valide). Rien n'a été conservé.", en: 'The dump.json file of this archive is unreadable (it is not a valid JSON list). Nothing was kept.' },
+  archive_no_target: { status: 422, fr: "Cette archive ne contient pas de fichier target (la version de Diacamma qui l'a faite). Rien n'a été conservé.", en: 'This archive holds no target file (the Diacamma version that made it). Nothing was kept.' },
+  archive_target_invalid: { status: 422, fr: "Le fichier target de cette archive est illisible. Rien n'a été conservé.", en: 'The target file of this archive is unreadable. Nothing was kept.' },
+  archive_target_newer: { status: 422, fr: "Cette archive vient d'un Diacamma plus récent que celui de votre instance ({apps}) : elle ne peut pas y être restaurée. Rien n'a été conservé.", en: 'This archive comes from a newer Diacamma than your instance’s ({apps}): it cannot be restored there. Nothing was kept.' },
+  archive_restore_name: { status: 422, fr: "Tapez exactement le nom de l'instance pour confirmer la restauration.", en: 'Type the instance’s name exactly to confirm the restore.' },
+  archive_restore_rolled_back: { status: 500, fr: "La restauration a échoué ({reason}) : l'instance a été remise exactement comme avant, depuis l'archive de sécurité « {safety} ».", en: 'The restore failed ({reason}): the instance was put back exactly as it was, from the safety archive “{safety}”.' },
+  archive_failed_verification: { status: 500, fr: "L'archive produite n'a pas passé la vérification ({reason}) : elle n'a pas été conservée.", en: 'The archive produced failed verification ({reason}): it was not kept.' },
+} satisfies Record<string, CatalogueEntry>;
+
+export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support, ...archives };
 
 export type ErrorCode = keyof typeof catalogue;
 /** Every password rule broken, e.g. `password:too_short+contains_admin` (accounts/passwords.ts). */
 export type PasswordRulesCode = `password:${string}`;
 
 /** The codes a form field can carry (a person's input, checked by a service). */
-export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | PasswordRulesCode;
+export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | keyof typeof archives | PasswordRulesCode;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(catalogue, value);

@@ -37,7 +37,10 @@ export type AuditAction =
   | 'support.requested'
   | 'support.quote_issued'
   | 'support.quote_accepted'
-  | 'support.quote_refused';
+  | 'support.quote_refused'
+  | 'archive.deleted'
+  | 'archive.imported'
+  | 'archive.exported';
 
 export interface AuditEntryInput {
   action: AuditAction;

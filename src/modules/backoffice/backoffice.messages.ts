@@ -38,6 +38,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'support.quote_issued': { fr: 'Devis d’accompagnement émis', en: 'Accompaniment quote issued' },
   'support.quote_accepted': { fr: 'Devis accepté (Bon pour accord)', en: 'Quote accepted' },
   'support.quote_refused': { fr: 'Devis refusé', en: 'Quote refused' },
+  'archive.deleted': { fr: 'Archive supprimée', en: 'Archive deleted' },
+  'archive.imported': { fr: 'Archive importée', en: 'Archive imported' },
+  'archive.exported': { fr: 'Archive exportée', en: 'Archive exported' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

@@ -22,6 +22,22 @@ export const runActionJob = defineJob('instance.action', z.object({ actionId: z.
   expireInSeconds: 900,
 }, { pollSeconds: 0.5 });
 
+/**
+ * Runs one archive action (Archiver, Restaurer): the archives module's worker handles it; defined
+ * here so that "Relancer" (instances) can send it again without instances depending on archives.
+ * Archives and restores of big instances take time: an hour before pg-boss calls it expired.
+ */
+export const archiveActionJob = defineJob('archives.action', z.object({ actionId: z.number().int().positive() }), {
+  retryLimit: 4,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 300,
+  expireInSeconds: 3600,
+}, { pollSeconds: 0.5 });
+
+/** Kinds of action the archives module runs (through archiveActionJob). */
+export const ARCHIVE_ACTION_KINDS = new Set(['archive', 'restore']);
+
 /** Attempts of a job before it is failed for good: pg-boss's first try plus its retries. */
 export const MAX_ATTEMPTS = 5;
 

@@ -15,7 +15,7 @@ import type { MailService } from '../notifications/mail.service.ts';
 import { customerRecipients } from '../notifications/recipients.ts';
 import type { OrdersService } from '../orders/orders.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
-import { MAX_ATTEMPTS, provisionInstanceJob, runActionJob } from './instances.jobs.ts';
+import { ARCHIVE_ACTION_KINDS, archiveActionJob, MAX_ATTEMPTS, provisionInstanceJob, runActionJob } from './instances.jobs.ts';
 import { actionFailedMail, instanceReadyMail } from './instances.mails.ts';
 import type { InstancesRepository } from './instances.repository.ts';
 import { translator, type Locale } from '../../web/i18n.ts';
@@ -294,6 +294,56 @@ export class InstancesService {
     }
   }
 
+  // --- actions run by other modules (archives) ---------------------------------------------------
+  /**
+   * Schedules an action another module runs (Archiver, Restaurer) in the caller's transaction: its
+   * details (which may hold a password) are kept encrypted until done; its job is in the customer's
+   * group, so one customer's actions never run side by side.
+   */
+  async scheduleAction(a: { instanceId: number; userId: number; kind: ActionKind; details: string; requestedBy: number | null }, trx: Kysely<DB>): Promise<number> {
+    const id = await this.#repo.createAction({ instanceId: a.instanceId, kind: a.kind, payload: encryptSecret(this.#actionKey, a.details), requestedBy: a.requestedBy }, this.#d.clock.now(), trx);
+    await this.#d.queue.send(archiveActionJob, { actionId: id }, { trx, group: actionGroup(a.userId) });
+    return id;
+  }
+
+  /** An action that happened at once (Supprimer, Import): recorded done or failed for the history. */
+  async recordAction(a: { instanceId: number; kind: ActionKind; requestedBy: number | null; error: string | null }): Promise<number> {
+    const now = this.#d.clock.now();
+    const id = await this.#repo.createAction({ instanceId: a.instanceId, kind: a.kind, payload: null, requestedBy: a.requestedBy }, now);
+    if (a.error === null) await this.#repo.finishAction(id, now);
+    else await this.#repo.failAttempt(id, a.error, true, now);
+    return id;
+  }
+
+  /**
+   * Claims an action of another module for this worker: the action, its instance, its attempt
+   * number and its details opened; null when it is done, failed, or held by another worker.
+   */
+  async claimForRun(actionId: number): Promise<{ actionId: number; kind: ActionKind; instance: Instance; attempts: number; details: string | null; requestedBy: number | null } | null> {
+    const action = await this.#repo.findAction(actionId);
+    if (!action || action.state === 'done' || action.state === 'failed') return null;
+    const instance = await this.#repo.find(action.instance_id);
+    if (!instance) return null;
+    const now = this.#d.clock.now();
+    const attempts = await this.#repo.claimAction(actionId, now, new Date(now.getTime() - archiveActionJob.options.expireInSeconds! * 1000));
+    if (attempts === null) return null;
+    const claimed = (await this.#repo.findAction(actionId)) ?? action;
+    return { actionId, kind: claimed.kind, instance, attempts, details: claimed.payload_enc ? decryptSecret(this.#actionKey, claimed.payload_enc) : null, requestedBy: claimed.requested_by };
+  }
+
+  /** After a failed attempt: retried, or failed for good (the operators told) after MAX_ATTEMPTS. */
+  async failRun(run: { actionId: number; kind: ActionKind; instance: Instance; attempts: number }, reason: string, opts: { final?: boolean } = {}): Promise<boolean> {
+    const final = opts.final === true || run.attempts >= MAX_ATTEMPTS;
+    await this.#repo.failAttempt(run.actionId, reason, final, this.#d.clock.now());
+    if (final) await this.alertOperators(run.instance, run.kind, reason);
+    return final;
+  }
+
+  /** Maintenance and back: what the front door shows while an instance is restored. */
+  async setMaintenance(instance: Instance, on: boolean): Promise<void> {
+    await this.setState(instance, on ? 'maintenance' : 'active');
+  }
+
   /** Operator ("Relancer"): run a failed action again, attempts from zero; the audit log says who. */
   async retryAction(actionId: number, by: { actorUserId: number; ip: string | null } | null = null): Promise<boolean> {
     const action = await this.#repo.findAction(actionId);
@@ -303,6 +353,8 @@ export class InstancesService {
     if (action.kind === 'provision') {
       await this.setState(instance, 'creating', { failure_reason: null });
       await this.#d.queue.send(provisionInstanceJob, { orderId: instance.order_id });
+    } else if (ARCHIVE_ACTION_KINDS.has(action.kind)) {
+      await this.#d.queue.send(archiveActionJob, { actionId }, { group: actionGroup(instance.user_id) });
     } else {
       await this.#d.queue.send(runActionJob, { actionId }, { group: actionGroup(instance.user_id) });
     }

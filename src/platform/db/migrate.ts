@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-usage.ts';
 import * as m0005 from './migrations/0005-one-provisioning.ts';
 import * as m0006 from './migrations/0006-trust-boundaries.ts';
 import * as m0007 from './migrations/0007-money-never-lost.ts';
+import * as m0008 from './migrations/0008-archives.ts';
 import * as m0009 from './migrations/0009-support.ts';
 import * as m0010 from './migrations/0010-plan-change.ts';
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0005-one-provisioning': m0005,
   '0006-trust-boundaries': m0006,
   '0007-money-never-lost': m0007,
+  '0008-archives': m0008,
   '0009-support': m0009,
   '0010-plan-change': m0010,
 };

@@ -374,6 +374,28 @@ export interface QuoteDecisionsTable {
   decided_at: Timestamp;
 }
 
+export type ArchiveOrigin = 'created' | 'imported' | 'automatic' | 'before_restore' | 'final';
+export type ArchiveState = 'ready' | 'restoring';
+
+export interface ArchivesTable {
+  id: Generated<number>;
+  instance_id: number;
+  name: string;
+  /** the file's key in the ArchiveStore */
+  store_key: string;
+  size_bytes: ColumnType<number, number, number>;
+  sha256: string;
+  origin: ArchiveOrigin;
+  state: ArchiveState;
+  /** what `target` says: the applied migrations, summarised (e.g. "diacamma.member 0012, …") */
+  diacamma_version: string;
+  migrations: number;
+  created_by: number | null;
+  created_at: Timestamp;
+  /** automatic and safety archives are removed after this */
+  expires_at: Timestamp | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   plans: PlansTable;
@@ -404,6 +426,7 @@ export interface DB {
   support_requests: SupportRequestsTable;
   support_quotes: SupportQuotesTable;
   quote_decisions: QuoteDecisionsTable;
+  archives: ArchivesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -421,3 +444,4 @@ export type HostingAction = Selectable<HostingActionsTable>;
 export type SupportRequest = Selectable<SupportRequestsTable>;
 export type SupportQuote = Selectable<SupportQuotesTable>;
 export type QuoteDecision = Selectable<QuoteDecisionsTable>;
+export type Archive = Selectable<ArchivesTable>;
