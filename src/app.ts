@@ -19,6 +19,7 @@ import { billingRoutes } from './modules/billing/billing.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
 import { instancesRoutes } from './modules/instances/instances.routes.ts';
 import { planChangeRoutes } from './modules/instances/plan-change.routes.ts';
+import { archivesRoutes } from './modules/archives/archives.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { supportRoutes } from './modules/support/support.routes.ts';
 import { paypalApprovalOrigin } from './modules/payments/paypal/paypal.client.ts';
@@ -230,6 +231,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   await app.register(ordersRoutes(c, pageContext));
   await app.register(instancesRoutes(c, pageContext));
   await app.register(planChangeRoutes(c, pageContext));
+  await app.register(archivesRoutes(c, c.services.archives, pageContext));
   await app.register(billingRoutes(c, pageContext));
   await app.register(paymentsRoutes(c, pageContext));
   await app.register(supportRoutes(c, pageContext));

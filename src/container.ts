@@ -22,7 +22,11 @@ import { SettingsService } from './modules/settings/settings.service.ts';
 import { BillingService } from './modules/billing/billing.service.ts';
 import { Ledger, type DocumentRenderer } from './modules/billing/ledger.ts';
 import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
-import { monitorInstancesJob, provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
+import { archiveActionJob, monitorInstancesJob, provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
+import { LocalArchiveStore } from './modules/archives/archive-store.ts';
+import { nightlyArchivesJob } from './modules/archives/archives.jobs.ts';
+import { ArchivesRepository } from './modules/archives/archives.repository.ts';
+import { ArchivesService } from './modules/archives/archives.service.ts';
 import { InstancesRepository } from './modules/instances/instances.repository.ts';
 import { InstancesService } from './modules/instances/instances.service.ts';
 import { subscribeInstances } from './modules/instances/instances.subscriptions.ts';
@@ -44,9 +48,10 @@ import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/payp
 import { settleQuote } from './modules/payments/use-cases/settle-quote.ts';
 import { SupportRepository } from './modules/support/support.repository.ts';
 import { SupportService } from './modules/support/support.service.ts';
+import { runNightlyArchives } from './modules/archives/use-cases/run-nightly-archives.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -59,6 +64,7 @@ export interface Services {
   paypal: PaypalPayments;
   instances: InstancesService;
   support: SupportService;
+  archives: ArchivesService;
 }
 
 /**
@@ -185,7 +191,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       ? new PaypalClient({ ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] }, { brandName: (await settings.operatorIdentity()).tradeName })
       : null;
     const paypal = new PaypalPayments({ ...core, client: paypalClient });
-    const deps: AppDeps = { ...core, paypal };
+    // Archives: files under DATA_DIR/archives; temporary files a dead process left are removed.
+    const archiveStore = new LocalArchiveStore(`${config.dataDir}/archives`);
+    const swept = await archiveStore.sweep();
+    if (swept > 0) logger.warn({ swept }, 'unfinished archive files removed');
+    const archives = new ArchivesService({ repo: new ArchivesRepository(db), store: archiveStore, instances, driver, settings, accounts, mail, audit, clock, logger, probe, instanceUrl: urls.instance, portalUrl: urls.portal });
+    const deps: AppDeps = { ...core, paypal, archives };
 
     subscribeInstances(events, deps);
     // A server in a crash loop puts its instance "en échec" and tells the operators, once.
@@ -226,6 +237,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await events.work();
       // Actions of different customers run side by side; one customer's run a few at a time.
       await queue.work(runActionJob, (data) => instances.runAction(data.actionId), { jobs: config.actions.concurrency, perGroup: config.actions.perCustomer });
+      await queue.work(archiveActionJob, (data) => archives.runAction(data.actionId), { jobs: config.actions.concurrency, perGroup: config.actions.perCustomer });
+      // Every hour: the instances whose quiet hour it is get their automatic archive; expired ones go.
+      await queue.work(nightlyArchivesJob, async () => {
+        await runNightlyArchives(deps);
+      });
+      await queue.schedule(nightlyArchivesJob, '5 * * * *', {});
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
       await queue.work(settleQuoteJob, async (data) => {
         await settleQuote(deps, data.quoteId);
@@ -245,7 +262,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       database,
       queue,
       events,
-      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support },
+      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support, archives },
       deps,
       driver,
       frontDoor,

@@ -95,7 +95,9 @@ describe('every portal page is reachable by links', () => {
     await customer.post('/instances/nouvelle', { instance_name: 'brouillon-crawl', plan: 'opale', flavour: 'diacamma.asso', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: 'transfer' });
     await orderAndValidate(t, customer, 'valide-crawl');
     const { quoteNumber, orderId } = await paidOrder(t, customer, 'payee-crawl');
+    // Live, with an archive: its page, its export and its restore form are linked.
     await provisionInstance(t.container.deps, orderId);
+    await t.container.services.archives.createArchive((await t.container.services.instances.findByName('payee-crawl'))!, 'archive-crawl', 'created', null);
     const operator = await signedInOperator(t);
     const invoice = (await t.container.services.billing.invoiceForQuote((await t.container.services.billing.findDocument({ number: quoteNumber }))!.id))!;
     await operator.get(`/backoffice/documents/${invoice.number}`);

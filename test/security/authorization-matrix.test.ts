@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 import { routeTable } from '../../src/web/route-table.ts';
@@ -51,6 +54,7 @@ interface Fixture {
   invoice: string;
   instance: number;
   action: number;
+  archive: number;
   mail: number;
   supportRequest: number;
   supportQuote: string;
@@ -115,6 +119,13 @@ const ROUTES: Record<string, Entry> = {
   'POST /instances/nouvelle': { access: 'customer', form: () => ({ instance_name: '' }) },
   'GET /instances/:id/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/forfait` },
   'POST /instances/:id/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/forfait`, form: () => ({ plan: 'emeraude' }) },
+  'GET /instances/:id/archives': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives` },
+  'GET /instances/:id/archives/:archiveId/export': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/${f.archive}/export` },
+  'GET /instances/:id/archives/:archiveId/restaurer': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/${f.archive}/restaurer` },
+  'POST /instances/:id/archives': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives`, form: () => ({ name: '' }) },
+  'POST /instances/:id/archives/import': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/import`, form: () => ({}) },
+  'POST /instances/:id/archives/:archiveId/supprimer': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/${f.archive}/supprimer`, form: () => ({}) },
+  'POST /instances/:id/archives/:archiveId/restaurer': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/${f.archive}/restaurer`, form: () => ({ confirm_name: 'x' }) },
   'POST /instances/:id/mot-de-passe': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/mot-de-passe`, form: () => ({ password: 'a', password_confirm: 'b' }) },
   'POST /commandes/:id/modifier': { access: 'customer', other: 'not_found', url: (f) => `/commandes/${f.orderDraft}/modifier`, form: () => ({ instance_name: '' }) },
   'POST /commandes/:id/valider': { access: 'customer', other: 'not_found', url: (f) => `/commandes/${f.orderDraft}/valider`, form: () => ({}) },
@@ -154,6 +165,7 @@ const CSRF_REFUSED = /Le formulaire a expiré ou n&#39;a pas été envoyé depui
 const FOREIGN_ORIGIN = 'http://vitrine.localhost:3000';
 
 let t: TestApp;
+let dataDir: string;
 let f: Fixture;
 let customerA: Agent;
 let customerB: Agent;
@@ -162,7 +174,8 @@ let operator: Agent;
 let secretsOfA: RegExp[];
 
 before(async () => {
-  t = await createTestApp({ driver: new SiteDriver((_n, _req, res) => res.end('ok')) });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-matrix-'));
+  t = await createTestApp({ driver: new SiteDriver((_n, _req, res) => res.end('ok')), env: { DATA_DIR: dataDir } });
   customerA = await signedInCustomer(t, 'matrice-a');
   customerB = await signedInCustomer(t, 'matrice-b');
   operator = await signedInOperator(t);
@@ -189,6 +202,7 @@ before(async () => {
     invoice: invoice.number,
     instance: instance.id,
     action: action!.id,
+    archive: (await t.container.services.archives.createArchive(instance, 'matrice-archive', 'created', null)).id,
     mail: (await lastMailTo(t, 'matrice-a@example.org', 'accounts.welcome')).id,
     supportRequest: await supportRequest(t, { email: 'matrice-a@example.org' }),
     supportQuote: '',
@@ -198,6 +212,7 @@ before(async () => {
 });
 after(async () => {
   await t?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function urlOf(key: string): string {

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { tarOf, validEntries } from '../archives/corpus.ts';
 import type { AddressInfo } from 'node:net';
 import type { DriverEvent, Endpoint, InstanceDriver, InstanceRuntime, InstanceSpec, IsolationSummary } from '../../src/hosting/driver.ts';
 import { customerAgent, paidOrder, type AppAndContainer } from './paid-order.ts';
@@ -38,7 +41,10 @@ export class SiteDriver implements InstanceDriver {
     this.#servers.delete(name);
     if (running) await new Promise<void>((resolve) => running.server.close(() => resolve()));
   }
-  async archive(): Promise<void> {}
+  /** A small sound archive (dump.json, target, usr/), as the admin tool would write it. */
+  async archive(_name: string, file: string): Promise<void> {
+    writeFileSync(file, gzipSync(tarOf(validEntries())));
+  }
   async restore(): Promise<void> {}
   async destroy(name: string): Promise<void> {
     await this.stop(name);

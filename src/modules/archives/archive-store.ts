@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -51,9 +51,17 @@ const TEMP_PREFIX = '.tmp-';
 export class LocalArchiveStore implements ArchiveStore {
   readonly #dir: string;
 
+  #made = false;
+
   constructor(dir: string) {
     this.#dir = dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The folder, made on first use (a process that never archives never touches the disk). */
+  #ensure(): void {
+    if (this.#made) return;
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    this.#made = true;
   }
 
   #path(key: string): string {
@@ -62,6 +70,7 @@ export class LocalArchiveStore implements ArchiveStore {
   }
 
   async begin(): Promise<PendingArchive> {
+    this.#ensure();
     const id = `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
     const temp = path.join(this.#dir, `${TEMP_PREFIX}${id}.lbkf`);
     const key = `${id}.lbkf`;
@@ -132,6 +141,7 @@ export class LocalArchiveStore implements ArchiveStore {
   }
 
   async sweep(): Promise<number> {
+    if (!existsSync(this.#dir)) return 0;
     let n = 0;
     for (const f of readdirSync(this.#dir)) {
       if (!f.startsWith(TEMP_PREFIX)) continue;

@@ -41,6 +41,11 @@ export class ArchivesRepository {
     return this.db.selectFrom('archives').select(['id']).where('instance_id', '=', instanceId).where('origin', '=', 'automatic').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   }
 
+  async lastAutomaticAt(instanceId: number): Promise<Date | string | null> {
+    const row = await this.db.selectFrom('archives').select(['created_at']).where('instance_id', '=', instanceId).where('origin', '=', 'automatic').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    return row?.created_at ?? null;
+  }
+
   /** The newest archive made from the instance itself (not imported): what Diacamma it runs. */
   async lastOwn(instanceId: number) {
     return this.db.selectFrom('archives').selectAll().where('instance_id', '=', instanceId).where('origin', '<>', 'imported').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();

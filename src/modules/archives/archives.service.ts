@@ -134,7 +134,10 @@ export class ArchivesService {
   }
 
   /** The nightly archive of an instance (the automatic job). */
-  async scheduleAutomatic(instance: Instance, db: Kysely<DB> = this.#repo.db): Promise<number> {
+  async scheduleAutomatic(instance: Instance, db: Kysely<DB> = this.#repo.db): Promise<number | null> {
+    // Once a night: a job run twice in the hour (or a retry) schedules nothing more.
+    const last = await this.#repo.lastAutomaticAt(instance.id);
+    if (last && this.#d.clock.now().getTime() - new Date(last).getTime() < 20 * 3600_000) return null;
     const details: ArchiveDetails = { op: 'archive', name: `automatique ${frenchDate(this.#d.clock.now().toISOString().slice(0, 10))}`, origin: 'automatic' };
     return db.transaction().execute((trx) => this.#d.instances.scheduleAction({ instanceId: instance.id, userId: instance.user_id, kind: 'archive', details: JSON.stringify(details), requestedBy: null }, trx));
   }

@@ -62,6 +62,9 @@ export const instanceMessages = defineMessages({
     trafficTitle: 'Trafic des 30 derniers jours',
     noTraffic: 'Pas encore de trafic mesuré.',
     max: 'max. {value} par jour',
+    archivesTitle: 'Archives',
+    archivesIntro: 'Supprimer, Archiver, Import, Export, Restaurer : les archives de votre instance, vérifiées, et ses archives automatiques de chaque nuit.',
+    archivesLink: 'Gérer les archives',
   },
   en: {
     order: 'Order',
@@ -124,5 +127,8 @@ export const instanceMessages = defineMessages({
     trafficTitle: 'Traffic of the last 30 days',
     noTraffic: 'No traffic measured yet.',
     max: 'max. {value} a day',
+    archivesTitle: 'Archives',
+    archivesIntro: 'Delete, Archive, Import, Export, Restore: your instance’s verified archives, and its automatic archives of each night.',
+    archivesLink: 'Manage the archives',
   },
 });

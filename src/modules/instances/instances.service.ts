@@ -219,6 +219,10 @@ export class InstancesService {
   actionsForInstance(instanceId: number) {
     return this.#repo.actionsForInstance(instanceId);
   }
+  /** Active instances (the automatic archives' job). */
+  async listActive(): Promise<Instance[]> {
+    return (await this.#repo.listLive()).filter((i) => i.state === 'active');
+  }
   /** The back office: every instance, failed actions, an instance's actions in detail. */
   listAll(limit: number, offset: number) {
     return this.#repo.listAll(limit, offset);

@@ -108,6 +108,11 @@ ${s.notice ? notice('success', s.notice) : ''}
   <h2 id="traffic-title">${t('trafficTitle')}</h2>
   ${trafficChart(ctx, s.usage)}
 </section>
+<section class="panel" aria-labelledby="archives-title">
+  <h2 id="archives-title">${t('archivesTitle')}</h2>
+  <p class="muted">${t('archivesIntro')}</p>
+  <p><a href="/instances/${i.id}/archives">${t('archivesLink')}</a></p>
+</section>
 <section class="panel" aria-labelledby="actions-title">
   <h2 id="actions-title">${t('actionsTitle')}</h2>
   ${actionsTable(ctx, s.actions, `/instances/${i.id}/actions`, false)}

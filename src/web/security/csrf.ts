@@ -8,6 +8,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** state-changing route that does its own authenticity check (e.g. signed webhooks) */
     skipCsrf?: boolean;
+    /**
+     * a streamed upload (multipart, read by the handler after the check): its token rides in the
+     * address (`?_csrf=`), the origin check still applies
+     */
+    csrfInQuery?: boolean;
   }
 }
 
@@ -75,7 +80,8 @@ export async function registerCsrf(app: FastifyInstance, o: CsrfOptions): Promis
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
       const header = req.headers['x-csrf-token'];
-      return fromBody ?? (typeof header === 'string' ? header : undefined);
+      const query = req.routeOptions.config?.csrfInQuery ? (req.query as Record<string, unknown> | undefined)?._csrf : undefined;
+      return fromBody ?? (typeof header === 'string' ? header : typeof query === 'string' ? query : undefined);
     },
   });
   app.addHook('preHandler', (request, reply, done) => {
