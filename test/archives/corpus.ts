@@ -47,7 +47,7 @@ export function validEntries(overrides: { target?: string; dump?: string } = {})
 }
 
 /** The corpus: name → file bytes, and the catalogue code each must be refused with. */
-export function hostileCorpus(): { name: string; bytes: Buffer; code: string }[] {
+export function hostileCorpus(opts: { manyEntries?: number } = {}): { name: string; bytes: Buffer; code: string }[] {
   const gz = (entries: Entry[]) => gzipSync(tarOf(entries));
   const valid = gz(validEntries());
   // A gzip bomb: 200 MiB of zeros in one entry, about 200 KB compressed.
@@ -60,7 +60,7 @@ export function hostileCorpus(): { name: string; bytes: Buffer; code: string }[]
     { name: 'device.lbkf', bytes: gz([...validEntries(), { path: 'usr/null', type: 'CharacterDevice' }]), code: 'archive_entry_device' },
     { name: 'unexpected.lbkf', bytes: gz([...validEntries(), { path: 'settings.py', body: 'import os' }]), code: 'archive_entry_unexpected' },
     { name: 'gzip-bomb.lbkf', bytes: bomb, code: 'archive_bomb' },
-    { name: 'many-entries.lbkf', bytes: gz([...validEntries(), ...Array.from({ length: 2100 }, (_, i) => ({ path: `usr/f${i}`, body: '' }))]), code: 'archive_too_many_entries' },
+    { name: 'many-entries.lbkf', bytes: gz([...validEntries(), ...Array.from({ length: opts.manyEntries ?? 2100 }, (_, i) => ({ path: `usr/f${i}`, body: '' }))]), code: 'archive_too_many_entries' },
     { name: 'truncated.lbkf', bytes: valid.subarray(0, Math.floor(valid.length / 2)), code: 'archive_truncated' },
     { name: 'not-gzip.lbkf', bytes: tarOf(validEntries()), code: 'archive_not_gzip' },
     { name: 'no-dump.lbkf', bytes: gz(validEntries().filter((e) => e.path !== 'dump.json')), code: 'archive_no_dump' },
@@ -70,8 +70,8 @@ export function hostileCorpus(): { name: string; bytes: Buffer; code: string }[]
   ];
 }
 
-export function writeCorpus(dir: string): { file: string; name: string; code: string; sha256: string }[] {
-  return hostileCorpus().map((c) => {
+export function writeCorpus(dir: string, opts: { manyEntries?: number } = {}): { file: string; name: string; code: string; sha256: string }[] {
+  return hostileCorpus(opts).map((c) => {
     const file = path.join(dir, c.name);
     writeFileSync(file, c.bytes);
     return { file, name: c.name, code: c.code, sha256: createHash('sha256').update(c.bytes).digest('hex') };
