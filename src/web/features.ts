@@ -5,7 +5,7 @@
  */
 export const FEATURES = {
   /** "Archiver", "Import", "Export", "Restaurer", "Supprimer" on the instance page */
-  archives: false,
+  archives: true,
   /** Opale → Émeraude during the year, the difference prorated */
   upgrade: true,
   /** the automatic renewal order sent before the end of the year */

@@ -29,7 +29,7 @@ export const faqPortalMessages = defineMessages({
     a_admin2:
       "Une action d'hébergement est alors programmée ; vous pouvez la suivre dans l'onglet « Vos actions d'hébergement ». Le nouveau mot de passe est actif au bout de quelques minutes.",
     q_archives: 'Comment gérer les archives de mon instance ?',
-    a_archives: "La fiche de l'instance propose cinq boutons pour les archives :",
+    a_archives: "La fiche de l'instance mène à ses archives (« Gérer les archives »), avec cinq boutons :",
     delete: 'Supprimer',
     deleteText: "efface une ancienne archive dont vous n'avez plus besoin.",
     archive: 'Archiver',
@@ -41,7 +41,7 @@ export const faqPortalMessages = defineMessages({
     exportText: 'télécharge une archive sur votre ordinateur.',
     restore: 'Restaurer',
     restoreText:
-      "remplace les données de votre instance par celles de l'archive. Les données actuelles sont perdues, et ce sont les paramètres de connexion contenus dans l'archive qui s'appliquent ensuite.",
+      "remplace les données de votre instance par celles de l'archive. Les données actuelles sont perdues (une archive de sécurité « avant restauration » est faite d'abord et gardée 7 jours) ; vous tapez le nom de l'instance pour confirmer et donnez le mot de passe admin à utiliser ensuite, la connexion restant toujours nécessaire.",
     q_local: "Comment reprendre les données d'un Diacamma installé sur mon ordinateur ?",
     a_local1: "Faites une archive dans votre Diacamma local, puis, sur la fiche de l'instance, envoyez-la avec « Import » et appliquez-la avec « Restaurer ».",
     a_local2:
@@ -76,7 +76,7 @@ export const faqPortalMessages = defineMessages({
     a_admin2:
       'A hosting action is then scheduled; you can follow it in the “Vos actions d\'hébergement” tab (your hosting actions). The new password works after a few minutes.',
     q_archives: 'How do I manage my instance’s archives?',
-    a_archives: 'The instance page offers five buttons for archives:',
+    a_archives: 'The instance page leads to its archives (“Manage the archives”), with five buttons:',
     delete: 'Supprimer (delete)',
     deleteText: 'removes an old archive you no longer need.',
     archive: 'Archiver (archive)',
@@ -88,7 +88,7 @@ export const faqPortalMessages = defineMessages({
     exportText: 'downloads an archive to your computer.',
     restore: 'Restaurer (restore)',
     restoreText:
-      'replaces your instance’s data with the archive’s. The current data is lost, and the connection settings held in the archive apply from then on.',
+      'replaces your instance’s data with the archive’s. The current data is lost (a safety archive “before restore” is made first and kept 7 days); you type the instance’s name to confirm and give the admin password to use afterwards, signing in staying always required.',
     q_local: 'How do I bring over the data of a Diacamma installed on my computer?',
     a_local1: 'Make an archive in your local Diacamma, then, on the instance page, upload it with “Import” and apply it with “Restaurer”.',
     a_local2:

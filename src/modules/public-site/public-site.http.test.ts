@@ -127,9 +127,10 @@ describe('FAQ', () => {
     assert.ok((body.match(/<details /g) ?? []).length >= 20, 'one <details> per question');
   });
 
-  it('says nothing of what is not built yet or not configured (archives, renewal, PayPal, HTTPS), and speaks of the plan change, which is', async () => {
+  it('says nothing of what is not built yet or not configured (renewal, PayPal, HTTPS), and speaks of the plan change and the archives, which are', async () => {
     const { text } = await page('/faq');
-    for (const absent of ['Archiver', 'Restaurer', 'archive', 'renouvellement', 'PayPal', 'HTTPS']) {
+    assertHas(text, ['Archiver', 'Restaurer', 'Comment gérer les archives de mon instance ?']);
+    for (const absent of ['renouvellement', 'PayPal', 'HTTPS']) {
       assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the FAQ`);
     }
     assertHas(text, ["Puis-je passer du forfait Opale au forfait Émeraude en cours d'année ?", 'au prorata']);
@@ -177,7 +178,9 @@ describe('terms of sale', () => {
     assert.match(body, /<h2>Article 5 — Changement de forfait<\/h2><p class="prose">Le passage à un forfait plus complet/);
     assert.match(body, /<h2>Article 8 — Droit applicable<\/h2><p class="prose">Les présentes CGV/);
     assertHas(text, ['Le paiement s\'effectue par virement bancaire ou par chèque.']);
-    for (const absent of ['PayPal', 'renouvellement', 'moins cher', 'archive', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
+    for (const absent of ['PayPal', 'renouvellement', 'moins cher', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
+    // archives are built: the CGV say the customer can make one and download it
+    assertHas(text, ['Il peut à tout moment en réaliser une archive et la télécharger']);
   });
 
   it('keeps each conditional passage exactly when its feature is on', () => {
