@@ -47,7 +47,7 @@ before(async () => {
   assert.equal(instance.state, 'failed');
   const actions = await instances().actionsForInstance(instanceId);
   provisionActionId = actions.find((a) => a.kind === 'provision')!.id;
-  // An action of another kind, failed for good too (archives are not available yet: each run fails).
+  // An action of another kind, failed for good too (an archive action given to the instances' job, which does not run them: each run fails).
   archiveActionId = await new InstancesRepository(t.container.database.db).createAction({ instanceId, kind: 'archive', payload: null, requestedBy: null }, t.clock.now());
   for (let i = 0; i < MAX_ATTEMPTS; i++) await assert.rejects(instances().runAction(archiveActionId));
   assert.equal((await instances().findAction(archiveActionId))?.state, 'failed');
@@ -109,11 +109,11 @@ describe('"Instances" in the back office', () => {
 
   it('refuses a "Relancer" without the CSRF token, and changes nothing', async () => {
     await operator.get('/backoffice/instances');
-    const before = await jobs('instance.action', 'actionId', archiveActionId);
+    const before = await jobs('archives.action', 'actionId', archiveActionId);
     const res = await operator.post(`/backoffice/actions/${archiveActionId}/relancer`, { _csrf: null });
     assert.equal(res.statusCode, 403);
     assert.equal((await instances().findAction(archiveActionId))?.state, 'failed');
-    assert.equal(await jobs('instance.action', 'actionId', archiveActionId), before);
+    assert.equal(await jobs('archives.action', 'actionId', archiveActionId), before);
   });
 
   it('"Relancer" puts a failed provisioning back in the queue, attempts from zero, instance being created again', async () => {
@@ -140,12 +140,12 @@ describe('"Instances" in the back office', () => {
 
   it('"Relancer" from the instance page puts a failed action back in the queue and comes back to the page', async () => {
     await operator.get(`/backoffice/instances/${instanceId}`);
-    const before = await jobs('instance.action', 'actionId', archiveActionId);
+    const before = await jobs('archives.action', 'actionId', archiveActionId);
     const res = await operator.post(`/backoffice/actions/${archiveActionId}/relancer`, { depuis: 'instance' });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, `/backoffice/instances/${instanceId}?relance=1`);
     assert.equal((await instances().findAction(archiveActionId))?.state, 'scheduled');
-    assert.equal(await jobs('instance.action', 'actionId', archiveActionId), before + 1);
+    assert.equal(await jobs('archives.action', 'actionId', archiveActionId), before + 1);
     const shown = await operator.get(res.headers.location!);
     assert.match(shown.body, /Action relancée\./);
     assert.match(shown.body, /<td[^>]*>Archivage<\/td>\s*<td[^>]*><span class="badge warn">planifiée<\/span><\/td>\s*<td[^>]*>0<\/td>/);
