@@ -88,6 +88,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
           diskBytes,
           endpoint: c.driver.endpoint(instance.name),
           actions,
+          archives: await c.services.archives.list(instance.id),
           notice: retryNotice(request),
           server: {
             instanceId: instance.id,

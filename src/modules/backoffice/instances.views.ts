@@ -8,7 +8,7 @@ import { csrfField } from '../../web/layout.ts';
 import type { IsolationSummary } from '../../hosting/driver.ts';
 import { backofficePage, pager, tr, type PageInfo } from './backoffice.views.ts';
 import { isolationBanner, serverSection, type ServerSection } from './instance-server.views.ts';
-import { asCards } from '../../web/table.ts';
+import { asCards, cardTable } from '../../web/table.ts';
 
 const m = defineMessages({
   fr: {
@@ -51,6 +51,17 @@ const m = defineMessages({
     serverRunning: 'en marche ({endpoint})',
     serverStopped: 'arrêté',
     actionsTitle: "Actions d'hébergement",
+    archivesTitle: 'Archives',
+    noArchives: 'Aucune archive.',
+    colArchiveName: 'Nom',
+    colOrigin: 'Origine',
+    colSize: 'Taille',
+    colSha: 'SHA-256',
+    origin_created: 'créée ici',
+    origin_imported: 'importée',
+    origin_automatic: 'automatique',
+    origin_before_restore: 'avant restauration',
+    origin_final: 'finale',
     noActions: 'Aucune action.',
     state_creating: 'en création',
     state_active: 'active',
@@ -109,6 +120,17 @@ const m = defineMessages({
     serverRunning: 'running ({endpoint})',
     serverStopped: 'stopped',
     actionsTitle: 'Hosting actions',
+    archivesTitle: 'Archives',
+    noArchives: 'No archive.',
+    colArchiveName: 'Name',
+    colOrigin: 'Origin',
+    colSize: 'Size',
+    colSha: 'SHA-256',
+    origin_created: 'made here',
+    origin_imported: 'imported',
+    origin_automatic: 'automatic',
+    origin_before_restore: 'before restore',
+    origin_final: 'final',
     noActions: 'No actions.',
     state_creating: 'being created',
     state_active: 'active',
@@ -267,6 +289,8 @@ export interface InstanceDetail {
   notice: RetryNotice;
   /** its server: state, isolation, log (instance-server.views.ts) */
   server: ServerSection;
+  /** its archives, newest first (their failures are among the actions) */
+  archives: readonly { id: number; name: string; origin: string; size_bytes: number; sha256: string; created_at: Date | string }[];
 }
 
 export function instanceDetailPage(ctx: PageContext, s: InstanceDetail): Html {
@@ -299,6 +323,17 @@ ${retryNotice(t, s.notice)}
   </dl>
 </section>
 ${serverSection(ctx, s.server)}
+<section class="panel" aria-labelledby="archives-title">
+  <h2 id="archives-title">${t('archivesTitle')}</h2>
+  ${
+    s.archives.length === 0
+      ? html`<p class="muted">${t('noArchives')}</p>`
+      : cardTable(
+          [t('colId'), t('colDate'), t('colArchiveName'), t('colOrigin'), t('colSize'), t('colSha')],
+          s.archives.map((a) => [String(a.id), when(ctx, a.created_at), a.name, t(`origin_${a.origin}` as K), formatBytes(Number(a.size_bytes), ctx.locale), html`<code>${a.sha256.slice(0, 16)}…</code>`]),
+        )
+  }
+</section>
 <section class="panel" aria-labelledby="actions-title">
   <h2 id="actions-title">${t('actionsTitle')}</h2>
   ${
