@@ -60,3 +60,40 @@ function openTargetDetails() {
 }
 document.addEventListener('DOMContentLoaded', openTargetDetails);
 window.addEventListener('hashchange', openTargetDetails);
+// An upload (data-upload, e.g. "Import" of an archive) shows its progress. The request is sent by
+// XMLHttpRequest (fetch has no upload progress); a redirect is followed, a refusal (the page with
+// its message) takes the place of the page's main, as the form's own answer would.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-upload')) return;
+  const bar = form.querySelector('progress.upload-progress');
+  if (!bar || typeof XMLHttpRequest === 'undefined') return;
+  event.preventDefault();
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', form.action);
+  bar.hidden = false;
+  bar.value = 0;
+  xhr.upload.addEventListener('progress', (e) => {
+    if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+  });
+  xhr.addEventListener('load', () => {
+    if (xhr.responseURL && xhr.responseURL !== form.action) {
+      window.location.assign(xhr.responseURL);
+      return;
+    }
+    const doc = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+    const main = doc.getElementById('main');
+    const mine = document.getElementById('main');
+    if (!main || !mine) {
+      window.location.reload();
+      return;
+    }
+    document.title = doc.title;
+    mine.replaceWith(document.importNode(main, true));
+    const summary = document.querySelector('.error-summary');
+    if (summary instanceof HTMLElement) summary.focus();
+  });
+  xhr.addEventListener('error', () => form.submit());
+  for (const button of form.querySelectorAll('button')) button.disabled = true;
+  xhr.send(new FormData(form));
+});
