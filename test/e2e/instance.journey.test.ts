@@ -93,6 +93,7 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
     const password = 'Jardin-Partage-2026!';
     const adminP1 = 'Potager-Bio-2026';
     const adminP2 = 'Serre-Chaude-2027';
+    const adminP3 = 'Jardin-Ouvrier-2028';
     const instance = 'jardins-partages';
     const instanceOrigin = `http://${instance}.localhost:${server.port}`;
     const heading = () => page.getByRole('heading', { level: 1 });
@@ -294,6 +295,54 @@ describe('an instance from order to use, in a real browser', { skip: skipReason,
         await other.getByRole('cell', { name: 'louise.michel@example.org' }).waitFor();
       } finally {
         await fresh.close();
+      }
+
+      // --- 9b. Archiver → the data changes → Restaurer → the data of the archive is back ---------------
+      await page.getByRole('link', { name: 'Gérer les archives' }).click();
+      await page.waitForURL((u) => u.pathname === `/instances/${record.id}/archives`);
+      await assertHeading(heading(), `Archives de ${instance}`);
+      await page.getByText('Aucune archive pour le moment.').waitFor();
+      await page.getByLabel("Nom de l'archive").fill('Avant le ménage');
+      await page.getByRole('button', { name: 'Archiver', exact: true }).click();
+      await page.locator('.notice.success').getByText(/l'archive apparaîtra ici/).waitFor();
+      const archiveRow = page.locator('tbody tr').filter({ hasText: 'Avant le ménage' });
+      for (const deadline = Date.now() + ACTION_TIMEOUT * 3; (await archiveRow.count()) === 0 && Date.now() < deadline; ) {
+        await sleep(RELOAD_EVERY);
+        await page.reload();
+      }
+      await archiveRow.getByText('créée ici').waitFor();
+      assert.match(await archiveRow.innerText(), /SHA-256 : [0-9a-f]{64}/, 'the SHA-256 is shown beside it');
+      // the data changes in the instance: the member is deleted
+      {
+        await tab.bringToFront();
+        assert.equal(await instanceSignIn(tab, instanceOrigin, 'admin', adminP2), true);
+        await tab.getByRole('link', { name: 'Membres' }).first().click();
+        await tab.getByRole('row').filter({ hasText: 'louise.michel@example.org' }).getByRole('button', { name: 'Supprimer' }).click();
+        await tab.getByText('0 membre(s).').waitFor();
+      }
+      await portalPage.bringToFront();
+      await archiveRow.getByRole('link', { name: 'Restaurer « Avant le ménage »' }).click();
+      await assertHeading(heading(), 'Restaurer « Avant le ménage »');
+      await page.getByLabel(`Tapez le nom de l'instance (${instance}) pour confirmer`).fill(instance);
+      await page.getByLabel('Mot de passe « admin » après la restauration').fill(adminP3);
+      await page.getByLabel('Confirmez le mot de passe').fill(adminP3);
+      await page.getByRole('button', { name: 'Restaurer' }).click();
+      await page.locator('.notice.success').getByText(/Restauration planifiée/).waitFor();
+      await page.getByRole('link', { name: "Vos actions d'hébergement" }).first().click();
+      await assertHeading(heading(), "Vos actions d'hébergement");
+      await page.locator('tbody tr').filter({ hasText: 'Restauration' }).locator('.badge', { hasText: 'terminée' }).waitFor({ timeout: ACTION_TIMEOUT * 4 });
+      {
+        const fresh = await browser.newContext({ locale: 'fr-FR' });
+        try {
+          fresh.setDefaultTimeout(STEP_TIMEOUT);
+          const other = await fresh.newPage();
+          assert.equal(await instanceSignIn(other, instanceOrigin, 'admin', adminP2), false, 'the password before the restore is refused');
+          assert.equal(await instanceSignIn(other, instanceOrigin, 'admin', adminP3), true, 'the password given with Restaurer works');
+          await other.getByRole('link', { name: 'Membres' }).first().click();
+          await other.getByRole('cell', { name: 'louise.michel@example.org' }).waitFor();
+        } finally {
+          await fresh.close();
+        }
       }
 
       // --- 10. "Vos factures": the invoice, its PDF as issued (Factur-X inside) -------------------------
