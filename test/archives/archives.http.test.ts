@@ -228,6 +228,27 @@ describe('a restore that fails half-way', () => {
   });
 });
 
+describe('a restore retried after ecrin died in the middle of it', () => {
+  it('keeps the safety archive of the first attempt (not one of the half-restored state) and finishes', async () => {
+    const [own] = (await t.container.services.archives.list(instanceId)).filter((a) => a.origin === 'created');
+    await agent.get(`${page()}/${own!.id}/restaurer`);
+    assert.equal((await agent.post(`${page()}/${own!.id}/restaurer`, { confirm_name: NAME, password: 'reprise-mot-2030', password_confirm: 'reprise-mot-2030' })).statusCode, 303);
+    const [action] = await t.container.services.instances.actionsForInstance(instanceId);
+    // The first attempt made its safety archive, then the process was killed (the action left running).
+    const instance = (await t.container.services.instances.find(instanceId))!;
+    const first = await t.container.services.archives.createArchive(instance, 'avant restauration (1re tentative)', 'before_restore', null);
+    const stale = new Date(t.clock.now().getTime() - 2 * 3600_000);
+    await t.container.database.db.updateTable('hosting_actions').set({ state: 'running', attempts: 1, started_at: stale }).where('id', '=', action!.id).execute();
+    const safetyBefore = (await t.container.services.archives.list(instanceId)).filter((a) => a.origin === 'before_restore').length;
+    await t.container.services.archives.runAction(action!.id);
+    assert.equal((await t.container.services.instances.findAction(action!.id))!.state, 'done');
+    const safety = (await t.container.services.archives.list(instanceId)).filter((a) => a.origin === 'before_restore');
+    assert.equal(safety.length, safetyBefore, 'no new safety archive');
+    assert.ok(safety.some((a) => a.id === first.id));
+    assert.ok(await (await signedInClient('reprise-mot-2030')).request('GET', '/members'));
+  });
+});
+
 describe('Supprimer', () => {
   it('asks first (without JavaScript, a page of its own), then deletes the archive and frees its file', async () => {
     const imported = (await t.container.services.archives.list(instanceId)).find((a) => a.name === 'Mon ordinateur')!;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
@@ -49,7 +50,7 @@ const MAX_TARGET_BYTES = 4 * 1024 * 1024;
 export type Migration = [app: string, name: string];
 
 export type InspectResult =
-  | { ok: true; migrations: Migration[]; entries: number; expandedBytes: number; compressedBytes: number }
+  | { ok: true; migrations: Migration[]; entries: number; expandedBytes: number; compressedBytes: number; sha256: string }
   | { ok: false; code: ArchiveRefusal; detail: string };
 
 class Refused extends Error {
@@ -132,6 +133,16 @@ export async function inspectArchive(file: string, limits: InspectLimits = DEFAU
   let dumpOk = false;
   let targetText: string | null = null;
   let firstBytes: Buffer | null = null;
+  // The file's SHA-256, from the same read (an archive is read once to be verified and digested).
+  const hash = createHash('sha256');
+  let read = 0;
+  const digest = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      read += chunk.length;
+      cb(null, chunk);
+    },
+  });
   // The first bytes must be gzip's magic number: a tar or anything else named .lbkf is refused.
   const checkMagic = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -240,7 +251,7 @@ export async function inspectArchive(file: string, limits: InspectLimits = DEFAU
   });
 
   try {
-    await pipeline(createReadStream(file), checkMagic, createGunzip(), countExpanded, sink);
+    await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), digest, checkMagic, createGunzip(), countExpanded, sink);
   } catch (err) {
     if (err instanceof Refused) return { ok: false, code: err.code, detail: err.message };
     if (firstBytes === null) return { ok: false, code: 'archive_not_gzip', detail: 'empty file' };
@@ -264,5 +275,6 @@ export async function inspectArchive(file: string, limits: InspectLimits = DEFAU
   if (targetText === null) return { ok: false, code: 'archive_no_target', detail: 'no target' };
   const migrations = parseTarget(targetText);
   if (migrations === null) return { ok: false, code: 'archive_target_invalid', detail: 'target is not a list of migrations' };
-  return { ok: true, migrations, entries, expandedBytes: expanded, compressedBytes };
+  // (gzip ends before the file does only with trailing garbage, which gunzip refuses: the file was read whole)
+  return { ok: true, migrations, entries, expandedBytes: expanded, compressedBytes: read, sha256: hash.digest('hex') };
 }

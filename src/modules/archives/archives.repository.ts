@@ -51,6 +51,11 @@ export class ArchivesRepository {
     return this.db.selectFrom('archives').selectAll().where('instance_id', '=', instanceId).where('origin', '<>', 'imported').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   }
 
+  /** The safety archive an earlier attempt of a restore made (the newest since the action was asked). */
+  safetySince(instanceId: number, since: Date) {
+    return this.db.selectFrom('archives').selectAll().where('instance_id', '=', instanceId).where('origin', '=', 'before_restore').where('created_at', '>=', since).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
   async delete(id: number): Promise<void> {
     await this.db.deleteFrom('archives').where('id', '=', id).execute();
   }

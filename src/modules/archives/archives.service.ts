@@ -152,7 +152,7 @@ export class ArchivesService {
       await this.#d.driver.archive(instance.name, pending.file);
       const checked = await inspectArchive(pending.file, this.#limits);
       if (!checked.ok) throw new Rejected('archive_failed_verification', { reason: `${checked.code}: ${checked.detail}` });
-      const { size, sha256 } = await pending.digest();
+      const { compressedBytes: size, sha256 } = checked;
       if (origin !== 'before_restore') {
         const q = await this.quota(instance);
         if (q.totalBytes !== null && q.usedBytes + size > q.totalBytes) throw new Rejected('archive_over_quota', { usedBytes: q.usedBytes, totalBytes: q.totalBytes, neededBytes: size });
@@ -236,7 +236,7 @@ export class ArchivesService {
         await pending.discard();
         return this.#importFailed(user, instance, { ok: false, error: 'archive_target_newer', params: { apps: newer.slice(0, 5).join(', ') } });
       }
-      const { size, sha256 } = await pending.digest();
+      const { compressedBytes: size, sha256 } = checked;
       const archive = await this.#record(pending, instance, { name: name.trim().slice(0, NAME_MAX) || 'import', origin: 'imported', createdBy: user.id, size, sha256, migrations: checked.migrations });
       await this.#d.instances.recordAction({ instanceId: instance.id, kind: 'import', requestedBy: user.id, error: null });
       await this.#d.audit.record({ action: 'archive.imported', actorUserId: user.id, subjectUserId: instance.user_id, ip, at: this.#d.clock.now(), details: { instanceId: instance.id, archiveId: archive.id, size, sha256 } });
@@ -302,7 +302,7 @@ export class ArchivesService {
     const details = JSON.parse(run.details) as ArchiveDetails | RestoreDetails;
     try {
       if (details.op === 'archive') await this.createArchive(run.instance, details.name, details.origin, run.requestedBy);
-      else await this.#restore(run.instance, details, run.requestedBy);
+      else await this.#restore(run.instance, details, run.requestedBy, run.attempts > 1 ? run.createdAt : null);
       await this.#d.instances.finishAction(actionId);
     } catch (err) {
       const reason = reasonOf(err);
@@ -317,11 +317,14 @@ export class ArchivesService {
    * and the given password → health through the front door → online. Any step failing after the
    * safety archive restores it, and the instance comes back as it was.
    */
-  async #restore(instance: Instance, d: RestoreDetails, by: number | null): Promise<void> {
+  async #restore(instance: Instance, d: RestoreDetails, by: number | null, retriedSince: Date | null): Promise<void> {
     const archive = await this.#repo.find(d.archiveId);
     if (!archive || archive.instance_id !== instance.id) throw new Rejected('archive_not_found');
     const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(this.#d.clock.now());
-    const safety = await this.createArchive(instance, `avant restauration ${when}`, 'before_restore', by);
+    // A retry after a crash (ecrin killed mid-restore) keeps the safety archive of the first attempt:
+    // a new one would hold the half-restored state, not the instance as it was.
+    const earlier = retriedSince ? await this.#repo.safetySince(instance.id, retriedSince) : undefined;
+    const safety = earlier ?? (await this.createArchive(instance, `avant restauration ${when}`, 'before_restore', by));
     await this.#repo.setState(archive.id, 'restoring');
     await this.#d.instances.setMaintenance(instance, true);
     try {

@@ -323,7 +323,7 @@ export class InstancesService {
    * Claims an action of another module for this worker: the action, its instance, its attempt
    * number and its details opened; null when it is done, failed, or held by another worker.
    */
-  async claimForRun(actionId: number): Promise<{ actionId: number; kind: ActionKind; instance: Instance; attempts: number; details: string | null; requestedBy: number | null } | null> {
+  async claimForRun(actionId: number): Promise<{ actionId: number; kind: ActionKind; instance: Instance; attempts: number; details: string | null; requestedBy: number | null; createdAt: Date } | null> {
     const action = await this.#repo.findAction(actionId);
     if (!action || action.state === 'done' || action.state === 'failed') return null;
     const instance = await this.#repo.find(action.instance_id);
@@ -332,7 +332,7 @@ export class InstancesService {
     const attempts = await this.#repo.claimAction(actionId, now, new Date(now.getTime() - archiveActionJob.options.expireInSeconds! * 1000));
     if (attempts === null) return null;
     const claimed = (await this.#repo.findAction(actionId)) ?? action;
-    return { actionId, kind: claimed.kind, instance, attempts, details: claimed.payload_enc ? decryptSecret(this.#actionKey, claimed.payload_enc) : null, requestedBy: claimed.requested_by };
+    return { actionId, kind: claimed.kind, instance, attempts, details: claimed.payload_enc ? decryptSecret(this.#actionKey, claimed.payload_enc) : null, requestedBy: claimed.requested_by, createdAt: new Date(claimed.created_at) };
   }
 
   /** After a failed attempt: retried, or failed for good (the operators told) after MAX_ATTEMPTS. */
