@@ -127,6 +127,8 @@ describe('Archiver, Export, Restaurer', () => {
     assert.match(String(whole.headers['content-disposition']), /attachment; filename="arch-asso-Avant-essai-ete\.lbkf"/);
     assert.equal(whole.headers['accept-ranges'], 'bytes');
     assert.equal(createHash('sha256').update(whole.rawPayload).digest('hex'), archive!.sha256);
+    const exported = await t.container.services.audit.list({ limit: 5, offset: 0, action: 'archive.exported' });
+    assert.equal((exported[0]?.details as { archiveId?: number }).archiveId, archive!.id, 'the export is in the audit log');
     const part = await agent.get(exportUrl, { range: 'bytes=100-399' });
     assert.equal(part.statusCode, 206);
     assert.equal(part.headers['content-range'], `bytes 100-399/${archive!.size_bytes}`);

@@ -131,6 +131,7 @@ export function archivesRoutes(c: Container, archives: ArchivesService, pageCont
         return reply.send(archives.read(archive, r));
       }
       reply.header('Content-Length', String(size));
+      await archives.recordExport(request.currentUser!, instance, archive, request.ip);
       return reply.send(archives.read(archive));
     });
 

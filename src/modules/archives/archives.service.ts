@@ -192,6 +192,11 @@ export class ArchivesService {
   }
 
   // --- Export ------------------------------------------------------------------------------------
+  /** A whole download ("Export") is in the audit log (a range resuming it is not recorded again). */
+  async recordExport(user: CurrentUser, instance: Instance, archive: Archive, ip: string | null): Promise<void> {
+    await this.#d.audit.record({ action: 'archive.exported', actorUserId: user.id, subjectUserId: instance.user_id, ip, at: this.#d.clock.now(), details: { instanceId: instance.id, archiveId: archive.id, sha256: archive.sha256 } });
+  }
+
   read(archive: Archive, range?: { start: number; end: number }): Readable {
     return this.#d.store.read(archive.store_key, range);
   }
