@@ -114,7 +114,9 @@ describe('changing plan during the year', () => {
     assert.match(text(again.body), /Un changement de forfait de cette instance attend déjà son règlement/);
     assert.equal((await ordersOf(instance.id)).length, 1);
     // It is not an order "awaiting an instance" in the instances list.
-    assert.doesNotMatch((await agent.get('/instances')).body, new RegExp(`/commandes/${order.id}"`));
+    const list = (await agent.get('/instances')).body;
+    assert.doesNotMatch(list, new RegExp(`/commandes/${order.id}"`));
+    assert.ok(!list.split('\n').some((l) => l.trim() === '}'), 'no stray brace of the template under the list');
 
     // Paid: applied at once, limits included; the period does not move.
     await recordTransfer(t.container, quote.number);

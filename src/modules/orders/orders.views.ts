@@ -74,7 +74,7 @@ ${
           html`<a class="button small secondary" href="/commandes/${o.id}" aria-label="${t('seeOrder')} ${o.instance_name}">${t('seeOrder')}</a>`,
         ]),
       )}`
-}}`,
+}`,
   });
 }
 
