@@ -5,6 +5,7 @@
  * page, what was typed kept. axe-core checks every page. Skipped, with the reason, when Chromium is missing.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, skipReason } from '../support/browser.ts';
@@ -54,7 +55,7 @@ describe('"Demande information" in a browser', { skip: skipReason, timeout: 240_
       await assertHeading(page.getByRole('heading', { level: 1 }), 'Demande information');
       await assertFits(page);
       await fill(page, 'ines.robert@example.org');
-      await page.screenshot({ path: '/tmp/wt13-support-form-phone.png', fullPage: true });
+      if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(process.env.SCREENSHOTS, 'support-form-phone.png'), fullPage: true });
       // a person takes a few seconds to fill it in
       await page.waitForTimeout(3200);
       await page.getByRole('button', { name: 'Envoyer la demande' }).click();
@@ -80,7 +81,7 @@ describe('"Demande information" in a browser', { skip: skipReason, timeout: 240_
       await page.getByRole('button', { name: 'Envoyer la demande' }).click();
       await page.getByText('Le formulaire a été envoyé trop vite').first().waitFor();
       assert.equal(await page.getByLabel('Organisation').inputValue(), 'Harmonie de Domène');
-      await page.screenshot({ path: '/tmp/wt13-support-refused.png', fullPage: true });
+      if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(process.env.SCREENSHOTS, 'support-refused.png'), fullPage: true });
       await assertNoPageProblems(problems);
     } finally {
       await context.close();
