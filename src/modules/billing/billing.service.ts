@@ -85,27 +85,15 @@ export class BillingService {
   }
 
   async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[]; /** replaces the hosting year's note */ note?: string }): Promise<DocumentRow> {
-    const now = this.#clock.now();
-    const { identity, billing } = await this.#settingsNow(trx);
-    const content = (number: string, issueDate: string): BillingDocument => ({
-      kind: 'quote',
-      number,
-      operationNature: SERVICES_NATURE,
-      issueDate,
-      validUntil: addDays(issueDate, billing.quoteValidityDays),
-      servicePeriod: null,
-      seller: sellerFrom(identity, billing),
-      buyer: buyerFrom(input.organisation, input.user),
+    return this.#issueQuoteDocument(trx, {
+      orderId: input.order.id,
+      user: input.user,
+      organisation: input.organisation,
       lines: input.lines,
-      totals: totalsOf(input.lines),
-      vatFranchise: identity.vatFranchise,
-      currency: 'EUR',
-      paymentReference: number,
-      paymentTerms: paymentTerms(billing, 'quote', false),
-      paypalUrl: this.#paypalEnabled ? `${this.#portalUrl()}/paiement/paypal/${number}` : null,
+      validUntil: null,
+      paypal: this.#paypalEnabled,
       note: input.note ?? 'Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.',
     });
-    return this.#issue(trx, { kind: 'quote', orderId: input.order.id, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });
   }
 
   /**
@@ -113,6 +101,11 @@ export class BillingService {
    * the date given, with the operator's notes; numbered in the same quote series.
    */
   async issueSupportQuote(trx: Kysely<DB>, input: { user: User; organisation: Organisation; lines: DocumentLine[]; validUntil: string; note: string | null }): Promise<DocumentRow> {
+    return this.#issueQuoteDocument(trx, { orderId: null, user: input.user, organisation: input.organisation, lines: input.lines, validUntil: input.validUntil, paypal: false, note: input.note });
+  }
+
+  /** A quote in the series: `validUntil` null means the billing settings' validity from the issue date. */
+  async #issueQuoteDocument(trx: Kysely<DB>, q: { orderId: number | null; user: User; organisation: Organisation; lines: DocumentLine[]; validUntil: string | null; paypal: boolean; note: string | null }): Promise<DocumentRow> {
     const now = this.#clock.now();
     const { identity, billing } = await this.#settingsNow(trx);
     const content = (number: string, issueDate: string): BillingDocument => ({
@@ -120,20 +113,20 @@ export class BillingService {
       number,
       operationNature: SERVICES_NATURE,
       issueDate,
-      validUntil: input.validUntil,
+      validUntil: q.validUntil ?? addDays(issueDate, billing.quoteValidityDays),
       servicePeriod: null,
       seller: sellerFrom(identity, billing),
-      buyer: buyerFrom(input.organisation, input.user),
-      lines: input.lines,
-      totals: totalsOf(input.lines),
+      buyer: buyerFrom(q.organisation, q.user),
+      lines: q.lines,
+      totals: totalsOf(q.lines),
       vatFranchise: identity.vatFranchise,
       currency: 'EUR',
       paymentReference: number,
       paymentTerms: paymentTerms(billing, 'quote', false),
-      paypalUrl: null,
-      note: input.note,
+      paypalUrl: q.paypal ? `${this.#portalUrl()}/paiement/paypal/${number}` : null,
+      note: q.note,
     });
-    return this.#issue(trx, { kind: 'quote', orderId: null, userId: input.user.id, relatedDocumentId: null, issuedAt: now, content });
+    return this.#issue(trx, { kind: 'quote', orderId: q.orderId, userId: q.user.id, relatedDocumentId: null, issuedAt: now, content });
   }
 
   /** The invoice of a fully paid quote: same lines, the service period from the payment date. */
