@@ -24,7 +24,7 @@ import { Ledger, type DocumentRenderer } from './modules/billing/ledger.ts';
 import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
 import { archiveActionJob, monitorInstancesJob, provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
 import { LocalArchiveStore } from './modules/archives/archive-store.ts';
-import { nightlyArchivesJob } from './modules/archives/archives.jobs.ts';
+import { endInstanceJob, nightlyArchivesJob } from './modules/archives/archives.jobs.ts';
 import { ArchivesRepository } from './modules/archives/archives.repository.ts';
 import { ArchivesService } from './modules/archives/archives.service.ts';
 import { InstancesRepository } from './modules/instances/instances.repository.ts';
@@ -48,10 +48,11 @@ import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/payp
 import { settleQuote } from './modules/payments/use-cases/settle-quote.ts';
 import { SupportRepository } from './modules/support/support.repository.ts';
 import { SupportService } from './modules/support/support.service.ts';
+import { endInstance } from './modules/archives/use-cases/end-instance.ts';
 import { runNightlyArchives } from './modules/archives/use-cases/run-nightly-archives.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -195,7 +196,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const archiveStore = new LocalArchiveStore(`${config.dataDir}/archives`);
     const swept = await archiveStore.sweep();
     if (swept > 0) logger.warn({ swept }, 'unfinished archive files removed');
-    const archives = new ArchivesService({ repo: new ArchivesRepository(db), store: archiveStore, instances, driver, settings, accounts, mail, audit, clock, logger, probe, instanceUrl: urls.instance, portalUrl: urls.portal });
+    const archives = new ArchivesService({ repo: new ArchivesRepository(db), store: archiveStore, queue, instances, driver, settings, accounts, mail, audit, clock, logger, probe, instanceUrl: urls.instance, portalUrl: urls.portal });
     const deps: AppDeps = { ...core, paypal, archives };
 
     subscribeInstances(events, deps);
@@ -243,6 +244,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         await runNightlyArchives(deps);
       });
       await queue.schedule(nightlyArchivesJob, '5 * * * *', {});
+      // Ending an instance: a final archive that fails verification destroys nothing (operators alerted).
+      await queue.work(endInstanceJob, async (data) => {
+        const r = await endInstance(deps, data);
+        if (!r.ok && r.error === 'instance_destroy_failed') throw new Error(r.detail);
+      });
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
       await queue.work(settleQuoteJob, async (data) => {
         await settleQuote(deps, data.quoteId);

@@ -184,6 +184,7 @@ const archives = {
   archive_target_newer: { status: 422, fr: "Cette archive vient d'un Diacamma plus récent que celui de votre instance ({apps}) : elle ne peut pas y être restaurée. Rien n'a été conservé.", en: 'This archive comes from a newer Diacamma than your instance’s ({apps}): it cannot be restored there. Nothing was kept.' },
   archive_restore_name: { status: 422, fr: "Tapez exactement le nom de l'instance pour confirmer la restauration.", en: 'Type the instance’s name exactly to confirm the restore.' },
   archive_restore_rolled_back: { status: 500, fr: "La restauration a échoué ({reason}) : l'instance a été remise exactement comme avant, depuis l'archive de sécurité « {safety} ».", en: 'The restore failed ({reason}): the instance was put back exactly as it was, from the safety archive “{safety}”.' },
+  instance_end_name: { status: 422, fr: "Tapez exactement le nom de l'instance pour confirmer qu'il faut y mettre fin.", en: 'Type the instance’s name exactly to confirm it must end.' },
   archive_failed_verification: { status: 500, fr: "L'archive produite n'a pas passé la vérification ({reason}) : elle n'a pas été conservée.", en: 'The archive produced failed verification ({reason}): it was not kept.' },
 } satisfies Record<string, CatalogueEntry>;
 

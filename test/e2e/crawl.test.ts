@@ -16,6 +16,7 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
 import { paidOrder } from '../support/paid-order.ts';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
+import { endInstance } from '../../src/modules/archives/use-cases/end-instance.ts';
 import { supportQuoteFor, supportRequest } from '../support/support-requests.ts';
 
 const MAX_PAGES = 600;
@@ -98,6 +99,10 @@ describe('every portal page is reachable by links', () => {
     // Live, with an archive: its page, its export and its restore form are linked.
     await provisionInstance(t.container.deps, orderId);
     await t.container.services.archives.createArchive((await t.container.services.instances.findByName('payee-crawl'))!, 'archive-crawl', 'created', null);
+    // Ended: its final archive is linked from "Archives finales".
+    const ended = await paidOrder(t, customer, 'finie-crawl');
+    await provisionInstance(t.container.deps, ended.orderId);
+    assert.ok((await endInstance(t.container.deps, { instanceId: (await t.container.services.instances.findByName('finie-crawl'))!.id, reason: 'customer' })).ok);
     const operator = await signedInOperator(t);
     const invoice = (await t.container.services.billing.invoiceForQuote((await t.container.services.billing.findDocument({ number: quoteNumber }))!.id))!;
     await operator.get(`/backoffice/documents/${invoice.number}`);

@@ -7,3 +7,13 @@ import { defineJob } from '../../platform/queue/queue.ts';
  * actions (`archives.action`), verified like any other, retried, and failed loudly.
  */
 export const nightlyArchivesJob = defineJob('archives.nightly', z.object({}), { retryLimit: 0, expireInSeconds: 600 });
+
+/**
+ * Ends an instance (use-cases/end-instance.ts): its final archive, then its destruction. One
+ * pending per instance (singleton key); idempotent, so a retry or a restart finishes it, once.
+ */
+export const endInstanceJob = defineJob(
+  'archives.end_instance',
+  z.object({ instanceId: z.number().int().positive(), reason: z.enum(['unpaid', 'customer', 'account_closed']), actorUserId: z.number().int().positive().nullable(), ip: z.string().max(64).nullable() }),
+  { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 },
+);

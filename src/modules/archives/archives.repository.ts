@@ -25,13 +25,13 @@ export class ArchivesRepository {
     return this.db.selectFrom('archives').selectAll().where('instance_id', '=', instanceId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
   }
 
-  /** Bytes of an instance's archives that count toward its plan's storage (safety archives do not). */
+  /** Bytes of an instance's archives that count toward its plan's storage (safety and final archives do not). */
   async countedBytes(instanceId: number): Promise<number> {
     const row = await this.db
       .selectFrom('archives')
       .select(sql<string>`coalesce(sum(size_bytes), 0)`.as('bytes'))
       .where('instance_id', '=', instanceId)
-      .where('origin', '<>', 'before_restore')
+      .where('origin', 'not in', ['before_restore', 'final'])
       .executeTakeFirstOrThrow();
     return Number(row.bytes);
   }
@@ -54,6 +54,25 @@ export class ArchivesRepository {
   /** The safety archive an earlier attempt of a restore made (the newest since the action was asked). */
   safetySince(instanceId: number, since: Date) {
     return this.db.selectFrom('archives').selectAll().where('instance_id', '=', instanceId).where('origin', '=', 'before_restore').where('created_at', '>=', since).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /** The final archive of an instance (made when it ends), if any. */
+  finalOf(instanceId: number) {
+    return this.db.selectFrom('archives').selectAll().where('instance_id', '=', instanceId).where('origin', '=', 'final').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /** The final archives of a customer's instances, with the instance's name (the instance may be gone). */
+  finalsForUser(userId: number) {
+    return this.db
+      .selectFrom('archives')
+      .innerJoin('instances', 'instances.id', 'archives.instance_id')
+      .selectAll('archives')
+      .select(['instances.name as instance_name', 'instances.state as instance_state', 'instances.deleted_at as instance_ended_at'])
+      .where('instances.user_id', '=', userId)
+      .where('archives.origin', '=', 'final')
+      .orderBy('archives.created_at', 'desc')
+      .orderBy('archives.id', 'desc')
+      .execute();
   }
 
   async delete(id: number): Promise<void> {

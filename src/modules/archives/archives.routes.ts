@@ -5,7 +5,7 @@ import rangeParser from 'range-parser';
 import type { Container } from '../../container.ts';
 import { AppError, errorText, fieldErrorTexts, type ErrorParams } from '../../errors/app-error.ts';
 import type { ErrorCode } from '../../errors/catalogue.ts';
-import type { Instance } from '../../platform/db/schema.ts';
+import type { Archive, Instance } from '../../platform/db/schema.ts';
 import { confirmed, confirmPage } from '../../web/confirm.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { rawStr } from '../../web/forms.ts';
@@ -15,7 +15,8 @@ import { sendHtml } from '../../web/pages.ts';
 import { idParam } from '../../web/params.ts';
 import type { ArchivesService } from './archives.service.ts';
 import { archiveMessages } from './archives.messages.ts';
-import { archivesPage, restorePage } from './archives.views.ts';
+import { archivesPage, endPage, finalArchivesPage, restorePage } from './archives.views.ts';
+import { FINAL_ARCHIVES_PATH } from './use-cases/end-instance.ts';
 
 /** A path's archive id: digits only, within the int4 range; anything else is a page that does not exist. */
 function archiveIdParam(request: FastifyRequest): number {
@@ -112,11 +113,44 @@ export function archivesRoutes(c: Container, archives: ArchivesService, pageCont
       const found = await archives.ownArchive(request.currentUser!, idParam(request), archiveIdParam(request));
       if (!found) throw new AppError('not_found');
       const { instance, archive } = found;
+      return sendArchive(request, reply, archive, exportFileName(instance.name, archive.name), () => archives.recordExport(request.currentUser!, instance, archive, request.ip));
+    });
+
+    // --- Mettre fin à l'instance, and the final archives that outlive it ---------------------------
+    app.get('/instances/:id/fin', async (request, reply) => {
+      const instance = await own(request);
+      return sendHtml(reply, endPage(await pageContext(request, reply), { instance, keepDays: (await c.services.settings.archives()).finalKeepDays, errors: {} }));
+    });
+
+    app.post('/instances/:id/fin', async (request, reply) => {
+      const instance = await own(request);
+      const r = await archives.requestEnd(request.currentUser!, instance.id, rawStr(request.body, 'confirm_name', 200), request.ip);
+      if (r.ok) return reply.redirect(`${FINAL_ARCHIVES_PATH}?fin=${encodeURIComponent(instance.name)}`, 303);
+      const ctx = await pageContext(request, reply);
+      const status = r.errors.confirm_name ? 422 : statusOf(Object.values(r.errors)[0]!);
+      return sendHtml(reply, endPage(ctx, { instance, keepDays: (await c.services.settings.archives()).finalKeepDays, errors: fieldErrorTexts(r.errors, ctx.locale) }), status);
+    });
+
+    app.get(FINAL_ARCHIVES_PATH, async (request, reply) => {
+      const ctx = await pageContext(request, reply);
+      const q = request.query as Record<string, unknown>;
+      const ending = typeof q.fin === 'string' ? q.fin.slice(0, 63) : null;
+      return sendHtml(reply, finalArchivesPage(ctx, { archives: await archives.finalsForUser(request.currentUser!.id), ending, keepDays: (await c.services.settings.archives()).finalKeepDays }));
+    });
+
+    app.get(`${FINAL_ARCHIVES_PATH}/:archiveId/telecharger`, async (request, reply) => {
+      const archive = await archives.ownFinal(request.currentUser!, archiveIdParam(request));
+      if (!archive) throw new AppError('not_found');
+      return sendArchive(request, reply, archive, exportFileName(archive.instance_name, archive.name), () => archives.recordFinalExport(request.currentUser!, archive, request.ip));
+    });
+
+    /** An archive's bytes: whole (Content-Length, recorded) or one byte range (resuming a download). */
+    async function sendArchive(request: FastifyRequest, reply: FastifyReply, archive: Archive, fileName: string, onWhole: () => Promise<void>) {
       const size = Number(archive.size_bytes);
       const etag = `"${archive.sha256}"`;
       reply
         .header('Content-Type', 'application/gzip')
-        .header('Content-Disposition', contentDisposition(exportFileName(instance.name, archive.name)))
+        .header('Content-Disposition', contentDisposition(fileName))
         .header('Accept-Ranges', 'bytes')
         .header('ETag', etag)
         .header('Repr-Digest', `sha-256=:${Buffer.from(archive.sha256, 'hex').toString('base64')}:`)
@@ -131,9 +165,9 @@ export function archivesRoutes(c: Container, archives: ArchivesService, pageCont
         return reply.send(archives.read(archive, r));
       }
       reply.header('Content-Length', String(size));
-      await archives.recordExport(request.currentUser!, instance, archive, request.ip);
+      await onWhole();
       return reply.send(archives.read(archive));
-    });
+    }
 
     app.post('/instances/:id/archives/:archiveId/supprimer', async (request, reply) => {
       const id = idParam(request);

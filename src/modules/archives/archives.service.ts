@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { Archive, ArchiveOrigin, DB, Instance } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { Queue } from '../../platform/queue/queue.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
@@ -17,6 +18,7 @@ import { customerRecipients } from '../notifications/recipients.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { DEFAULT_INSPECT_LIMITS, inspectArchive, newerThan, versionText, type InspectLimits, type Migration } from './archive-inspect.ts';
 import { TooLarge, type ArchiveStore, type PendingArchive } from './archive-store.ts';
+import { endInstanceJob } from './archives.jobs.ts';
 import { restoreDoneMail } from './archives.mails.ts';
 import type { ArchivesRepository } from './archives.repository.ts';
 
@@ -36,10 +38,9 @@ export interface ArchivesDeps {
   instanceUrl: (name: string) => string;
   portalUrl: () => string;
   limits?: InspectLimits;
-  /** automatic and safety archives are kept this many days */
-  keepDays?: number;
   /** an upload without a plan limit is still bounded */
   maxUploadBytes?: number;
+  queue: Queue;
 }
 
 /** What an action of this module carries (encrypted with the action until it is done). */
@@ -53,6 +54,9 @@ interface RestoreDetails {
   archiveId: number;
   password: string;
 }
+
+/** A final archive with its instance's name (the instance may be gone). */
+export type FinalArchive = Awaited<ReturnType<ArchivesRepository['finalsForUser']>>[number];
 
 export interface Quota {
   usedBytes: number;
@@ -114,6 +118,33 @@ export class ArchivesService {
     return archive && archive.instance_id === instance.id ? { instance, archive } : null;
   }
 
+  /** The final archive of an instance (made when it ended or is ending), if any. */
+  finalOf(instanceId: number) {
+    return this.#repo.finalOf(instanceId);
+  }
+
+  /** The final archives of a customer's instances, ended or ending (the customer's "Archives finales"). */
+  finalsForUser(userId: number) {
+    return this.#repo.finalsForUser(userId);
+  }
+
+  /** A final archive of one of the customer's instances, even once the instance is gone; or null. */
+  async ownFinal(user: CurrentUser, archiveId: number): Promise<FinalArchive | null> {
+    return (await this.#repo.finalsForUser(user.id)).find((a) => a.id === archiveId) ?? null;
+  }
+
+  /** The instance is gone: its archives other than the final one go with it (files and rows). */
+  async discardAllBut(instanceId: number, keepId: number): Promise<number> {
+    let n = 0;
+    for (const a of await this.#repo.listForInstance(instanceId)) {
+      if (a.id === keepId) continue;
+      await this.#repo.delete(a.id);
+      await this.#d.store.delete(a.store_key);
+      n += 1;
+    }
+    return n;
+  }
+
   /** Which archive the customer may not delete (the last verified automatic one). */
   async protectedId(instanceId: number): Promise<number | null> {
     return (await this.#repo.lastAutomatic(instanceId))?.id ?? null;
@@ -153,7 +184,8 @@ export class ArchivesService {
       const checked = await inspectArchive(pending.file, this.#limits);
       if (!checked.ok) throw new Rejected('archive_failed_verification', { reason: `${checked.code}: ${checked.detail}` });
       const { compressedBytes: size, sha256 } = checked;
-      if (origin !== 'before_restore') {
+      // Safety and final archives are the operator's care: they never count toward the plan.
+      if (origin !== 'before_restore' && origin !== 'final') {
         const q = await this.quota(instance);
         if (q.totalBytes !== null && q.usedBytes + size > q.totalBytes) throw new Rejected('archive_over_quota', { usedBytes: q.usedBytes, totalBytes: q.totalBytes, neededBytes: size });
       }
@@ -168,7 +200,9 @@ export class ArchivesService {
     const key = await pending.commit();
     try {
       const now = this.#d.clock.now();
-      const expires = a.origin === 'automatic' || a.origin === 'before_restore' ? new Date(now.getTime() + (this.#d.keepDays ?? 7) * 86_400_000) : null;
+      const keep = await this.#d.settings.archives();
+      const days = a.origin === 'automatic' ? keep.automaticKeepDays : a.origin === 'before_restore' ? keep.safetyKeepDays : a.origin === 'final' ? keep.finalKeepDays : null;
+      const expires = days === null ? null : new Date(now.getTime() + days * 86_400_000);
       const id = await this.#repo.insert({ instanceId: instance.id, name: a.name, key, size: a.size, sha256: a.sha256, origin: a.origin, version: versionText(a.migrations), migrations: a.migrations.length, createdBy: a.createdBy, expiresAt: expires }, now);
       return (await this.#repo.find(id))!;
     } catch (err) {
@@ -195,6 +229,11 @@ export class ArchivesService {
   /** A whole download ("Export") is in the audit log (a range resuming it is not recorded again). */
   async recordExport(user: CurrentUser, instance: Instance, archive: Archive, ip: string | null): Promise<void> {
     await this.#d.audit.record({ action: 'archive.exported', actorUserId: user.id, subjectUserId: instance.user_id, ip, at: this.#d.clock.now(), details: { instanceId: instance.id, archiveId: archive.id, sha256: archive.sha256 } });
+  }
+
+  /** A whole download of a final archive (the instance may be gone). */
+  async recordFinalExport(user: CurrentUser, archive: Archive, ip: string | null): Promise<void> {
+    await this.#d.audit.record({ action: 'archive.exported', actorUserId: user.id, subjectUserId: user.id, ip, at: this.#d.clock.now(), details: { instanceId: archive.instance_id, archiveId: archive.id, sha256: archive.sha256, final: true } });
   }
 
   read(archive: Archive, range?: { start: number; end: number }): Readable {
@@ -295,6 +334,20 @@ export class ArchivesService {
     return { ok: true, actionId };
   }
 
+  // --- Mettre fin à l'instance ------------------------------------------------------------------
+  /**
+   * The customer's "Mettre fin à l'instance", confirmed by typing its name: the end is sent as a job
+   * (use-cases/end-instance.ts: the final archive, then the destruction).
+   */
+  async requestEnd(user: CurrentUser, instanceId: number, confirmName: string, ip: string | null): Promise<{ ok: true; instance: Instance } | { ok: false; errors: Record<string, ErrorCode> }> {
+    const instance = await this.#d.instances.ownInstance(user, instanceId);
+    if (!instance) return { ok: false, errors: { instance: 'not_found' } };
+    if (instance.state === 'creating') return { ok: false, errors: { instance: 'instance_not_active' } };
+    if (confirmName.trim().toLowerCase() !== instance.name.toLowerCase()) return { ok: false, errors: { confirm_name: 'instance_end_name' } };
+    await this.#d.queue.send(endInstanceJob, { instanceId, reason: 'customer', actorUserId: user.id, ip }, { singletonKey: `end-${instanceId}` });
+    return { ok: true, instance };
+  }
+
   // --- the actions' job --------------------------------------------------------------------------
   /** The `archives.action` job: Archiver (made here or automatic) or Restaurer. */
   async runAction(actionId: number): Promise<void> {
@@ -374,7 +427,7 @@ export class ArchivesService {
       recipients: customerRecipients(account.user, account.organisation),
       template: 'archives.restored',
       userId: account.user.id,
-      rendered: restoreDoneMail({ site, name: account.user.name, archive: archive.name, url: this.#d.instanceUrl(instance.name), portalUrl: this.#d.portalUrl() }),
+      rendered: restoreDoneMail({ site, name: account.user.name, archive: archive.name, url: this.#d.instanceUrl(instance.name), portalUrl: this.#d.portalUrl(), safetyKeepDays: (await this.#d.settings.archives()).safetyKeepDays }),
     });
   }
 

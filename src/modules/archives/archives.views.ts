@@ -7,7 +7,7 @@ import { formatBytes, formatDateTime, translator, type Translator } from '../../
 import { csrfField, layout } from '../../web/layout.ts';
 import { cardTable } from '../../web/table.ts';
 import { archiveMessages } from './archives.messages.ts';
-import type { Quota } from './archives.service.ts';
+import type { FinalArchive, Quota } from './archives.service.ts';
 
 type K = keyof typeof archiveMessages.fr;
 const at_ = (ctx: PageContext): Translator<K> => translator(archiveMessages, ctx.locale);
@@ -126,6 +126,55 @@ export function restorePage(ctx: PageContext, s: { instance: Instance; archive: 
     ${field({ name: 'password_confirm', label: t('confirmPassword'), type: 'password', required: true, autocomplete: 'new-password' })}
     <div class="actions"><button type="submit" class="danger">${t('restoreSubmit')}</button> <a href="/instances/${i.id}/archives">${t('back')}</a></div>
   </form>
+</section>`,
+  });
+}
+
+/** "Mettre fin à l'instance": what happens, then the instance's name typed to confirm. */
+export function endPage(ctx: PageContext, s: { instance: Instance; keepDays: number; errors: FieldErrors }): Html {
+  const t = at_(ctx);
+  const i = s.instance;
+  return layout(ctx, {
+    title: t('endTitle', { name: i.name }),
+    main: html`<section class="narrow">
+  <h1>${t('endTitle', { name: i.name })}</h1>
+  <p>${t('endIntro', { days: String(s.keepDays) })}</p>
+  <p class="muted">${t('endSafe')}</p>
+  ${errorSummary(s.errors, t('errorsTitle'))}
+  ${s.errors.instance ? html`<p class="error">${s.errors.instance}</p>` : ''}
+  <form method="post" action="/instances/${i.id}/fin" novalidate>
+    ${csrfField(ctx)}
+    ${field({ name: 'confirm_name', label: t('endConfirmName', { name: i.name }), required: true, autocomplete: 'off', error: s.errors.confirm_name })}
+    <div class="actions"><button type="submit" class="danger">${t('endSubmit')}</button> <a href="/instances/${i.id}">${t('back')}</a></div>
+  </form>
+</section>`,
+  });
+}
+
+/** "Archives finales": the final archives of the customer's ended (or ending) instances, to download. */
+export function finalArchivesPage(ctx: PageContext, s: { archives: FinalArchive[]; ending: string | null; keepDays: number }): Html {
+  const t = at_(ctx);
+  return layout(ctx, {
+    title: t('finalTitle'),
+    main: html`<h1>${t('finalTitle')}</h1>
+<nav class="tabs" aria-label="${t('finalTitle')}"><a href="/instances">${t('instancesTab')}</a></nav>
+${s.ending ? notice('info', t('finalEnding', { name: s.ending })) : ''}
+<section class="panel">
+  <p class="muted">${t('finalIntro', { days: String(s.keepDays) })}</p>
+  ${
+    s.archives.length === 0
+      ? html`<p class="muted">${t('finalNone')}</p>`
+      : cardTable(
+          [t('colInstance'), t('colName'), t('colSize'), t('colUntil'), t('colActions')],
+          s.archives.map((a) => [
+            html`${a.instance_name}<br><span class="muted">${a.instance_state === 'deleted' && a.instance_ended_at ? t('instanceEnded', { date: formatDateTime(new Date(a.instance_ended_at), ctx.locale) }) : t('instanceEnding')}</span>`,
+            html`${a.name}<br><code class="sha" title="SHA-256">${t('sha', { sha: a.sha256 })}</code>`,
+            formatBytes(Number(a.size_bytes), ctx.locale),
+            a.expires_at ? formatDateTime(new Date(a.expires_at), ctx.locale) : '—',
+            html`<a href="/archives-finales/${a.id}/telecharger" download aria-label="${t('downloadLabel', { name: a.instance_name })}">${t('download')}</a>`,
+          ]),
+        )
+  }
 </section>`,
   });
 }

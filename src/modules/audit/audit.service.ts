@@ -40,7 +40,9 @@ export type AuditAction =
   | 'support.quote_refused'
   | 'archive.deleted'
   | 'archive.imported'
-  | 'archive.exported';
+  | 'archive.exported'
+  | 'instance.ended'
+  | 'instance.end_failed';
 
 export interface AuditEntryInput {
   action: AuditAction;

@@ -41,6 +41,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'archive.deleted': { fr: 'Archive supprimée', en: 'Archive deleted' },
   'archive.imported': { fr: 'Archive importée', en: 'Archive imported' },
   'archive.exported': { fr: 'Archive exportée', en: 'Archive exported' },
+  'instance.ended': { fr: 'Instance terminée (archive finale faite)', en: 'Instance ended (final archive made)' },
+  'instance.end_failed': { fr: "Fin d'instance interrompue (archive finale en échec)", en: 'Instance end interrupted (final archive failed)' },
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];

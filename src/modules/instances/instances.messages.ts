@@ -65,6 +65,9 @@ export const instanceMessages = defineMessages({
     archivesTitle: 'Archives',
     archivesIntro: 'Supprimer, Archiver, Import, Export, Restaurer : les archives de votre instance, vérifiées, et ses archives automatiques de chaque nuit.',
     archivesLink: 'Gérer les archives',
+    endTitle: "Mettre fin à l'instance",
+    endIntro: "Arrête et supprime l'instance, après une archive finale de toutes ses données, téléchargeable ensuite depuis « Archives finales ».",
+    endLink: "Mettre fin à l'instance",
   },
   en: {
     order: 'Order',
@@ -130,5 +133,8 @@ export const instanceMessages = defineMessages({
     archivesTitle: 'Archives',
     archivesIntro: 'Delete, Archive, Import, Export, Restore: your instance’s verified archives, and its automatic archives of each night.',
     archivesLink: 'Manage the archives',
+    endTitle: 'End the instance',
+    endIntro: 'Stops and deletes the instance, after a final archive of all its data, then downloadable from “Final archives”.',
+    endLink: 'End the instance',
   },
 });

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ActionKind, DB, Instance, InstanceState } from '../../platform/db/schema.ts';
+import type { ActionKind, DB, EndReason, Instance, InstanceState } from '../../platform/db/schema.ts';
 
 export class InstancesRepository {
   readonly db: Kysely<DB>;
@@ -37,7 +37,7 @@ export class InstancesRepository {
     await this.db.updateTable('instances').set({ plan_code: planCode, updated_at: now }).where('id', '=', id).execute();
   }
 
-  async setState(id: number, state: InstanceState, now: Date, extra: { failure_reason?: string | null; period_start?: string; period_end?: string; activated_at?: Date } = {}, db: Kysely<DB> = this.db): Promise<void> {
+  async setState(id: number, state: InstanceState, now: Date, extra: { failure_reason?: string | null; period_start?: string; period_end?: string; activated_at?: Date; deleted_at?: Date; end_reason?: EndReason } = {}, db: Kysely<DB> = this.db): Promise<void> {
     await db.updateTable('instances').set({ state, updated_at: now, ...extra }).where('id', '=', id).execute();
   }
 

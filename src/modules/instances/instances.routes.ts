@@ -52,7 +52,7 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
       const live = await instances.listForUser(request.currentUser!.id);
       const withInstance = new Set(live.map((i) => i.order_id));
       // Orders that will make an instance (a plan change belongs to its instance's page).
-      const pending = (await orders.listForUser(request.currentUser!.id)).filter((o) => o.kind === 'hosting' && !withInstance.has(o.id));
+      const pending = (await orders.listForUser(request.currentUser!.id)).filter((o) => o.kind === 'hosting' && o.status !== 'ended' && !withInstance.has(o.id));
       const rows = live.map((i) => ({ id: i.id, name: i.name, plan: i.plan_code, state: i.state, stateLabel: it(`state_${i.state}`), url: c.urls.instance(i.name) }));
       return sendHtml(reply, instancesPage(ctx, pending, await settings.plans(), c.urls.instance, rows));
     });

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import type { ActionKind, DB, Instance, InstanceState, Order } from '../../platform/db/schema.ts';
+import type { ActionKind, DB, EndReason, Instance, InstanceState, Order } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { decryptSecret, deriveKey, encryptSecret } from '../../platform/secrets.ts';
@@ -341,6 +341,14 @@ export class InstancesService {
     await this.#repo.failAttempt(run.actionId, reason, final, this.#d.clock.now());
     if (final) await this.alertOperators(run.instance, run.kind, reason);
     return final;
+  }
+
+  /**
+   * The instance has ended (its server and files destroyed by the driver): "deleted", with when and
+   * why, in the caller's transaction; its address is unknown to the front door from now on.
+   */
+  async markEnded(instance: Instance, reason: EndReason, trx: Kysely<DB>): Promise<void> {
+    await this.setState(instance, 'deleted', { deleted_at: this.#d.clock.now(), end_reason: reason }, trx);
   }
 
   /** Maintenance and back: what the front door shows while an instance is restored. */

@@ -113,6 +113,11 @@ ${s.notice ? notice('success', s.notice) : ''}
   <p class="muted">${t('archivesIntro')}</p>
   <p><a href="/instances/${i.id}/archives">${t('archivesLink')}</a></p>
 </section>
+${i.state === 'creating' ? '' : html`<section class="panel" aria-labelledby="end-title">
+  <h2 id="end-title">${t('endTitle')}</h2>
+  <p class="muted">${t('endIntro')}</p>
+  <p><a class="button secondary" href="/instances/${i.id}/fin">${t('endLink')}</a></p>
+</section>`}
 <section class="panel" aria-labelledby="actions-title">
   <h2 id="actions-title">${t('actionsTitle')}</h2>
   ${actionsTable(ctx, s.actions, `/instances/${i.id}/actions`, false)}

@@ -101,6 +101,15 @@ export class OrdersRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  /** The name is free again after the quarantine (counted from now; a name released twice restarts it). */
+  async releaseName(db: Kysely<DB>, name: string, now: Date): Promise<void> {
+    await db
+      .insertInto('released_instance_names')
+      .values({ name: name.toLowerCase(), released_at: now })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ released_at: now }))
+      .execute();
+  }
+
   async insertPlanChange(db: Kysely<DB>, o: { userId: number; organisationId: number; instanceId: number; instanceName: string; flavour: Flavour; fromPlan: string; toPlan: string; termsVersion: number; ip: string | null; now: Date }): Promise<Order> {
     return db
       .insertInto('orders')

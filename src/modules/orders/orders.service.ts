@@ -167,6 +167,19 @@ export class OrdersService {
     return this.#repo.setStatus(trx, orderId, from, to, this.#d.clock.now());
   }
 
+  /**
+   * The instance of a paid hosting order has ended (destroyed): the order is "ended" and no longer
+   * holds its name, which stays out of reach for RELEASE_QUARANTINE_DAYS (released_instance_names).
+   * In the caller's transaction; false when the order was not a paid one (already ended: idempotent).
+   */
+  async markEnded(trx: Kysely<DB>, orderId: number): Promise<boolean> {
+    const order = await this.#repo.lock(trx, orderId);
+    if (!order || order.status !== 'paid') return false;
+    await this.#repo.setStatus(trx, orderId, ['paid'], 'ended', this.#d.clock.now());
+    await this.#repo.releaseName(trx, order.instance_name, this.#d.clock.now());
+    return true;
+  }
+
   /** "Order paid", in the transaction that issued its invoice; the modules that care hear of it after commit. */
   async markPaid(trx: Kysely<DB>, orderId: number): Promise<void> {
     if (!(await this.#repo.setStatus(trx, orderId, ['validated'], 'paid', this.#d.clock.now()))) throw new Error(`order ${orderId} is not awaiting payment`);

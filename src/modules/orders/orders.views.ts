@@ -26,6 +26,7 @@ function tabs(t: OT, active: 'instances' | 'actions'): Html {
   return html`<nav class="tabs" aria-label="${t('instancesTitle')}">
   <a href="/instances"${active === 'instances' ? html` aria-current="page" class="active"` : ''}>${t('instancesTitle')}</a>
   <a href="/instances/actions"${active === 'actions' ? html` aria-current="page" class="active"` : ''}>${t('actionsTab')}</a>
+  <a href="/archives-finales">${t('finalArchivesTab')}</a>
 </nav>`;
 }
 

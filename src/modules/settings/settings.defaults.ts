@@ -1,4 +1,4 @@
-import type { BillingSettings, OperatorIdentity } from './settings.types.ts';
+import type { ArchiveSettings, BillingSettings, OperatorIdentity } from './settings.types.ts';
 
 /**
  * The values seeded on first start: the operator and plans of the mission brief. They are settings,
@@ -143,6 +143,14 @@ La disponibilité visée est celle du forfait souscrit (SLA). L'hébergement n'i
 Article 8 — Droit applicable
 Les présentes CGV sont soumises au droit français.`,
 ];
+
+export const defaultArchiveSettings: ArchiveSettings = {
+  quietStartHour: 1,
+  quietHours: 5,
+  automaticKeepDays: 7,
+  safetyKeepDays: 7,
+  finalKeepDays: 90,
+};
 
 export const defaultBillingSettings: BillingSettings = {
   quoteValidityDays: 30,

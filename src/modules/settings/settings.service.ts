@@ -2,12 +2,23 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
+import { defaultArchiveSettings, defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
 import type { SettingsRepository } from './settings.repository.ts';
-import type { BillingSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
+import type { ArchiveSettings, BillingSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
 
 const OPERATOR_KEY = 'operator.identity';
 const BILLING_KEY = 'billing';
+const ARCHIVES_KEY = 'archives';
+
+const archivesSchema = z
+  .object({
+    quietStartHour: z.number().int().min(0).max(23),
+    quietHours: z.number().int().min(1).max(24),
+    automaticKeepDays: z.number().int().min(1).max(366),
+    safetyKeepDays: z.number().int().min(1).max(366),
+    finalKeepDays: z.number().int().min(1).max(3660),
+  })
+  .strict();
 
 const planSchema = z.object({
   name: z.string().trim().min(1).max(40),
@@ -66,6 +77,7 @@ export class SettingsService {
   #plans: PlanView[] | null = null;
   #terms: TermsView | null = null;
   #billing: BillingSettings | null = null;
+  #archives: ArchiveSettings | null = null;
 
   constructor(repo: SettingsRepository, clock: Clock) {
     this.#repo = repo;
@@ -87,6 +99,7 @@ export class SettingsService {
 
   invalidate(): void {
     this.#billing = null;
+    this.#archives = null;
     this.#identity = null;
     this.#plans = null;
     this.#terms = null;
@@ -118,6 +131,22 @@ export class SettingsService {
       this.#billing = { ...defaultBillingSettings, ...(stored.success ? stored.data : {}) };
     }
     return this.#billing;
+  }
+
+  /** Archives: the quiet hours of the automatic ones and how long each kind is kept. */
+  async archives(db?: Kysely<DB>): Promise<ArchiveSettings> {
+    if (!this.#archives) {
+      const stored = archivesSchema.partial().safeParse(await this.#repo.get(ARCHIVES_KEY, db));
+      this.#archives = { ...defaultArchiveSettings, ...(stored.success ? stored.data : {}) };
+    }
+    return this.#archives;
+  }
+
+  async updateArchives(patch: Partial<ArchiveSettings>): Promise<ArchiveSettings> {
+    const next = archivesSchema.parse({ ...(await this.archives()), ...patch });
+    await this.#repo.put(ARCHIVES_KEY, next, this.#clock.now());
+    this.#archives = next;
+    return next;
   }
 
   async updateBilling(patch: Partial<BillingSettings>): Promise<BillingSettings> {

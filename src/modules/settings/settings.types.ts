@@ -41,6 +41,20 @@ export interface TermsView {
   publishedAt: Date;
 }
 
+/** Archives: when the automatic ones run and how long each kind is kept (editable in "Réglages"). */
+export interface ArchiveSettings {
+  /** the night's quiet hours (Paris time): automatic archives start from this hour… */
+  quietStartHour: number;
+  /** …spread over this many hours */
+  quietHours: number;
+  /** days an automatic archive is kept (the last one of an instance stays until a newer one exists) */
+  automaticKeepDays: number;
+  /** days the safety archive made before a restore is kept */
+  safetyKeepDays: number;
+  /** days the final archive of an ended instance stays downloadable (its name is held as long) */
+  finalKeepDays: number;
+}
+
 export interface BillingSettings {
   /** days a quote stays payable */
   quoteValidityDays: number;

@@ -138,7 +138,7 @@ export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; file
 
 /** hosting: a new instance for a year; upgrade: a dearer plan for an instance, for the rest of its period */
 export type OrderKind = 'hosting' | 'upgrade';
-export type OrderStatus = 'draft' | 'validated' | 'paid' | 'expired' | 'cancelled';
+export type OrderStatus = 'draft' | 'validated' | 'paid' | 'expired' | 'cancelled' | 'ended';
 export type PaymentMethod = 'transfer' | 'cheque' | 'paypal';
 export type Flavour = 'diacamma.asso' | 'diacamma.syndic';
 
@@ -280,6 +280,8 @@ export interface PaypalWebhookRejectionsTable {
   last_at: Timestamp;
 }
 
+/** Why an instance ended: not renewed and unpaid, the customer's own choice, the account closed. */
+export type EndReason = 'unpaid' | 'customer' | 'account_closed';
 export type InstanceState = 'creating' | 'active' | 'suspended' | 'maintenance' | 'deleted' | 'failed';
 export type ActionKind = 'provision' | 'set_password' | 'archive' | 'restore' | 'delete_archive' | 'import';
 export type ActionState = 'scheduled' | 'running' | 'done' | 'failed';
@@ -299,6 +301,8 @@ export interface InstancesTable {
   updated_at: Timestamp;
   activated_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  /** why an ended instance ended (set when it is destroyed) */
+  end_reason: ColumnType<EndReason | null, EndReason | null | undefined, EndReason | null>;
   disk_bytes: ColumnType<number | null, number | null | undefined, number | null>;
   disk_measured_at: Timestamp | null;
   storage_warned_at: Timestamp | null;

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { endInstance } from '../../src/modules/archives/use-cases/end-instance.ts';
+import type { ManualClock } from '../../src/platform/clock.ts';
+import type { Agent } from '../support/agent.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { lastMailTo, signedInOperator } from '../support/customers.ts';
+import { InstanceClient } from '../support/instance-client.ts';
+import { activeInstances } from '../support/instances.ts';
+import { DEFAULT_ADMIN_PASSWORD } from '../support/paid-order.ts';
+
+/**
+ * Ending an instance, on the stand-in's real archives, with the job workers running: the
+ * customer's "Mettre fin à l'instance" (its name typed), the verified final archive (not counted,
+ * downloadable 90 days from "Archives finales" once the instance is gone), the instance destroyed,
+ * its order ended and its name released after 90 days; a final archive that fails destroys
+ * nothing and alerts the operators; the lifecycle's entry point is idempotent.
+ */
+let t: TestApp;
+let dataDir: string;
+let port: number;
+let agent: Agent;
+const NAME = 'fin-asso';
+const BROKEN = 'fin-casse';
+const SWEPT = 'fin-impaye';
+
+before(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-end-'));
+  t = await createTestApp({ env: { DATA_DIR: dataDir }, workers: true });
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  port = Number(new URL(address).port);
+  t.container.urls.setPublicPort(port);
+  await signedInOperator(t, 'ops-fin@example.org');
+  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT], { plan: 'emeraude' });
+});
+after(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+const instanceOf = async (name: string) => (await t.container.database.db.selectFrom('instances').selectAll().where('name', '=', name).executeTakeFirstOrThrow());
+
+async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("Mettre fin à l'instance", () => {
+  it('asks for the name, makes a verified final archive, destroys the instance, and keeps the archive downloadable', async () => {
+    const instance = await instanceOf(NAME);
+    // An archive of the customer's own, which goes with the instance.
+    const own = await t.container.services.archives.createArchive(instance, 'avant la fin', 'created', null);
+    const client = new InstanceClient(port, `${NAME}.localhost:${port}`);
+    assert.equal(await client.signIn('admin', DEFAULT_ADMIN_PASSWORD), true);
+
+    const page = await agent.get(`/instances/${instance.id}`);
+    assert.match(page.body, new RegExp(`href="/instances/${instance.id}/fin"`), "the instance page offers « Mettre fin à l'instance »");
+    const form = await agent.get(`/instances/${instance.id}/fin`);
+    assert.equal(form.statusCode, 200);
+    assert.match(unescape(form.body), /téléchargeable pendant 90 jours dans « Archives finales »/);
+    const wrong = await agent.post(`/instances/${instance.id}/fin`, { confirm_name: 'autre-asso' });
+    assert.equal(wrong.statusCode, 422);
+    assert.match(unescape(wrong.body), /Tapez exactement le nom de l'instance pour confirmer qu'il faut y mettre fin/);
+    assert.equal((await instanceOf(NAME)).state, 'active', 'nothing done on a wrong name');
+
+    const asked = await agent.post(`/instances/${instance.id}/fin`, { confirm_name: NAME.toUpperCase() });
+    assert.equal(asked.statusCode, 303);
+    assert.equal(asked.headers.location, `/archives-finales?fin=${NAME}`);
+
+    // The job: final archive, then destruction.
+    const ended = await until('the instance to end', async () => ((await instanceOf(NAME)).state === 'deleted' ? instanceOf(NAME) : null));
+    assert.equal(ended.end_reason, 'customer');
+    assert.ok(ended.deleted_at);
+    assert.equal(await t.container.driver.exists(NAME), false, 'its files are gone');
+    assert.equal(existsSync(path.join(dataDir, 'instances', NAME)), false);
+    assert.equal(await new InstanceClient(port, `${NAME}.localhost:${port}`).signIn('admin', DEFAULT_ADMIN_PASSWORD), false, 'its address no longer serves it');
+    assert.equal((await agent.get(`/instances/${instance.id}`)).statusCode, 404);
+
+    const archives = await t.container.services.archives.list(instance.id);
+    assert.deepEqual(archives.map((a) => a.origin), ['final'], 'only the final archive is kept');
+    assert.notEqual(archives[0]!.id, own.id);
+    const final = archives[0]!;
+    assert.ok(final.migrations > 0, 'verified: its target was read');
+    assert.equal(new Date(final.expires_at!).getTime() - new Date(final.created_at).getTime(), 90 * 86_400_000, 'kept 90 days');
+    assert.equal(final.created_by, ended.user_id);
+
+    // "Archives finales", reached from "Vos instances d'hébergement".
+    const list = await agent.get('/instances');
+    assert.match(list.body, /href="\/archives-finales"/);
+    assert.doesNotMatch(list.body, new RegExp(`<strong>${NAME}</strong>`), 'the ended instance is not listed as an instance or an order');
+    const finals = unescape((await agent.get('/archives-finales')).body);
+    assert.match(finals, new RegExp(final.sha256));
+    assert.match(finals, /terminée le/);
+    const download = `/archives-finales/${final.id}/telecharger`;
+    assert.ok(finals.includes(`href="${download}"`));
+    const whole = await agent.get(download);
+    assert.equal(whole.statusCode, 200);
+    assert.equal(whole.headers['content-length'], String(final.size_bytes));
+    assert.match(String(whole.headers['content-disposition']), /filename="fin-asso-finale-/);
+    assert.equal(createHash('sha256').update(whole.rawPayload).digest('hex'), final.sha256);
+    const part = await agent.get(download, { range: 'bytes=10-99' });
+    assert.equal(part.statusCode, 206);
+    assert.deepEqual(part.rawPayload, whole.rawPayload.subarray(10, 100));
+
+    // The order no longer holds the name; it is released 90 days.
+    const order = (await t.container.services.orders.find(ended.order_id))!;
+    assert.equal(order.status, 'ended');
+    assert.equal(await t.container.services.orders.nameUnavailable(NAME, null), true, 'the name is held during the quarantine');
+
+    const mail = await lastMailTo(t, 'finaliste@example.org', 'archives.instance_ended');
+    assert.match(mail.text_body, /Vous avez demandé à mettre fin à votre instance/);
+    assert.match(mail.text_body, /téléchargeable depuis le portail pendant 90 jours/);
+    assert.match(mail.text_body, new RegExp(final.sha256));
+    assert.match(mail.text_body, /\/archives-finales/);
+    const audit = await t.container.services.audit.list({ limit: 5, offset: 0, action: 'instance.ended' });
+    assert.equal((audit[0]?.details as { archiveId?: number }).archiveId, final.id);
+
+    // Idempotent: asked again (a retried job, the lifecycle sweep), nothing more happens.
+    const again = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'unpaid' });
+    assert.ok(again.ok && again.alreadyEnded && again.archive.id === final.id);
+    assert.equal((await instanceOf(NAME)).end_reason, 'customer');
+
+    // Another customer sees none of it.
+    const stranger = await activeInstances(t, 'curieux', [], {});
+    assert.equal((await stranger.get(download)).statusCode, 404);
+    assert.doesNotMatch((await stranger.get('/archives-finales')).body, new RegExp(final.sha256));
+  });
+
+  it('a final archive that fails destroys nothing: the instance is back as it was and the operators are told', async () => {
+    const instance = await instanceOf(BROKEN);
+    // The admin tool's archive fails for real: the instance's database file is missing.
+    const db = path.join(dataDir, 'instances', BROKEN, 'fin_casse', 'db.json');
+    renameSync(db, `${db}.aside`);
+    const r = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'unpaid' });
+    renameSync(`${db}.aside`, db);
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.error, 'final_archive_failed');
+    const after = await instanceOf(BROKEN);
+    assert.equal(after.state, 'active', 'back online, not destroyed');
+    assert.equal(await t.container.driver.exists(BROKEN), true);
+    assert.equal((await t.container.services.archives.list(instance.id)).length, 0, 'no final archive kept');
+    assert.equal((await t.container.services.orders.find(instance.order_id))!.status, 'paid');
+    const alert = await lastMailTo(t, 'ops-fin@example.org', 'archives.end_failed');
+    assert.match(alert.text_body, /L'instance n'a PAS été supprimée/);
+    assert.match(alert.subject, /fin-casse/);
+    assert.ok(await new InstanceClient(port, `${BROKEN}.localhost:${port}`).signIn('admin', DEFAULT_ADMIN_PASSWORD), 'it still serves');
+
+    // Once the cause is fixed, the same call ends it.
+    const retry = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'unpaid' });
+    assert.ok(retry.ok && !retry.alreadyEnded);
+    assert.equal((await instanceOf(BROKEN)).end_reason, 'unpaid');
+    const mail = await lastMailTo(t, 'finaliste@example.org', 'archives.instance_ended');
+    assert.match(mail.text_body, /n'a pas été renouvelé/);
+  });
+
+  it('the final archive counts toward no storage, and the name is free again after 90 days, then gone with the archive', async () => {
+    const instance = await instanceOf(SWEPT);
+    const r = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'account_closed' });
+    assert.ok(r.ok);
+    assert.ok(Number(r.archive.size_bytes) > 0);
+    assert.equal((await t.container.services.archives.quota(instance)).usedBytes, instance.disk_bytes ?? 0, 'the final archive is not counted');
+    const clock = t.clock as ManualClock;
+    clock.advance(89 * 86_400_000);
+    assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), true);
+    assert.equal(await t.container.services.archives.prune(), 0, 'still downloadable');
+    clock.advance(2 * 86_400_000);
+    assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), false, 'released after 90 days');
+    assert.ok((await t.container.services.archives.prune()) >= 1, 'the final archive goes after 90 days');
+    assert.equal((await t.container.services.archives.list(instance.id)).length, 0);
+  });
+});
