@@ -165,6 +165,11 @@ const archives = {
     fr: "Le stockage de votre forfait est plein : {usedBytes} utilisés sur {totalBytes}, et cette archive demande {neededBytes}. Supprimez une archive dont vous n'avez plus besoin, ou passez à un forfait plus grand.",
     en: 'Your plan’s storage is full: {usedBytes} used of {totalBytes}, and this archive needs {neededBytes}. Delete an archive you no longer need, or move to a bigger plan.',
   },
+  archive_disk_full: {
+    status: 507,
+    fr: "Le disque où sont gardées les archives est plein : l'archive n'a pas pu être écrite et rien n'en a été conservé. Nous sommes prévenus ; réessayez plus tard.",
+    en: 'The disk that holds the archives is full: the archive could not be written and nothing of it was kept. We are told; try again later.',
+  },
   archive_last_automatic: { status: 409, fr: "C'est la dernière archive automatique vérifiée de l'instance : elle ne peut pas être supprimée (elle sera remplacée par la prochaine).", en: 'This is the instance’s last verified automatic archive: it cannot be deleted (the next one replaces it).' },
   archive_delete_confirm: { status: 422, fr: 'Cochez la case pour confirmer la suppression.', en: 'Tick the box to confirm the deletion.' },
   archive_no_file: { status: 422, fr: 'Choisissez un fichier d’archive (.lbkf) à importer.', en: 'Choose an archive file (.lbkf) to import.' },

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { chmod, chown, copyFile, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { HostingConfig } from '../../config.ts';
@@ -215,10 +216,19 @@ export class LocalDriver implements InstanceDriver {
     const inside = path.join(this.#paths.root(name), `.ecrin-archive-${randomBytes(6).toString('hex')}.lbkf`);
     try {
       await this.#admin(name, 'archive', archiveArgs(this.#spec(name), inside));
-      copyFileSync(inside, file);
-      chmodSync(file, 0o600);
+      // Moved, not copied, when the store is on the same file system (a 1 GiB archive is not
+      // written twice); copied off the event loop otherwise. Ecrin's own from then on.
+      try {
+        await rename(inside, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+        await copyFile(inside, file);
+      }
+      await chmod(file, 0o600);
+      const uid = process.getuid?.();
+      if (uid === 0) await chown(file, 0, process.getgid?.() ?? 0);
     } finally {
-      rmSync(inside, { force: true });
+      await rm(inside, { force: true });
     }
   }
 
@@ -229,12 +239,13 @@ export class LocalDriver implements InstanceDriver {
     this.#paths.ensureRoot(name, uid);
     const inside = path.join(this.#paths.root(name), `.ecrin-restore-${randomBytes(6).toString('hex')}.lbkf`);
     try {
-      copyFileSync(file, inside);
-      chmodSync(inside, 0o600);
-      if (uid !== null) chownSync(inside, uid, uid);
+      // A copy the instance's tool may read (the store's file stays out of its reach), made off the event loop.
+      await copyFile(file, inside);
+      await chmod(inside, 0o600);
+      if (uid !== null) await chown(inside, uid, uid);
       await this.#admin(name, 'restore', restoreArgs(this.#spec(name), inside));
     } finally {
-      rmSync(inside, { force: true });
+      await rm(inside, { force: true });
     }
   }
 

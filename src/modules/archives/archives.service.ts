@@ -180,7 +180,12 @@ export class ArchivesService {
   async createArchive(instance: Instance, name: string, origin: ArchiveOrigin, createdBy: number | null): Promise<Archive> {
     const pending = await this.#d.store.begin();
     try {
-      await this.#d.driver.archive(instance.name, pending.file);
+      try {
+        await this.#d.driver.archive(instance.name, pending.file);
+      } catch (err) {
+        if (diskFull(err)) throw new Rejected('archive_disk_full');
+        throw err;
+      }
       const checked = await inspectArchive(pending.file, this.#limits);
       if (!checked.ok) throw new Rejected('archive_failed_verification', { reason: `${checked.code}: ${checked.detail}` });
       const { compressedBytes: size, sha256 } = checked;
@@ -265,6 +270,11 @@ export class ArchivesService {
       pending = await this.#d.store.receive(body, maxBytes);
     } catch (err) {
       if (err instanceof TooLarge) return this.#importFailed(user, instance, overQuota(declaredBytes ?? maxBytes + 1));
+      if (diskFull(err)) {
+        body.resume();
+        this.#d.logger.error({ instance: instance.name }, 'the archive store is full: an import was refused');
+        return this.#importFailed(user, instance, { ok: false, error: 'archive_disk_full' });
+      }
       throw err;
     }
     try {
@@ -444,6 +454,12 @@ export class ArchivesService {
     }
     return n;
   }
+}
+
+/** No space left (or a quota) on the disk an archive is written to. */
+function diskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || (err instanceof DriverError && /ENOSPC|No space left on device/i.test(err.message));
 }
 
 function reasonOf(err: unknown): string {
