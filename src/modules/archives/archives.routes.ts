@@ -187,7 +187,7 @@ export function archivesRoutes(c: Container, archives: ArchivesService, pageCont
     app.get('/instances/:id/archives/:archiveId/restaurer', async (request, reply) => {
       const found = await archives.ownArchive(request.currentUser!, idParam(request), archiveIdParam(request));
       if (!found) throw new AppError('not_found');
-      return sendHtml(reply, restorePage(await pageContext(request, reply), { ...found, errors: {} }));
+      return sendHtml(reply, restorePage(await pageContext(request, reply), { ...found, errors: {}, safetyKeepDays: (await c.services.settings.archives()).safetyKeepDays }));
     });
 
     app.post('/instances/:id/archives/:archiveId/restaurer', async (request, reply) => {
@@ -202,7 +202,7 @@ export function archivesRoutes(c: Container, archives: ArchivesService, pageCont
       });
       if (r.ok) return reply.redirect(`/instances/${id}/archives?action=restauration`, 303);
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, restorePage(ctx, { ...found, errors: fieldErrorTexts(r.errors as Record<string, ErrorCode>, ctx.locale) }), 422);
+      return sendHtml(reply, restorePage(ctx, { ...found, errors: fieldErrorTexts(r.errors as Record<string, ErrorCode>, ctx.locale), safetyKeepDays: (await c.services.settings.archives()).safetyKeepDays }), 422);
     });
   };
 }

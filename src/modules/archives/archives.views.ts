@@ -107,14 +107,14 @@ function importForm(ctx: PageContext, base: string, max: number, errors: FieldEr
 </section>`;
 }
 
-export function restorePage(ctx: PageContext, s: { instance: Instance; archive: Archive; errors: FieldErrors }): Html {
+export function restorePage(ctx: PageContext, s: { instance: Instance; archive: Archive; errors: FieldErrors; safetyKeepDays: number }): Html {
   const t = at_(ctx);
   const { instance: i, archive: a } = s;
   return layout(ctx, {
     title: t('restoreTitle', { name: a.name }),
     main: html`<section class="narrow">
   <h1>${t('restoreTitle', { name: a.name })}</h1>
-  <p>${t('restoreWarning', { instance: i.name })}</p>
+  <p>${t('restoreWarning', { instance: i.name, days: String(s.safetyKeepDays) })}</p>
   <p class="muted">${t('restorePasswordIntro')}</p>
   <p class="muted">${t('sha', { sha: a.sha256 })}</p>
   ${errorSummary(s.errors, t('errorsTitle'))}

@@ -2,7 +2,7 @@ import { FEATURES } from '../../web/features.ts';
 import { termsMarkerProblems } from '../settings/terms-text.ts';
 import { str } from '../../web/forms.ts';
 import { formatRegistration, normaliseRegistration, validEmail } from '../accounts/accounts.validation.ts';
-import type { BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
+import type { ArchiveSettings, BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import type { SettingsMessageKey } from './settings.messages.ts';
 import { compactBic, formatIban, normalisePrefix, parseRate, parseWholeNumber, validBic, validIban } from './money.validation.ts';
 
@@ -10,8 +10,8 @@ import { compactBic, formatIban, normalisePrefix, parseRate, parseWholeNumber, v
  * The settings forms, one per section: what each form holds, how it is read from a request body,
  * and how it is checked and turned into a patch for the settings service. Pure: no I/O here.
  */
-export type SectionId = 'identite' | 'tva' | 'banque' | 'facturation' | 'cgv';
-export const SECTION_IDS: readonly SectionId[] = ['identite', 'tva', 'banque', 'facturation', 'cgv'];
+export type SectionId = 'identite' | 'tva' | 'banque' | 'facturation' | 'archives' | 'cgv';
+export const SECTION_IDS: readonly SectionId[] = ['identite', 'tva', 'banque', 'facturation', 'archives', 'cgv'];
 
 export type FormValues = Record<string, string>;
 /** field → message key (with its parameters) */
@@ -19,13 +19,15 @@ export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; param
 
 export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
 export const BANK_FIELDS = ['accountHolder', 'iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
+export const ARCHIVE_FIELDS = ['quietStartHour', 'quietHours', 'automaticKeepDays', 'safetyKeepDays', 'finalKeepDays'] as const;
 export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote'] as const;
 const MULTILINE = new Set(['address', 'chequeAddress']);
 const OPTIONAL = new Set(['phone']);
 
 /** Current settings as the strings the forms show. */
-export function currentValues(identity: OperatorIdentity, billing: BillingSettings): Record<Exclude<SectionId, 'cgv'>, FormValues> {
+export function currentValues(identity: OperatorIdentity, billing: BillingSettings, archives: ArchiveSettings): Record<Exclude<SectionId, 'cgv'>, FormValues> {
   return {
+    archives: Object.fromEntries(ARCHIVE_FIELDS.map((f) => [f, String(archives[f])])),
     identite: Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, identity[f]])),
     tva: { vatFranchise: identity.vatFranchise ? '1' : '', vatRatePercent: String(billing.vatRatePercent), vatNumber: billing.vatNumber },
     banque: Object.fromEntries(BANK_FIELDS.map((f) => [f, identity[f]])),
@@ -44,7 +46,7 @@ export function currentValues(identity: OperatorIdentity, billing: BillingSettin
 /** The submitted strings of a section (text areas keep their line breaks, normalised to \n). */
 export function readValues(section: SectionId, body: unknown): FormValues {
   const fields: readonly string[] =
-    section === 'identite' ? IDENTITY_FIELDS : section === 'banque' ? BANK_FIELDS : section === 'facturation' ? BILLING_FIELDS : section === 'tva' ? ['vatFranchise', 'vatRatePercent', 'vatNumber'] : ['title', 'body'];
+    section === 'identite' ? IDENTITY_FIELDS : section === 'banque' ? BANK_FIELDS : section === 'facturation' ? BILLING_FIELDS : section === 'archives' ? ARCHIVE_FIELDS : section === 'tva' ? ['vatFranchise', 'vatRatePercent', 'vatNumber'] : ['title', 'body'];
   const max = (f: string) => (f === 'body' ? 100_000 : MULTILINE.has(f) ? 500 : 200);
   // One character more than allowed is kept, so "too long" can be told apart from "just right".
   return Object.fromEntries(fields.map((f) => [f, str(body, f, max(f) + 1).replace(/\r\n?/g, '\n')]));
@@ -116,6 +118,23 @@ export function checkBilling(v: FormValues): Checked<Partial<BillingSettings>> {
   }
   if (Object.keys(errors).length > 0 || validity === null || due === null || unpaid === null || !quote || !invoice || !credit) return { ok: false, errors };
   return { ok: true, patch: { quoteValidityDays: validity, paymentDueDays: due, maxUnpaidOrders: unpaid, latePenaltyText: penalty, prefixes: { quote, invoice, credit_note: credit } } };
+}
+
+/** The archives' quiet hours and keep delays (the service's schema says the same bounds). */
+export function checkArchives(v: FormValues): Checked<ArchiveSettings> {
+  const errors: FormErrors = {};
+  const start = parseWholeNumber(v.quietStartHour ?? '', 0, 23);
+  const hours = parseWholeNumber(v.quietHours ?? '', 1, 24);
+  if (start === null) errors.quietStartHour = { key: 'err_hour' };
+  if (hours === null) errors.quietHours = { key: 'err_hours' };
+  const days: Partial<Record<'automaticKeepDays' | 'safetyKeepDays' | 'finalKeepDays', number>> = {};
+  for (const [f, max] of [['automaticKeepDays', 366], ['safetyKeepDays', 366], ['finalKeepDays', 3660]] as const) {
+    const n = parseWholeNumber(v[f] ?? '', 1, max);
+    if (n === null) errors[f] = { key: 'err_keep_days', params: { max } };
+    else days[f] = n;
+  }
+  if (Object.keys(errors).length > 0 || start === null || hours === null) return { ok: false, errors };
+  return { ok: true, patch: { quietStartHour: start, quietHours: hours, automaticKeepDays: days.automaticKeepDays!, safetyKeepDays: days.safetyKeepDays!, finalKeepDays: days.finalKeepDays! } };
 }
 
 export function checkTerms(v: FormValues): Checked<{ title: string; body: string }> {

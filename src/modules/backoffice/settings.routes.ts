@@ -7,6 +7,7 @@ import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import {
   changedKeys,
+  checkArchives,
   checkBank,
   checkBilling,
   checkIdentity,
@@ -32,8 +33,8 @@ export function settingsRoutes(c: Container, pageContext: PageContextFactory): F
   const { audit, settings } = c.services;
 
   async function show(request: FastifyRequest, reply: FastifyReply, opts: { errorSection?: SectionId; submitted?: FormValues; errors?: FormErrors } = {}, status = 200) {
-    const [identity, billing, terms, current] = await Promise.all([settings.operatorIdentity(), settings.billing(), settings.listTerms(), settings.currentTermsAsWritten()]);
-    const values: Record<SectionId, FormValues> = { ...currentValues(identity, billing), cgv: { title: current?.title ?? '', body: current?.body ?? '' } };
+    const [identity, billing, archives, terms, current] = await Promise.all([settings.operatorIdentity(), settings.billing(), settings.archives(), settings.listTerms(), settings.currentTermsAsWritten()]);
+    const values: Record<SectionId, FormValues> = { ...currentValues(identity, billing, archives), cgv: { title: current?.title ?? '', body: current?.body ?? '' } };
     if (opts.errorSection && opts.submitted) values[opts.errorSection] = opts.submitted;
     const ctx = await pageContext(request, reply);
     const t = st(ctx);
@@ -74,6 +75,12 @@ export function settingsRoutes(c: Container, pageContext: PageContextFactory): F
         if (!checked.ok) return checked;
         const before = await settings.billing();
         return { ok: true, changed: changedKeys(before, await settings.updateBilling(checked.patch)) };
+      }
+      case 'archives': {
+        const checked = checkArchives(values);
+        if (!checked.ok) return checked;
+        const before = await settings.archives();
+        return { ok: true, changed: changedKeys(before, await settings.updateArchives(checked.patch)) };
       }
       default: {
         const never: never = section;

@@ -5,7 +5,7 @@ import { formatDateTime } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
 import { backofficePage } from './backoffice.views.ts';
 import { checkbox, input, textarea } from './form-controls.ts';
-import { BANK_FIELDS, BILLING_FIELDS, IDENTITY_FIELDS, type FormErrors, type FormValues, type SectionId } from './settings.forms.ts';
+import { ARCHIVE_FIELDS, BANK_FIELDS, BILLING_FIELDS, IDENTITY_FIELDS, type FormErrors, type FormValues, type SectionId } from './settings.forms.ts';
 import { st, type SettingsMessageKey, type ST } from './settings.messages.ts';
 
 export interface TermsRow {
@@ -24,7 +24,7 @@ export interface SettingsPageData {
 }
 
 const MULTILINE = new Set(['address', 'chequeAddress']);
-const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent']);
+const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent', ...ARCHIVE_FIELDS]);
 const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   ownerName: 'ownerNameHint',
   siret: 'siretHint',
@@ -95,6 +95,7 @@ ${section(ctx, t, d, 'identite', t('identityTitle'), IDENTITY_FIELDS)}
 ${section(ctx, t, d, 'tva', t('vatTitle'), ['vatFranchise', 'vatRatePercent', 'vatNumber'])}
 ${section(ctx, t, d, 'banque', t('bankTitle'), BANK_FIELDS)}
 ${section(ctx, t, d, 'facturation', t('billingTitle'), BILLING_FIELDS)}
+${section(ctx, t, d, 'archives', t('archivesTitle'), ARCHIVE_FIELDS, html`<p class="muted">${t('archivesIntro')}</p>`)}
 ${section(ctx, t, d, 'cgv', t('termsTitle'), ['title', 'body'], termsList(ctx, t, d.terms))}`,
   });
 }
