@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hashPassword } from '../../tools/lucterios-standin/common.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -264,5 +266,51 @@ describe('Supprimer', () => {
     assert.equal((await t.container.services.archives.list(instanceId)).some((a) => a.id === imported.id), false);
     assert.equal(storedFiles().includes(imported.store_key), false, 'its file is gone');
     assert.equal((await agent.get(`${page()}/${imported.id}/export`)).statusCode, 404);
+  });
+});
+
+describe('an archive from a local install, open to anyone (connection mode 2)', () => {
+  it('imported and restored: the instance asks for a password, and only the one given works', async () => {
+    // As Diacamma on a computer leaves it: "Accès libre" (CORE-connectmode 2), admin / admin.
+    const [own] = (await t.container.services.archives.list(instanceId)).filter((a) => a.origin === 'created');
+    const target = `[${parseVersion(own!.diacamma_version).map(([app, n]) => `('${app}', '${n}')`).join(', ')}]`;
+    const dump = [
+      { model: 'auth.user', pk: 1, fields: { password: await hashPassword('admin'), username: 'admin', first_name: '', last_name: '', email: '', is_superuser: true, is_staff: true, is_active: true, date_joined: '2026-01-05T10:00:00Z', last_login: null } },
+      { model: 'contacts.abstractcontact', pk: 7, fields: { email: 'zoe@example.org' } },
+      { model: 'contacts.individual', pk: 7, fields: { firstname: 'Zoé', lastname: 'Localiste' } },
+      { model: 'CORE.parameter', pk: 1, fields: { name: 'CORE-connectmode', typeparam: 4, args: "{'Enum': 3}", value: '2', metaselect: '' } },
+    ];
+    const bytes = gzipSync(tarOf([{ path: 'dump.json', body: JSON.stringify(dump) }, { path: 'target', body: target }, { path: 'usr/', type: 'Directory' }]));
+
+    // The stand-in honours the archive's mode as Diacamma does: restored by the admin tool alone, it is open to anyone.
+    const scratch = mkdtempSync(path.join(tmpdir(), 'ecrin-mode2-'));
+    try {
+      const tool = path.join(import.meta.dirname, '..', '..', 'tools', 'lucterios-standin', 'lucterios_admin');
+      execFileSync(tool, ['add', '-n', 'essai', '-i', scratch]);
+      writeFileSync(path.join(scratch, 'local.lbkf'), bytes);
+      execFileSync(tool, ['restore', '-n', 'essai', '-f', path.join(scratch, 'local.lbkf'), '-i', scratch]);
+      assert.match(execFileSync(tool, ['read', '-n', 'essai', '-i', scratch]).toString(), /mode=Accès libre/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+
+    assert.equal((await upload(bytes, 'mon-ordinateur.lbkf', 'Installation locale')).statusCode, 303);
+    const local = (await t.container.services.archives.list(instanceId)).find((a) => a.name === 'Installation locale')!;
+    await agent.get(`${page()}/${local.id}/restaurer`);
+    const asked = await agent.post(`${page()}/${local.id}/restaurer`, { confirm_name: NAME, password: 'donne-local-2031', password_confirm: 'donne-local-2031' });
+    assert.equal(asked.statusCode, 303);
+    const done = await runNewestAction();
+    assert.equal(done.state, 'done', String(done.last_error));
+
+    const visitor = new InstanceClient(port, `${NAME}.localhost:${port}`);
+    const home = await visitor.request('GET', '/members');
+    assert.equal(home.status, 302, 'a visitor is sent to the sign-in page');
+    assert.match(String(home.headers.location), /\/login/);
+    await visitor.request('GET', '/login');
+    assert.equal((await visitor.request('POST', '/members', { csrfmiddlewaretoken: visitor.cookies.get('csrftoken') ?? '', first_name: 'In', last_name: 'Trus', email: '' })).status, 403, 'nobody writes without signing in');
+    assert.equal(await new InstanceClient(port, `${NAME}.localhost:${port}`).signIn('admin', 'admin'), false, "the archive's own password does not work");
+    assert.equal(await new InstanceClient(port, `${NAME}.localhost:${port}`).signIn('admin', 'reprise-mot-2030'), false, 'nor the one before');
+    const admin = await signedInClient('donne-local-2031');
+    assert.match(await members(admin), /Localiste/, "the archive's data is served");
   });
 });
