@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,20 @@ async function makeArchive(file: string, mb: number): Promise<void> {
   await pipeline(tarStream(), createGzip({ level: 1 }), createWriteStream(file));
 }
 
+/** The same bytes written to a new file of the same disk and fsynced: what a durable upload cannot beat. */
+async function writeDisk(file: string): Promise<number> {
+  const copy = `${file}.copy`;
+  const t0 = performance.now();
+  const out = createWriteStream(copy, { highWaterMark: 1024 * 1024 });
+  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), out);
+  const fh = await open(copy, 'r+');
+  await fh.sync();
+  await fh.close();
+  const bps = statSync(file).size / ((performance.now() - t0) / 1000);
+  rmSync(copy);
+  return bps;
+}
+
 async function readDisk(file: string): Promise<number> {
   const t0 = performance.now();
   let n = 0;
@@ -92,6 +107,7 @@ async function main(): Promise<void> {
     console.log(`# archive: ${(size / 1024 ** 2).toFixed(0)} MiB made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
     await readDisk(file); // the page cache warm for both sides
     const diskBps = await readDisk(file);
+    const writeBps = await writeDisk(file);
 
     const pageHtml = (await agent.get(`/instances/${instance.id}/archives`)).body;
     const action = /<form method="post" action="([^"]*\/import\?_csrf=[^"]+)"/.exec(pageHtml)![1]!.replace(/&amp;/g, '&');
@@ -143,6 +159,7 @@ async function main(): Promise<void> {
     const downBps = size / downS;
     const growth = (Math.max(upMax, downMax) - baseline) / 1024 ** 2;
     console.log(`disk read      ${mbps(diskBps)} MiB/s`);
+    console.log(`disk write+fsync ${mbps(writeBps)} MiB/s  (ratio to the read ${(writeBps / diskBps).toFixed(2)}: a durable upload cannot go faster)`);
     console.log(`upload+verify  ${mbps(upBps)} MiB/s  ratio ${(upBps / diskBps).toFixed(2)}  (target ≥ ${THROUGHPUT_TARGET})  RSS +${((upMax - baseline) / 1024 ** 2).toFixed(0)} MiB`);
     console.log(`download       ${mbps(downBps)} MiB/s  ratio ${(downBps / diskBps).toFixed(2)}  (target ≥ ${THROUGHPUT_TARGET})  RSS +${((downMax - baseline) / 1024 ** 2).toFixed(0)} MiB`);
     console.log(`RSS growth     ${growth.toFixed(0)} MiB (target ≤ ${RSS_TARGET_MB})`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { JSONParser } from '@streamparser/json';
@@ -127,6 +127,19 @@ export function newerThan(archive: Migration[], instance: Migration[]): string[]
 
 export async function inspectArchive(file: string, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<InspectResult> {
   const compressedBytes = (await stat(file)).size;
+  return inspectStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), limits, compressedBytes);
+}
+
+/**
+ * The same checks on a stream as it arrives (an upload verified while it is written, in one pass).
+ * The ratio against a bomb is taken on the compressed bytes read so far: the whole size is not
+ * known yet, and what is expanded never runs ahead of what was read by more than the ratio.
+ */
+export function inspectUpload(source: Readable, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<InspectResult> {
+  return inspectStream(source, limits, null);
+}
+
+async function inspectStream(source: Readable, limits: InspectLimits, compressedBytes: number | null): Promise<InspectResult> {
   let expanded = 0;
   let entries = 0;
   let sawDump = false;
@@ -157,7 +170,7 @@ export async function inspectArchive(file: string, limits: InspectLimits = DEFAU
     transform(chunk: Buffer, _enc, cb) {
       expanded += chunk.length;
       if (expanded > limits.maxExpandedBytes) return cb(new Refused('archive_bomb', `more than ${limits.maxExpandedBytes} bytes once decompressed`));
-      if (expanded > RATIO_ALLOWANCE + limits.maxRatio * compressedBytes) return cb(new Refused('archive_bomb', `decompresses more than ${limits.maxRatio} times its size`));
+      if (expanded > RATIO_ALLOWANCE + limits.maxRatio * (compressedBytes ?? read)) return cb(new Refused('archive_bomb', `decompresses more than ${limits.maxRatio} times its size`));
       cb(null, chunk);
     },
   });
@@ -251,7 +264,7 @@ export async function inspectArchive(file: string, limits: InspectLimits = DEFAU
   });
 
   try {
-    await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), digest, checkMagic, createGunzip(), countExpanded, sink);
+    await pipeline(source, digest, checkMagic, createGunzip({ chunkSize: 256 * 1024 }), countExpanded, sink);
   } catch (err) {
     if (err instanceof Refused) return { ok: false, code: err.code, detail: err.message };
     if (firstBytes === null) return { ok: false, code: 'archive_not_gzip', detail: 'empty file' };

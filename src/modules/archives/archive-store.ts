@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
@@ -16,8 +16,12 @@ import { pipeline } from 'node:stream/promises';
 export interface ArchiveStore {
   /** A temporary file for a new archive: write it (a path on the local disk), then commit or discard. */
   begin(): Promise<PendingArchive>;
-  /** Writes a stream to a temporary file, at most `maxBytes` (more: `TooLarge`, nothing kept). */
-  receive(body: Readable, maxBytes: number): Promise<PendingArchive>;
+  /**
+   * Writes a stream to a temporary file, at most `maxBytes` (more: `TooLarge`, nothing kept).
+   * `tap`, when given, gets every chunk too, as it is written (the verification of an upload in
+   * the same pass); it slows the write to its own pace, and is ended with the body.
+   */
+  receive(body: Readable, maxBytes: number, tap?: Writable): Promise<PendingArchive>;
   /** Reads a stored archive, whole or a byte range (inclusive end). */
   read(key: string, range?: { start: number; end: number }): Readable;
   size(key: string): Promise<number | null>;
@@ -101,19 +105,32 @@ export class LocalArchiveStore implements ArchiveStore {
     };
   }
 
-  async receive(body: Readable, maxBytes: number): Promise<PendingArchive> {
+  async receive(body: Readable, maxBytes: number, tap?: Writable): Promise<PendingArchive> {
     const pending = await this.begin();
     let n = 0;
+    // A tap that gave up (its verdict is known) is not waited for any more.
+    const tapOpen = () => tap !== undefined && !tap.destroyed && !tap.writableEnded;
     const bound = new Transform({
+      highWaterMark: 1024 * 1024,
       transform(chunk: Buffer, _enc, cb) {
         n += chunk.length;
         if (n > maxBytes) return cb(new TooLarge(maxBytes));
-        cb(null, chunk);
+        if (!tapOpen() || tap!.write(chunk)) return cb(null, chunk);
+        const go = () => {
+          tap!.off('drain', go).off('close', go);
+          cb(null, chunk);
+        };
+        tap!.on('drain', go).on('close', go);
+      },
+      flush(cb) {
+        if (tapOpen()) tap!.end();
+        cb();
       },
     });
     try {
-      await pipeline(body, bound, createWriteStream(pending.file, { mode: 0o600 }));
+      await pipeline(body, bound, createWriteStream(pending.file, { mode: 0o600, highWaterMark: 1024 * 1024 }));
     } catch (err) {
+      if (tapOpen()) tap!.destroy(err as Error);
       await pending.discard();
       throw err;
     }
@@ -121,7 +138,8 @@ export class LocalArchiveStore implements ArchiveStore {
   }
 
   read(key: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.#path(key), range ? { start: range.start, end: range.end } : {});
+    // 1 MiB reads: fewer, larger writes to the socket (64 KiB, the default, costs per chunk).
+    return createReadStream(this.#path(key), { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   localFile(key: string): string {

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { AppError, errorText, type ErrorParams } from '../../errors/app-error.ts';
 import type { ErrorCode } from '../../errors/catalogue.ts';
@@ -16,7 +16,7 @@ import type { InstancesService } from '../instances/instances.service.ts';
 import type { MailService } from '../notifications/mail.service.ts';
 import { customerRecipients } from '../notifications/recipients.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
-import { DEFAULT_INSPECT_LIMITS, inspectArchive, newerThan, versionText, type InspectLimits, type Migration } from './archive-inspect.ts';
+import { DEFAULT_INSPECT_LIMITS, inspectArchive, inspectUpload, newerThan, versionText, type InspectLimits, type Migration } from './archive-inspect.ts';
 import { TooLarge, type ArchiveStore, type PendingArchive } from './archive-store.ts';
 import { endInstanceJob } from './archives.jobs.ts';
 import { restoreDoneMail } from './archives.mails.ts';
@@ -266,9 +266,13 @@ export class ArchivesService {
       return this.#importFailed(user, instance, overQuota(declaredBytes));
     }
     let pending: PendingArchive;
+    // Verified as it is written, in the same pass (gunzip, tar, dump.json, SHA-256): not read again.
+    const tap = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const inspecting = inspectUpload(tap, this.#limits);
     try {
-      pending = await this.#d.store.receive(body, maxBytes);
+      pending = await this.#d.store.receive(body, maxBytes, tap);
     } catch (err) {
+      await inspecting;
       if (err instanceof TooLarge) return this.#importFailed(user, instance, overQuota(declaredBytes ?? maxBytes + 1));
       if (diskFull(err)) {
         body.resume();
@@ -278,7 +282,7 @@ export class ArchivesService {
       throw err;
     }
     try {
-      const checked = await inspectArchive(pending.file, this.#limits);
+      const checked = await inspecting;
       if (!checked.ok) {
         await pending.discard();
         const params: ErrorParams = checked.code === 'archive_too_many_entries' ? { max: this.#limits.maxEntries } : checked.code === 'archive_bomb' ? { ratio: this.#limits.maxRatio, maxBytes: this.#limits.maxExpandedBytes } : {};
