@@ -24,14 +24,14 @@ const WHY: Record<EndReason, string> = {
 };
 
 /** The instance has ended: why, what was kept (the final archive), until when, and where to get it. */
-export function instanceEndedMail(d: { site: string; name: string; url: string; reason: EndReason; archive: string; sizeText: string; sha256: string; until: string; keepDays: number; downloadUrl: string }): RenderedMail {
+export function instanceEndedMail(d: { site: string; name: string; url: string; reason: EndReason; archive: string; sizeText: string; sha256: string; until: string; keepDays: number; nameDays: number; downloadUrl: string }): RenderedMail {
   return renderMail('fr', {
     subject: `Votre instance ${d.url} a pris fin`,
     greeting: `Bonjour ${d.name},`,
     paragraphs: [
       `${WHY[d.reason]} : l'instance ${d.url} a été arrêtée et supprimée de nos serveurs. Son adresse ne répond plus.`,
       `Juste avant, une archive finale de toutes ses données a été faite et vérifiée : « ${d.archive} » (${d.sizeText}, SHA-256 ${d.sha256}). Elle reste téléchargeable depuis le portail pendant ${d.keepDays} jours, jusqu'au ${d.until} ; elle sera ensuite supprimée définitivement.`,
-      `Cette archive (fichier .lbkf) se restaure dans Diacamma installé sur un ordinateur, ou dans une nouvelle instance. Le nom de l'instance reste réservé pendant ${d.keepDays} jours.`,
+      `Cette archive (fichier .lbkf) se restaure dans Diacamma installé sur un ordinateur, ou dans une nouvelle instance. Le nom de l'instance reste réservé pendant ${d.nameDays} jours.`,
     ],
     action: { label: "Télécharger l'archive finale", url: d.downloadUrl },
     signature: `L'équipe ${d.site}`,

@@ -51,7 +51,7 @@ export interface ArchiveSettings {
   automaticKeepDays: number;
   /** days the safety archive made before a restore is kept */
   safetyKeepDays: number;
-  /** days the final archive of an ended instance stays downloadable (its name is held as long) */
+  /** days the final archive of an ended instance stays downloadable */
   finalKeepDays: number;
 }
 
