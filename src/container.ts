@@ -50,9 +50,13 @@ import { SupportRepository } from './modules/support/support.repository.ts';
 import { SupportService } from './modules/support/support.service.ts';
 import { endInstance } from './modules/archives/use-cases/end-instance.ts';
 import { runNightlyArchives } from './modules/archives/use-cases/run-nightly-archives.ts';
+import { lifecycleSweepJob } from './modules/lifecycle/lifecycle.jobs.ts';
+import { LifecycleRepository } from './modules/lifecycle/lifecycle.repository.ts';
+import { LifecycleService } from './modules/lifecycle/lifecycle.service.ts';
+import { runLifecycleCatchUp } from './modules/lifecycle/use-cases/run-lifecycle.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob, lifecycleSweepJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -66,6 +70,7 @@ export interface Services {
   instances: InstancesService;
   support: SupportService;
   archives: ArchivesService;
+  lifecycle: LifecycleService;
 }
 
 /**
@@ -197,7 +202,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const swept = await archiveStore.sweep();
     if (swept > 0) logger.warn({ swept }, 'unfinished archive files removed');
     const archives = new ArchivesService({ repo: new ArchivesRepository(db), store: archiveStore, queue, instances, driver, settings, accounts, mail, audit, clock, logger, probe, instanceUrl: urls.instance, portalUrl: urls.portal });
-    const deps: AppDeps = { ...core, paypal, archives };
+    const lifecycle = new LifecycleService({ repo: new LifecycleRepository(db), clock });
+    const deps: AppDeps = { ...core, paypal, archives, lifecycle };
 
     subscribeInstances(events, deps);
     // A server in a crash loop puts its instance "en échec" and tells the operators, once.
@@ -257,6 +263,13 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         await expireLapsedOrders(deps);
       });
       await queue.schedule(expireOrdersJob, '10 0 * * *', {});
+      // The hosting year: every day since the last sweep that finished, up to today (a restart
+      // after an outage catches up at once). One schedule for the cluster, one run at a time.
+      await queue.work(lifecycleSweepJob, async () => {
+        await runLifecycleCatchUp(deps);
+      });
+      await queue.schedule(lifecycleSweepJob, '20 0 * * *', {});
+      await queue.send(lifecycleSweepJob, {}, { singletonKey: 'lifecycle-at-start' });
       await queue.work(monitorInstancesJob, () => monitor.run());
       await queue.schedule(monitorInstancesJob, '* * * * *', {});
     }
@@ -268,7 +281,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       database,
       queue,
       events,
-      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support, archives },
+      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support, archives, lifecycle },
       deps,
       driver,
       frontDoor,

@@ -7,6 +7,8 @@ import { IsolationError } from './hosting/sandbox/isolation.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { createLogger } from './platform/logger.ts';
+import { isCalendarDate } from './platform/dates.ts';
+import { runLifecycleCatchUp, runLifecycleDay } from './modules/lifecycle/use-cases/run-lifecycle.ts';
 
 const USAGE = `ecrin — managed hosting of Diacamma
 
@@ -16,6 +18,8 @@ Usage:
   ecrin operator create --email E    create an operator account; prints a one-time link to set its password
   ecrin ledger verify [--rerender]   check the chain of issued documents, their numbering and stored PDFs
   ecrin instances stop-all           stop every instance server (they keep running when ecrin stops; stop ecrin first)
+  ecrin lifecycle run [--as-of D]    run the hosting year's daily sweep (renewals, reminders, grace, suspension)
+                                     for day D (YYYY-MM-DD, Paris time; default: every day missed up to today)
   ecrin help
 
 Configuration is read from the environment (see README.md): PORT, PUBLIC_DOMAIN, DATA_DIR,
@@ -116,6 +120,25 @@ async function ledgerVerify(config: Config, rerender: boolean): Promise<number> 
   }
 }
 
+/** The hosting year's sweep for one day (`--as-of`), or every day missed up to today; idempotent per day. */
+async function lifecycleRun(config: Config, asOf: string | undefined): Promise<number> {
+  if (asOf !== undefined && !isCalendarDate(asOf)) {
+    process.stderr.write(`--as-of needs a date written YYYY-MM-DD (got "${asOf}").\n`);
+    return 2;
+  }
+  const container = await createContainer({ config, logger: createLogger('warn'), workers: false });
+  try {
+    const days = asOf ? [await runLifecycleDay(container.deps, asOf)] : await runLifecycleCatchUp(container.deps);
+    for (const s of days)
+      process.stdout.write(`${s.day}: ${s.instances} instances looked at; ${s.renewalsIssued} renewal orders issued, ${s.reminders} reminders, ${s.grace} in grace, ${s.suspended} suspended, ${s.ended} ended as asked, ${s.retentionOver} retention over, ${s.extended} periods extended.\n`);
+    if (days.length === 0) process.stdout.write('Nothing to run: today was swept already.\n');
+    // Mail is recorded with each step; `ecrin serve` delivers it.
+    return 0;
+  } finally {
+    await container.close({ leaveInstancesRunning: true });
+  }
+}
+
 /** Stops every instance server recorded in DATA_DIR (refused while an ecrin supervises them). */
 async function instancesStopAll(config: Config): Promise<number> {
   const driver = await localDriver(config, createLogger('warn'));
@@ -134,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rerender: { type: 'boolean' } },
+    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rerender: { type: 'boolean' }, 'as-of': { type: 'string' } },
   });
   const [command = 'serve', sub] = positionals;
   if (values.help || command === 'help') {
@@ -157,6 +180,9 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'instances':
       if (sub === 'stop-all') return instancesStopAll(config);
+      break;
+    case 'lifecycle':
+      if (sub === 'run') return lifecycleRun(config, typeof values['as-of'] === 'string' ? values['as-of'] : undefined);
       break;
   }
   process.stderr.write(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);

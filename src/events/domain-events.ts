@@ -14,7 +14,10 @@ export const orderPaid = defineEvent('order.paid', z.object({ orderId: z.number(
 /** A plan change's quote is covered and invoiced: the instance moves to the new plan (recorded by orders, in "settle"). */
 export const planChangePaid = defineEvent('plan_change.paid', z.object({ orderId: z.number().int().positive(), instanceId: z.number().int().positive(), planCode: z.string().min(1) }));
 
+/** A renewal's quote is covered and invoiced: the instance's period runs on from its old end (recorded by orders, in "settle"). */
+export const renewalPaid = defineEvent('renewal.paid', z.object({ orderId: z.number().int().positive(), instanceId: z.number().int().positive(), planCode: z.string().min(1), renewsFrom: z.string(), renewsTo: z.string() }));
+
 /** An instance answered through the front door for the first time: it is live (recorded by instances). */
 export const instanceLive = defineEvent('instance.live', z.object({ instanceId: z.number().int().positive(), orderId: z.number().int().positive() }));
 
-export const domainEvents = [orderPaid, planChangePaid, instanceLive] as const;
+export const domainEvents = [orderPaid, planChangePaid, renewalPaid, instanceLive] as const;

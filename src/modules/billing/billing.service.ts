@@ -84,13 +84,13 @@ export class BillingService {
     return { identity: await this.#settings.operatorIdentity(db), billing: await this.#settings.billing(db) };
   }
 
-  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[]; /** replaces the hosting year's note */ note?: string }): Promise<DocumentRow> {
+  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[]; /** replaces the hosting year's note */ note?: string; /** a renewal's quote stays payable until the instance's data goes */ validUntil?: string }): Promise<DocumentRow> {
     return this.#issueQuoteDocument(trx, {
       orderId: input.order.id,
       user: input.user,
       organisation: input.organisation,
       lines: input.lines,
-      validUntil: null,
+      validUntil: input.validUntil ?? null,
       paypal: this.#paypalEnabled,
       note: input.note ?? 'Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.',
     });

@@ -51,3 +51,11 @@ export const changePlanJob = defineJob('instance.change_plan', z.object({ orderI
   retryBackoff: true,
   retryDelayMax: 300,
 }, { pollSeconds: 0.5 });
+
+/** After `renewal.paid`: the instance's period runs on from its old end (restored if suspended); idempotent. */
+export const applyRenewalJob = defineJob(
+  'instance.apply_renewal',
+  z.object({ orderId: z.number().int().positive(), instanceId: z.number().int().positive(), planCode: z.string().min(1), renewsFrom: z.string(), renewsTo: z.string() }),
+  { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 300 },
+  { pollSeconds: 0.5 },
+);

@@ -41,6 +41,49 @@ export class InstancesRepository {
     await db.updateTable('instances').set({ state, updated_at: now, ...extra }).where('id', '=', id).execute();
   }
 
+  /**
+   * A paid renewal: the period [renewsFrom, renewsTo] follows the current one — only while the
+   * current one ends the day before renewsFrom, so a second delivery (or another payment path)
+   * extends nothing. A suspended instance is active again. The row as it is now, or null if done.
+   */
+  async applyRenewal(r: { instanceId: number; planCode: string; renewsFrom: string; renewsTo: string }, now: Date, db: Kysely<DB> = this.db): Promise<Instance | null> {
+    const row = await db
+      .updateTable('instances')
+      .set({
+        period_start: r.renewsFrom,
+        period_end: r.renewsTo,
+        plan_code: r.planCode,
+        state: sql`case when state = 'suspended' then 'active' else state end`,
+        suspended_at: null,
+        retention_over_at: null,
+        storage_warned_at: null,
+        updated_at: now,
+      })
+      .where('id', '=', r.instanceId)
+      .where('state', '<>', 'deleted')
+      .where(sql<boolean>`period_end = ${r.renewsFrom}::date - 1`)
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** An active instance whose subscription lapsed: suspended (the front door's page); false if it was not active. */
+  async suspend(id: number, now: Date, db: Kysely<DB> = this.db): Promise<boolean> {
+    const res = await db.updateTable('instances').set({ state: 'suspended', suspended_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'active').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** The retention delay after the end ran out: the instance is to be ended (once). */
+  async markRetentionOver(id: number, now: Date, db: Kysely<DB> = this.db): Promise<boolean> {
+    const res = await db.updateTable('instances').set({ retention_over_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'suspended').where('retention_over_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Live instances whose period ends by `upTo` and whose retention has not run out, for the daily lifecycle sweep. */
+  dueForLifecycle(upTo: string) {
+    return this.db.selectFrom('instances').selectAll().where('state', 'in', ['active', 'suspended', 'maintenance', 'failed']).where('retention_over_at', 'is', null).where('period_end', '<=', upTo).orderBy('id').execute();
+  }
+
   async createAction(a: { instanceId: number; kind: ActionKind; payload: Buffer | null; requestedBy: number | null }, now: Date, db: Kysely<DB> = this.db): Promise<number> {
     const row = await db
       .insertInto('hosting_actions')

@@ -115,6 +115,36 @@ export class InstancesService {
     return true;
   }
 
+  /**
+   * A paid renewal, applied once: the new period from the old end, the plan renewed (a downgrade
+   * at renewal applies now), a suspended instance served again at once. Null when already applied.
+   */
+  async applyRenewal(r: { instanceId: number; planCode: string; renewsFrom: string; renewsTo: string }): Promise<Instance | null> {
+    const before = await this.#repo.find(r.instanceId);
+    const after = await this.#repo.applyRenewal(r, this.#d.clock.now());
+    if (!after) return null;
+    if (before && before.plan_code !== after.plan_code) await this.refreshLimits();
+    this.showAs(after, after.state);
+    return after;
+  }
+
+  /** The subscription lapsed: the front door shows the suspension page (the server keeps the data, and runs, for an instant return). */
+  async suspend(i: Instance, db?: Kysely<DB>): Promise<boolean> {
+    if (!(await this.#repo.suspend(i.id, this.#d.clock.now(), db))) return false;
+    this.showAs(i, 'suspended');
+    return true;
+  }
+
+  /** The retention delay ran out: marked to be ended (the end itself is the archives' end-instance step). */
+  markRetentionOver(instanceId: number, db?: Kysely<DB>): Promise<boolean> {
+    return this.#repo.markRetentionOver(instanceId, this.#d.clock.now(), db);
+  }
+
+  /** Live instances whose period ends by `upTo` and whose retention has not run out (the lifecycle sweep's). */
+  dueForLifecycle(upTo: string): Promise<Instance[]> {
+    return this.#repo.dueForLifecycle(upTo);
+  }
+
   /** At start, before serving: the front door's routes. */
   async loadRoutes(): Promise<void> {
     await this.refreshLimits();
@@ -123,7 +153,8 @@ export class InstancesService {
 
   /** The instances whose server should run. */
   async #toRun(): Promise<string[]> {
-    return (await this.#repo.listLive()).filter((i) => i.state === 'active' || i.state === 'maintenance').map((i) => i.name);
+    // A suspended instance's server keeps running: a payment serves it again at once.
+    return (await this.#repo.listLive()).filter((i) => i.state === 'active' || i.state === 'maintenance' || i.state === 'suspended').map((i) => i.name);
   }
 
   /** At start, before serving: servers left running by the previous ecrin are supervised again, as they are. */

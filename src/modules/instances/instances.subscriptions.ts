@@ -1,9 +1,10 @@
 import type { EventBus } from '../../platform/events/event-bus.ts';
-import { orderPaid, planChangePaid } from '../../events/domain-events.ts';
-import { changePlanJob, provisionInstanceJob } from './instances.jobs.ts';
+import { orderPaid, planChangePaid, renewalPaid } from '../../events/domain-events.ts';
+import { applyRenewalJob, changePlanJob, provisionInstanceJob } from './instances.jobs.ts';
 import type { InstancesService } from './instances.service.ts';
 import { provisionInstance, type ProvisionInstanceDeps } from './use-cases/provision-instance.ts';
 import { applyPlanChange, type ApplyPlanChangeDeps } from './use-cases/apply-plan-change.ts';
+import { applyRenewal } from './use-cases/apply-renewal.ts';
 
 /**
  * What the instances module does after other modules' events. `order.paid` → the instance is
@@ -24,5 +25,16 @@ export function subscribeInstances(events: EventBus, deps: ProvisionInstanceDeps
     singletonKey: (e) => `plan-change-${e.orderId}`,
     handle: (e) => applyPlanChange(deps, e),
     atCommit: (e) => applyPlanChange(deps, e),
+  });
+  // A paid renewal extends the period and restores a suspended instance at once (the job replays it harmlessly).
+  events.subscribe(renewalPaid, {
+    job: applyRenewalJob,
+    singletonKey: (e) => `renewal-${e.orderId}`,
+    handle: async (e) => {
+      await applyRenewal(deps, e);
+    },
+    atCommit: async (e) => {
+      await applyRenewal(deps, e);
+    },
   });
 }

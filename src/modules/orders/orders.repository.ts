@@ -136,6 +136,52 @@ export class OrdersRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /** A renewal order; null when the instance already has a live one for that period (a racing sweep). */
+  async insertRenewal(db: Kysely<DB>, o: { userId: number; organisationId: number; instanceId: number; instanceName: string; flavour: Flavour; fromPlan: string; planCode: string; renewsFrom: string; renewsTo: string; termsVersion: number | null; acceptedBy: number | null; now: Date }): Promise<Order | null> {
+    const row = await db
+      .insertInto('orders')
+      .values({
+        user_id: o.userId,
+        organisation_id: o.organisationId,
+        kind: 'renewal',
+        status: 'validated',
+        instance_name: o.instanceName,
+        instance_id: o.instanceId,
+        from_plan_code: o.fromPlan,
+        plan_code: o.planCode,
+        flavour: o.flavour,
+        payment_method: 'transfer',
+        renews_from: o.renewsFrom,
+        renews_to: o.renewsTo,
+        terms_version: o.termsVersion,
+        terms_accepted_at: o.termsVersion === null ? null : o.now,
+        terms_accepted_by: o.acceptedBy,
+        created_at: o.now,
+        updated_at: o.now,
+        validated_at: o.now,
+      })
+      .onConflict((oc) => oc.columns(['instance_id', 'renews_from']).where('kind', '=', 'renewal').where('status', 'in', ['validated', 'paid']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  latestRenewal(instanceId: number, renewsFrom: string, db: Kysely<DB> = this.db) {
+    return db.selectFrom('orders').selectAll().where('kind', '=', 'renewal').where('instance_id', '=', instanceId).where('renews_from', '=', renewsFrom).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async latestRenewals(pairs: { instanceId: number; renewsFrom: string }[]): Promise<Map<number, Order>> {
+    const out = new Map<number, Order>();
+    if (pairs.length === 0) return out;
+    const ids = pairs.map((p) => p.instanceId);
+    const froms = pairs.map((p) => p.renewsFrom);
+    const rows = await sql<Order>`select distinct on (o.instance_id) o.* from orders o
+      join unnest(${ids}::bigint[], ${froms}::date[]) as p(instance_id, renews_from) on p.instance_id = o.instance_id and p.renews_from = o.renews_from
+      where o.kind = 'renewal' order by o.instance_id, o.id desc`.execute(this.db);
+    for (const r of rows.rows) out.set(Number(r.instance_id), r);
+    return out;
+  }
+
   openPlanChange(instanceId: number) {
     return this.db.selectFrom('orders').selectAll().where('kind', '=', 'upgrade').where('instance_id', '=', instanceId).where('status', '=', 'validated').executeTakeFirst();
   }

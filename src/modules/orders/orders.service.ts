@@ -5,7 +5,7 @@ import type { DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platf
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import { deriveKey, encryptSecret } from '../../platform/secrets.ts';
 import type { DomainError, FieldErrorCode } from '../../errors/app-error.ts';
-import { orderPaid, planChangePaid } from '../../events/domain-events.ts';
+import { orderPaid, planChangePaid, renewalPaid } from '../../events/domain-events.ts';
 import type { CurrentUser } from '../../web/context.ts';
 import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
@@ -184,7 +184,9 @@ export class OrdersService {
   async markPaid(trx: Kysely<DB>, orderId: number): Promise<void> {
     if (!(await this.#repo.setStatus(trx, orderId, ['validated'], 'paid', this.#d.clock.now()))) throw new Error(`order ${orderId} is not awaiting payment`);
     const order = await this.#repo.find(orderId, trx);
-    if (order?.kind === 'upgrade' && order.instance_id !== null) await this.#d.events.record(trx, planChangePaid, { orderId, instanceId: order.instance_id, planCode: order.plan_code });
+    if (order?.kind === 'renewal' && order.instance_id !== null && order.renews_from && order.renews_to)
+      await this.#d.events.record(trx, renewalPaid, { orderId, instanceId: order.instance_id, planCode: order.plan_code, renewsFrom: order.renews_from, renewsTo: order.renews_to });
+    else if (order?.kind === 'upgrade' && order.instance_id !== null) await this.#d.events.record(trx, planChangePaid, { orderId, instanceId: order.instance_id, planCode: order.plan_code });
     else await this.#d.events.record(trx, orderPaid, { orderId });
   }
 
@@ -216,6 +218,25 @@ export class OrdersService {
   /** The plan change of an instance still awaiting payment, if any. */
   openPlanChange(instanceId: number): Promise<Order | undefined> {
     return this.#repo.openPlanChange(instanceId);
+  }
+
+  /**
+   * The renewal order of an instance for the period [renewsFrom, renewsTo], created validated (its
+   * quote follows in the same transaction), with the CGV version in force. The database keeps one
+   * live renewal per instance and period (`orders_one_live_renewal`): null when one exists already.
+   */
+  async createRenewal(trx: Kysely<DB>, o: { userId: number; organisationId: number; instanceId: number; instanceName: string; flavour: Flavour; fromPlan: string; planCode: string; renewsFrom: string; renewsTo: string; termsVersion: number | null; acceptedBy: number | null }): Promise<Order | null> {
+    return this.#repo.insertRenewal(trx, { ...o, now: this.#d.clock.now() });
+  }
+
+  /** The latest renewal order of an instance for the period starting on `renewsFrom` (any status), if any. */
+  latestRenewal(instanceId: number, renewsFrom: string, db?: Kysely<DB>): Promise<Order | undefined> {
+    return this.#repo.latestRenewal(instanceId, renewsFrom, db);
+  }
+
+  /** The latest renewal orders of many instances for the periods that follow their current ones, in one query. */
+  latestRenewals(pairs: { instanceId: number; renewsFrom: string }[]): Promise<Map<number, Order>> {
+    return this.#repo.latestRenewals(pairs);
   }
 
   /** Notes that the operator was told this lapsed order is partly paid: true the first time only. */

@@ -1,4 +1,4 @@
-import type { ArchiveSettings, BillingSettings, OperatorIdentity } from './settings.types.ts';
+import type { ArchiveSettings, BillingSettings, LifecycleSettings, OperatorIdentity } from './settings.types.ts';
 
 /**
  * The values seeded on first start: the operator and plans of the mission brief. They are settings,
@@ -165,4 +165,11 @@ export const defaultBillingSettings: BillingSettings = {
     { fromHours: 10, percent: 10 },
     { fromHours: 20, percent: 15 },
   ],
+};
+
+export const defaultLifecycleSettings: LifecycleSettings = {
+  renewalLeadDays: 30,
+  reminderDays: [15, 7, 1],
+  graceDays: 15,
+  retentionDays: 30,
 };

@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { defaultArchiveSettings, defaultBillingSettings, defaultOperatorIdentity, defaultPlans, defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
+import { defaultArchiveSettings, defaultBillingSettings, defaultLifecycleSettings, defaultOperatorIdentity, defaultPlans, defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
 import type { SettingsRepository } from './settings.repository.ts';
-import type { ArchiveSettings, BillingSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
+import type { ArchiveSettings, BillingSettings, LifecycleSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
 
 const OPERATOR_KEY = 'operator.identity';
 const BILLING_KEY = 'billing';
 const ARCHIVES_KEY = 'archives';
+const LIFECYCLE_KEY = 'lifecycle';
 
 const archivesSchema = z
   .object({
@@ -45,6 +46,15 @@ const billingSchema = z.object({
   supportTiers: z.array(z.object({ fromHours: z.number().positive().max(10_000), percent: z.number().min(0).max(100) })).max(10),
 });
 
+const lifecycleSchema = z
+  .object({
+    renewalLeadDays: z.number().int().min(1).max(120),
+    reminderDays: z.array(z.number().int().min(1).max(120)).max(6),
+    graceDays: z.number().int().min(0).max(90),
+    retentionDays: z.number().int().min(1).max(365),
+  })
+  .refine((l) => l.reminderDays.every((d) => d < l.renewalLeadDays), 'reminders come after the renewal order');
+
 const identitySchema = z.object({
   tradeName: z.string(),
   ownerName: z.string(),
@@ -78,6 +88,7 @@ export class SettingsService {
   #terms: TermsView | null = null;
   #billing: BillingSettings | null = null;
   #archives: ArchiveSettings | null = null;
+  #lifecycle: LifecycleSettings | null = null;
 
   constructor(repo: SettingsRepository, clock: Clock) {
     this.#repo = repo;
@@ -89,6 +100,7 @@ export class SettingsService {
     const now = this.#clock.now();
     await this.#repo.insertIfMissing(OPERATOR_KEY, defaultOperatorIdentity, now);
     await this.#repo.insertIfMissing(BILLING_KEY, defaultBillingSettings, now);
+    await this.#repo.insertIfMissing(LIFECYCLE_KEY, defaultLifecycleSettings, now);
     for (const plan of defaultPlans) await this.#repo.insertPlanIfMissing({ ...plan }, now);
     await this.#repo.insertTermsIfNone(defaultTerms, now);
     // The seeded text of an earlier release, never edited: replaced by today's default, as a new
@@ -100,6 +112,7 @@ export class SettingsService {
   invalidate(): void {
     this.#billing = null;
     this.#archives = null;
+    this.#lifecycle = null;
     this.#identity = null;
     this.#plans = null;
     this.#terms = null;
@@ -155,6 +168,23 @@ export class SettingsService {
     this.#billing = next;
     this.#terms = null; // the CGV quote billing terms
     return next;
+  }
+
+  /** The hosting year's delays (renewal lead, reminders, grace, retention). */
+  async lifecycle(db?: Kysely<DB>): Promise<LifecycleSettings> {
+    if (!this.#lifecycle) {
+      const stored = lifecycleSchema.safeParse(await this.#repo.get(LIFECYCLE_KEY, db));
+      const value = stored.success ? stored.data : defaultLifecycleSettings;
+      this.#lifecycle = { ...value, reminderDays: [...new Set(value.reminderDays)].sort((a, b) => b - a) };
+    }
+    return this.#lifecycle;
+  }
+
+  async updateLifecycle(patch: Partial<LifecycleSettings>): Promise<LifecycleSettings> {
+    const next = lifecycleSchema.parse({ ...(await this.lifecycle()), ...patch });
+    await this.#repo.put(LIFECYCLE_KEY, next, this.#clock.now());
+    this.#lifecycle = null;
+    return this.lifecycle();
   }
 
   /**

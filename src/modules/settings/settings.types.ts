@@ -74,3 +74,15 @@ export interface BillingSettings {
   /** accompaniment: volume discounts, by the quote's total session hours (the highest reached applies) */
   supportTiers: { fromHours: number; percent: number }[];
 }
+
+/** The hosting year's clock: when the renewal order goes out, its reminders, and the end of an unpaid subscription. */
+export interface LifecycleSettings {
+  /** days before the period's end the renewal order and its quote are issued and e-mailed */
+  renewalLeadDays: number;
+  /** days before the end a reminder goes out while the renewal is unpaid (each once) */
+  reminderDays: number[];
+  /** days after the end during which the instance still serves, with a banner on the portal */
+  graceDays: number;
+  /** days the suspended instance's data is kept before its final archive and its end */
+  retentionDays: number;
+}

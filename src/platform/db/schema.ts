@@ -137,7 +137,7 @@ export interface MailMessagesTable {
 export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; filename: string };
 
 /** hosting: a new instance for a year; upgrade: a dearer plan for an instance, for the rest of its period */
-export type OrderKind = 'hosting' | 'upgrade';
+export type OrderKind = 'hosting' | 'upgrade' | 'renewal';
 export type OrderStatus = 'draft' | 'validated' | 'paid' | 'expired' | 'cancelled' | 'ended';
 export type PaymentMethod = 'transfer' | 'cheque' | 'paypal';
 export type Flavour = 'diacamma.asso' | 'diacamma.syndic';
@@ -150,6 +150,9 @@ export interface OrdersTable {
   /** upgrade: the instance whose plan changes, and the plan it leaves */
   instance_id: number | null;
   from_plan_code: string | null;
+  /** renewal: the period it pays for (calendar dates, both included) */
+  renews_from: ColumnType<string | null, string | null | undefined, string | null>;
+  renews_to: ColumnType<string | null, string | null | undefined, string | null>;
   status: OrderStatus;
   instance_name: string;
   plan_code: string;
@@ -308,6 +311,28 @@ export interface InstancesTable {
   storage_warned_at: Timestamp | null;
   failed_probes: Generated<number>;
   down_since: Timestamp | null;
+  /** the subscription lapsed unpaid (or was given up): the front door shows the suspension page */
+  suspended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** the retention delay after the end ran out: the instance is to be ended */
+  retention_over_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface LifecycleRunsTable {
+  day: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  summary: Json<unknown> | null;
+}
+
+export type LifecycleNoticeKind = 'renewal_issued' | `reminder_${number}` | 'grace' | 'suspended' | 'ended' | 'retention_over';
+
+export interface LifecycleNoticesTable {
+  instance_id: number;
+  period_end: string;
+  kind: LifecycleNoticeKind;
+  order_id: number | null;
+  day: string;
+  sent_at: Timestamp;
 }
 
 export interface InstanceUsageDailyTable {
@@ -431,6 +456,8 @@ export interface DB {
   support_quotes: SupportQuotesTable;
   quote_decisions: QuoteDecisionsTable;
   archives: ArchivesTable;
+  lifecycle_runs: LifecycleRunsTable;
+  lifecycle_notices: LifecycleNoticesTable;
 }
 
 export type User = Selectable<UsersTable>;

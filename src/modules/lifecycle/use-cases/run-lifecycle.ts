@@ -1,0 +1,214 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../platform/clock.ts';
+import { addDays, daysBetween, isCalendarDate, parisDate } from '../../../platform/dates.ts';
+import type { DB, DocumentRow, Instance, LifecycleNoticeKind, Order } from '../../../platform/db/schema.ts';
+import type { EventBus } from '../../../platform/events/event-bus.ts';
+import type { Logger } from '../../../platform/logger.ts';
+import type { Account } from '../../accounts/accounts.service.ts';
+import type { RenderedMail } from '../../notifications/mail-layout.ts';
+import { customerRecipients } from '../../notifications/recipients.ts';
+import type { InstancesService } from '../../instances/instances.service.ts';
+import { applyRenewal } from '../../instances/use-cases/apply-renewal.ts';
+import type { LifecycleSettings } from '../../settings/settings.types.ts';
+import { endedMail, graceMail, renewalReminderMail, retentionOverMail, suspendedMail, type LifecycleMailFacts } from '../lifecycle.mails.ts';
+import { issueRenewal, lapseDates, nextPeriod, renewalFacts, type RenewalDeps } from './renewal-quote.ts';
+
+export interface RunLifecycleDeps extends RenewalDeps {
+  events: EventBus;
+  instances: InstancesService;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface LifecycleDaySummary {
+  day: string;
+  instances: number;
+  renewalsIssued: number;
+  reminders: number;
+  grace: number;
+  suspended: number;
+  ended: number;
+  retentionOver: number;
+  extended: number;
+}
+
+const emptySummary = (day: string): LifecycleDaySummary => ({ day, instances: 0, renewalsIssued: 0, reminders: 0, grace: 0, suspended: 0, ended: 0, retentionOver: 0, extended: 0 });
+
+/**
+ * The daily sweep of the hosting year, for the calendar day `asOf` (Europe/Paris), over every
+ * instance whose period ends within the renewal lead or has ended unpaid:
+ *   - `renewalLeadDays` before the end: the renewal order, its quote, its e-mail (once: one live
+ *     renewal per instance and period in the database);
+ *   - while unpaid, on each of `reminderDays` before the end: a reminder (each once, recorded);
+ *   - the day after the end, unpaid: the grace period (e-mail; the portal shows a banner);
+ *   - `graceDays` later, unpaid: suspended (the front door's page names the quote and its amount);
+ *   - `retentionDays` after that: retention over, the instance to be ended.
+ * A renewal the customer cancelled ("Annuler la commande automatique") ends the instance with its
+ * period: suspended the day after, retention over `retentionDays` later, with their e-mails.
+ * Idempotent for a day: every step is guarded by the database (notices, unique renewal, states).
+ */
+export async function runLifecycleDay(d: RunLifecycleDeps, asOf: string): Promise<LifecycleDaySummary> {
+  if (!isCalendarDate(asOf)) throw new Error(`not a calendar date: ${asOf}`);
+  const l = await d.settings.lifecycle();
+  const summary = emptySummary(asOf);
+  await d.lifecycle.startDay(asOf);
+  // Every instance whose renewal is due (period ending within the lead) or whose end has passed,
+  // until its retention ran out.
+  const candidates = await d.instances.dueForLifecycle(addDays(asOf, l.renewalLeadDays - 1));
+  summary.instances = candidates.length;
+  const pairs = candidates.map((i) => ({ instanceId: i.id, renewsFrom: nextPeriod(String(i.period_end)).from }));
+  const renewals = await d.orders.latestRenewals(pairs);
+  const sent = await d.lifecycle.sentKeys(candidates.map((i) => ({ instanceId: i.id, periodEnd: String(i.period_end) })));
+  for (const instance of candidates) {
+    try {
+      await sweepInstance(d, l, asOf, instance, renewals.get(instance.id), sent, summary);
+    } catch (err) {
+      // One instance's failure (a missing account…) does not stop the others; the next run retries it.
+      d.logger.error({ err, instance: instance.name, day: asOf }, 'lifecycle step failed');
+    }
+  }
+  await d.lifecycle.finishDay(asOf, summary);
+  const acted = summary.renewalsIssued + summary.reminders + summary.grace + summary.suspended + summary.ended + summary.retentionOver + summary.extended;
+  if (acted > 0) d.logger.info(summary, 'lifecycle sweep');
+  return summary;
+}
+
+/**
+ * The sweep for every day since the last one that finished, up to `today` included (ecrin was
+ * down: the days it missed are run in order). The first run ever runs today only.
+ */
+export async function runLifecycleCatchUp(d: RunLifecycleDeps, today: string = parisDate(d.clock.now())): Promise<LifecycleDaySummary[]> {
+  const last = await d.lifecycle.lastFinishedDay();
+  const first = last === null ? today : addDays(last, 1);
+  const out: LifecycleDaySummary[] = [];
+  for (let day = first; daysBetween(day, today) >= 0; day = addDays(day, 1)) out.push(await runLifecycleDay(d, day));
+  return out;
+}
+
+async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, instance: Instance, renewal: Order | undefined, sent: Set<string>, summary: LifecycleDaySummary): Promise<void> {
+  const periodEnd = String(instance.period_end);
+  const start = addDays(periodEnd, 1);
+  const has = (kind: LifecycleNoticeKind) => sent.has(`${instance.id}|${periodEnd}|${kind}`);
+  const daysToStart = daysBetween(asOf, start); // 1 on the last day of the period
+  if (!renewal) {
+    if (instance.state === 'suspended' || daysToStart > l.renewalLeadDays) return;
+    const account = await d.accounts.getAccount(instance.user_id);
+    const result = await d.db.transaction().execute((trx) => issueRenewal(d, trx, instance, instance.plan_code, { day: asOf, requestedBy: null, account }));
+    if (result.ok) summary.renewalsIssued++;
+    else if (result.reason !== 'exists') d.logger.warn({ instance: instance.name, reason: result.reason }, 'no automatic renewal for this instance');
+    return;
+  }
+  if (renewal.status === 'paid') {
+    // Paid: the period is extended by renewal.paid's delivery; should it not have happened yet, now.
+    if (await applyRenewal(d, { orderId: renewal.id, instanceId: instance.id, planCode: renewal.plan_code, renewsFrom: String(renewal.renews_from), renewsTo: String(renewal.renews_to) })) summary.extended++;
+    return;
+  }
+  const account = await d.accounts.getAccount(instance.user_id);
+  if (!account) return;
+  const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
+  if (renewal.status === 'cancelled') {
+    // "Annuler la commande automatique": the instance ends with its period; its data is kept a while.
+    const endsRetention = addDays(start, l.retentionDays);
+    if (daysBetween(start, asOf) >= 0 && instance.state === 'active' && !has('ended')) {
+      if (await step(d, instance, periodEnd, 'ended', renewal.id, asOf, account, async (trx) => {
+        await d.instances.suspend(instance, trx);
+        const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
+        return endedMail(facts);
+      })) summary.ended++;
+    }
+    if (daysBetween(endsRetention, asOf) >= 0 && !has('retention_over')) {
+      if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
+        await d.instances.markRetentionOver(instance.id, trx);
+        const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
+        return retentionOverMail({ ...facts, dueCents: 0, quoteNumber: '', declined: true });
+      })) {
+        summary.retentionOver++;
+        await endInstancePlace(d, instance);
+      }
+    }
+    return;
+  }
+  // Unpaid (validated, or its quote lapsed): reminders, grace, suspension, end of retention.
+  const quote = await d.billing.latestQuoteForOrder(renewal.id);
+  if (!quote) return;
+  const facts = () => renewalFacts(d, instance, renewal, quote, account);
+  if (daysToStart >= 1) {
+    // The latest reminder due today (a catch-up after an outage does not send the earlier ones late).
+    const due = l.reminderDays.filter((k) => daysToStart <= k).sort((a, b) => a - b)[0];
+    const kind: LifecycleNoticeKind = `reminder_${due ?? 0}`;
+    if (due !== undefined && !has(kind)) {
+      const f = await facts();
+      if (await step(d, instance, periodEnd, kind, renewal.id, asOf, account, async () => renewalReminderMail({ ...f, daysLeft: daysToStart }), quote)) summary.reminders++;
+    }
+    return;
+  }
+  if (daysBetween(suspendOn, asOf) < 0) {
+    if (!has('grace')) {
+      const f = await facts();
+      if (await step(d, instance, periodEnd, 'grace', renewal.id, asOf, account, async () => graceMail(f), quote)) summary.grace++;
+    }
+    return;
+  }
+  if (instance.state === 'active' && !has('suspended')) {
+    const f = await facts();
+    if (await step(d, instance, periodEnd, 'suspended', renewal.id, asOf, account, async (trx) => {
+      await d.instances.suspend(instance, trx);
+      return suspendedMail(f);
+    }, quote)) summary.suspended++;
+  }
+  if (daysBetween(retentionOverOn, asOf) >= 0 && !has('retention_over')) {
+    const f = await facts();
+    if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
+      await d.instances.markRetentionOver(instance.id, trx);
+      return retentionOverMail({ ...f, declined: false });
+    }, quote)) {
+      summary.retentionOver++;
+      await endInstancePlace(d, instance);
+    }
+  }
+}
+
+/**
+ * One step, once: in one transaction, the notice recorded (the database refuses a second), the
+ * state changed, the audit entry and the e-mail — or nothing. False when it was done already.
+ */
+async function step(d: RunLifecycleDeps, instance: Instance, periodEnd: string, kind: LifecycleNoticeKind, orderId: number, day: string, account: Account, act: (trx: Kysely<DB>) => Promise<RenderedMail>, quote?: DocumentRow): Promise<boolean> {
+  return d.db.transaction().execute(async (trx) => {
+    if (!(await d.lifecycle.noteOnce(trx, { instanceId: instance.id, periodEnd, kind, orderId, day }))) return false;
+    const rendered = await act(trx);
+    await d.audit.record({ action: kind.startsWith('reminder_') ? 'lifecycle.reminder' : (`lifecycle.${kind}` as 'lifecycle.grace'), subjectUserId: instance.user_id, at: d.clock.now(), details: { instance: instance.name, orderId, day, periodEnd, kind, ...(quote ? { quote: quote.number } : {}) } }, trx);
+    await d.mail.enqueue(trx, { recipients: customerRecipients(account.user, account.organisation), template: `lifecycle.${kind.startsWith('reminder_') ? 'reminder' : kind}`, userId: account.user.id, rendered });
+    return true;
+  });
+}
+
+async function declinedFacts(d: RunLifecycleDeps, instance: Instance, renewal: Order, account: Account, endsRetention: string): Promise<Omit<LifecycleMailFacts, 'dueCents' | 'suspendOn'>> {
+  const identity = await d.settings.operatorIdentity();
+  return {
+    site: identity.tradeName,
+    name: account.user.name,
+    instanceUrl: d.instanceUrl(instance.name),
+    quoteNumber: '',
+    payUrl: `${d.portalUrl()}/commandes/${renewal.id}`,
+    instancePageUrl: `${d.portalUrl()}/instances/${instance.id}`,
+    periodEnd: String(instance.period_end),
+    renewsFrom: String(renewal.renews_from),
+    renewsTo: String(renewal.renews_to),
+    planName: renewal.plan_code,
+    dataUntil: addDays(endsRetention, -1),
+    iban: identity.iban,
+    bic: identity.bic,
+    accountHolder: identity.accountHolder,
+    paypal: false,
+  };
+}
+
+/**
+ * The retention delay is over: the instance is marked to be ended (`retention_over_at`). HERE the
+ * "end an instance" use case of the archives/instances modules (verified final archive,
+ * destruction, name released after 90 days) is to be called — it is wired once it exists; until
+ * then the instance stays suspended with its data, listed as "to be ended" for the operator.
+ */
+async function endInstancePlace(d: RunLifecycleDeps, instance: Instance): Promise<void> {
+  d.logger.info({ instance: instance.name }, 'retention over: instance to be ended');
+}
