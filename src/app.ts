@@ -19,6 +19,9 @@ import { billingRoutes } from './modules/billing/billing.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
 import { instancesRoutes } from './modules/instances/instances.routes.ts';
 import { planChangeRoutes } from './modules/instances/plan-change.routes.ts';
+import { renewalStatus } from './modules/instances/renewal-status.ts';
+import { suspendedInstancePage } from './modules/instances/renewal.views.ts';
+import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.ts';
 import { archivesRoutes } from './modules/archives/archives.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { supportRoutes } from './modules/support/support.routes.ts';
@@ -158,6 +161,12 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
     const status = code === 'unknown_host' || code === 'no_such_instance' ? 404 : 503;
     if (status === 503) reply.header('retry-after', code === 'instance_creating' ? '30' : '300');
     const ctx = await pageContext(request, reply);
+    // Suspended (its renewal unpaid, or ended as asked): the page says what is due and how to pay.
+    if (route?.state === 'suspended' && host.kind === 'instance') {
+      const instance = await services.instances.find(route.instanceId);
+      const status_ = instance ? await renewalStatus(services, instance, services.billing.today()) : null;
+      return sendHtml(reply, suspendedInstancePage(ctx, host.name, status_, c.urls.portal()), 503);
+    }
     return sendHtml(reply, errorPage(ctx, code), status);
   });
 
@@ -231,6 +240,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   await app.register(ordersRoutes(c, pageContext));
   await app.register(instancesRoutes(c, pageContext));
   await app.register(planChangeRoutes(c, pageContext));
+  await app.register(lifecycleRoutes(c, pageContext));
   await app.register(archivesRoutes(c, c.services.archives, pageContext));
   await app.register(billingRoutes(c, pageContext));
   await app.register(paymentsRoutes(c, pageContext));

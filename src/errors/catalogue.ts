@@ -140,6 +140,14 @@ const instances = {
   plan_change_not_dearer: { status: 422, fr: 'Choisissez un forfait plus complet (plus cher) que le forfait actuel : en cours d’année, le forfait ne peut que monter.', en: 'Choose a plan above (dearer than) the current one: during the year, a plan can only go up.' },
   plan_change_pending: { status: 409, fr: 'Un changement de forfait de cette instance attend déjà son règlement : réglez-le ou annulez-le d’abord.', en: 'A plan change of this instance is already awaiting payment: pay or cancel it first.' },
   plan_change_no_period: { status: 409, fr: 'Cette instance n’a pas de période d’hébergement en cours : le changement de forfait n’est pas possible pour le moment.', en: 'This instance has no hosting period running: the plan cannot be changed for now.' },
+  renewal_not_open: { status: 409, fr: 'Aucune commande de renouvellement n’attend son règlement pour cette instance : rien à annuler ni à changer.', en: 'No renewal order of this instance is awaiting payment: nothing to cancel or change.' },
+  renewal_partly_paid: { status: 409, fr: 'Un règlement a déjà été reçu pour ce renouvellement : écrivez-nous pour l’annuler ou changer de forfait, nous ajusterons le devis.', en: 'A payment was already received for this renewal: write to us to cancel it or change plan, we will adjust the quote.' },
+  renewal_plan_invalid: { status: 422, fr: 'Choisissez un forfait de la liste, différent de celui du renouvellement actuel.', en: 'Choose a plan from the list, other than the current renewal’s.' },
+  renewal_over_storage: {
+    status: 409,
+    fr: 'Le forfait {plan} offre {totalBytes} de stockage, et l’instance en utilise {usedBytes} (données et archives). Libérez de la place avant de renouveler avec ce forfait : supprimez des archives dont vous n’avez plus besoin (page « Archives » de l’instance) ou des documents dans Diacamma.',
+    en: 'The {plan} plan offers {totalBytes} of storage, and the instance uses {usedBytes} (data and archives). Free some space before renewing with this plan: delete archives you no longer need (the instance’s “Archives” page) or documents in Diacamma.',
+  },
   instance_not_active: { status: 409, fr: "L'instance n'est pas active : réessayez quand elle le sera.", en: 'The instance is not active: try again when it is.' },
 } satisfies Record<string, CatalogueEntry>;
 

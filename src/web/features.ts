@@ -9,7 +9,7 @@ export const FEATURES = {
   /** Opale → Émeraude during the year, the difference prorated */
   upgrade: true,
   /** the automatic renewal order sent before the end of the year */
-  renewal: false,
+  renewal: true,
   /** the "Demande information" form of accompaniment */
   supportForm: true,
 } as const satisfies Record<string, boolean>;

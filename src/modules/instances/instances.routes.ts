@@ -11,12 +11,14 @@ import { instanceMessages } from './instances.messages.ts';
 import { planChangeOffers } from './use-cases/request-plan-change.ts';
 import { actionsPage, actionsTable, instancePage, it_ } from './instances.views.ts';
 import { translator } from '../../web/i18n.ts';
+import { features } from '../../web/features.ts';
+import { renewalStatus } from './renewal-status.ts';
+import { renewalMessages } from './renewal.views.ts';
 
-/** "Vos instances d'hébergement", the instance page ("Editer"), "Mot de passe", and "Vos actions d'hébergement" (live). */
-export function instancesRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { instances, orders, settings } = c.services;
-
-  async function show(request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; passwordErrors?: Record<string, string> } = {}, status = 200) {
+/** The instance page ("Editer") of the instance named by the URL, with a notice or a refusal (other modules' forms answer with it too). */
+export async function showInstancePage(c: Container, pageContext: PageContextFactory, request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; passwordErrors?: Record<string, string>; renewalError?: string } = {}, status = 200) {
+  const { instances, settings } = c.services;
+  {
     const instance = await instances.ownInstance(request.currentUser!, idParam(request));
     if (!instance) throw new AppError('not_found');
     const ctx = await pageContext(request, reply);
@@ -33,14 +35,22 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
         url: c.urls.instance(instance.name),
         plan: await settings.plan(instance.plan_code),
         canChangePlan: instance.state === 'active' && (await planChangeOffers(c.deps, instance)).offers.length > 0,
+        ...(features().renewal ? { renewal: { status: await renewalStatus(c.services, instance, c.services.billing.today()), plans: await settings.plans(), retentionDays: (await settings.lifecycle()).retentionDays } } : {}),
         diskBytes: disk,
         actions: await instances.actionsForInstance(instance.id),
         notice: extra.notice,
         passwordErrors: extra.passwordErrors,
+        renewalError: extra.renewalError,
       }),
       status,
     );
   }
+}
+
+/** "Vos instances d'hébergement", the instance page ("Editer"), "Mot de passe", and "Vos actions d'hébergement" (live). */
+export function instancesRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
+  const { instances, orders, settings } = c.services;
+  const show = (request: FastifyRequest, reply: FastifyReply, extra: Parameters<typeof showInstancePage>[4] = {}, status = 200) => showInstancePage(c, pageContext, request, reply, extra, status);
 
   return async (app) => {
     app.addHook('preHandler', requireSignedIn);
@@ -64,7 +74,12 @@ export function instancesRoutes(c: Container, pageContext: PageContextFactory): 
 
     app.get('/instances/:id', async (request, reply) => {
       const q = request.query as Record<string, unknown>;
-      return show(request, reply, q.action === 'planifiee' ? { notice: it_(await pageContext(request, reply))('passwordScheduled') } : {});
+      const ctx = await pageContext(request, reply);
+      const rt = translator(renewalMessages, ctx.locale);
+      if (q.action === 'planifiee') return show(request, reply, { notice: it_(ctx)('passwordScheduled') });
+      if (q.renouvellement === 'annule') return show(request, reply, { notice: rt('cancelled') });
+      if (q.renouvellement === 'forfait' && typeof q.devis === 'string' && typeof q.forfait === 'string') return show(request, reply, { notice: rt('planChanged', { plan: q.forfait.slice(0, 40), number: q.devis.slice(0, 20) }) });
+      return show(request, reply);
     });
 
     app.get('/instances/:id/actions', { config: { reach: 'fragment' } }, async (request, reply) => {

@@ -9,6 +9,8 @@ import { cardTable } from '../../web/table.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { instanceMessages } from './instances.messages.ts';
 import { features } from '../../web/features.ts';
+import type { RenewalStatus } from './renewal-status.ts';
+import { renewalBanner, renewalPanel } from './renewal.views.ts';
 
 type K = keyof typeof instanceMessages.fr;
 export type IT = Translator<K>;
@@ -72,6 +74,9 @@ export interface InstancePageState {
   actions: ActionRow[];
   notice?: string | undefined;
   passwordErrors?: FieldErrors | undefined;
+  /** the renewal (when the feature is on): its state, the plans it may renew with */
+  renewal?: { status: RenewalStatus | null; plans: PlanView[]; retentionDays: number };
+  renewalError?: string | undefined;
 }
 
 export function instancePage(ctx: PageContext, s: InstancePageState): Html {
@@ -86,7 +91,9 @@ export function instancePage(ctx: PageContext, s: InstancePageState): Html {
     title: t('pageTitle', { name: i.name }),
     main: html`<h1>${t('pageTitle', { name: i.name })}</h1>
 <nav class="tabs" aria-label="${t('actionsTitle')}"><a href="/instances">${t('instancesTab')}</a><a href="/instances/actions">${t('actionsTitle')}</a></nav>
+${s.renewal ? renewalBanner(ctx, s.renewal.status) : ''}
 ${s.notice ? notice('success', s.notice) : ''}
+${s.renewalError ? html`<div class="notice warning" role="alert" id="renewal-error">${s.renewalError}</div>` : ''}
 <section class="panel">
   <dl class="details">
     <dt>${t('state')}</dt><dd>${instanceBadge(t, i.state)}${i.state === 'active' && s.restarting ? html` <span class="badge warn">${t('restarting')}</span>` : ''}${i.state === 'failed' && i.failure_reason ? html` <span class="muted">${t('failure')} : ${i.failure_reason}</span>` : ''}</dd>
@@ -99,11 +106,12 @@ ${s.notice ? notice('success', s.notice) : ''}
     <dt>${t('storage')}</dt><dd>${total ? html`${t('storageUse', { used: formatBytes(used, ctx.locale), total: formatBytes(total, ctx.locale) })}
       <br><progress max="100" value="${percent ?? 0}" aria-label="${t('storage')}">${percent ?? 0} %</progress>` : formatBytes(used, ctx.locale)}</dd>
     ${i.period_start && i.period_end ? html`<dt>${t('period')}</dt><dd>${t('periodText', { start: frenchDate(i.period_start), end: frenchDate(i.period_end) })}</dd>
-    <dt>${t('renewal')}</dt><dd>${t('renewalText', { date: frenchDate(i.period_end) })}</dd>` : ''}
+    ${s.renewal ? '' : html`<dt>${t('renewal')}</dt><dd>${t('renewalText', { date: frenchDate(i.period_end) })}</dd>`}` : ''}
     <dt>${t('availability')}</dt><dd>${s.availability.percent === null ? t('noProbe') : t('availabilityText', { value: nf.format(Math.floor(s.availability.percent * 100) / 100), sla: p?.slaPercent ? nf.format(p.slaPercent) : '—' })}${i.down_since ? html` <span class="badge err">${t('down')}</span>` : ''}</dd>
     <dt>${t('sessionsNow')}</dt><dd>${t('sessionsText', { now: s.sessionsNow, peak: Math.max(0, ...s.usage.map((u) => u.peak_sessions)) })}</dd>
   </dl>
 </section>
+${s.renewal ? renewalPanel(ctx, i, s.renewal.status, s.renewal.plans, s.renewal.retentionDays) : ''}
 <section class="panel" aria-labelledby="traffic-title">
   <h2 id="traffic-title">${t('trafficTitle')}</h2>
   ${trafficChart(ctx, s.usage)}

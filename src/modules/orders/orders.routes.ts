@@ -34,7 +34,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     const terms = await settings.currentTerms();
     const organisation = (await c.services.accounts.getAccount(user.id))?.organisation ?? null;
     // Once paid and provisioned, the order's page leads to its instance.
-    const instance = order.status === 'paid' || order.kind === 'upgrade' ? (await c.services.instances.listForUser(user.id)).find((i) => i.order_id === order.id || i.id === order.instance_id) : undefined;
+    const instance = order.status === 'paid' || order.kind !== 'hosting' ? (await c.services.instances.listForUser(user.id)).find((i) => i.order_id === order.id || i.id === order.instance_id) : undefined;
     return sendHtml(
       reply,
       orderPage(ctx, {

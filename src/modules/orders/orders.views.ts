@@ -137,11 +137,11 @@ export interface OrderPageState {
   billing: BillingAddressValues;
 }
 
-export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, due: number, paypalEnabled: boolean, planChange = false): Html {
+export function paymentBlock(ctx: PageContext, q: BillingDocument, paidCents: number, due: number, paypalEnabled: boolean, planChange = false, renewal = false): Html {
   const t = ot(ctx);
   return html`<section class="panel" aria-labelledby="pay-title">
   <h2 id="pay-title">${t('payTitle')}</h2>
-  <p>${t(planChange ? 'payIntroPlanChange' : 'payIntro')}</p>
+  <p>${t(renewal ? 'payIntroRenewal' : planChange ? 'payIntroPlanChange' : 'payIntro')}</p>
   ${paidCents > 0 ? notice('info', t('paidPartly', { paid: formatMoney(paidCents, ctx.locale), due: formatMoney(due, ctx.locale) })) : ''}
   ${paypalEnabled ? html`<p>${paypalPayForm(ctx, q.number)} <span class="muted">${t('payPaypalHint')}</span></p>` : ''}
   <h3>${t('payTransfer')}</h3>
@@ -156,7 +156,8 @@ export function orderPage(ctx: PageContext, s: OrderPageState): Html {
   const o = s.order;
   const q = s.quote?.content ?? null;
   const upgrade = o.kind === 'upgrade';
-  const title = upgrade ? t('planChangeTitle', { name: o.instance_name }) : t('orderTitle', { name: o.instance_name });
+  const renewal = o.kind === 'renewal';
+  const title = upgrade ? t('planChangeTitle', { name: o.instance_name }) : renewal ? t('renewalTitle', { name: o.instance_name }) : t('orderTitle', { name: o.instance_name });
   return layout(ctx, {
     title,
     main: html`<h1>${title}</h1>
@@ -168,6 +169,7 @@ ${errorSummary(s.errors, t('cannotValidate'))}
     <dt>${t('address')}</dt><dd>${s.instanceUrl(o.instance_name)}</dd>
     <dt>${t('plan')}</dt><dd>${upgrade ? t('planChangePlans', { from: s.fromPlanName ?? o.from_plan_code ?? '', to: s.plan?.name ?? o.plan_code }) : (s.plan?.name ?? o.plan_code)}</dd>
     <dt>${t('flavour')}</dt><dd>${o.flavour === 'diacamma.syndic' ? t('flavour_syndic') : t('flavour_asso')}</dd>
+    ${renewal && o.renews_from && o.renews_to ? html`<dt>${t('renewalPeriod')}</dt><dd>${t('renewalPeriodText', { from: frenchDate(o.renews_from), to: frenchDate(o.renews_to) })}</dd>` : ''}
     <dt>${t('price')}</dt><dd>${q ? formatMoney(q.totals.grossCents, ctx.locale) : s.plan?.priceCents != null ? t('perYear', { price: formatMoney(s.plan.priceCents, ctx.locale) }) : ''}</dd>
     <dt>${t('paymentMethod')}</dt><dd>${t(`pm_${o.payment_method}` as K)}</dd>
     <dt>${t('status')}</dt><dd>${orderStateBadge(t, o.status)}</dd>
@@ -177,12 +179,12 @@ ${o.status === 'draft' ? draftActions(ctx, s) : ''}
 ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
-${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.dueCents, s.paypalEnabled, upgrade) : ''}
-${o.status === 'paid' && s.invoice ? notice('success', t(upgrade ? 'paidPlanChange' : s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
+${o.status === 'validated' && q && s.quote?.state === 'to_pay' ? paymentBlock(ctx, q, s.paidCents, s.dueCents, s.paypalEnabled, upgrade, renewal) : ''}
+${o.status === 'paid' && s.invoice ? notice('success', t(upgrade ? 'paidPlanChange' : renewal ? 'paidRenewal' : s.instance?.state === 'active' ? 'paidLive' : 'paid', { date: o.paid_at ? formatDateTime(new Date(o.paid_at), ctx.locale) : '', number: s.invoice.number })) : ''}
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
   <p><span class="badge ${s.instance.state === 'active' ? 'ok' : s.instance.state === 'creating' ? 'warn' : 'err'}">${s.instance.stateLabel}</span> <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
-${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline"${confirmAttr(t('cancelConfirm', { name: o.instance_name }))}>${csrfField(ctx)}<button type="submit" class="secondary">${t('cancel')}</button></form>` : ''}`,
+${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline"${confirmAttr(t(renewal ? 'cancelRenewalConfirm' : 'cancelConfirm', { name: o.instance_name }))}>${csrfField(ctx)}<button type="submit" class="secondary">${t(renewal ? 'cancelRenewal' : 'cancel')}</button></form>` : ''}`,
   });
 }
 

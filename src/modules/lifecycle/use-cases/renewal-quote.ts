@@ -11,7 +11,8 @@ import { customerRecipients } from '../../notifications/recipients.ts';
 import type { OrdersService } from '../../orders/orders.service.ts';
 import type { PaymentsService } from '../../payments/payments.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
-import type { LifecycleSettings, PlanView } from '../../settings/settings.types.ts';
+import type { PlanView } from '../../settings/settings.types.ts';
+import { lapseDates } from '../../instances/renewal-status.ts';
 import type { LifecycleService } from '../lifecycle.service.ts';
 import type { LifecycleMailFacts } from '../lifecycle.mails.ts';
 import { renewalIssuedMail } from '../lifecycle.mails.ts';
@@ -37,13 +38,7 @@ export function nextPeriod(periodEnd: string): { from: string; to: string } {
   return { from, to: yearEnd(from) };
 }
 
-/** The dates of an unpaid renewal: suspended from `suspendOn`, data kept until `dataUntil` (included). */
-export function lapseDates(periodEnd: string, l: LifecycleSettings): { suspendOn: string; dataUntil: string; retentionOverOn: string } {
-  const start = addDays(periodEnd, 1);
-  const suspendOn = addDays(start, l.graceDays);
-  const retentionOverOn = addDays(suspendOn, l.retentionDays);
-  return { suspendOn, dataUntil: addDays(retentionOverOn, -1), retentionOverOn };
-}
+export { lapseDates };
 
 /**
  * THE lines of a renewal quote: the instance's plan at its price for the next period. The one

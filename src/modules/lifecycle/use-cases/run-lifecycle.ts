@@ -11,6 +11,7 @@ import type { InstancesService } from '../../instances/instances.service.ts';
 import { applyRenewal } from '../../instances/use-cases/apply-renewal.ts';
 import type { LifecycleSettings } from '../../settings/settings.types.ts';
 import { endedMail, graceMail, renewalReminderMail, retentionOverMail, suspendedMail, type LifecycleMailFacts } from '../lifecycle.mails.ts';
+import { declinedDates } from '../../instances/renewal-status.ts';
 import { issueRenewal, lapseDates, nextPeriod, renewalFacts, type RenewalDeps } from './renewal-quote.ts';
 
 export interface RunLifecycleDeps extends RenewalDeps {
@@ -108,7 +109,7 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
   const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
   if (renewal.status === 'cancelled') {
     // "Annuler la commande automatique": the instance ends with its period; its data is kept a while.
-    const endsRetention = addDays(start, l.retentionDays);
+    const endsRetention = declinedDates(periodEnd, l).retentionOverOn;
     if (daysBetween(start, asOf) >= 0 && instance.state === 'active' && !has('ended')) {
       if (await step(d, instance, periodEnd, 'ended', renewal.id, asOf, account, async (trx) => {
         await d.instances.suspend(instance, trx);
