@@ -51,6 +51,18 @@ describe('ecrin CLI', () => {
     await assert.rejects(() => ecrin(['operator', 'create']), (e: { code: number; stderr: string }) => e.code === 2 && /needs --email/.test(e.stderr));
   });
 
+  it('runs the hosting year\'s sweep for a given day, again harmlessly, and catches up the days missed since', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Paris' });
+    const first = await ecrin(['lifecycle', 'run', '--as-of', yesterday]);
+    assert.match(first.stdout, new RegExp(`^${yesterday}: 0 instances looked at; 0 renewal orders issued, 0 reminders`, 'm'));
+    assert.match((await ecrin(['lifecycle', 'run', '--as-of', yesterday])).stdout, new RegExp(`^${yesterday}: 0 instances`, 'm'));
+    // Without a date: every day since the last one swept, up to today; then nothing left.
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Paris' });
+    assert.match((await ecrin(['lifecycle', 'run'])).stdout, new RegExp(`^${today}: `, 'm'));
+    assert.match((await ecrin(['lifecycle', 'run'])).stdout, /Nothing to run: today was swept already/);
+    await assert.rejects(() => ecrin(['lifecycle', 'run', '--as-of', '2027-02-30']), (e: { code: number; stderr: string }) => e.code === 2 && /--as-of needs a date written YYYY-MM-DD/.test(e.stderr));
+  });
+
   it('explains a bad environment instead of crashing', async () => {
     await assert.rejects(
       () => run(process.execPath, ['src/main.ts', 'migrate'], { env: { DATA_DIR: dir, PORT: 'abc' } }),

@@ -119,6 +119,8 @@ const ROUTES: Record<string, Entry> = {
   'POST /instances/nouvelle': { access: 'customer', form: () => ({ instance_name: '' }) },
   'GET /instances/:id/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/forfait` },
   'POST /instances/:id/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/forfait`, form: () => ({ plan: 'emeraude' }) },
+  'POST /instances/:id/renouvellement/annuler': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/renouvellement/annuler`, form: () => ({}) },
+  'POST /instances/:id/renouvellement/forfait': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/renouvellement/forfait`, form: () => ({ plan: 'opale' }) },
   'GET /instances/:id/archives': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives` },
   'GET /instances/:id/archives/:archiveId/export': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/${f.archive}/export` },
   'GET /instances/:id/archives/:archiveId/restaurer': { access: 'customer', other: 'not_found', url: (f) => `/instances/${f.instance}/archives/${f.archive}/restaurer` },

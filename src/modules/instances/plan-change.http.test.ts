@@ -65,7 +65,7 @@ describe('changing plan during the year', () => {
     assert.equal(amount, 4215); // 8 500 × 181 / 365 = 4 215,07
     assert.match(text(offer.body), /Émeraude — 42,15 € à régler \(Changement de forfait Opale → Émeraude du 01\/09\/2026 au 28\/02\/2027 : 85,00 € × 181\/365 jours\)/);
     assert.doesNotMatch(offer.body, /Diamant/, 'a plan on quote is not offered online');
-    assert.doesNotMatch(offer.body, /renouvellement/, 'nothing said of renewals, not built yet');
+    assert.match(offer.body, /Le passage à un forfait moins cher se fait au renouvellement\./, 'the renewal is built: the downgrade is said to happen then');
 
     // Bad input: nothing stored, the reason said on the field.
     const noTerms = await agent.post(`/instances/${instance.id}/forfait`, { plan: 'emeraude', cgv_version: '1' });

@@ -89,10 +89,10 @@ export const faqMessages = defineMessages({
     a_upgradeExample: "Exemple : à six mois de l'échéance, vous réglez la moitié de la différence, soit {amount}.",
     q_renew: 'Comment se passe le renouvellement ?',
     a_renew:
-      "Avant la fin de chaque année d'abonnement, vous recevez une commande de renouvellement automatique. Réglez-la comme la première commande, et votre hébergement continue sans interruption.",
+      "Avant la fin de chaque année d'abonnement, vous recevez par courriel la commande de renouvellement automatique et son devis, puis des rappels tant qu'il n'est pas réglé. Réglez-le comme la première commande : la nouvelle année part de l'échéance, quelle que soit la date du règlement, et votre hébergement continue sans interruption. Sans règlement, l'instance reste accessible pendant un délai de grâce, puis elle est suspendue, ses données conservées ; un règlement la rétablit aussitôt.",
     q_downgrade: 'Puis-je revenir du forfait {upper} au forfait {entry} ?',
     a_downgrade:
-      'Oui, au moment du renouvellement : annulez la commande de renouvellement automatique que vous recevez, puis passez depuis le portail une nouvelle commande avec le forfait {entry}.',
+      "Oui, au moment du renouvellement : sur la page de l'instance, choisissez le forfait {entry} pour le renouvellement, et le devis est refait à son prix. Les données et les archives de l'instance doivent tenir dans le stockage du forfait {entry}. Pour ne pas renouveler du tout : « Annuler la commande automatique ».",
     q_leave: 'Si je pars, que deviennent mes données ?',
     a_leave1:
       "Elles vous appartiennent. Si vous ne renouvelez pas, créez une archive de votre instance et téléchargez-la avant la fin de l'abonnement (voir « Comment gérer les archives de mon instance ? »).",
@@ -198,9 +198,9 @@ export const faqMessages = defineMessages({
     a_upgradeExample: 'Example: six months before the due date, you pay half the difference, that is {amount}.',
     q_renew: 'How does renewal work?',
     a_renew:
-      'Before the end of each subscription year, you receive an automatic renewal order. Pay it like the first order, and your hosting goes on without interruption.',
+      'Before the end of each subscription year, you receive the automatic renewal order and its quote by e-mail, then reminders while it is unpaid. Pay it like the first order: the new year starts at the end of the current one, whatever the payment date, and your hosting goes on without interruption. Without payment, the instance stays reachable during a grace period, then it is suspended, its data kept; a payment restores it at once.',
     q_downgrade: 'Can I go back from the {upper} plan to the {entry} plan?',
-    a_downgrade: 'Yes, at renewal: cancel the automatic renewal order you receive, then place a new order from the portal with the {entry} plan.',
+    a_downgrade: 'Yes, at renewal: on the instance page, choose the {entry} plan for the renewal, and the quote is made again at its price. The instance’s data and archives must fit in the {entry} plan’s storage. Not to renew at all: “Annuler la commande automatique”.',
     q_leave: 'If I leave, what becomes of my data?',
     a_leave1:
       'It belongs to you. If you do not renew, create an archive of your instance and download it before the end of the subscription (see “How do I manage my instance’s archives?”).',

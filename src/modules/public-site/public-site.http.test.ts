@@ -127,10 +127,11 @@ describe('FAQ', () => {
     assert.ok((body.match(/<details /g) ?? []).length >= 20, 'one <details> per question');
   });
 
-  it('says nothing of what is not built yet or not configured (renewal, PayPal, HTTPS), and speaks of the plan change and the archives, which are', async () => {
+  it('says nothing of what is not configured (PayPal, HTTPS), and speaks of the plan change, the renewal and the archives, which are built', async () => {
     const { text } = await page('/faq');
     assertHas(text, ['Archiver', 'Restaurer', 'Comment gérer les archives de mon instance ?']);
-    for (const absent of ['renouvellement', 'PayPal', 'HTTPS']) {
+    assertHas(text, ['Comment se passe le renouvellement ?', 'la nouvelle année part de l\'échéance', 'Annuler la commande automatique']);
+    for (const absent of ['PayPal', 'HTTPS']) {
       assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the FAQ`);
     }
     assertHas(text, ["Puis-je passer du forfait Opale au forfait Émeraude en cours d'année ?", 'au prorata']);
@@ -145,7 +146,7 @@ describe('FAQ', () => {
       "Puis-je passer du forfait Opale au forfait Émeraude en cours d'année ?",
       'soit 42,50 €', // half of (129,99 − 44,99)
       'Puis-je revenir du forfait Émeraude au forfait Opale ?',
-      'annulez la commande de renouvellement automatique',
+      'choisissez le forfait Opale pour le renouvellement',
       'Archiver',
       'Restaurer',
       'le portail vous demande de définir le mot de passe admin et impose la connexion',
@@ -173,12 +174,13 @@ describe('terms of sale', () => {
     assert.equal(status, 200);
     assertHas(text, ['Conditions générales de vente', 'Version 1, publiée le', 'Article 1 — Objet', 'SIRET 820 103 315 00017']);
     assert.match(body, /<h1>Conditions générales de vente<\/h1>/);
-    // the articles on features not built yet are left out, and the numbering follows
-    assert.match(body, /<h2>Article 4 — Durée<\/h2><p class="prose">L&#39;hébergement est souscrit pour une durée d&#39;un an\.<\/p>/);
+    // the renewal is built: its article says what happens, and the numbering follows
+    assert.match(body, /<h2>Article 4 — Durée et renouvellement<\/h2><p class="prose">L&#39;hébergement est souscrit pour une durée d&#39;un an\. Une commande de renouvellement automatique/);
     assert.match(body, /<h2>Article 5 — Changement de forfait<\/h2><p class="prose">Le passage à un forfait plus complet/);
     assert.match(body, /<h2>Article 8 — Droit applicable<\/h2><p class="prose">Les présentes CGV/);
     assertHas(text, ['Le paiement s\'effectue par virement bancaire ou par chèque.']);
-    for (const absent of ['PayPal', 'renouvellement', 'moins cher', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
+    for (const absent of ['PayPal', '{', '}']) assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the CGV`);
+    assertHas(text, ['Le client peut annuler la commande automatique', 'le passage à un forfait moins cher se fait au renouvellement']);
     // archives are built: the CGV say the customer can make one and download it
     assertHas(text, ['Il peut à tout moment en réaliser une archive et la télécharger']);
   });
@@ -186,7 +188,7 @@ describe('terms of sale', () => {
   it('keeps each conditional passage exactly when its feature is on', () => {
     const body = defaultTerms.body;
     const all = renderTermsBody(body, { features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true });
-    assertHas(all, ['Article 4 — Durée et renouvellement', 'Une commande de renouvellement', 'Article 5 — Changement de forfait', 'Le renouvellement se fait au nouveau forfait ; le passage à un forfait moins cher se fait au renouvellement.', 'Article 8 — Droit applicable', 'par chèque ou par PayPal', 'en réaliser une archive']);
+    assertHas(all, ['Article 4 — Durée et renouvellement', 'Une commande de renouvellement automatique', 'Article 5 — Changement de forfait', 'Le renouvellement se fait au nouveau forfait ; le passage à un forfait moins cher se fait au renouvellement.', 'Article 8 — Droit applicable', 'par chèque ou par PayPal', 'en réaliser une archive']);
     assert.deepEqual(termsMarkerProblems(body, [...Object.keys(features()), 'paypal']), []);
     assert.deepEqual(termsMarkerProblems('{si:archives}sans fin', ['archives']), ['{si:archives}']);
     assert.deepEqual(termsMarkerProblems('{si:teleportation}x{fin}', ['archives']), ['{si:teleportation}']);

@@ -75,7 +75,7 @@ Article {n} — Prix et paiement
 Les prix sont indiqués en euros, {vatMention}. Le paiement s'effectue {moyensDePaiement}. L'hébergement est mis en service dès réception du règlement. En cas de retard de paiement, des pénalités au taux de {latePenaltyText} sont exigibles, ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 €. Pas d'escompte pour paiement anticipé.
 
 Article {n} — Durée{si:renewal} et renouvellement{fin}
-L'hébergement est souscrit pour une durée d'un an.{si:renewal} Une commande de renouvellement est adressée au client avant l'échéance ; le client peut l'annuler et commander un autre forfait.{fin}
+L'hébergement est souscrit pour une durée d'un an.{si:renewal} Une commande de renouvellement automatique et son devis sont adressés au client par courriel avant l'échéance, suivis de rappels tant que le devis n'est pas réglé. La nouvelle période part de l'échéance, quelle que soit la date du règlement. Le client peut annuler la commande automatique : l'abonnement prend fin à l'échéance. Il peut aussi choisir un autre forfait pour le renouvellement, à condition que ses données et archives tiennent dans le stockage de ce forfait. À défaut de règlement à l'échéance, l'instance reste accessible pendant un délai de grâce, puis elle est suspendue ; ses données sont conservées pendant le délai indiqué dans les courriels, et un règlement reçu entre-temps rétablit l'instance aussitôt.{fin}
 
 {si:upgrade}Article {n} — Changement de forfait
 Le passage à un forfait plus complet, par exemple d'Opale à Émeraude, est possible à tout moment contre le règlement de la différence de prix, au prorata des jours qui restent jusqu'à l'échéance. Il s'applique dès réception du règlement ; l'échéance ne change pas.{fin}{si:renewal} Le renouvellement se fait au nouveau forfait ; le passage à un forfait moins cher se fait au renouvellement.{fin}
@@ -95,6 +95,30 @@ Les présentes CGV sont soumises au droit français.`,
  * unedited, gets the current default as a new version at start (an edited text is the operator's).
  */
 export const previousDefaultTermsBodies: readonly string[] = [
+  // before the renewal was built
+  `Article {n} — Objet
+Les présentes conditions générales de vente (CGV) régissent la fourniture, par {tradeName} ({ownerName}, {legalStatus}, SIRET {siret}), d'un service d'hébergement en ligne du logiciel libre Diacamma et de prestations d'accompagnement (support et formation).
+
+Article {n} — Commande
+Le client commande depuis le portail. La commande est validée après acceptation des présentes CGV. Un devis est alors adressé par courriel ; il est valable {quoteValidityDays} jours.
+
+Article {n} — Prix et paiement
+Les prix sont indiqués en euros, {vatMention}. Le paiement s'effectue {moyensDePaiement}. L'hébergement est mis en service dès réception du règlement. En cas de retard de paiement, des pénalités au taux de {latePenaltyText} sont exigibles, ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 €. Pas d'escompte pour paiement anticipé.
+
+Article {n} — Durée{si:renewal} et renouvellement{fin}
+L'hébergement est souscrit pour une durée d'un an.{si:renewal} Une commande de renouvellement est adressée au client avant l'échéance ; le client peut l'annuler et commander un autre forfait.{fin}
+
+{si:upgrade}Article {n} — Changement de forfait
+Le passage à un forfait plus complet, par exemple d'Opale à Émeraude, est possible à tout moment contre le règlement de la différence de prix, au prorata des jours qui restent jusqu'à l'échéance. Il s'applique dès réception du règlement ; l'échéance ne change pas.{fin}{si:renewal} Le renouvellement se fait au nouveau forfait ; le passage à un forfait moins cher se fait au renouvellement.{fin}
+
+Article {n} — Données
+Les données hébergées appartiennent au client.{si:archives} Il peut à tout moment en réaliser une archive et la télécharger, notamment avant la fin de son abonnement.{fin}
+
+Article {n} — Niveau de service
+La disponibilité visée est celle du forfait souscrit (SLA). L'hébergement n'inclut aucun support sur l'utilisation de Diacamma ; l'accompagnement est une prestation distincte.
+
+Article {n} — Droit applicable
+Les présentes CGV sont soumises au droit français.`,
   // with the marked passages, before the plan change was built
   `Article {n} — Objet
 Les présentes conditions générales de vente (CGV) régissent la fourniture, par {tradeName} ({ownerName}, {legalStatus}, SIRET {siret}), d'un service d'hébergement en ligne du logiciel libre Diacamma et de prestations d'accompagnement (support et formation).
