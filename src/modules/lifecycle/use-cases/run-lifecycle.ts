@@ -104,9 +104,11 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     if (await applyRenewal(d, { orderId: renewal.id, instanceId: instance.id, planCode: renewal.plan_code, renewsFrom: String(renewal.renews_from), renewsTo: String(renewal.renews_to) })) summary.extended++;
     return;
   }
+  const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
+  // Most days nothing is due for an instance: decide before reading anything more.
+  if (!stepDue(l, asOf, instance, renewal, has)) return;
   const account = await d.accounts.getAccount(instance.user_id);
   if (!account) return;
-  const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
   if (renewal.status === 'cancelled') {
     // "Annuler la commande automatique": the instance ends with its period; its data is kept a while.
     const endsRetention = declinedDates(periodEnd, l).retentionOverOn;
@@ -167,6 +169,24 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
       await endInstancePlace(d, instance);
     }
   }
+}
+
+/** Whether a step of the sweep is due today for this instance (the same rules as below, without I/O). */
+function stepDue(l: LifecycleSettings, asOf: string, instance: Instance, renewal: Order, has: (kind: LifecycleNoticeKind) => boolean): boolean {
+  const periodEnd = String(instance.period_end);
+  const start = addDays(periodEnd, 1);
+  if (renewal.status === 'cancelled') {
+    const d = declinedDates(periodEnd, l);
+    return (daysBetween(start, asOf) >= 0 && instance.state === 'active' && !has('ended')) || (daysBetween(d.retentionOverOn, asOf) >= 0 && !has('retention_over'));
+  }
+  const daysToStart = daysBetween(asOf, start);
+  if (daysToStart >= 1) {
+    const due = l.reminderDays.filter((k) => daysToStart <= k).sort((a, b) => a - b)[0];
+    return due !== undefined && !has(`reminder_${due}`);
+  }
+  const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
+  if (daysBetween(suspendOn, asOf) < 0) return !has('grace');
+  return (instance.state === 'active' && !has('suspended')) || (daysBetween(retentionOverOn, asOf) >= 0 && !has('retention_over'));
 }
 
 /**
