@@ -171,4 +171,26 @@ describe('the hosting year runs by itself', () => {
     assert.ok(row.retention_over_at);
     assert.equal((await mailsOf('cycle-rien', 'lifecycle.retention_over')).length, 1);
   });
+
+  it('counts days in Paris time across the DST changes, and the next year of a paid instance (a leap year) renews 30 days before its end', async () => {
+    // 22:30 UTC on 30 October 2027 is already the 31st in Paris (summer time ends that night).
+    clock().set('2027-10-30T22:30:00Z');
+    const autumn = await runLifecycleCatchUp(t.container.deps);
+    assert.equal(autumn.at(-1)?.day, '2027-10-31');
+    assert.equal(autumn[0]?.day, '2027-04-16', 'caught up from the day after the last sweep');
+    // 23:30 UTC on 30 January 2028 is the 31st in Paris (winter time): the renewal of the period ending on 29 February 2028.
+    clock().set('2028-01-30T22:59:00Z');
+    const before = await runLifecycleCatchUp(t.container.deps);
+    assert.equal(before.at(-1)?.day, '2028-01-30');
+    const paye = (await t.container.services.instances.findByName('cycle-paye'))!;
+    assert.equal(await renewalOf(paye.id).then((o) => o?.renews_from), '2027-03-01', 'not issued yet');
+    clock().set('2028-01-30T23:00:00Z');
+    const day = await runLifecycleCatchUp(t.container.deps);
+    assert.deepEqual(day.map((d) => d.day), ['2028-01-31']);
+    const next = (await renewalOf(paye.id))!;
+    assert.deepEqual([next.renews_from, next.renews_to, next.status], ['2028-03-01', '2029-02-28', 'validated']);
+    // 01:30 UTC on 26 March 2028 is 03:30 in Paris, summer time again: still the 26th.
+    clock().set('2028-03-26T01:30:00Z');
+    assert.equal((await runLifecycleCatchUp(t.container.deps)).at(-1)?.day, '2028-03-26');
+  });
 });
