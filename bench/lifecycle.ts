@@ -53,14 +53,27 @@ async function main(): Promise<void> {
     };
     // A month of ordinary days: each day's renewals are issued, reminders and grace follow.
     let worstOrdinary = 0;
+    let worstDay = '';
+    const times: number[] = [];
     for (let day = '2026-05-03'; day <= '2026-06-16'; day = addDays(day, 1)) {
       const s = await sweep(day, 'daily');
-      worstOrdinary = Math.max(worstOrdinary, s);
-      if (!['2026-05-03', '2026-05-04', '2026-06-01', '2026-06-15', '2026-06-16'].includes(day)) rows.pop();
+      times.push(s);
+      const kept = ['2026-05-03', '2026-05-04', '2026-06-01', '2026-06-15', '2026-06-16'].includes(day);
+      if (s > worstOrdinary) {
+        worstOrdinary = s;
+        worstDay = day;
+        if (!kept) rows[rows.length - 1]![0] = 'slowest';
+      }
+      if (!kept && rows[rows.length - 1]![0] !== 'slowest') rows.pop();
     }
+    // Only the last "slowest" row stays.
+    const lastSlowest = rows.map((r) => r[0]).lastIndexOf('slowest');
+    for (let i = rows.length - 1; i >= 0; i--) if (rows[i]![0] === 'slowest' && i !== lastSlowest) rows.splice(i, 1);
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
     process.stdout.write(`\nLifecycle sweep, ${N} instances on PostgreSQL (seeded in ${seeded.toFixed(1)} s) — ${machine()}\n`);
     process.stdout.write(table(['run', 'day', 'instances looked at', 'renewals issued', 'reminders/grace/suspended', 'sweep s', 'same day again s', 'created again', 'RSS before MiB', 'RSS after MiB'], rows) + '\n');
-    process.stdout.write(`slowest ordinary day: ${worstOrdinary.toFixed(2)} s (target ≤ ${TARGET_S} s) ${worstOrdinary <= TARGET_S ? 'OK' : 'NOT MET'}\n`);
+    process.stdout.write(`${times.length} days swept: median ${median.toFixed(2)} s, slowest ${worstOrdinary.toFixed(2)} s on ${worstDay} (target ≤ ${TARGET_S} s) ${worstOrdinary <= TARGET_S ? 'OK' : 'NOT MET'}\n`);
   } finally {
     await container.close();
     await database.drop();
