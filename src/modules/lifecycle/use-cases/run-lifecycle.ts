@@ -226,9 +226,9 @@ async function declinedFacts(d: RunLifecycleDeps, instance: Instance, renewal: O
 
 /**
  * The retention delay is over: the instance is marked to be ended (`retention_over_at`). HERE the
- * "end an instance" use case of the archives/instances modules (verified final archive,
- * destruction, name released after 90 days) is to be called — it is wired once it exists; until
- * then the instance stays suspended with its data, listed as "to be ended" for the operator.
+ * "end an instance" use case (archives/use-cases/end-instance.ts: verified final archive,
+ * destruction, name released after 90 days) is to be called, with the reason "unpaid" or
+ * "customer" — not wired yet; until then the instance stays suspended with its data.
  */
 async function endInstancePlace(d: RunLifecycleDeps, instance: Instance): Promise<void> {
   d.logger.info({ instance: instance.name }, 'retention over: instance to be ended');
