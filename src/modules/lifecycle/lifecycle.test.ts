@@ -11,6 +11,7 @@ import { addDays } from '../../platform/dates.ts';
 import { recordPayment } from '../payments/use-cases/record-payment.ts';
 import { settleQuote } from '../payments/use-cases/settle-quote.ts';
 import { applyRenewal } from '../instances/use-cases/apply-renewal.ts';
+import { requestPlanChange } from '../instances/use-cases/request-plan-change.ts';
 import { runLifecycleCatchUp, runLifecycleDay } from './use-cases/run-lifecycle.ts';
 
 /**
@@ -82,6 +83,11 @@ describe('the hosting year runs by itself', () => {
     assert.match(body, new RegExp(`/commandes/${order.id}`));
     assert.match(body, /28\/02\/2027/);
     assert.match(body, /Annuler la commande automatique/);
+    // While the renewal is open, the plan for the next year is chosen on the renewal, not by a prorated change.
+    const user = { id: i.user_id, alias: 'cycle', name: 'cycle', email: 'cycle@example.org', role: 'customer' as const, organisationId: null, sessionId: 0 };
+    const terms = (await t.container.services.settings.currentTerms())!;
+    const change = await requestPlanChange(t.container.deps, user, i.id, { planCode: 'emeraude', accept: true, termsVersion: terms.version, ip: null });
+    assert.deepEqual(change, { ok: false, error: 'plan_change_renewal_open', orderId: order.id });
   });
 
   it('sends each reminder once, whether the sweep runs twice a day or catches up missed days', async () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../platform/clock.ts';
-import { frenchDate } from '../../../platform/dates.ts';
+import { addDays, frenchDate } from '../../../platform/dates.ts';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { ErrorCode } from '../../../errors/app-error.ts';
 import type { CurrentUser } from '../../../web/context.ts';
@@ -60,6 +60,9 @@ export async function requestPlanChange(d: RequestPlanChangeDeps, user: CurrentU
   if (instance.state !== 'active') return { ok: false, error: 'instance_not_active' };
   const open = await d.orders.openPlanChange(instance.id);
   if (open) return { ok: false, error: 'plan_change_pending', orderId: open.id };
+  // The renewal already priced the next year at the current plan: the plan is chosen there now.
+  const renewal = instance.period_end ? await d.orders.latestRenewal(instance.id, addDays(String(instance.period_end), 1)) : undefined;
+  if (renewal && renewal.status === 'validated') return { ok: false, error: 'plan_change_renewal_open', orderId: renewal.id };
   const { offers, error } = await planChangeOffers(d, instance);
   if (error) return { ok: false, error };
   const offer = offers.find((o) => o.plan.code === input.planCode);
