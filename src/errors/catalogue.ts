@@ -165,6 +165,18 @@ const support = {
   support_form_stale: { status: 422, fr: 'Ce formulaire a été affiché il y a trop longtemps. Vérifiez vos réponses, puis envoyez-le à nouveau.', en: 'This form was shown too long ago. Check your answers, then send it again.' },
 } satisfies Record<string, CatalogueEntry>;
 
+/** Diamant: the request "à chiffrer" and the operator's custom quote. */
+const diamant = {
+  diamant_needs_required: { status: 422, fr: 'Décrivez vos besoins : nombre de personnes qui utiliseront Diacamma en même temps, volume de données, exigences particulières.', en: 'Describe your needs: how many people will use Diacamma at once, the volume of data, any particular requirement.' },
+  diamant_sessions_invalid: { status: 422, fr: 'Indiquez un nombre entier de connexions simultanées entre 1 et 100 000, ou laissez vide pour « sans limitation ».', en: 'Enter a whole number of simultaneous connections from 1 to 100,000, or leave it empty for “unlimited”.' },
+  diamant_bandwidth_invalid: { status: 422, fr: 'Indiquez une bande passante en Mbps, nombre entier entre 1 et 100 000, ou laissez vide pour « sans limitation ».', en: 'Enter a bandwidth in Mbps, a whole number from 1 to 100,000, or leave it empty for “unlimited”.' },
+  diamant_storage_invalid: { status: 422, fr: 'Indiquez un stockage en Go, nombre entier entre 1 et 100 000.', en: 'Enter a storage in GB, a whole number from 1 to 100,000.' },
+  diamant_sla_invalid: { status: 422, fr: 'Indiquez une disponibilité garantie (SLA) entre 90 et 100 %, par exemple 99,9, ou laissez vide.', en: 'Enter a guaranteed availability (SLA) from 90 to 100 %, e.g. 99.9, or leave it empty.' },
+  diamant_price_invalid: { status: 422, fr: 'Indiquez un prix unitaire hors taxes en euros, supérieur à 0 € et d’au plus 100 000 € (par exemple 450 ou 120,50).', en: 'Enter a unit price excluding tax in euros, more than €0 and at most €100,000 (e.g. 450 or 120.50).' },
+  diamant_quantity_invalid: { status: 422, fr: 'Indiquez une quantité entière entre 1 et 1 000.', en: 'Enter a whole quantity from 1 to 1,000.' },
+  diamant_not_requested: { status: 409, fr: 'Cette demande Diamant a déjà son devis (ou a été annulée) : rien n’a été émis.', en: 'This Diamant request already has its quote (or was cancelled): nothing was issued.' },
+} satisfies Record<string, CatalogueEntry>;
+
 /** Archives: Archiver, Import, Export, Supprimer, Restaurer — and why an archive file is refused. */
 const archives = {
   archive_name_required: { status: 422, fr: "Donnez un nom à l'archive (80 caractères au plus).", en: 'Give the archive a name (80 characters at most).' },
@@ -202,14 +214,14 @@ const archives = {
   archive_failed_verification: { status: 500, fr: "L'archive produite n'a pas passé la vérification ({reason}) : elle n'a pas été conservée.", en: 'The archive produced failed verification ({reason}): it was not kept.' },
 } satisfies Record<string, CatalogueEntry>;
 
-export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support, ...archives };
+export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support, ...diamant, ...archives };
 
 export type ErrorCode = keyof typeof catalogue;
 /** Every password rule broken, e.g. `password:too_short+contains_admin` (accounts/passwords.ts). */
 export type PasswordRulesCode = `password:${string}`;
 
 /** The codes a form field can carry (a person's input, checked by a service). */
-export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | keyof typeof archives | PasswordRulesCode;
+export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | keyof typeof diamant | keyof typeof archives | PasswordRulesCode;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(catalogue, value);

@@ -21,6 +21,7 @@ import { TooLarge, type ArchiveStore, type PendingArchive } from './archive-stor
 import { endInstanceJob } from './archives.jobs.ts';
 import { restoreDoneMail } from './archives.mails.ts';
 import type { ArchivesRepository } from './archives.repository.ts';
+import { withCustomLimits } from '../settings/custom-limits.ts';
 
 export interface ArchivesDeps {
   repo: ArchivesRepository;
@@ -106,7 +107,8 @@ export class ArchivesService {
   }
 
   async quota(instance: Instance): Promise<Quota> {
-    const plan = await this.#d.settings.plan(instance.plan_code);
+    const catalogue = await this.#d.settings.plan(instance.plan_code);
+    const plan = catalogue ? withCustomLimits(catalogue, instance.custom_limits) : undefined;
     return { usedBytes: (instance.disk_bytes ?? 0) + (await this.#repo.countedBytes(instance.id)), totalBytes: plan?.storageBytes ?? null };
   }
 

@@ -16,6 +16,7 @@ import { moneyRoutes } from './money.routes.ts';
 import { settingsRoutes } from './settings.routes.ts';
 import { plansRoutes } from './plans.routes.ts';
 import { instancesRoutes } from './instances.routes.ts';
+import { diamantBackofficeRoutes } from './diamant.routes.ts';
 import { blankQuoteForm, supportRequestPage, supportRequestsPage, type SupportQuoteRow } from './support.views.ts';
 import { fieldErrorTexts } from '../../errors/app-error.ts';
 import type { SupportQuoteForm } from '../support/support.service.ts';
@@ -41,11 +42,12 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     await app.register(settingsRoutes(c, pageContext));
     await app.register(plansRoutes(c, pageContext));
     await app.register(instancesRoutes(c, pageContext));
+    await app.register(diamantBackofficeRoutes(c, pageContext));
 
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);
       const [people, mails] = await Promise.all([accounts.countCustomers(new Date(c.clock.now().getTime() - 7 * DAY)), mail.pendingAndFailed()]);
-      const counts = { ...people, mailPending: mails.pending, mailFailed: mails.failed };
+      const counts = { ...people, mailPending: mails.pending, mailFailed: mails.failed, diamantRequested: (await c.services.orders.requestedOrders()).length };
       const welcome = queryOf(request).bienvenue === '1';
       return sendHtml(reply, dashboardPage(ctx, { counts, welcome, outboxMode: outboxMode() }));
     });

@@ -13,6 +13,8 @@ export interface DashboardCounts {
   newCustomers: number;
   mailPending: number;
   mailFailed: number;
+  /** Diamant requests awaiting their quote */
+  diamantRequested?: number;
 }
 
 export function tr(ctx: PageContext): T {
@@ -109,6 +111,7 @@ ${c.mailFailed > 0 ? notice('warning', t('failedWarning', { count: c.mailFailed 
   ${stat('/backoffice/clients', t('statNewCustomers'), c.newCustomers)}
   ${stat('/backoffice/courriels', t('statMailPending'), c.mailPending)}
   ${stat('/backoffice/courriels', t('statMailFailed'), c.mailFailed)}
+  ${stat('/backoffice/diamant', t('statDiamant'), c.diamantRequested ?? 0)}
 </div>
 <h2>${t('navDashboard')}</h2>
 <ul>
@@ -117,6 +120,7 @@ ${c.mailFailed > 0 ? notice('warning', t('failedWarning', { count: c.mailFailed 
   <li><a href="/backoffice/instances">${t('navInstances')}</a></li>
   <li><a href="/backoffice/documents">${t('documentsLink')}</a></li>
   <li><a href="/backoffice/demandes">${t('supportLink')}</a></li>
+  <li><a href="/backoffice/diamant">${t('diamantLink')}</a></li>
   <li><a href="/backoffice/courriels">${t('mailTitle')}</a></li>
   <li><a href="/backoffice/journal">${t('journalTitle')}</a></li>
   <li><a href="/backoffice/reglages">${t('settingsLink')}</a></li>

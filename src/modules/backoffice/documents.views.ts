@@ -9,11 +9,11 @@ import { backofficePage, pager, searchForm, tr, type PageInfo } from './backoffi
 import { mt, type MT } from './money.messages.ts';
 import { asCards } from '../../web/table.ts';
 
-export const ORDER_STATUSES: readonly OrderStatus[] = ['draft', 'validated', 'paid', 'expired', 'cancelled'];
+export const ORDER_STATUSES: readonly OrderStatus[] = ['draft', 'requested', 'validated', 'paid', 'expired', 'cancelled'];
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['quote', 'invoice', 'credit_note'];
 
 const STATE_CLASS: Record<DocumentState, string> = { to_pay: 'warn', to_accept: 'warn', accepted: 'ok', refused: 'err', paid: 'ok', issued: 'ok', expired: 'err', cancelled: 'err' };
-const ORDER_CLASS: Record<OrderStatus, string> = { draft: '', validated: 'warn', paid: 'ok', expired: 'err', cancelled: 'err', ended: '' };
+const ORDER_CLASS: Record<OrderStatus, string> = { draft: '', requested: 'warn', validated: 'warn', paid: 'ok', expired: 'err', cancelled: 'err', ended: '' };
 
 export function documentStateBadge(t: MT, state: DocumentState): Html {
   return html`<span class="badge ${STATE_CLASS[state]}">${t(`state_${state}`)}</span>`;

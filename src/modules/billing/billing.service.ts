@@ -80,11 +80,17 @@ export class BillingService {
     return [{ label: change.label, detail: `Instance ${instanceUrl}`, quantity: 1, unitPriceCents: change.amountCents, netCents: change.amountCents, vatRatePercent: rate, periodStart: change.from, periodEnd: change.to }];
   }
 
+  /** Lines written by the operator (a custom quote): priced as given, at today's VAT rate. */
+  async customLines(lines: { label: string; detail?: string | null; quantity: number; unitPriceCents: number }[]): Promise<DocumentLine[]> {
+    const { rate } = await this.#vatRate();
+    return lines.map((l) => ({ label: l.label, detail: l.detail ?? null, quantity: l.quantity, unitPriceCents: l.unitPriceCents, netCents: l.quantity * l.unitPriceCents, vatRatePercent: rate, periodStart: null, periodEnd: null }));
+  }
+
   async #settingsNow(db: Kysely<DB>) {
     return { identity: await this.#settings.operatorIdentity(db), billing: await this.#settings.billing(db) };
   }
 
-  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[]; /** replaces the hosting year's note */ note?: string; /** a renewal's quote stays payable until the instance's data goes */ validUntil?: string }): Promise<DocumentRow> {
+  async issueQuote(trx: Kysely<DB>, input: { order: Order; user: User; organisation: Organisation; lines: DocumentLine[]; /** replaces the hosting year's note */ note?: string; /** a custom quote's own validity, or a renewal's (payable until the instance's data goes); else the billing settings' */ validUntil?: string }): Promise<DocumentRow> {
     return this.#issueQuoteDocument(trx, {
       orderId: input.order.id,
       user: input.user,

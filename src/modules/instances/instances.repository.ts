@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ActionKind, DB, EndReason, Instance, InstanceState } from '../../platform/db/schema.ts';
+import type { ActionKind, CustomLimits, DB, EndReason, Instance, InstanceState } from '../../platform/db/schema.ts';
 
 export class InstancesRepository {
   readonly db: Kysely<DB>;
@@ -8,10 +8,10 @@ export class InstancesRepository {
   }
 
   /** The instance of an order, created once (the order id is unique). */
-  async ensureForOrder(o: { orderId: number; userId: number; name: string; planCode: string; flavour: Instance['flavour'] }, now: Date): Promise<Instance> {
+  async ensureForOrder(o: { orderId: number; userId: number; name: string; planCode: string; flavour: Instance['flavour']; customLimits: CustomLimits | null }, now: Date): Promise<Instance> {
     await this.db
       .insertInto('instances')
-      .values({ order_id: o.orderId, user_id: o.userId, name: o.name, plan_code: o.planCode, flavour: o.flavour, state: 'creating', created_at: now, updated_at: now })
+      .values({ order_id: o.orderId, user_id: o.userId, name: o.name, plan_code: o.planCode, flavour: o.flavour, state: 'creating', created_at: now, updated_at: now, custom_limits: o.customLimits ? JSON.stringify(o.customLimits) : null })
       .onConflict((oc) => oc.column('order_id').doNothing())
       .execute();
     return this.db.selectFrom('instances').selectAll().where('order_id', '=', o.orderId).executeTakeFirstOrThrow();

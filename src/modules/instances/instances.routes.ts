@@ -33,7 +33,7 @@ export async function showInstancePage(c: Container, pageContext: PageContextFac
         instance,
         restarting: c.driver.runtime(instance.name).state === 'restarting',
         url: c.urls.instance(instance.name),
-        plan: await settings.plan(instance.plan_code),
+        plan: (await c.services.instances.effectivePlan(instance)) ?? null,
         canChangePlan: instance.state === 'active' && (await planChangeOffers(c.deps, instance)).offers.length > 0,
         ...(features().renewal ? { renewal: { status: await renewalStatus(c.services, instance, c.services.billing.today()), plans: await settings.plans(), retentionDays: (await settings.lifecycle()).retentionDays } } : {}),
         diskBytes: disk,

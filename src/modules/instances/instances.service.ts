@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import type { ActionKind, DB, EndReason, Instance, InstanceState, Order } from '../../platform/db/schema.ts';
+import type { ActionKind, CustomLimits, DB, EndReason, Instance, InstanceState, Order } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { decryptSecret, deriveKey, encryptSecret } from '../../platform/secrets.ts';
@@ -15,6 +15,8 @@ import type { MailService } from '../notifications/mail.service.ts';
 import { customerRecipients } from '../notifications/recipients.ts';
 import type { OrdersService } from '../orders/orders.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
+import type { PlanView } from '../settings/settings.types.ts';
+import { withCustomLimits } from '../settings/custom-limits.ts';
 import { ARCHIVE_ACTION_KINDS, archiveActionJob, MAX_ATTEMPTS, provisionInstanceJob, runActionJob } from './instances.jobs.ts';
 import { actionFailedMail, instanceReadyMail } from './instances.mails.ts';
 import type { InstancesRepository } from './instances.repository.ts';
@@ -26,7 +28,15 @@ export interface Route {
   instanceId: number;
   state: InstanceState;
   planCode: string;
+  /** the limits of a custom quote (Diamant), which override the plan's */
+  custom: CustomLimits | null;
   limits: PlanLimits;
+}
+
+/** The front door's limits of an instance: its plan's, or its custom quote's where it has one. */
+function routeLimits(plan: PlanLimits | undefined, custom: CustomLimits | null): PlanLimits {
+  const base = plan ?? UNKNOWN_PLAN;
+  return custom ? { planName: base.planName, maxSessions: custom.maxSessions, bandwidthMbps: custom.bandwidthMbps } : base;
 }
 
 export interface InstancesDeps {
@@ -86,14 +96,24 @@ export class InstancesService {
   }
 
   /** What the front door says of an instance from now on (in memory only; see setState). */
-  showAs(i: Pick<Instance, 'id' | 'name' | 'plan_code'>, state: InstanceState): void {
+  showAs(i: Pick<Instance, 'id' | 'name' | 'plan_code'> & { custom_limits?: CustomLimits | null }, state: InstanceState): void {
     if (state === 'deleted') this.#routes.delete(i.name);
-    else this.#routes.set(i.name, { instanceId: i.id, state, planCode: i.plan_code, limits: this.#limits.get(i.plan_code) ?? UNKNOWN_PLAN });
+    else {
+      // A custom quote's limits (Diamant) stay with the instance's route across catalogue changes.
+      const custom = i.custom_limits !== undefined ? i.custom_limits : (this.#routes.get(i.name)?.custom ?? null);
+      this.#routes.set(i.name, { instanceId: i.id, state, planCode: i.plan_code, custom, limits: routeLimits(this.#limits.get(i.plan_code), custom) });
+    }
   }
 
   async refreshLimits(): Promise<void> {
     for (const p of await this.#d.settings.plans()) this.#limits.set(p.code, { planName: p.name, maxSessions: p.maxSessions, bandwidthMbps: p.bandwidthMbps });
-    for (const r of this.#routes.values()) r.limits = this.#limits.get(r.planCode) ?? UNKNOWN_PLAN;
+    for (const r of this.#routes.values()) r.limits = routeLimits(this.#limits.get(r.planCode), r.custom);
+  }
+
+  /** The plan as it applies to this instance: the catalogue's, with its custom limits (Diamant) in place. */
+  async effectivePlan(i: Pick<Instance, 'plan_code' | 'custom_limits'>): Promise<PlanView | undefined> {
+    const plan = await this.#d.settings.plan(i.plan_code);
+    return plan ? withCustomLimits(plan, i.custom_limits) : undefined;
   }
 
   /** An instance's state, stored (in the caller's transaction when given) and shown by the front door. */
@@ -172,7 +192,7 @@ export class InstancesService {
   // --- provisioning steps ------------------------------------------------------------------------
   /** The instance of a paid order, made once (the order id is unique), shown "en création" if new. */
   async ensureForOrder(order: Order): Promise<Instance> {
-    const instance = await this.#repo.ensureForOrder({ orderId: order.id, userId: order.user_id, name: order.instance_name, planCode: order.plan_code, flavour: order.flavour }, this.#d.clock.now());
+    const instance = await this.#repo.ensureForOrder({ orderId: order.id, userId: order.user_id, name: order.instance_name, planCode: order.plan_code, flavour: order.flavour, customLimits: order.custom_terms?.limits ?? null }, this.#d.clock.now());
     if (!this.#routes.has(instance.name)) this.showAs(instance, instance.state);
     return instance;
   }

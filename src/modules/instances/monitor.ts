@@ -12,6 +12,7 @@ import { renderMail } from '../notifications/mail-layout.ts';
 import { customerRecipients } from '../notifications/recipients.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { InstancesRepository } from './instances.repository.ts';
+import { withCustomLimits } from '../settings/custom-limits.ts';
 
 /** Failed probes in a row before an instance is marked down and the operator alerted. */
 export const DOWN_AFTER = 3;
@@ -89,7 +90,8 @@ export class InstancesMonitor {
   async #measureStorage(i: Instance, now: Date): Promise<void> {
     const { diskBytes } = await this.#d.driver.usage(i.name);
     await this.#d.repo.setDiskUse(i.id, diskBytes, now);
-    const plan = await this.#d.settings.plan(i.plan_code);
+    const catalogue = await this.#d.settings.plan(i.plan_code);
+    const plan = catalogue ? withCustomLimits(catalogue, i.custom_limits) : undefined;
     if (!plan?.storageBytes || diskBytes < plan.storageBytes * STORAGE_WARNING) return;
     const warnedThisPeriod = i.storage_warned_at && (!i.period_start || parisDate(new Date(i.storage_warned_at)) >= i.period_start);
     if (warnedThisPeriod) return;

@@ -36,16 +36,16 @@ export function billingValuesOf(o: Organisation | null): BillingAddressValues {
  * morale", saved back to it), the CGV box, the button. Without published CGV the button is disabled
  * and says why.
  */
-export function validationForm(ctx: PageContext, s: { order: Order; organisationName: string; termsVersion: number | null; values: BillingAddressValues; errors: FieldErrors }): Html {
+export function validationForm(ctx: PageContext, s: { order: Order; organisationName: string; termsVersion: number | null; values: BillingAddressValues; errors: FieldErrors; /** a Diamant draft: the step sends the request for a quote */ diamant?: boolean }): Html {
   const t = ot(ctx);
   const at = tr(ctx);
   const v = s.values;
   const e = s.errors;
   const noTerms = s.termsVersion === null;
   return html`<section class="panel" aria-labelledby="validate-title">
-  <h2 id="validate-title">${t('validate')}</h2>
-  <p class="muted">${t('validateHint')}</p>
-  <form method="post" action="/commandes/${s.order.id}/valider" novalidate>
+  <h2 id="validate-title">${s.diamant ? t('diamantSend') : t('validate')}</h2>
+  <p class="muted">${s.diamant ? t('diamantSendHint') : t('validateHint')}</p>
+  <form method="post" action="/commandes/${s.order.id}/${s.diamant ? 'demander' : 'valider'}" novalidate>
     ${csrfField(ctx)}
     ${noTerms ? '' : html`<input type="hidden" name="cgv_version" value="${s.termsVersion}">`}
     <fieldset class="field">
@@ -65,7 +65,7 @@ export function validationForm(ctx: PageContext, s: { order: Order; organisation
       <label class="choice"><input type="checkbox" id="f-terms" name="accept" value="1"${v.accept === '1' ? html` checked` : ''}${noTerms ? html` disabled` : ''}${e.terms ? html` aria-invalid="true" aria-describedby="f-terms-error"` : ''}> <span>${t('termsCheck', { version: s.termsVersion ?? '' })}</span></label>
       <p><a href="/cgv" target="_blank" rel="noopener">${t('termsRead')}</a></p>
     </div>
-    <button type="submit"${noTerms ? html` disabled aria-describedby="validate-why"` : ''}>${t('validate')}</button>
+    <button type="submit"${noTerms ? html` disabled aria-describedby="validate-why"` : ''}>${s.diamant ? t('diamantSend') : t('validate')}</button>
     ${noTerms ? html`<p class="why" id="validate-why">${t('noTerms')}</p>` : ''}
   </form>
 </section>`;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platform/db/schema.ts';
+import type { CustomTerms, DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platform/db/schema.ts';
 
 export interface DraftFields {
   instance_name: string;
@@ -7,6 +7,8 @@ export interface DraftFields {
   flavour: Flavour;
   admin_password_enc: Buffer;
   payment_method: PaymentMethod;
+  /** Diamant: the customer's needs */
+  needs?: string;
 }
 
 /** Whether a unique violation is the one that guards instance names. */
@@ -96,7 +98,7 @@ export class OrdersRepository {
   }
 
   async setStatus(db: Kysely<DB>, id: number, from: OrderStatus[], to: OrderStatus, now: Date): Promise<boolean> {
-    const stamp = to === 'validated' ? { validated_at: now } : to === 'paid' ? { paid_at: now } : to === 'cancelled' ? { cancelled_at: now } : {};
+    const stamp = to === 'validated' ? { validated_at: now } : to === 'paid' ? { paid_at: now } : to === 'cancelled' ? { cancelled_at: now } : to === 'requested' ? { requested_at: now } : {};
     const res = await db.updateTable('orders').set({ status: to, updated_at: now, ...stamp }).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -191,6 +193,35 @@ export class OrdersRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  async setCustomTerms(db: Kysely<DB>, id: number, terms: CustomTerms, now: Date): Promise<void> {
+    await db.updateTable('orders').set({ custom_terms: JSON.stringify(terms), updated_at: now }).where('id', '=', id).execute();
+  }
+
+  /** Diamant requests awaiting their quote, with who asked, oldest first. */
+  requestedOrders() {
+    return this.db
+      .selectFrom('orders')
+      .innerJoin('users', 'users.id', 'orders.user_id')
+      .innerJoin('organisations', 'organisations.id', 'orders.organisation_id')
+      .select(['orders.id', 'orders.user_id', 'orders.instance_name', 'orders.needs', 'orders.requested_at', 'users.alias', 'organisations.name as organisation_name'])
+      .where('orders.status', '=', 'requested')
+      .orderBy('orders.id')
+      .execute();
+  }
+
+  /** The newest paid order with custom terms that made or renewed this instance (a read joining instances). */
+  latestCustomTermsOfInstance(instanceId: number, db: Kysely<DB> = this.db) {
+    return db
+      .selectFrom('orders')
+      .select(['orders.id', 'orders.custom_terms'])
+      .where('orders.status', '=', 'paid')
+      .where('orders.custom_terms', 'is not', null)
+      .where((eb) => eb.or([eb('orders.instance_id', '=', instanceId), eb('orders.id', '=', eb.selectFrom('instances').select('instances.order_id').where('instances.id', '=', instanceId))]))
+      .orderBy('orders.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   /** Once the instance exists, the admin password chosen at order time is not kept. */
   async eraseAdminPassword(id: number, now: Date): Promise<void> {
     await this.db.updateTable('orders').set({ admin_password_enc: null, updated_at: now }).where('id', '=', id).execute();
@@ -202,7 +233,7 @@ export class OrdersRepository {
       .selectFrom('orders')
       .select('id')
       .where(sql`lower(instance_name)`, '=', name.toLowerCase())
-      .where('status', 'in', ['validated', 'paid'])
+      .where('status', 'in', ['requested', 'validated', 'paid'])
       .$if(exceptOrderId !== null, (q) => q.where('id', '<>', exceptOrderId!))
       .executeTakeFirst();
     if (held) return true;

@@ -10,6 +10,7 @@ import { confirmed, confirmPage } from '../../web/confirm.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import type { OrderErrors } from './orders.service.ts';
 import { cancelOrder } from './use-cases/cancel-order.ts';
+import { diamantRoutes } from './diamant.routes.ts';
 import { validateOrder } from './use-cases/validate-order.ts';
 import { orderFormPage, orderPage, ot, type OrderFormValues } from './orders.views.ts';
 import { billingValuesOf, type BillingAddressValues } from './order-validation.views.ts';
@@ -70,6 +71,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
 
   return async (app) => {
     app.addHook('preHandler', requireSignedIn);
+    await app.register(diamantRoutes(c, pageContext, showOrder));
 
     app.get('/instances/nouvelle', async (request, reply) => {
       const ctx = await pageContext(request, reply);
@@ -91,7 +93,7 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
       const q = request.query as Record<string, unknown>;
       const ctx = await pageContext(request, reply);
       const t = ot(ctx);
-      const notices = q.valide ? [t('validated', { number: String(q.valide).slice(0, 20) })] : q.annulee ? [t('cancelled')] : [];
+      const notices = q.valide ? [t('validated', { number: String(q.valide).slice(0, 20) })] : q.annulee ? [t('cancelled')] : q.demande ? [t('diamantRequested')] : [];
       return showOrder(request, reply, idParam(request), { notices });
     });
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DAY, type Clock } from '../../platform/clock.ts';
 import { parisDate } from '../../platform/dates.ts';
-import type { DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platform/db/schema.ts';
+import type { CustomLimits, CustomTerms, CustomTermsLine, DB, Flavour, Order, OrderStatus, PaymentMethod } from '../../platform/db/schema.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import { deriveKey, encryptSecret } from '../../platform/secrets.ts';
 import type { DomainError, FieldErrorCode } from '../../errors/app-error.ts';
@@ -9,6 +9,8 @@ import { orderPaid, planChangePaid, renewalPaid } from '../../events/domain-even
 import type { CurrentUser } from '../../web/context.ts';
 import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
+import type { PlanView } from '../settings/settings.types.ts';
+import { needsError, yearlyCentsOf } from './diamant.ts';
 import { checkInstanceName, RELEASE_QUARANTINE_DAYS } from './instance-name.ts';
 import type { OrdersRepository } from './orders.repository.ts';
 
@@ -96,14 +98,20 @@ export class OrdersService {
   }
 
   async #validateDraft(input: DraftInput, orderId: number | null): Promise<OrderErrors> {
+    const errors = await this.#validateCommon(input, orderId);
+    const plan = await this.#d.settings.plan(input.planCode);
+    if (!plan) errors.plan = 'plan_invalid';
+    else if (plan.customQuote || plan.priceCents === null) errors.plan = 'plan_on_quote';
+    return errors;
+  }
+
+  /** What every order form checks: the name, the application, the payment method, the admin password. */
+  async #validateCommon(input: Omit<DraftInput, 'planCode'>, orderId: number | null): Promise<OrderErrors> {
     const errors: OrderErrors = {};
     const name = input.instanceName.toLowerCase();
     const nameProblem = checkInstanceName(name, { tradeName: (await this.#d.settings.operatorIdentity()).tradeName });
     if (nameProblem) errors.instance_name = nameProblem === 'invalid' ? 'instance_name_invalid' : 'instance_name_reserved';
     else if (await this.nameUnavailable(name, orderId)) errors.instance_name = 'instance_name_taken';
-    const plan = await this.#d.settings.plan(input.planCode);
-    if (!plan) errors.plan = 'plan_invalid';
-    else if (plan.customQuote || plan.priceCents === null) errors.plan = 'plan_on_quote';
     if (!FLAVOURS.includes(input.flavour as Flavour)) errors.flavour = 'flavour_invalid';
     if (!this.paymentMethods().includes(input.paymentMethod as PaymentMethod)) errors.payment_method = 'payment_method_invalid';
     const pw = passwordErrorCode(checkPassword(input.password, input.confirm, { forbidden: 'admin' }));
@@ -133,6 +141,62 @@ export class OrdersService {
     if (orderId === null) return { ok: true, orderId: await this.#repo.insertDraft(user.id, user.organisationId, fields, now) };
     if (!(await this.#repo.updateDraft(orderId, fields, now))) return { ok: false, errors: { order: 'order_not_draft' } };
     return { ok: true, orderId };
+  }
+
+  /** The plan sold on a custom quote (Diamant), if the catalogue has one. */
+  async customQuotePlan(): Promise<PlanView | undefined> {
+    return (await this.#d.settings.plans()).find((p) => p.customQuote);
+  }
+
+  /**
+   * The Diamant order form: the name, the application, the needs in words, the admin password, the
+   * payment method → a draft of the custom-quote plan (its request is sent from the order page, with
+   * the billing address and the CGV, by the use case request-diamant).
+   */
+  async saveDiamantDraft(user: CurrentUser, input: Omit<DraftInput, 'planCode'> & { needs: string }): Promise<OrderResult<{ orderId: number }>> {
+    const plan = await this.customQuotePlan();
+    if (!user.organisationId || !plan) return { ok: false, errors: { plan: 'plan_invalid' } };
+    const errors = await this.#validateCommon(input, null);
+    const needs = needsError(input.needs);
+    if (needs) errors.needs = needs;
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+    const fields = {
+      instance_name: input.instanceName.toLowerCase(),
+      plan_code: plan.code,
+      flavour: input.flavour as Flavour,
+      admin_password_enc: encryptSecret(this.#key, input.password),
+      payment_method: input.paymentMethod as PaymentMethod,
+    };
+    return { ok: true, orderId: await this.#repo.insertDraft(user.id, user.organisationId, { ...fields, needs: input.needs.trim() }, this.#d.clock.now()) };
+  }
+
+  /** A Diamant draft sent to the operator: "à chiffrer" from now on, its name held. */
+  async markRequested(trx: Kysely<DB>, orderId: number): Promise<boolean> {
+    return this.#repo.setStatus(trx, orderId, ['draft'], 'requested', this.#d.clock.now());
+  }
+
+  /** The operator's quote of a Diamant request: its custom terms kept with the order, and the order awaits payment. */
+  async fixCustomTerms(trx: Kysely<DB>, orderId: number, terms: CustomTerms): Promise<boolean> {
+    if (!(await this.#repo.setStatus(trx, orderId, ['requested'], 'validated', this.#d.clock.now()))) return false;
+    await this.#repo.setCustomTerms(trx, orderId, terms, this.#d.clock.now());
+    return true;
+  }
+
+  /** Diamant requests awaiting their quote, oldest first (the operator's list). */
+  requestedOrders() {
+    return this.#repo.requestedOrders();
+  }
+
+  /**
+   * The custom terms a renewal of this instance must reuse (limits, and the lines renewed every
+   * year with their yearly total), from the newest paid order of the instance that has some; null
+   * for an instance on a catalogue plan (its renewal is priced from the plan).
+   */
+  async renewalTermsOf(instanceId: number, db?: Kysely<DB>): Promise<{ orderId: number; limits: CustomLimits; lines: CustomTermsLine[]; yearlyCents: number } | null> {
+    const row = await this.#repo.latestCustomTermsOfInstance(instanceId, db);
+    if (!row?.custom_terms) return null;
+    const lines = row.custom_terms.lines.filter((l) => l.yearly);
+    return { orderId: row.id, limits: row.custom_terms.limits, lines, yearlyCents: yearlyCentsOf(row.custom_terms) };
   }
 
   /** "Accepter les CGV": the version, time, address and person are recorded with the order. */

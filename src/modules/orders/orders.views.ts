@@ -104,7 +104,7 @@ ${errorSummary(e, t('errorsTitle'))}
   ${csrfField(ctx)}
   ${field({ name: 'instance_name', label: t('instanceName'), hint: t('instanceNameHint', { address: opts.instanceUrl(ctx.locale === 'fr' ? 'nom' : 'name') }), value: v.instance_name, required: true, error: e.instance_name, maxlength: 40, autocomplete: 'off' })}
   ${fieldset('plan', t('plan'), html`${opts.plans.filter((p) => !p.customQuote && p.priceCents !== null).map((p) => radio('plan', p.code, t('planOption', { name: p.name, price: formatMoney(p.priceCents!, ctx.locale) }), v.plan === p.code))}
-    <p class="hint">${t('diamantNote')} <a href="/faq#diamant">Diamant</a></p>`)}
+    <p class="hint">${t('diamantNote')} <a href="/instances/diamant">${t('diamantLink')}</a>.</p>`)}
   ${fieldset('flavour', t('flavour'), html`${radio('flavour', 'diacamma.asso', t('flavour_asso'), v.flavour !== 'diacamma.syndic')}${radio('flavour', 'diacamma.syndic', t('flavour_syndic'), v.flavour === 'diacamma.syndic')}`)}
   ${field({ name: 'password', label: t('adminPassword'), type: 'password', hint: t('adminPasswordHint'), required: true, autocomplete: 'new-password', error: e.password })}
   ${field({ name: 'password_confirm', label: t('adminConfirm'), type: 'password', required: true, autocomplete: 'new-password' })}
@@ -170,12 +170,14 @@ ${errorSummary(s.errors, t('cannotValidate'))}
     <dt>${t('plan')}</dt><dd>${upgrade ? t('planChangePlans', { from: s.fromPlanName ?? o.from_plan_code ?? '', to: s.plan?.name ?? o.plan_code }) : (s.plan?.name ?? o.plan_code)}</dd>
     <dt>${t('flavour')}</dt><dd>${o.flavour === 'diacamma.syndic' ? t('flavour_syndic') : t('flavour_asso')}</dd>
     ${renewal && o.renews_from && o.renews_to ? html`<dt>${t('renewalPeriod')}</dt><dd>${t('renewalPeriodText', { from: frenchDate(o.renews_from), to: frenchDate(o.renews_to) })}</dd>` : ''}
-    <dt>${t('price')}</dt><dd>${q ? formatMoney(q.totals.grossCents, ctx.locale) : s.plan?.priceCents != null ? t('perYear', { price: formatMoney(s.plan.priceCents, ctx.locale) }) : ''}</dd>
+    ${o.needs ? html`<dt>${t('diamantNeeds')}</dt><dd>${o.needs.split(/\r?\n/).map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</dd>` : ''}
+    <dt>${t('price')}</dt><dd>${q ? formatMoney(q.totals.grossCents, ctx.locale) : s.plan?.priceCents != null ? t('perYear', { price: formatMoney(s.plan.priceCents, ctx.locale) }) : s.plan?.customQuote ? t('diamantOnQuote') : ''}</dd>
     <dt>${t('paymentMethod')}</dt><dd>${t(`pm_${o.payment_method}` as K)}</dd>
     <dt>${t('status')}</dt><dd>${orderStateBadge(t, o.status)}</dd>
   </dl>
 </section>
 ${o.status === 'draft' ? draftActions(ctx, s) : ''}
+${o.status === 'requested' ? notice('info', t('diamantAwaiting', { date: o.requested_at ? formatDateTime(new Date(o.requested_at), ctx.locale) : '' })) : ''}
 ${q && s.quote ? html`<section class="panel"><h2>${t('quote')}</h2>
   <p>${t('quoteValid', { number: q.number, amount: formatMoney(q.totals.grossCents, ctx.locale), date: frenchDate(q.validUntil ?? q.issueDate) })}</p>
   <p><a href="/factures/${q.number}.pdf">${t('downloadQuote')}</a></p></section>` : ''}
@@ -184,13 +186,15 @@ ${o.status === 'paid' && s.invoice ? notice('success', t(upgrade ? 'paidPlanChan
 ${s.instance ? html`<section class="panel" aria-labelledby="instance-title"><h2 id="instance-title">${t('instanceTitle')}</h2>
   <p><span class="badge ${s.instance.state === 'active' ? 'ok' : s.instance.state === 'creating' ? 'warn' : 'err'}">${s.instance.stateLabel}</span> <a href="/instances/${s.instance.id}">${t('openInstance', { name: o.instance_name })}</a></p></section>` : ''}
 ${o.status === 'expired' || s.quote?.state === 'expired' ? notice('warning', t('expired')) : ''}
-${o.status === 'draft' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline"${confirmAttr(t(renewal ? 'cancelRenewalConfirm' : 'cancelConfirm', { name: o.instance_name }))}>${csrfField(ctx)}<button type="submit" class="secondary">${t(renewal ? 'cancelRenewal' : 'cancel')}</button></form>` : ''}`,
+${o.status === 'draft' || o.status === 'requested' || o.status === 'validated' ? html`<form method="post" action="/commandes/${o.id}/annuler" class="inline"${confirmAttr(t(renewal ? 'cancelRenewalConfirm' : 'cancelConfirm', { name: o.instance_name }))}>${csrfField(ctx)}<button type="submit" class="secondary">${t(renewal ? 'cancelRenewal' : 'cancel')}</button></form>` : ''}`,
   });
 }
 
 function draftActions(ctx: PageContext, s: OrderPageState): Html {
   const t = ot(ctx);
   const o = s.order;
-  return html`<p><a class="button small secondary" href="/commandes/${o.id}/modifier">${t('modify')}</a></p>
-${validationForm(ctx, { order: o, organisationName: s.organisationName, termsVersion: s.termsVersion, values: s.billing, errors: s.errors })}`;
+  const diamant = s.plan?.customQuote === true;
+  // (a Diamant draft is not edited: it is cancelled and asked again)
+  return html`${diamant ? '' : html`<p><a class="button small secondary" href="/commandes/${o.id}/modifier">${t('modify')}</a></p>`}
+${validationForm(ctx, { order: o, organisationName: s.organisationName, termsVersion: s.termsVersion, values: s.billing, errors: s.errors, diamant })}`;
 }

@@ -66,6 +66,8 @@ export interface UsersTable {
   locale: Locale;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** the account was closed: its personal data erased, its documents kept */
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type TokenPurpose = 'set_password' | 'reset_password' | 'operator_setup' | 'confirm_email' | 'confirm_org_email';
@@ -138,7 +140,31 @@ export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; file
 
 /** hosting: a new instance for a year; upgrade: a dearer plan for an instance, for the rest of its period */
 export type OrderKind = 'hosting' | 'upgrade' | 'renewal';
-export type OrderStatus = 'draft' | 'validated' | 'paid' | 'expired' | 'cancelled' | 'ended';
+/** requested: a Diamant request awaiting the operator's quote ("à chiffrer") */
+export type OrderStatus = 'draft' | 'requested' | 'validated' | 'paid' | 'expired' | 'cancelled' | 'ended';
+
+/** Limits fixed for one customer (Diamant), overriding the plan's; null means unlimited. */
+export interface CustomLimits {
+  maxSessions: number | null;
+  bandwidthMbps: number | null;
+  storageBytes: number | null;
+  slaPercent: number | null;
+}
+
+/** A line of a custom quote; `yearly` lines are renewed with the hosting, the others are once. */
+export interface CustomTermsLine {
+  label: string;
+  quantity: number;
+  unitPriceCents: number;
+  yearly: boolean;
+}
+
+/** The custom terms of a Diamant order, fixed by the operator's quote: what its renewal reuses. */
+export interface CustomTerms {
+  limits: CustomLimits;
+  /** the yearly hosting line first */
+  lines: CustomTermsLine[];
+}
 export type PaymentMethod = 'transfer' | 'cheque' | 'paypal';
 export type Flavour = 'diacamma.asso' | 'diacamma.syndic';
 
@@ -170,6 +196,11 @@ export interface OrdersTable {
   cancelled_at: Timestamp | null;
   /** when the operator was told that this order's quote lapsed partly paid (it is then not expired) */
   partly_paid_alert_at: Timestamp | null;
+  /** Diamant: the customer's needs, in their words */
+  needs: string | null;
+  /** Diamant: the limits and lines of the operator's quote */
+  custom_terms: ColumnType<CustomTerms | null, string | null | undefined, string | null>;
+  requested_at: Timestamp | null;
 }
 
 export interface ReleasedInstanceNamesTable {
@@ -315,6 +346,8 @@ export interface InstancesTable {
   suspended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** the retention delay after the end ran out: the instance is to be ended */
   retention_over_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Diamant: the limits of its custom quote, overriding the plan's */
+  custom_limits: ColumnType<CustomLimits | null, string | null | undefined, string | null>;
 }
 
 export interface LifecycleRunsTable {

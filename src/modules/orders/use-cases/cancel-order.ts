@@ -22,8 +22,8 @@ export async function cancelOrder(d: CancelOrderDeps, user: CurrentUser | null, 
   const now = d.clock.now();
   return d.db.transaction().execute(async (trx) => {
     const order = await d.orders.lock(trx, orderId);
-    if (!order || (user && order.user_id !== user.id) || !['draft', 'validated', 'expired'].includes(order.status)) return false;
-    await d.orders.setStatus(trx, orderId, ['draft', 'validated', 'expired'], 'cancelled');
+    if (!order || (user && order.user_id !== user.id) || !['draft', 'requested', 'validated', 'expired'].includes(order.status)) return false;
+    await d.orders.setStatus(trx, orderId, ['draft', 'requested', 'validated', 'expired'], 'cancelled');
     const quote = await d.billing.latestQuoteForOrder(orderId, trx);
     if (quote) await d.billing.cancelQuote(trx, quote.id, by, reason, now);
     await d.audit.record({ action: 'order.cancelled', actorUserId: by, subjectUserId: order.user_id, at: now, details: { orderId, reason } }, trx);

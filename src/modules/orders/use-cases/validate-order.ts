@@ -44,6 +44,20 @@ export async function validateOrder(
   d: ValidateOrderDeps,
   input: { user: CurrentUser; orderId: number; acceptTerms: boolean; termsVersionShown: number | null; address: BillingAddressInput; meta: RequestMeta },
 ): Promise<OrderResult<{ quoteNumber: string }>> {
+  const accepted = await acceptAddressAndTerms(d, input);
+  if (!accepted.ok) return accepted;
+  return issueOrderQuote(d, input.user, input.orderId, input.meta.ip);
+}
+
+/**
+ * The validation step's first half, shared by the Diamant request: the billing address checked and
+ * saved back to the organisation, then the CGV accepted (version, time, IP, person) — every problem
+ * at once, nothing saved while one remains. The draft stays a draft.
+ */
+export async function acceptAddressAndTerms(
+  d: ValidateOrderDeps,
+  input: { user: CurrentUser; orderId: number; acceptTerms: boolean; termsVersionShown: number | null; address: BillingAddressInput; meta: RequestMeta },
+): Promise<OrderResult> {
   const order = await d.orders.ownOrder(input.user, input.orderId);
   if (!order || order.status !== 'draft') return { ok: false, errors: { order: 'order_not_draft' } };
   const org = (await d.accounts.getAccount(input.user.id))?.organisation;
@@ -74,9 +88,7 @@ export async function validateOrder(
     if (!saved.ok) Object.assign(errors, saved.errors);
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const accepted = await d.orders.acceptTerms(input.user, input.orderId, true, input.meta.ip);
-  if (!accepted.ok) return accepted;
-  return issueOrderQuote(d, input.user, input.orderId, input.meta.ip);
+  return d.orders.acceptTerms(input.user, input.orderId, true, input.meta.ip);
 }
 
 /**

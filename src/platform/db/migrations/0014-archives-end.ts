@@ -7,12 +7,12 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table orders drop constraint orders_status_check`.execute(db);
-  await sql`alter table orders add constraint orders_status_check check (status in ('draft', 'validated', 'paid', 'expired', 'cancelled', 'ended'))`.execute(db);
+  await sql`alter table orders add constraint orders_status_check check (status in ('draft', 'requested', 'validated', 'paid', 'expired', 'cancelled', 'ended'))`.execute(db);
   await sql`alter table instances add column end_reason text check (end_reason in ('unpaid', 'customer', 'account_closed'))`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table instances drop column end_reason`.execute(db);
   await sql`alter table orders drop constraint orders_status_check`.execute(db);
-  await sql`alter table orders add constraint orders_status_check check (status in ('draft', 'validated', 'paid', 'expired', 'cancelled'))`.execute(db);
+  await sql`alter table orders add constraint orders_status_check check (status in ('draft', 'requested', 'validated', 'paid', 'expired', 'cancelled'))`.execute(db);
 }
