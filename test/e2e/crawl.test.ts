@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { routeTable } from '../../src/web/route-table.ts';
 import { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { orderAndValidate, signedInCustomer, signedInOperator } from '../support/customers.ts';
+import { orderAndValidate, prefilledValidation, signedInCustomer, signedInOperator } from '../support/customers.ts';
 import { paidOrder } from '../support/paid-order.ts';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 import { endInstance } from '../../src/modules/archives/use-cases/end-instance.ts';
@@ -111,6 +111,12 @@ describe('every portal page is reachable by links', () => {
     await supportRequest(t, { email: 'crawl-demande@example.org' });
     const explorer = (await t.container.services.accounts.findUserByEmail('explorateur@example.org'))!.id;
     await supportQuoteFor(t, explorer, (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id);
+
+    // A Diamant request awaiting its quote: the operator's list links to its page.
+    await customer.get('/instances/diamant');
+    const diamant = await customer.post('/instances/diamant', { instance_name: 'diamant-crawl', flavour: 'diacamma.asso', needs: 'Cent personnes à la fois.', password: 'tournesol-geant-42', password_confirm: 'tournesol-geant-42', payment_method: 'transfer' });
+    const diamantPath = String(diamant.headers.location);
+    assert.equal((await customer.post(`${diamantPath}/demander`, prefilledValidation((await customer.get(diamantPath)).body))).statusCode, 303);
 
     const visitor = new Agent(t.app);
     visitor.host = new URL(t.container.urls.portal()).host;

@@ -56,7 +56,7 @@ export const faqMessages = defineMessages({
     a_custom1:
       "{custom} est une offre entièrement personnalisée pour les structures très importantes : bande passante, disponibilité, connexions simultanées et stockage sont fixés avec vous, selon vos besoins.",
     a_custom2:
-      "Écrivez-nous à {email} en décrivant votre structure (nombre d'utilisateurs, volume de données, exigences particulières) : vous recevrez un devis.",
+      "Depuis votre espace, « Nouvelle commande d'hébergement » puis « demander un devis Diamant » : choisissez le nom de l'instance et décrivez vos besoins (nombre d'utilisateurs, volume de données, exigences particulières). Vous recevez un devis sur mesure par courriel ; votre instance est créée, avec ses limites, dès son règlement. Une question avant cela : écrivez-nous à {email}.",
     q_https: 'Les échanges avec mon instance sont-ils chiffrés (HTTPS) ?',
     a_https:
       'Oui. Toutes les instances, quel que soit le forfait ({names}), sont servies en HTTPS : les échanges entre votre navigateur et votre Diacamma sont chiffrés.',
@@ -169,7 +169,7 @@ export const faqMessages = defineMessages({
     q_custom: 'What is the {custom} offer?',
     a_custom1:
       '{custom} is a fully customised offer for very large organisations: bandwidth, availability, simultaneous connections and storage are set with you, to your needs.',
-    a_custom2: 'Write to us at {email} describing your organisation (number of users, data volume, special requirements): you will receive a quote.',
+    a_custom2: 'From your space, “New hosting order” then “ask for a Diamant quote”: choose the instance’s name and describe your needs (number of users, data volume, special requirements). You receive a made-to-measure quote by e-mail; your instance is created, with its limits, as soon as it is paid. A question first: write to us at {email}.',
     q_https: 'Are exchanges with my instance encrypted (HTTPS)?',
     a_https: 'Yes. Every instance, whatever the plan ({names}), is served over HTTPS: exchanges between your browser and your Diacamma are encrypted.',
     q_order: 'How do I order hosting?',
