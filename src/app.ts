@@ -25,6 +25,7 @@ import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.ts';
 import { archivesRoutes } from './modules/archives/archives.routes.ts';
 import { paymentsRoutes } from './modules/payments/payments.routes.ts';
 import { supportRoutes } from './modules/support/support.routes.ts';
+import { privacyRoutes } from './modules/privacy/privacy.routes.ts';
 import { paypalApprovalOrigin } from './modules/payments/paypal/paypal.client.ts';
 import { AppError, type ErrorCode } from './web/errors.ts';
 import type { DomainError } from './errors/app-error.ts';
@@ -245,6 +246,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   await app.register(billingRoutes(c, pageContext));
   await app.register(paymentsRoutes(c, pageContext));
   await app.register(supportRoutes(c, pageContext));
+  await app.register(privacyRoutes(c, pageContext));
   await app.register(backofficeRoutes(c, pageContext));
   return app;
 }

@@ -177,6 +177,13 @@ const diamant = {
   diamant_not_requested: { status: 409, fr: 'Cette demande Diamant a déjà son devis (ou a été annulée) : rien n’a été émis.', en: 'This Diamant request already has its quote (or was cancelled): nothing was issued.' },
 } satisfies Record<string, CatalogueEntry>;
 
+/** "Vos données": the download of everything, and the closure of the account. */
+const privacy = {
+  closure_confirmation: { status: 422, fr: 'Pour confirmer, tapez votre adresse courriel ou le mot CLÔTURER.', en: 'To confirm, type your e-mail address or the word CLÔTURER.' },
+  closure_instances_active: { status: 409, fr: 'Votre compte a encore des instances d’hébergement ({names}) : mettez-y fin d’abord (pensez à télécharger vos données avant), puis clôturez le compte.', en: 'Your account still has hosting instances ({names}): end them first (download your data before), then close the account.' },
+  closure_money_pending: { status: 409, fr: 'Un règlement a été reçu sur le devis {number} sans être encore facturé : le compte ne peut pas être clôturé tant que ce règlement n’est pas soldé. Écrivez-nous pour qu’il soit facturé ou remboursé.', en: 'A payment was received on quote {number} and is not invoiced yet: the account cannot be closed until it is settled. Write to us so that it is invoiced or refunded.' },
+} satisfies Record<string, CatalogueEntry>;
+
 /** Archives: Archiver, Import, Export, Supprimer, Restaurer — and why an archive file is refused. */
 const archives = {
   archive_name_required: { status: 422, fr: "Donnez un nom à l'archive (80 caractères au plus).", en: 'Give the archive a name (80 characters at most).' },
@@ -214,14 +221,14 @@ const archives = {
   archive_failed_verification: { status: 500, fr: "L'archive produite n'a pas passé la vérification ({reason}) : elle n'a pas été conservée.", en: 'The archive produced failed verification ({reason}): it was not kept.' },
 } satisfies Record<string, CatalogueEntry>;
 
-export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support, ...diamant, ...archives };
+export const catalogue = { ...http, ...input, ...accounts, ...orders, ...payments, ...billing, ...instances, ...support, ...diamant, ...privacy, ...archives };
 
 export type ErrorCode = keyof typeof catalogue;
 /** Every password rule broken, e.g. `password:too_short+contains_admin` (accounts/passwords.ts). */
 export type PasswordRulesCode = `password:${string}`;
 
 /** The codes a form field can carry (a person's input, checked by a service). */
-export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | keyof typeof diamant | keyof typeof archives | PasswordRulesCode;
+export type FieldErrorCode = keyof typeof input | keyof typeof accounts | keyof typeof orders | keyof typeof payments | keyof typeof billing | keyof typeof instances | keyof typeof support | keyof typeof diamant | keyof typeof privacy | keyof typeof archives | PasswordRulesCode;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(catalogue, value);

@@ -165,6 +165,7 @@ export function accountPage(ctx: PageContext, s: AccountPageState): Html {
 </nav>
 <section class="tab-panel">
 ${s.tab === 'personne-morale' && s.organisation ? organisationPanel(ctx, s) : html`${personPanel(ctx, s)}${passwordPanel(ctx, s)}`}
-</section>`,
+</section>
+${ctx.user?.role === 'customer' ? html`<p><a href="/compte/donnees">${t('dataLink')}</a></p>` : ''}`,
   });
 }

@@ -53,6 +53,7 @@ export const accountMessages = defineMessages({
     yourAccount: 'Votre compte',
     // account page
     accountTitle: 'Votre compte',
+    dataLink: 'Vos données : les télécharger, clôturer le compte',
     tabPerson: 'Vous',
     tabOrganisation: 'Personne morale',
     edit: 'Modifier',
@@ -147,6 +148,7 @@ export const accountMessages = defineMessages({
     signedInNotice: 'You are signed in.',
     yourAccount: 'Your account',
     accountTitle: 'Your account',
+    dataLink: 'Your data: download it, close the account',
     tabPerson: 'You',
     tabOrganisation: 'Legal entity',
     edit: 'Edit',

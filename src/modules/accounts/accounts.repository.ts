@@ -226,6 +226,25 @@ export class AccountsRepository {
   }
 
   /** Revokes every session of a user (password change or reset), but the one kept, if any. */
+  /**
+   * A closed account: the person's row kept (documents and orders refer to it), its personal data
+   * replaced by placeholders, no password, no session, no outstanding link, no sign-in history;
+   * its organisation's contact details likewise.
+   */
+  async eraseAccount(db: Kysely<DB>, userId: number, organisationId: number | null, placeholders: { alias: string; email: string; name: string; organisation: string }, now: Date): Promise<void> {
+    await db.updateTable('users').set({ alias: placeholders.alias, email: placeholders.email, name: placeholders.name, password_hash: null, password_changed_at: now, signin_alert_at: null, closed_at: now, updated_at: now }).where('id', '=', userId).execute();
+    if (organisationId !== null) {
+      await db
+        .updateTable('organisations')
+        .set({ name: placeholders.organisation, legal_form: null, registration_number: null, address: null, postcode: null, city: null, email: null, phone: null, updated_at: now })
+        .where('id', '=', organisationId)
+        .execute();
+    }
+    await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await db.updateTable('user_tokens').set({ used_at: now, email: null }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+    await db.deleteFrom('signin_attempts').where('account_key', '=', `user:${userId}`).execute();
+  }
+
   async deleteUserSessions(db: Kysely<DB>, userId: number, keepSessionId?: number): Promise<number> {
     let q = db.deleteFrom('sessions').where('user_id', '=', userId);
     if (keepSessionId !== undefined) q = q.where('id', '<>', keepSessionId);

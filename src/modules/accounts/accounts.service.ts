@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/schema.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { MailService } from '../notifications/mail.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
@@ -29,9 +32,14 @@ export class AccountsService {
   readonly #operators: OperatorsService;
   readonly #emails: EmailChangeService;
 
+  readonly #cache: AccountCache;
+  readonly #clock: Clock;
+
   constructor(deps: { repo: AccountsRepository; audit: AuditService; mail: MailService; settings: SettingsService; clock: Clock; portalUrl: () => string }) {
     const shared: AccountsDeps = { ...deps, cache: new AccountCache() };
     this.#repo = deps.repo;
+    this.#cache = shared.cache;
+    this.#clock = deps.clock;
     this.#credentials = new CredentialsService(shared);
     this.#sessions = new SessionsService(shared);
     this.#emails = new EmailChangeService(shared);
@@ -86,6 +94,21 @@ export class AccountsService {
   }
   confirmEmail(...a: Parameters<EmailChangeService['confirm']>) {
     return this.#emails.confirm(...a);
+  }
+
+  /**
+   * Closes an account in the caller's transaction (the use case close-account holds the rules):
+   * the name, e-mail, alias, organisation's address and phone replaced by placeholders (the e-mail
+   * by a unique address of the reserved `.invalid` domain, which no mail server delivers), the
+   * password removed, every session revoked and every link retired. The rows stay: orders and
+   * documents, kept as the law requires, refer to them.
+   */
+  async eraseAccount(trx: Kysely<DB>, userId: number): Promise<void> {
+    const user = await this.#repo.findUserById(userId, trx);
+    if (!user) throw new Error(`no user ${userId}`);
+    const tag = `${userId}-${randomBytes(6).toString('hex')}`;
+    await this.#repo.eraseAccount(trx, userId, user.organisation_id, { alias: `clos-${tag}`, email: `compte-clos-${tag}@clos.invalid`, name: 'Compte clôturé', organisation: 'Organisation (compte clôturé)' }, this.#clock.now());
+    this.#cache.forget(userId);
   }
 
   // --- operators -------------------------------------------------------------------------------

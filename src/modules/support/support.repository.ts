@@ -30,6 +30,11 @@ export class SupportRepository {
     return this.#db.selectFrom('support_requests').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
   }
 
+  /** A closed account's requests: who wrote them is erased, what was asked stays (quotes refer to it). */
+  async eraseContactOf(trx: Kysely<DB>, userId: number): Promise<void> {
+    await trx.updateTable('support_requests').set({ organisation: 'Organisation (compte clôturé)', contact: 'Compte clôturé', email: '', phone: '', ip: null }).where('user_id', '=', userId).execute();
+  }
+
   async insertQuote(trx: Kysely<DB>, row: Insertable<SupportQuotesTable>): Promise<void> {
     await trx.insertInto('support_quotes').values(row).execute();
   }

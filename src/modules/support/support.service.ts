@@ -202,6 +202,11 @@ export class SupportService {
     return this.#repo.get(id, trx);
   }
 
+  /** Closing an account (in its transaction): the contact details of its requests erased. */
+  eraseContactOf(trx: Kysely<DB>, userId: number): Promise<void> {
+    return this.#repo.eraseContactOf(trx, userId);
+  }
+
   listForUser(userId: number): Promise<SupportRequest[]> {
     return this.#repo.listForUser(userId);
   }
