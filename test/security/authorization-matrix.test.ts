@@ -116,6 +116,10 @@ const ROUTES: Record<string, Entry> = {
   'POST /compte/personne': { access: 'customer', form: () => ({ name: 'Nom neutre', email: 'neutre@example.org', locale: 'fr' }) },
   'POST /compte/personne-morale': { access: 'customer', form: () => ({ name: 'Structure neutre', country: 'FR' }) },
   'POST /compte/mot-de-passe': { access: 'customer', form: () => ({ current: 'pas-le-bon', password: 'x', password_confirm: 'y' }) },
+  'GET /compte/donnees': { access: 'customer' },
+  // (another customer gets their own data: the ZIP is always the requester's)
+  'GET /compte/donnees/archive.zip': { access: 'customer', other: 'own' },
+  'POST /compte/cloturer': { access: 'customer', form: () => ({ confirmation: 'non' }) },
   'POST /instances/nouvelle': { access: 'customer', form: () => ({ instance_name: '' }) },
   'GET /instances/diamant': { access: 'customer' },
   'POST /instances/diamant': { access: 'customer', form: () => ({ instance_name: '' }) },
