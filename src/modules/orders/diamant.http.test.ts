@@ -9,6 +9,7 @@ import { lastMailTo, prefilledValidation, signedInCustomer, signedInOperator } f
 import { recordTransfer } from '../../../test/support/paid-order.ts';
 import { InstanceClient } from '../../../test/support/instance-client.ts';
 import { provisionInstance } from '../instances/use-cases/provision-instance.ts';
+import { reissueQuote } from './use-cases/reissue-quote.ts';
 
 /**
  * Diamant from end to end, through the portal and the back office: the request with its needs,
@@ -114,6 +115,7 @@ describe('Diamant: the request', () => {
     const shown = await agent.get(String(sent.headers.location));
     assert.match(shown.body, /Votre demande de devis Diamant est envoyée/);
     assert.match(shown.body, /Demande de devis envoyée — à chiffrer/);
+    assert.match((await agent.get('/espace')).body, /1 demande de devis Diamant en cours de chiffrage/);
     const orderId = Number(orderPath.split('/').pop());
     const order = await t.container.services.orders.find(orderId);
     assert.equal(order?.status, 'requested');
@@ -207,6 +209,21 @@ describe('Diamant: the operator\'s custom quote, the payment and the instance', 
     // a catalogue change does not drop the custom limits
     await t.container.services.instances.refreshLimits();
     assert.equal(t.container.services.instances.route('grande-asso')?.limits.maxSessions, 2);
+  });
+
+  it('a Diamant quote re-issued by the operator keeps its custom terms and price', async () => {
+    const agent = await signedInCustomer(t, 'diamant-reedite');
+    const orderId = await sendRequest(agent, 'reedite-asso');
+    await operator.get(`/backoffice/diamant/${orderId}`);
+    assert.equal((await operator.post(`/backoffice/diamant/${orderId}/devis`, quoteForm())).statusCode, 303);
+    const first = (await t.container.services.billing.latestQuoteForOrder(orderId))!;
+    const opId = (await t.container.services.accounts.findUserByEmail('diamant-ops@example.org'))!.id;
+    const again = await reissueQuote(t.container.deps, opId, orderId);
+    assert.ok(again.ok, JSON.stringify(again));
+    const second = (await t.container.services.billing.findDocument({ number: again.quoteNumber }))!;
+    assert.equal(second.gross_cents, first.gross_cents);
+    assert.equal(await t.container.services.billing.isCancelled(first.id), true);
+    assert.match((second.content as { lines: { detail: string | null }[] }).lines[0]!.detail ?? '', /2 connexions simultanées au maximum/);
   });
 
   it('an instance on a catalogue plan has no custom terms to renew', async () => {

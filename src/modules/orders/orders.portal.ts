@@ -12,6 +12,8 @@ const messages = defineMessages({
     failedMany: '{n} instances en échec : nous sommes prévenus',
     awaitingOne: 'commande en attente de paiement',
     awaitingMany: '{n} commandes en attente de paiement',
+    requestedOne: 'demande de devis Diamant en cours de chiffrage',
+    requestedMany: '{n} demandes de devis Diamant en cours de chiffrage',
     newOrder: "Nouvelle commande d'hébergement",
     newOrderHint: 'Choisissez le nom et le forfait de votre Diacamma : le devis vous est envoyé par courriel.',
     draftOne: 'commande en brouillon à valider',
@@ -26,6 +28,8 @@ const messages = defineMessages({
     failedMany: '{n} instances failed: we have been told',
     awaitingOne: 'order awaiting payment',
     awaitingMany: '{n} orders awaiting payment',
+    requestedOne: 'Diamant quote request being priced',
+    requestedMany: '{n} Diamant quote requests being priced',
     newOrder: 'New hosting order',
     newOrderHint: 'Choose the name and plan of your Diacamma: the quote is sent to you by e-mail.',
     draftOne: 'draft order to validate',
@@ -49,11 +53,14 @@ export function ordersPortalEntries(c: Container): PortalEntry[] {
         const live = await instances.listForUser(user.id);
         const creating = live.filter((i) => i.state === 'creating').length;
         const failed = live.filter((i) => i.state === 'failed').length;
-        const awaiting = (await orders.listForUser(user.id)).filter((o) => o.status === 'validated').length;
+        const mine = await orders.listForUser(user.id);
+        const awaiting = mine.filter((o) => o.status === 'validated').length;
+        const requested = mine.filter((o) => o.status === 'requested').length;
         const out: string[] = [];
         if (creating) out.push(countOf(creating, `1 ${t('creatingOne')}`, t('creatingMany')));
         if (failed) out.push(countOf(failed, `1 ${t('failedOne')}`, t('failedMany')));
         if (awaiting) out.push(countOf(awaiting, `1 ${t('awaitingOne')}`, t('awaitingMany')));
+        if (requested) out.push(countOf(requested, `1 ${t('requestedOne')}`, t('requestedMany')));
         return out;
       },
     },

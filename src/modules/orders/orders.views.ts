@@ -18,7 +18,7 @@ export type OT = Translator<K>;
 export const ot = (ctx: PageContext): OT => translator(orderMessages, ctx.locale);
 
 export function orderStateBadge(t: OT, status: Order['status']): Html {
-  const cls = status === 'paid' ? 'ok' : status === 'validated' || status === 'draft' ? 'warn' : 'err';
+  const cls = status === 'paid' ? 'ok' : status === 'validated' || status === 'draft' || status === 'requested' ? 'warn' : 'err';
   return html`<span class="badge ${cls}">${t(`state_${status}` as K)}</span>`;
 }
 

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../../errors/app-error.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import { addDays } from '../../../platform/dates.ts';
-import type { DB } from '../../../platform/db/schema.ts';
+import type { CustomTerms, DB, Order } from '../../../platform/db/schema.ts';
+import type { DocumentLine } from '../../billing/document.types.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
 import type { AuditService } from '../../audit/audit.service.ts';
 import type { BillingService } from '../../billing/billing.service.ts';
@@ -26,6 +27,16 @@ export interface IssueDiamantQuoteDeps {
   portalUrl: () => string;
 }
 
+/** The lines of a Diamant quote from its custom terms: the limits printed on the hosting line. */
+export async function diamantQuoteLines(d: Pick<IssueDiamantQuoteDeps, 'billing' | 'orders'>, order: Pick<Order, 'instance_name' | 'flavour'>, terms: CustomTerms): Promise<DocumentLine[]> {
+  const instanceUrl = d.orders.instanceUrl(order.instance_name);
+  const [hosting, ...others] = terms.lines;
+  return d.billing.customLines([
+    { label: hosting!.label, detail: `Instance ${instanceUrl} (${FLAVOUR_LABELS[order.flavour]}) : ${limitsSummary(terms.limits)}`, quantity: hosting!.quantity, unitPriceCents: hosting!.unitPriceCents },
+    ...others.map((l) => ({ label: l.label, detail: l.yearly ? 'Renouvelé chaque année avec l’hébergement' : null, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
+  ]);
+}
+
 /**
  * The operator's quote of a Diamant request, in one transaction: the custom terms (limits, lines)
  * kept with the order, the order awaiting payment, the quote numbered in the quote series with the
@@ -39,12 +50,7 @@ export async function issueDiamantQuote(d: IssueDiamantQuoteDeps, orderId: numbe
   const account = await d.accounts.getAccount(order.user_id);
   if (!account?.organisation) throw new AppError('not_found');
   const { terms } = input;
-  const instanceUrl = d.orders.instanceUrl(order.instance_name);
-  const [hosting, ...others] = terms.lines;
-  const lines = await d.billing.customLines([
-    { label: hosting!.label, detail: `Instance ${instanceUrl} (${FLAVOUR_LABELS[order.flavour]}) : ${limitsSummary(terms.limits)}`, quantity: hosting!.quantity, unitPriceCents: hosting!.unitPriceCents },
-    ...others.map((l) => ({ label: l.label, detail: l.yearly ? 'Renouvelé chaque année avec l’hébergement' : null, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
-  ]);
+  const lines = await diamantQuoteLines(d, order, terms);
   const note = ['Le service est fourni pour 12 mois à compter de sa mise en service, qui suit la réception du paiement.', input.note].filter(Boolean).join('\n');
   try {
     const quote = await d.db.transaction().execute(async (trx) => {

@@ -9,6 +9,7 @@ import type { SettingsService } from '../../settings/settings.service.ts';
 import type { OrderResult, OrdersService } from '../orders.service.ts';
 import type { OrderPayments } from '../payments-port.ts';
 import { isNameTaken, mailQuote, OrderMoved } from './quote-steps.ts';
+import { diamantQuoteLines } from './issue-diamant-quote.ts';
 
 export interface ReissueQuoteDeps {
   db: Kysely<DB>;
@@ -33,8 +34,9 @@ export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orde
   if (!order || order.kind !== 'hosting' || !['validated', 'expired'].includes(order.status)) return { ok: false, errors: { order: 'order_not_draft' } };
   const plan = await d.settings.plan(order.plan_code);
   const account = await d.accounts.getAccount(order.user_id);
-  if (!plan || plan.priceCents === null || !account?.organisation) return { ok: false, errors: { plan: 'plan_on_quote' } };
-  const lines = await d.billing.hostingLines(order, plan, d.orders.instanceUrl(order.instance_name));
+  // A Diamant order is priced by its custom terms (the operator's quote), a catalogue plan by the plan.
+  if (!plan || (plan.priceCents === null && !order.custom_terms) || !account?.organisation) return { ok: false, errors: { plan: 'plan_on_quote' } };
+  const lines = order.custom_terms ? await diamantQuoteLines(d, order, order.custom_terms) : await d.billing.hostingLines(order, plan, d.orders.instanceUrl(order.instance_name));
   const now = d.clock.now();
   try {
     const quote = await d.db.transaction().execute(async (trx) => {
