@@ -180,7 +180,8 @@ const diamant = {
 /** "Vos données": the download of everything, and the closure of the account. */
 const privacy = {
   closure_confirmation: { status: 422, fr: 'Pour confirmer, tapez votre adresse courriel ou le mot CLÔTURER.', en: 'To confirm, type your e-mail address or the word CLÔTURER.' },
-  closure_instances_active: { status: 409, fr: 'Votre compte a encore des instances d’hébergement ({names}) : mettez-y fin d’abord (pensez à télécharger vos données avant), puis clôturez le compte.', en: 'Your account still has hosting instances ({names}): end them first (download your data before), then close the account.' },
+  closure_instances_active: { status: 409, fr: 'Votre compte a encore des instances d’hébergement ({names}) : cochez « Mettre fin à mes instances » (téléchargez vos données avant), ou mettez-y fin d’abord.', en: 'Your account still has hosting instances ({names}): tick “End my instances” (download your data before), or end them first.' },
+  closure_instance_not_ended: { status: 409, fr: 'L’instance {name} n’a pas pu être arrêtée (son archive finale n’a pas pu être faite) : rien n’a été détruit et le compte n’est pas clôturé. Nous sommes prévenus ; réessayez plus tard.', en: 'Instance {name} could not be ended (its final archive could not be made): nothing was destroyed and the account is not closed. We have been told; try again later.' },
   closure_money_pending: { status: 409, fr: 'Un règlement a été reçu sur le devis {number} sans être encore facturé : le compte ne peut pas être clôturé tant que ce règlement n’est pas soldé. Écrivez-nous pour qu’il soit facturé ou remboursé.', en: 'A payment was received on quote {number} and is not invoiced yet: the account cannot be closed until it is settled. Write to us so that it is invoiced or refunded.' },
 } satisfies Record<string, CatalogueEntry>;
 

@@ -131,7 +131,8 @@ describe('"Clôturer mon compte"', () => {
     assert.match(wrong.body, /tapez votre adresse courriel ou le mot CLÔTURER/);
     const live = await a.post('/compte/cloturer', { confirmation: 'clôturer' });
     assert.equal(live.statusCode, 409);
-    assert.match(live.body, /encore des instances d’hébergement \(cloture-vive1\) : mettez-y fin d’abord/);
+    assert.match(live.body, /encore des instances d’hébergement \(cloture-vive1\) : cochez « Mettre fin à mes instances »/);
+    assert.match(live.body, /name="end_instances" value="1"/);
 
     const m = await signedInCustomer(t, 'cloture-argent');
     const { quoteNumber } = await orderAndValidate(t, m, 'cloture-argent1');
@@ -142,6 +143,15 @@ describe('"Clôturer mon compte"', () => {
     assert.equal(money.statusCode, 409);
     assert.match(money.body, new RegExp(`Un règlement a été reçu sur le devis ${quoteNumber}`));
     for (const alias of ['cloture-vive', 'cloture-argent']) assert.equal((await t.container.services.accounts.findUserByEmail(`${alias}@example.org`))?.closed_at, null);
+
+    // asked to end them: each instance ended (a final archive first), then the account closed
+    const ended = await a.post('/compte/cloturer', { confirmation: 'CLÔTURER', end_instances: '1' });
+    assert.equal(ended.statusCode, 200, ended.body);
+    assert.match(ended.body, /Votre compte est clôturé/);
+    const gone = (await t.container.database.db.selectFrom('instances').selectAll().where('name', '=', 'cloture-vive1').executeTakeFirst())!;
+    assert.equal(gone.state, 'deleted');
+    assert.ok(await t.container.services.archives.finalOf(gone.id), 'a final archive was made before the instance was destroyed');
+    assert.equal((await t.container.services.orders.find(orderId))?.status, 'ended');
   });
 
   it('erases the person, revokes sessions, keeps the documents (the ledger verifies), e-mails the old address; sign-in is impossible after', async () => {

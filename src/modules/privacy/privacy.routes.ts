@@ -38,7 +38,7 @@ export function privacyRoutes(c: Container, pageContext: PageContextFactory): Fa
 
     app.post('/compte/cloturer', async (request, reply) => {
       const confirmation = str(request.body, 'confirmation', 254);
-      const result = await closeAccount(c.deps, request.currentUser!, { confirmation, endInstances: false }, clientMeta(request));
+      const result = await closeAccount(c.deps, request.currentUser!, { confirmation, endInstances: str(request.body, 'end_instances', 2) === '1' }, clientMeta(request));
       if (!result.ok) {
         const locale = (await pageContext(request, reply)).locale;
         return show(request, reply, { confirmation, errors: { confirmation: errorText({ code: result.error, params: result.params ?? {} }, locale) } }, result.error === 'closure_confirmation' ? 422 : 409);

@@ -27,6 +27,7 @@ export function privacyPage(ctx: PageContext, s: { instances: string[]; withoutA
   <form method="post" action="/compte/cloturer" novalidate>
     ${csrfField(ctx)}
     ${field({ name: 'confirmation', label: t('closeConfirm'), value: s.confirmation, required: true, autocomplete: 'off', error: s.errors.confirmation, maxlength: 254 })}
+    ${s.instances.length > 0 ? html`<div class="field"><label class="choice"><input type="checkbox" id="f-end_instances" name="end_instances" value="1"> <span>${t('endInstances', { names: s.instances.join(', ') })}</span></label></div>` : ''}
     <button type="submit" class="danger">${t('closeButton')}</button>
   </form>
 </section>

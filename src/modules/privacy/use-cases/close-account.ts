@@ -14,8 +14,9 @@ import type { OrdersService } from '../../orders/orders.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
 import type { SupportService } from '../../support/support.service.ts';
 import { accountClosedMail } from '../privacy.mails.ts';
+import { endInstance, type EndInstanceDeps } from '../../archives/use-cases/end-instance.ts';
 
-export interface CloseAccountDeps {
+export interface CloseAccountDeps extends EndInstanceDeps {
   db: Kysely<DB>;
   accounts: AccountsService;
   orders: OrdersService;
@@ -34,15 +35,17 @@ export const CLOSE_WORD = 'CLÔTURER';
 export type CloseAccountResult = { ok: true } | { ok: false; error: ErrorCode; params?: ErrorParams };
 
 /**
- * THE call point for ending a customer's instances before their account is closed, when they
- * confirm it ("mettre fin à mes instances"). Ending an instance (a final archive, the server
- * stopped and removed, the instance "deleted") is the end-instance use case of the archives module;
- * until it exists, this refuses, and closing stays refused while the account has instances —
- * with a French sentence saying to end them first. Once it exists: call it for each instance here
- * (each idempotent), and return null when all are ended.
+ * The call point for ending a customer's instances before their account is closed, when they
+ * tick « Mettre fin à mes instances »: the archives module's end-instance use case for each (a
+ * verified final archive first; nothing is destroyed if it fails), reason "account_closed". The
+ * first failure stops the closure with its instance named; instances already ended stay ended.
  */
-export async function endInstancesBeforeClosure(_d: CloseAccountDeps, live: Instance[], _by: { userId: number; ip: string | null }): Promise<{ error: ErrorCode; params: ErrorParams } | null> {
-  return { error: 'closure_instances_active', params: { names: live.map((i) => i.name).join(', ') } };
+export async function endInstancesBeforeClosure(d: CloseAccountDeps, live: Instance[], by: { userId: number; ip: string | null }): Promise<{ error: ErrorCode; params: ErrorParams } | null> {
+  for (const instance of live) {
+    const ended = await endInstance(d, { instanceId: instance.id, reason: 'account_closed', actorUserId: by.userId, ip: by.ip });
+    if (!ended.ok) return { error: 'closure_instance_not_ended', params: { name: instance.name } };
+  }
+  return null;
 }
 
 function confirmationMatches(typed: string, email: string): boolean {
@@ -52,7 +55,8 @@ function confirmationMatches(typed: string, email: string): boolean {
 
 /**
  * "Clôturer mon compte": refused while money received is not invoiced (it must be invoiced or
- * refunded first) or while the account has instances (see endInstancesBeforeClosure). Otherwise
+ * refunded first) or while the account has instances, unless the customer asks to end them
+ * (endInstancesBeforeClosure). Otherwise
  * the orders not paid are cancelled (their quotes with them, their names freed); then, in one
  * transaction, the confirmation e-mail to the old addresses, the audit entry, the contact details
  * of support requests erased and the account erased (accounts.eraseAccount): sessions revoked,
