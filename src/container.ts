@@ -48,6 +48,10 @@ import { DEFAULT_PAYPAL_CERT_HOSTS, PaypalClient } from './modules/payments/payp
 import { settleQuote } from './modules/payments/use-cases/settle-quote.ts';
 import { SupportRepository } from './modules/support/support.repository.ts';
 import { SupportService } from './modules/support/support.service.ts';
+import { SupportSessionsRepository } from './modules/support/support-sessions.repository.ts';
+import { SupportSessionsService } from './modules/support/support-sessions.service.ts';
+import { sessionRemindersJob } from './modules/support/support.jobs.ts';
+import { sendSessionReminders } from './modules/support/use-cases/send-session-reminders.ts';
 import { endInstance } from './modules/archives/use-cases/end-instance.ts';
 import { runNightlyArchives } from './modules/archives/use-cases/run-nightly-archives.ts';
 import { lifecycleSweepJob } from './modules/lifecycle/lifecycle.jobs.ts';
@@ -56,7 +60,7 @@ import { LifecycleService } from './modules/lifecycle/lifecycle.service.ts';
 import { runLifecycleCatchUp } from './modules/lifecycle/use-cases/run-lifecycle.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob, lifecycleSweepJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob, lifecycleSweepJob, sessionRemindersJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -69,6 +73,7 @@ export interface Services {
   paypal: PaypalPayments;
   instances: InstancesService;
   support: SupportService;
+  supportSessions: SupportSessionsService;
   archives: ArchivesService;
   lifecycle: LifecycleService;
 }
@@ -192,7 +197,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     // Through the front door, as the customer's browser will come (once the server listens).
     const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.instanceDomain}`) : driver.health(name));
     const support = new SupportService({ repo: new SupportRepository(db), clock, secretKey: config.secretKey });
-    const core = { db, events, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances, support };
+    const supportSessions = new SupportSessionsService({ repo: new SupportSessionsRepository(db), clock });
+    const core = { db, events, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances, support, supportSessions };
     const paypalClient = config.paypal
       ? new PaypalClient({ ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] }, { brandName: (await settings.operatorIdentity()).tradeName })
       : null;
@@ -270,6 +276,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       });
       await queue.schedule(lifecycleSweepJob, '20 0 * * *', {});
       await queue.send(lifecycleSweepJob, {}, { singletonKey: 'lifecycle-at-start' });
+      // Every hour: tomorrow's sessions get their reminder, once each.
+      await queue.work(sessionRemindersJob, async () => {
+        await sendSessionReminders(deps);
+      });
+      await queue.schedule(sessionRemindersJob, '20 * * * *', {});
       await queue.work(monitorInstancesJob, () => monitor.run());
       await queue.schedule(monitorInstancesJob, '* * * * *', {});
     }
@@ -281,7 +292,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       database,
       queue,
       events,
-      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support, archives, lifecycle },
+      services: { settings, accounts, audit, mail, billing, orders, payments, paypal, instances, support, supportSessions, archives, lifecycle },
       deps,
       driver,
       frontDoor,

@@ -163,6 +163,19 @@ const support = {
   support_deposit_invalid: { status: 422, fr: 'L’acompte est un pourcentage de 1 à 100.', en: 'The deposit is a percentage from 1 to 100.' },
   support_no_account: { status: 409, fr: 'Cette demande n’est rattachée à aucun compte client : un devis est établi pour un compte. Invitez la personne à créer son compte et à envoyer sa demande depuis son espace.', en: 'This request is linked to no customer account: a quote is made out to an account. Invite the person to create an account and send the request from their space.' },
   support_form_stale: { status: 422, fr: 'Ce formulaire a été affiché il y a trop longtemps. Vérifiez vos réponses, puis envoyez-le à nouveau.', en: 'This form was shown too long ago. Check your answers, then send it again.' },
+  session_date_invalid: { status: 422, fr: 'Indiquez la date de la séance (par exemple 20/10/2026).', en: 'Enter the session’s date (e.g. 20/10/2026).' },
+  session_time_invalid: { status: 422, fr: 'Indiquez l’heure de début, heure de Paris (par exemple 10:00).', en: 'Enter the start time, Paris time (e.g. 10:00).' },
+  session_time_skipped: { status: 422, fr: 'Cette heure n’existe pas ce jour-là à Paris (passage à l’heure d’été) : choisissez une autre heure.', en: 'This time does not exist that day in Paris (the clocks go forward): choose another time.' },
+  session_in_past: { status: 422, fr: 'Cette date est passée : une séance se planifie à l’avance.', en: 'This date is in the past: a session is planned ahead.' },
+  session_duration_invalid: { status: 422, fr: 'À distance, une séance dure 1 h ou 2 h ; sur site, une demi-journée ou une journée.', en: 'Remotely, a session lasts 1 or 2 hours; on site, half a day or a day.' },
+  session_address_required: { status: 422, fr: 'Indiquez l’adresse où se tient la séance (500 caractères au plus).', en: 'Enter the address where the session takes place (500 characters at most).' },
+  session_url_invalid: { status: 422, fr: 'Indiquez une adresse web complète, commençant par https:// (500 caractères au plus).', en: 'Enter a full web address, starting with https:// (500 characters at most).' },
+  session_participants_required: { status: 422, fr: 'Indiquez l’adresse courriel d’au moins un participant.', en: 'Enter the e-mail address of at least one participant.' },
+  session_participants_invalid: { status: 422, fr: 'Ces adresses courriel ne sont pas valides : {emails}.', en: 'These e-mail addresses are not valid: {emails}.' },
+  session_participants_too_many: { status: 422, fr: 'Une séance compte {max} participants au plus.', en: 'A session has {max} participants at most.' },
+  session_hours_done_invalid: { status: 422, fr: 'Indiquez les heures réalisées, de 0 à 12, par demi-heure (par exemple 1,5).', en: 'Enter the hours done, from 0 to 12, by half hours (e.g. 1.5).' },
+  session_quote_not_accepted: { status: 409, fr: 'Le devis de cet accompagnement n’a pas été accepté par le client : les séances se planifient une fois le devis accepté.', en: 'The customer has not accepted this accompaniment’s quote: sessions are planned once the quote is accepted.' },
+  session_closed: { status: 409, fr: 'Cette séance est annulée ou déjà réalisée : elle ne peut plus être modifiée.', en: 'This session is cancelled or already done: it can no longer be changed.' },
 } satisfies Record<string, CatalogueEntry>;
 
 /** Diamant: the request "à chiffrer" and the operator's custom quote. */

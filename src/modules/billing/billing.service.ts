@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { addDays, parisDate, yearEnd } from '../../platform/dates.ts';
-import type { DB, DocumentRow, Flavour, MailAttachmentRef, Order, Organisation, PaymentMethod, User } from '../../platform/db/schema.ts';
+import type { DB, DocumentPdfAttachment, DocumentRow, Flavour, Order, Organisation, PaymentMethod, User } from '../../platform/db/schema.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { PlanView } from '../settings/settings.types.ts';
@@ -290,7 +290,7 @@ export class BillingService {
   }
 
   /** How the mail module gets a document's PDF when it delivers a message that attaches it. */
-  async attachment(ref: MailAttachmentRef): Promise<{ filename: string; content: Buffer; contentType: string } | null> {
+  async attachment(ref: DocumentPdfAttachment): Promise<{ filename: string; content: Buffer; contentType: string } | null> {
     const pdf = await this.ledger.pdf(ref.documentId);
     return pdf ? { filename: ref.filename, content: pdf, contentType: 'application/pdf' } : null;
   }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB, MailAttachmentRef } from '../../platform/db/schema.ts';
+import type { DB, DocumentPdfAttachment, MailAttachmentRef } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { MailTransport } from '../../platform/mail/transport.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
@@ -23,8 +23,9 @@ export interface MailToSend {
 /**
  * Turns an attachment reference into bytes at delivery (e.g. a document's stored PDF): given at
  * construction by the module that owns the files (billing), so mail never reads their tables.
+ * Inline attachments (a calendar invitation) are kept with the message and need no resolver.
  */
-export type AttachmentResolver = (ref: MailAttachmentRef) => Promise<{ filename: string; content: Buffer; contentType: string } | null>;
+export type AttachmentResolver = (ref: DocumentPdfAttachment) => Promise<{ filename: string; content: Buffer; contentType: string } | null>;
 
 /**
  * Every e-mail is first recorded (so the operator sees it, and nothing is lost), then delivered by
@@ -40,6 +41,9 @@ export interface MailDeps {
   attachments: AttachmentResolver;
   audit: AuditService;
 }
+
+/** The largest attachment a message keeps inline (an .ics of a few sessions is a few kB). */
+export const INLINE_MAX_BYTES = 256 * 1024;
 
 export class MailService {
   readonly #repo: MailRepository;
@@ -68,6 +72,10 @@ export class MailService {
 
   /** Record and enqueue, inside the caller's transaction when given (then both happen or neither). */
   async enqueue(trx: Kysely<DB>, mail: MailToSend): Promise<number> {
+    for (const a of mail.attachments ?? []) {
+      // Kept in the message's row: a calendar or a short text, never a file.
+      if (a.kind === 'inline' && Buffer.byteLength(a.content) > INLINE_MAX_BYTES) throw new Error(`inline attachment ${a.filename} is too large`);
+    }
     const id = await this.#repo.insert(trx, {
       recipients: mail.recipients,
       subject: mail.rendered.subject,
@@ -98,7 +106,7 @@ export class MailService {
     try {
       const attachments = [];
       for (const ref of message.attachments ?? []) {
-        const file = await this.#resolve(ref);
+        const file = ref.kind === 'inline' ? { filename: ref.filename, content: Buffer.from(ref.content, 'utf8'), contentType: ref.contentType } : await this.#resolve(ref);
         if (!file) throw new Error(`attachment ${ref.filename} not found`);
         attachments.push(file);
       }

@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007-money-never-lost.ts';
 import * as m0008 from './migrations/0008-archives.ts';
 import * as m0009 from './migrations/0009-support.ts';
 import * as m0010 from './migrations/0010-plan-change.ts';
+import * as m0011 from './migrations/0011-support-sessions.ts';
 import * as m0012 from './migrations/0012-renewal.ts';
 import * as m0013 from './migrations/0013-diamant-and-closure.ts';
 import * as m0014 from './migrations/0014-archives-end.ts';
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0008-archives': m0008,
   '0009-support': m0009,
   '0010-plan-change': m0010,
+  '0011-support-sessions': m0011,
   '0012-renewal': m0012,
   '0013-diamant-and-closure': m0013,
   '0014-archives-end': m0014,

@@ -136,7 +136,14 @@ export interface MailMessagesTable {
   link_masked_at: Timestamp | null;
 }
 
-export type MailAttachmentRef = { kind: 'document_pdf'; documentId: number; filename: string };
+/**
+ * What a mail attaches: a reference resolved at delivery (a billing document's stored PDF), or a
+ * small text kept whole with the message (a session's .ics, as it was when the message was written),
+ * so the stored message alone is what "Renvoyer" sends again.
+ */
+export type MailAttachmentRef = DocumentPdfAttachment | InlineAttachment;
+export type DocumentPdfAttachment = { kind: 'document_pdf'; documentId: number; filename: string };
+export type InlineAttachment = { kind: 'inline'; filename: string; contentType: string; content: string };
 
 /** hosting: a new instance for a year; upgrade: a dearer plan for an instance, for the rest of its period */
 export type OrderKind = 'hosting' | 'upgrade' | 'renewal';
@@ -426,6 +433,30 @@ export interface SupportQuotesTable {
   created_at: Timestamp;
 }
 
+export type SupportSessionState = 'planned' | 'done' | 'cancelled';
+
+export interface SupportSessionsTable {
+  id: Generated<number>;
+  uid: string;
+  quote_id: number;
+  sequence: Generated<number>;
+  state: SupportSessionState;
+  topic: Generated<string>;
+  /** the agreed local date-time, 'YYYY-MM-DDTHH:MM' in `tz` */
+  starts_local: string;
+  tz: Generated<string>;
+  starts_at: Timestamp;
+  duration_minutes: number;
+  format: SupportFormat;
+  details: string;
+  participants: string[];
+  hours_done: ColumnType<string | null, string | number | null, string | number | null>;
+  reminder_sent_at: Timestamp | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface QuoteDecisionsTable {
   quote_id: number;
   decision: 'accepted' | 'refused';
@@ -487,6 +518,7 @@ export interface DB {
   instance_probes: InstanceProbesTable;
   support_requests: SupportRequestsTable;
   support_quotes: SupportQuotesTable;
+  support_sessions: SupportSessionsTable;
   quote_decisions: QuoteDecisionsTable;
   archives: ArchivesTable;
   lifecycle_runs: LifecycleRunsTable;
@@ -507,5 +539,6 @@ export type Instance = Selectable<InstancesTable>;
 export type HostingAction = Selectable<HostingActionsTable>;
 export type SupportRequest = Selectable<SupportRequestsTable>;
 export type SupportQuote = Selectable<SupportQuotesTable>;
+export type SupportSession = Selectable<SupportSessionsTable>;
 export type QuoteDecision = Selectable<QuoteDecisionsTable>;
 export type Archive = Selectable<ArchivesTable>;
