@@ -144,7 +144,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
   app.get('/static/htmx.min.js', (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile('htmx.min.js', htmxDir));
 
   // The customer's portal entries, registered by the modules that serve them.
-  const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...supportPortalEntries(), ...accountsPortalEntries(c));
+  const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...supportPortalEntries(c), ...accountsPortalEntries(c));
   const pageContext = makePageContext(services.settings, menu);
   registerInputHygiene(app);
 

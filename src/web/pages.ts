@@ -34,7 +34,7 @@ export function makePageContext(settings: SettingsService, menu: PortalMenu) {
       // The language switch links back here: only ever to a path of this site (never `//other.example`).
       url: samePortalPath(request.url) ?? '/',
       siteName: (await settings.operatorIdentity()).tradeName,
-      nav: menu.nav(request.currentUser, request.locale),
+      nav: await menu.nav(request.currentUser, request.locale),
     };
   };
 }

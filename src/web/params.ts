@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 
 /** A path id: digits only, within the int4 range; anything else is a page that does not exist. */
-export function idParam(request: FastifyRequest): number {
-  const raw = (request.params as Record<string, unknown>).id;
+export function idParam(request: FastifyRequest, name = 'id'): number {
+  const raw = (request.params as Record<string, unknown>)[name];
   if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new AppError('not_found');
   const id = Number(raw);
   if (id < 1) throw new AppError('not_found');

@@ -17,8 +17,8 @@ export interface PortalEntry {
   hint: (locale: Locale) => string;
   /** what waits for the person there, e.g. "1 devis à payer"; empty when nothing does */
   waiting?: (user: CurrentUser, locale: Locale) => Promise<string[]>;
-  /** whether this person sees the entry (a feature switch, a configuration); default: yes */
-  shown?: (user: CurrentUser) => boolean;
+  /** whether this person sees the entry (a feature switch, a configuration, what they have); default: yes */
+  shown?: (user: CurrentUser) => boolean | Promise<boolean>;
 }
 
 export interface NavLink {
@@ -44,20 +44,21 @@ export class PortalMenu {
     return this;
   }
 
-  #for(user: CurrentUser): PortalEntry[] {
+  async #for(user: CurrentUser): Promise<PortalEntry[]> {
     if (user.role !== 'customer') return [];
-    return this.#entries.filter((e) => e.shown?.(user) ?? true);
+    const shown = await Promise.all(this.#entries.map((e) => e.shown?.(user) ?? true));
+    return this.#entries.filter((_, i) => shown[i]);
   }
 
   /** The header's portal bar: labels and links only (no query: it is on every page). */
-  nav(user: CurrentUser | null, locale: Locale): NavLink[] {
-    return user ? this.#for(user).map((e) => ({ href: e.href, label: e.label(locale) })) : [];
+  async nav(user: CurrentUser | null, locale: Locale): Promise<NavLink[]> {
+    return user ? (await this.#for(user)).map((e) => ({ href: e.href, label: e.label(locale) })) : [];
   }
 
   /** "Mon espace": every entry with its explanation and what waits there. */
   async tiles(user: CurrentUser, locale: Locale): Promise<PortalTile[]> {
     return Promise.all(
-      this.#for(user).map(async (e) => ({ id: e.id, href: e.href, label: e.label(locale), hint: e.hint(locale), waiting: (await e.waiting?.(user, locale)) ?? [] })),
+      (await this.#for(user)).map(async (e) => ({ id: e.id, href: e.href, label: e.label(locale), hint: e.hint(locale), waiting: (await e.waiting?.(user, locale)) ?? [] })),
     );
   }
 }

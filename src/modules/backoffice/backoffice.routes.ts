@@ -17,11 +17,14 @@ import { settingsRoutes } from './settings.routes.ts';
 import { plansRoutes } from './plans.routes.ts';
 import { instancesRoutes } from './instances.routes.ts';
 import { diamantBackofficeRoutes } from './diamant.routes.ts';
+import { sessionsRoutes } from './sessions.routes.ts';
 import { blankQuoteForm, supportRequestPage, supportRequestsPage, type SupportQuoteRow } from './support.views.ts';
 import { fieldErrorTexts } from '../../errors/app-error.ts';
 import type { SupportQuoteForm } from '../support/support.service.ts';
 import { QUOTE_ROWS } from '../support/support.service.ts';
 import { issueSupportQuote } from '../support/use-cases/issue-support-quote.ts';
+import { acceptedQuoteOf } from '../support/accepted-quote.ts';
+import { hoursDone } from '../support/support-sessions.service.ts';
 import { mt } from './money.messages.ts';
 import type { FieldErrors } from '../../web/forms.ts';
 
@@ -43,6 +46,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
     await app.register(plansRoutes(c, pageContext));
     await app.register(instancesRoutes(c, pageContext));
     await app.register(diamantBackofficeRoutes(c, pageContext));
+    await app.register(sessionsRoutes(c, pageContext));
 
     app.get('/backoffice', async (request, reply) => {
       const ctx = await pageContext(request, reply);
@@ -154,7 +158,10 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
             ? t('supportQuoteIssuedReplacing', { number: issued, replaced })
             : t('supportQuoteIssued', { number: issued })
           : undefined;
-      return sendHtml(reply, supportRequestPage(ctx, found, { quotes, form: { values: form?.values ?? blankQuoteForm(billingSettings), errors: form?.errors ?? {}, billing: billingSettings }, ...(note ? { notice: note } : {}) }), status);
+      const accepted = await acceptedQuoteOf(c.services, id);
+      const sessions = accepted ? await c.services.supportSessions.forQuotes([accepted.doc.id]) : [];
+      const planning = accepted ? { quoted: accepted.hours, done: hoursDone(sessions), planned: sessions.filter((s) => s.state === 'planned').reduce((h, s) => h + s.duration_minutes / 60, 0) } : null;
+      return sendHtml(reply, supportRequestPage(ctx, found, { planning, quotes, form: { values: form?.values ?? blankQuoteForm(billingSettings), errors: form?.errors ?? {}, billing: billingSettings }, ...(note ? { notice: note } : {}) }), status);
     }
 
     app.get('/backoffice/demandes/:id', async (request, reply) => showRequest(request, reply, idParam(request)));

@@ -29,7 +29,7 @@ function idOf(o: ControlOptions): string {
   return `${o.idPrefix ?? 'f'}-${o.name}`;
 }
 
-export function input(o: ControlOptions & { type?: 'text' | 'date' | 'email' | 'tel'; maxlength?: number; inputmode?: 'decimal' | 'numeric'; max?: string; min?: string }): Html {
+export function input(o: ControlOptions & { type?: 'text' | 'date' | 'time' | 'email' | 'tel'; maxlength?: number; inputmode?: 'decimal' | 'numeric'; max?: string; min?: string }): Html {
   const id = idOf(o);
   const d = describe(id, o);
   return html`<div class="field${o.error ? ' has-error' : ''}">

@@ -11,6 +11,8 @@ import { input, select, textarea } from './form-controls.ts';
 import { cardTable } from '../../web/table.ts';
 import { formatLabel, subjectLabel } from '../support/support.views.ts';
 import { backofficePage, pager, tr, type PageInfo } from './backoffice.views.ts';
+import { st } from './sessions.messages.ts';
+import { hoursLine } from './sessions.views.ts';
 
 function account(ctx: PageContext, r: SupportRequest): HtmlChild {
   return r.user_id === null ? html`<span class="muted">${tr(ctx)('supportNoAccount')}</span>` : html`<a href="/backoffice/clients/${r.user_id}">#${r.user_id}</a>`;
@@ -130,7 +132,7 @@ function quotesTable(ctx: PageContext, quotes: SupportQuoteRow[]): Html {
 }
 
 /** One request, all of it; its quotes and the form of the next one. */
-export function supportRequestPage(ctx: PageContext, r: SupportRequest, q: { quotes: SupportQuoteRow[]; form: SupportQuoteFormData; notice?: string }): Html {
+export function supportRequestPage(ctx: PageContext, r: SupportRequest, q: { quotes: SupportQuoteRow[]; form: SupportQuoteFormData; notice?: string; planning?: { quoted: number; done: number; planned: number } | null }): Html {
   const t = tr(ctx);
   const title = t('supportRequestTitle', { id: r.id });
   return backofficePage(ctx, {
@@ -155,6 +157,9 @@ export function supportRequestPage(ctx: PageContext, r: SupportRequest, q: { quo
 ${q.notice ? notice('success', q.notice) : ''}
 <h2>${t('supportQuotes')}</h2>
 ${quotesTable(ctx, q.quotes)}
+${q.planning ? html`<h2>${st(ctx)('sessionsHeading')}</h2>
+${hoursLine(ctx, q.planning)}
+<p><a href="/backoffice/demandes/${r.id}/seances">${st(ctx)('planningLink')}</a></p>` : ''}
 ${r.user_id === null ? html`<p>${t('supportNoAccountHint')}</p>` : quoteForm(ctx, r.id, q.form, q.quotes.some((x) => x.replaced_by_number === null))}`,
   });
 }

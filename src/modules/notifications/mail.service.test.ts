@@ -6,7 +6,8 @@ import { startSmtpSink, type SmtpSink } from '../../../test/support/smtp-sink.ts
 import { createLogger } from '../../platform/logger.ts';
 import { createMailTransport } from '../../platform/mail/transport.ts';
 import { renderMail } from './mail-layout.ts';
-import { MailService } from './mail.service.ts';
+import { INLINE_MAX_BYTES, MailService } from './mail.service.ts';
+import { mimeLeaves } from '../../../test/support/mime.ts';
 import { customerRecipients } from './recipients.ts';
 import { MailRepository } from './mail.repository.ts';
 
@@ -118,6 +119,29 @@ describe('mail delivery', () => {
     const id = await new MailRepository(t.container.database.db).insert(t.container.database.db, { recipients: ['o@example.org'], subject: 'Boîte', text: 'x', html: 'x', template: 'test.outbox', userId: null, now: t.clock.now() });
     await outbox.deliver(id);
     assert.equal((await new MailRepository(t.container.database.db).find(id))?.status, 'outbox');
+  });
+
+  it('delivers an inline attachment kept with the message (a calendar), with its content type', async () => {
+    const ics = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n';
+    const id = await t.container.database.db.transaction().execute((trx) =>
+      t.container.services.mail.enqueue(trx, { recipients: ['agenda@example.org'], template: 'test.inline', rendered: rendered('Avec invitation'), userId: null, attachments: [{ kind: 'inline', filename: 'invitation.ics', contentType: 'text/calendar; method=REQUEST; charset=utf-8', content: ics }] }),
+    );
+    const got = await sink.waitFor((m) => m.subject === 'Avec invitation', 15_000);
+    const leaf = mimeLeaves(got.raw).find((l) => l.mime === 'text/calendar');
+    assert.ok(leaf, 'a text/calendar part');
+    assert.match(leaf.contentType, /method=REQUEST/i);
+    assert.match(leaf.contentType, /charset=utf-8/i);
+    assert.equal(leaf.filename || leaf.name, 'invitation.ics');
+    assert.equal(leaf.bytes.toString('utf8'), ics);
+    const row = await new MailRepository(t.container.database.db).find(id);
+    assert.deepEqual(row!.attachments, [{ kind: 'inline', filename: 'invitation.ics', contentType: 'text/calendar; method=REQUEST; charset=utf-8', content: ics }]);
+    // Too large to keep in a row: refused before anything is recorded.
+    await assert.rejects(
+      t.container.database.db.transaction().execute((trx) =>
+        t.container.services.mail.enqueue(trx, { recipients: ['agenda@example.org'], template: 'test.inline', rendered: rendered('Trop gros'), userId: null, attachments: [{ kind: 'inline', filename: 'x.ics', contentType: 'text/calendar', content: 'x'.repeat(INLINE_MAX_BYTES + 1) }] }),
+      ),
+      /too large/,
+    );
   });
 });
 

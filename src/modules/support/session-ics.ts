@@ -2,6 +2,7 @@ import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEve
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { SupportFormat } from '../../platform/db/schema.ts';
 import { inZone } from './session-time.ts';
+import { FORMAT_LABELS } from './support.labels.ts';
 
 export interface CalendarSession {
   uid: string;
@@ -16,11 +17,7 @@ export interface CalendarSession {
   participants: string[];
 }
 
-export const FORMAT_TEXT: Record<SupportFormat, string> = {
-  on_site: 'Sur site',
-  remote_presentation: 'À distance — présentation',
-  remote_control: 'À distance — prise de contrôle',
-};
+export const FORMAT_TEXT: Record<SupportFormat, string> = FORMAT_LABELS.fr;
 
 /** What a participant needs to know of the session's format, said once for the e-mail and the calendar. */
 export function formatDetailsText(format: SupportFormat, details: string): string {

@@ -55,4 +55,21 @@ export class SupportRepository {
   quote(documentId: number, db: Kysely<DB> = this.#db): Promise<SupportQuote | undefined> {
     return db.selectFrom('support_quotes').selectAll().where('document_id', '=', documentId).executeTakeFirst();
   }
+
+  /** Whether a customer has had an accompaniment quote (then "Vos séances" is on their menu). */
+  async hasQuotes(userId: number): Promise<boolean> {
+    const r = await this.#db.selectFrom('support_quotes as q').innerJoin('documents as d', 'd.id', 'q.document_id').select('q.document_id').where('d.user_id', '=', userId).limit(1).executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** A customer's accompaniment quotes, newest first. */
+  quotesOfUser(userId: number) {
+    return this.#db
+      .selectFrom('support_quotes as q')
+      .innerJoin('documents as d', 'd.id', 'q.document_id')
+      .select(['q.document_id', 'q.request_id', 'q.hours', 'd.number'])
+      .where('d.user_id', '=', userId)
+      .orderBy('q.document_id', 'desc')
+      .execute();
+  }
 }

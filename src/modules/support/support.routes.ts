@@ -14,6 +14,8 @@ import { answerPage } from './answer.views.ts';
 import { AppError, errorText } from '../../errors/app-error.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
+import { customerSessionsPage } from './sessions-page.views.ts';
+import { hoursDone } from './support-sessions.service.ts';
 
 /** Per address: a person sends a request or two; a robot many. */
 const LIMIT = { max: 5, timeWindow: '1 hour' };
@@ -76,6 +78,22 @@ export function supportRoutes(c: Container, pageContext: PageContextFactory): Fa
   }
 
   return async (app) => {
+    // "Vos séances": the signed-in customer's own sessions, through the quotes made out to them.
+    app.get('/seances', { preHandler: requireSignedIn }, async (request, reply) => {
+      const user = request.currentUser!;
+      const [quotes, sessions] = await Promise.all([support.quotesOfUser(user.id), c.services.supportSessions.forUser(user.id)]);
+      const withSessions = quotes.filter((q) => sessions.some((s) => s.quote_id === q.document_id));
+      const ctx = await pageContext(request, reply);
+      return sendHtml(
+        reply,
+        customerSessionsPage(ctx, {
+          quotes: withSessions.map((q) => ({ number: q.number, hoursQuoted: Number(q.hours), hoursDone: hoursDone(sessions.filter((s) => s.quote_id === q.document_id)) })),
+          sessions,
+          now: c.clock.now(),
+        }),
+      );
+    });
+
     // The answer to an accompaniment quote: its customer only.
     app.get('/accompagnement/devis/:number', { preHandler: requireSignedIn }, async (request, reply) => showAnswer(request, reply, { signer: request.currentUser!.name, message: '' }, {}));
 

@@ -210,4 +210,12 @@ export class SupportService {
   listForUser(userId: number): Promise<SupportRequest[]> {
     return this.#repo.listForUser(userId);
   }
+
+  hasQuotes(userId: number): Promise<boolean> {
+    return this.#repo.hasQuotes(userId);
+  }
+
+  quotesOfUser(userId: number) {
+    return this.#repo.quotesOfUser(userId);
+  }
 }
