@@ -153,4 +153,11 @@ describe('recurring jobs', () => {
     assert.equal(expiry.cron, '10 0 * * *');
     assert.equal(expiry.timezone, 'Europe/Paris');
   });
+
+  it('schedules the hourly reminders of tomorrow’s accompaniment sessions, in Paris time', async () => {
+    const reminders = (await t.container.queue.boss.getSchedules()).find((s) => s.name === 'support.session-reminders');
+    assert.ok(reminders);
+    assert.equal(reminders.cron, '20 * * * *');
+    assert.equal(reminders.timezone, 'Europe/Paris');
+  });
 });

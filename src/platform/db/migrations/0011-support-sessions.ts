@@ -14,7 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     sequence integer not null default 0 check (sequence >= 0),
     state text not null check (state in ('planned', 'done', 'cancelled')),
     topic text not null default '',
-    starts_local text not null check (starts_local ~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$'),
+    starts_local text not null check (starts_local ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$'),
     tz text not null default 'Europe/Paris',
     starts_at timestamptz not null,
     duration_minutes integer not null check (duration_minutes between 30 and 720),
