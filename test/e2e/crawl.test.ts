@@ -18,6 +18,8 @@ import { paidOrder } from '../support/paid-order.ts';
 import { provisionInstance } from '../../src/modules/instances/use-cases/provision-instance.ts';
 import { endInstance } from '../../src/modules/archives/use-cases/end-instance.ts';
 import { supportQuoteFor, supportRequest } from '../support/support-requests.ts';
+import { answerSupportQuote } from '../../src/modules/support/use-cases/answer-support-quote.ts';
+import { planSession } from '../../src/modules/support/use-cases/plan-session.ts';
 
 const MAX_PAGES = 600;
 
@@ -110,7 +112,16 @@ describe('every portal page is reachable by links', () => {
 
     await supportRequest(t, { email: 'crawl-demande@example.org' });
     const explorer = (await t.container.services.accounts.findUserByEmail('explorateur@example.org'))!.id;
-    await supportQuoteFor(t, explorer, (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id);
+    const opsId = (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id;
+    const supportNumber = await supportQuoteFor(t, explorer, opsId);
+    // Accepted, with a session planned: the planning, the session's page and "Vos séances" are linked.
+    const explorerUser = (await t.container.services.accounts.getAccount(explorer))!.user;
+    const answered = await answerSupportQuote(t.container.deps, { id: explorer, alias: explorerUser.alias, name: explorerUser.name, email: explorerUser.email, role: 'customer', organisationId: null, sessionId: 0 }, supportNumber, { decision: 'accepted', signerName: 'Explorateur', agreed: true, message: '' }, null);
+    assert.ok(answered.ok);
+    const quoteDoc = (await t.container.services.billing.findDocument({ number: supportNumber }))!;
+    const supportRequestId = (await t.container.database.db.selectFrom('support_quotes').select('request_id').where('document_id', '=', quoteDoc.id).executeTakeFirstOrThrow()).request_id;
+    const planned = await planSession(t.container.deps, supportRequestId, { topic: 'Exploration', date: '2026-04-10', time: '10:00', duration: '60', format: 'remote_presentation', details: 'https://visio.example.org/crawl', participants: 'explorateur@example.org' }, { operatorId: opsId, ip: null, confirmOverlap: true });
+    assert.ok(planned.ok, JSON.stringify(planned));
 
     // A Diamant request awaiting its quote: the operator's list links to its page.
     await customer.get('/instances/diamant');
