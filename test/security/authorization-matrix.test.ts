@@ -90,6 +90,7 @@ const ROUTES: Record<string, Entry> = {
   'GET /static/*': { access: 'machine', url: () => '/static/app.css' },
   'GET /static/htmx.min.js': { access: 'machine' },
   'POST /api/paypal/webhook': { access: 'machine' },
+  'GET /agenda/:token': { access: 'machine', url: () => '/agenda/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics' },
   // --- the customer's own --------------------------------------------------------------------
   'GET /espace': { access: 'customer' },
   'GET /compte': { access: 'customer' },
@@ -165,6 +166,7 @@ const ROUTES: Record<string, Entry> = {
   'GET /backoffice/instances': { access: 'operator' },
   'GET /backoffice/instances/:id': { access: 'operator', url: (f) => `/backoffice/instances/${f.instance}` },
   'POST /backoffice/demandes/:id/devis': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/devis`, form: () => ({ session_label_0: '' }) },
+  'POST /backoffice/agenda/revoquer': { access: 'operator', form: () => ({}) },
   'GET /backoffice/demandes/:id/seances': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances` },
   'POST /backoffice/demandes/:id/seances': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances`, form: () => ({ date: '' }) },
   'GET /backoffice/demandes/:id/seances/:sid': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances/1` },
@@ -332,6 +334,7 @@ describe('tried by the wrong person', () => {
     const visitor = new Agent(t.app);
     for (const key of ['GET /healthz', 'GET /readyz', 'GET /favicon.ico', 'GET /static/*', 'GET /static/htmx.min.js']) assert.equal((await visitor.get(urlOf(key))).statusCode, 200, key);
     assert.equal((await visitor.get('/metrics')).statusCode, 404);
+    assert.equal((await visitor.get(urlOf('GET /agenda/:token'))).statusCode, 404, 'the calendar feed needs its secret');
     const hook = await t.app.inject({ method: 'POST', url: '/api/paypal/webhook', headers: { host: visitor.host, 'content-type': 'application/json' }, payload: '{}' });
     assert.equal(hook.statusCode, 404, 'PayPal is not configured here');
   });

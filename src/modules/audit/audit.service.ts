@@ -54,6 +54,7 @@ export type AuditAction =
   | 'support.session_moved'
   | 'support.session_cancelled'
   | 'support.session_done'
+  | 'support.calendar_feed_revoked'
   | 'archive.deleted'
   | 'archive.imported'
   | 'archive.exported'

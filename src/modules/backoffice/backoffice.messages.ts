@@ -54,6 +54,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, { fr: string; en: string }
   'support.session_moved': { fr: 'Séance modifiée', en: 'Session changed' },
   'support.session_cancelled': { fr: 'Séance annulée', en: 'Session cancelled' },
   'support.session_done': { fr: 'Séance réalisée', en: 'Session done' },
+  'support.calendar_feed_revoked': { fr: 'Adresse de l’agenda des séances révoquée', en: 'Sessions calendar address revoked' },
   'archive.deleted': { fr: 'Archive supprimée', en: 'Archive deleted' },
   'archive.imported': { fr: 'Archive importée', en: 'Archive imported' },
   'archive.exported': { fr: 'Archive exportée', en: 'Archive exported' },

@@ -26,6 +26,8 @@ import { issueSupportQuote } from '../support/use-cases/issue-support-quote.ts';
 import { acceptedQuoteOf } from '../support/accepted-quote.ts';
 import { hoursDone } from '../support/support-sessions.service.ts';
 import { mt } from './money.messages.ts';
+import { confirmed, confirmPage } from '../../web/confirm.ts';
+import { st } from './sessions.messages.ts';
 import type { FieldErrors } from '../../web/forms.ts';
 
 export const PAGE_SIZE = 25;
@@ -136,7 +138,20 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
       const page = pageParam(request);
       const rows = await support.list({ limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
       const ctx = await pageContext(request, reply);
-      return sendHtml(reply, supportRequestsPage(ctx, { rows: rows.slice(0, PAGE_SIZE), page: { page, hasNext: rows.length > PAGE_SIZE } }));
+      const feedUrl = `${c.urls.portal()}/agenda/${await c.services.settings.calendarFeedToken()}.ics`;
+      return sendHtml(reply, supportRequestsPage(ctx, { rows: rows.slice(0, PAGE_SIZE), page: { page, hasNext: rows.length > PAGE_SIZE }, feedUrl, feedRevoked: queryOf(request).revoque === '1' }));
+    });
+
+    /** "Révoquer": the calendar feed gets a new secret; the old address is not found any more. */
+    app.post('/backoffice/agenda/revoquer', async (request, reply) => {
+      if (!confirmed(request.body)) {
+        const ctx = await pageContext(request, reply);
+        const s = st(ctx);
+        return sendHtml(reply, confirmPage(ctx, { question: s('feedRevokeConfirm'), action: '/backoffice/agenda/revoquer', confirmLabel: s('feedRevoke'), backHref: '/backoffice/demandes#agenda' }));
+      }
+      await c.services.settings.rotateCalendarFeedToken();
+      await audit.record({ action: 'support.calendar_feed_revoked', actorUserId: request.currentUser!.id, ip: clientMeta(request).ip, at: c.clock.now(), details: {} });
+      return reply.redirect('/backoffice/demandes?revoque=1#agenda', 303);
     });
 
     async function showRequest(request: FastifyRequest, reply: FastifyReply, id: number, form?: { values: SupportQuoteForm; errors: FieldErrors }, status = 200) {

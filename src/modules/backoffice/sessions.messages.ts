@@ -60,6 +60,12 @@ export const sessionsMessages = defineMessages({
     cancelSubmit: 'Annuler la séance',
     cancelConfirm: 'Annuler la séance du {when} ? Les participants reçoivent l’annulation.',
     closed: 'Cette séance est {state} : elle ne peut plus être modifiée.',
+    feedHeading: 'Agenda des séances',
+    feedHint: 'Adresse privée de toutes les séances, à ajouter à votre application d’agenda (abonnement iCalendar). Qui la connaît voit vos séances : révoquez-la si elle a circulé.',
+    feedLabel: 'Adresse de l’agenda',
+    feedRevoke: 'Révoquer',
+    feedRevokeConfirm: 'Révoquer l’adresse de l’agenda ? L’ancienne ne répondra plus ; une nouvelle est créée.',
+    feedRevoked: 'Adresse révoquée : voici la nouvelle. Mettez-la à jour dans votre application d’agenda.',
   },
   en: {
     planningTitle: 'Planning — request no. {id}',
@@ -118,6 +124,12 @@ export const sessionsMessages = defineMessages({
     cancelSubmit: 'Cancel the session',
     cancelConfirm: 'Cancel the session of {when}? The participants receive the cancellation.',
     closed: 'This session is {state}: it can no longer be changed.',
+    feedHeading: 'Sessions calendar',
+    feedHint: 'A private address of every session, to add to your calendar application (iCalendar subscription). Whoever knows it sees your sessions: revoke it if it has been passed around.',
+    feedLabel: 'Calendar address',
+    feedRevoke: 'Revoke',
+    feedRevokeConfirm: 'Revoke the calendar address? The old one stops answering; a new one is made.',
+    feedRevoked: 'Address revoked: here is the new one. Update it in your calendar application.',
   },
 });
 

@@ -4,6 +4,7 @@ import { html, type Html, type HtmlChild } from '../../web/html.ts';
 import { errorSummary, notice, type FieldErrors } from '../../web/forms.ts';
 import { formatDateTime, formatMoney } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
+import { confirmAttr } from '../../web/confirm.ts';
 import type { BillingSettings } from '../settings/settings.types.ts';
 import { EXTRA_CATEGORIES, EXTRA_LABELS } from '../support/support.pricing.ts';
 import { NOTE_MAX, QUOTE_ROWS, type SupportQuoteForm } from '../support/support.service.ts';
@@ -19,8 +20,9 @@ function account(ctx: PageContext, r: SupportRequest): HtmlChild {
 }
 
 /** "Demandes information": every request, newest first. */
-export function supportRequestsPage(ctx: PageContext, d: { rows: SupportRequest[]; page: PageInfo }): Html {
+export function supportRequestsPage(ctx: PageContext, d: { rows: SupportRequest[]; page: PageInfo; feedUrl: string; feedRevoked: boolean }): Html {
   const t = tr(ctx);
+  const s = st(ctx);
   const head = [t('supportNumber'), t('supportDate'), t('supportSubject'), t('supportOrganisation'), t('supportContact'), t('supportFormat'), t('supportAccount')];
   return backofficePage(ctx, {
     section: 'support',
@@ -42,7 +44,16 @@ ${
         ]),
       )
 }
-${pager(t, '/backoffice/demandes', {}, d.page)}`,
+${pager(t, '/backoffice/demandes', {}, d.page)}
+<h2 id="agenda">${s('feedHeading')}</h2>
+${d.feedRevoked ? notice('success', s('feedRevoked')) : ''}
+<p class="hint">${s('feedHint')}</p>
+<div class="field"><label for="f-feed">${s('feedLabel')}</label>
+<input id="f-feed" type="text" readonly value="${d.feedUrl}"></div>
+<form method="post" action="/backoffice/agenda/revoquer"${confirmAttr(s('feedRevokeConfirm'))}>
+  ${csrfField(ctx)}
+  <button type="submit" class="danger">${s('feedRevoke')}</button>
+</form>`,
   });
 }
 

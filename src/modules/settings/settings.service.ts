@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { hashToken, looksLikeToken, newToken, safeEqual } from '../../platform/tokens.ts';
 import { defaultArchiveSettings, defaultBillingSettings, defaultLifecycleSettings, defaultOperatorIdentity, defaultPlans, defaultTerms, previousDefaultTermsBodies } from './settings.defaults.ts';
 import type { SettingsRepository } from './settings.repository.ts';
 import type { ArchiveSettings, BillingSettings, LifecycleSettings, OperatorIdentity, PlanView, TermsView } from './settings.types.ts';
 
 const OPERATOR_KEY = 'operator.identity';
 const BILLING_KEY = 'billing';
+const FEED_KEY = 'support.calendar_feed';
 const ARCHIVES_KEY = 'archives';
 const LIFECYCLE_KEY = 'lifecycle';
 
@@ -160,6 +162,32 @@ export class SettingsService {
     await this.#repo.put(ARCHIVES_KEY, next, this.#clock.now());
     this.#archives = next;
     return next;
+  }
+
+  /**
+   * The secret of the operator's private calendar feed of sessions (made on first use). Kept as is:
+   * the operator is shown the address to paste in a calendar application; "Révoquer" replaces it.
+   */
+  async calendarFeedToken(): Promise<string> {
+    const stored = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).safeParse(await this.#repo.get(FEED_KEY));
+    if (stored.success) return stored.data.token;
+    const token = newToken();
+    if (await this.#repo.insertIfMissing(FEED_KEY, { token }, this.#clock.now())) return token;
+    return this.calendarFeedToken();
+  }
+
+  /** A new feed secret: the old address answers 404 from now on. */
+  async rotateCalendarFeedToken(): Promise<string> {
+    const token = newToken();
+    await this.#repo.put(FEED_KEY, { token }, this.#clock.now());
+    return token;
+  }
+
+  /** Whether a feed address's secret is the current one (constant time). */
+  async isCalendarFeedToken(candidate: string): Promise<boolean> {
+    if (!looksLikeToken(candidate)) return false;
+    const stored = z.object({ token: z.string() }).safeParse(await this.#repo.get(FEED_KEY));
+    return stored.success && safeEqual(hashToken(stored.data.token), hashToken(candidate));
   }
 
   async updateBilling(patch: Partial<BillingSettings>): Promise<BillingSettings> {

@@ -45,3 +45,18 @@ export async function notifySession(
     });
   }
 }
+
+/** The operator's private feed: every session (cancelled ones as CANCELLED), titled with the organisation. */
+export function sessionsFeed(sessions: readonly (SupportSession & { organisation: string; request_id: number })[], o: { identity: OperatorIdentity; stamp: Date; portalUrl: string }): string {
+  const byUid = new Map(sessions.map((s) => [s.uid, s]));
+  return sessionsCalendar(sessions.map(calendarSession), {
+    method: 'feed',
+    organizer: { name: o.identity.tradeName, email: o.identity.email },
+    stamp: o.stamp,
+    title: (c) => `${byUid.get(c.uid)!.organisation} — ${c.topic || FORMAT_TEXT[c.format]}`,
+    description: (c) => {
+      const s = byUid.get(c.uid)!;
+      return [`${FORMAT_TEXT[s.format]}, ${durationText(s.duration_minutes)}.`, formatDetailsText(s.format, s.details), `Participants : ${s.participants.join(', ')}`, `${o.portalUrl}/backoffice/demandes/${s.request_id}/seances/${s.id}`].join('\n');
+    },
+  });
+}

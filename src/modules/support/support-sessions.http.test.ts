@@ -291,3 +291,35 @@ describe('planning the sessions of an accompaniment quote', () => {
     assert.equal((await operator.get(`/backoffice/demandes/${elsewhere}/seances/${overlapId}`)).statusCode, 404);
   });
 });
+
+describe('the operator’s private calendar feed', () => {
+  it('serves every session as text/calendar at its secret address, with no cookie; "Révoquer" makes the old address not found', async () => {
+    const list = await operator.get('/backoffice/demandes');
+    assert.equal(list.statusCode, 200);
+    const url = /id="f-feed" type="text" readonly value="([^"]+)"/.exec(list.body)?.[1];
+    assert.ok(url, 'the feed address shown');
+    const path = new URL(url).pathname;
+    assert.match(path, /^\/agenda\/[A-Za-z0-9_-]{43}\.ics$/);
+    const feed = await t.app.inject({ method: 'GET', url: path, headers: { host: new URL(url).host } });
+    assert.equal(feed.statusCode, 200);
+    assert.equal(feed.headers['content-type'], 'text/calendar; charset=utf-8');
+    const events = parseIcs(feed.body);
+    assert.equal(events.length, 3);
+    assert.ok(events.every((e) => e.method === null && e.startTzid === 'Europe/Paris'));
+    const moved = events.find((e) => e.summary.includes('Clôture'))!;
+    assert.equal(moved.startLocal, '2026-11-05T10:00:00');
+    assert.match(moved.summary, /^Association des Amis du Vélo — Clôture de l’exercice$/);
+    assert.equal(events.find((e) => e.summary.includes('Adhérents'))!.status, 'CANCELLED');
+    assert.equal((await t.app.inject({ method: 'GET', url: `/agenda/${'A'.repeat(43)}.ics`, headers: { host: new URL(url).host } })).statusCode, 404);
+
+    assert.equal((await operator.post('/backoffice/agenda/revoquer', {})).statusCode, 200, 'asks first without JavaScript');
+    const revoked = await operator.post('/backoffice/agenda/revoquer', { confirme: '1' });
+    assert.equal(revoked.statusCode, 303);
+    const after = await operator.get(String(revoked.headers.location).replace(/#.*/, ''));
+    assert.match(after.body, /Adresse révoquée : voici la nouvelle/);
+    const next = /id="f-feed" type="text" readonly value="([^"]+)"/.exec(after.body)![1]!;
+    assert.notEqual(next, url);
+    assert.equal((await t.app.inject({ method: 'GET', url: path, headers: { host: new URL(url).host } })).statusCode, 404, 'the revoked address');
+    assert.equal((await t.app.inject({ method: 'GET', url: new URL(next).pathname, headers: { host: new URL(url).host } })).statusCode, 200);
+  });
+});

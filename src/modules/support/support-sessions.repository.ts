@@ -74,9 +74,17 @@ export class SupportSessionsRepository {
       .execute();
   }
 
-  /** Every session, for the operator's calendar feed. */
-  all(): Promise<SupportSession[]> {
-    return this.#db.selectFrom('support_sessions').selectAll().orderBy('starts_at').orderBy('id').execute();
+  /** Every session with its request's organisation, for the operator's calendar feed. */
+  all(): Promise<(SupportSession & { organisation: string; request_id: number })[]> {
+    return this.#db
+      .selectFrom('support_sessions as s')
+      .innerJoin('support_quotes as q', 'q.document_id', 's.quote_id')
+      .innerJoin('support_requests as r', 'r.id', 'q.request_id')
+      .selectAll('s')
+      .select(['r.organisation', 'r.id as request_id'])
+      .orderBy('s.starts_at')
+      .orderBy('s.id')
+      .execute();
   }
 
   /** Planned sessions of the operator that overlap [start, end), but the one being changed. */

@@ -15,6 +15,7 @@ import { AppError, errorText } from '../../errors/app-error.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import { customerSessionsPage } from './sessions-page.views.ts';
+import { sessionsFeed } from './session-notices.ts';
 import { hoursDone } from './support-sessions.service.ts';
 
 /** Per address: a person sends a request or two; a robot many. */
@@ -78,6 +79,15 @@ export function supportRoutes(c: Container, pageContext: PageContextFactory): Fa
   }
 
   return async (app) => {
+    // The operator's private calendar feed of sessions: its secret in the address, no cookie (a
+    // calendar application fetches it); a revoked or wrong secret is not found.
+    app.get('/agenda/:token', { config: { reach: 'machine' } }, async (request, reply) => {
+      const token = String((request.params as { token: string }).token).replace(/\.ics$/, '');
+      if (!(await c.services.settings.isCalendarFeedToken(token))) throw new AppError('not_found');
+      const ics = sessionsFeed(await c.services.supportSessions.all(), { identity: await c.services.settings.operatorIdentity(), stamp: c.clock.now(), portalUrl: c.urls.portal() });
+      return reply.header('content-type', 'text/calendar; charset=utf-8').header('cache-control', 'no-store').header('x-robots-tag', 'noindex').send(ics);
+    });
+
     // "Vos séances": the signed-in customer's own sessions, through the quotes made out to them.
     app.get('/seances', { preHandler: requireSignedIn }, async (request, reply) => {
       const user = request.currentUser!;
