@@ -4,7 +4,7 @@ import { str } from '../../web/forms.ts';
 import { formatRegistration, normaliseRegistration, validEmail } from '../accounts/accounts.validation.ts';
 import type { ArchiveSettings, BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import type { SettingsMessageKey } from './settings.messages.ts';
-import { compactBic, formatIban, normalisePrefix, parseRate, parseWholeNumber, validBic, validIban } from './money.validation.ts';
+import { compactBic, formatIban, normalisePrefix, parseEuros, parseRate, parseWholeNumber, validBic, validIban } from './money.validation.ts';
 
 /**
  * The settings forms, one per section: what each form holds, how it is read from a request body,
@@ -20,9 +20,28 @@ export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; param
 export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
 export const BANK_FIELDS = ['accountHolder', 'iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
 export const ARCHIVE_FIELDS = ['quietStartHour', 'quietHours', 'automaticKeepDays', 'safetyKeepDays', 'finalKeepDays'] as const;
-export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote'] as const;
-const MULTILINE = new Set(['address', 'chequeAddress']);
+export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote', 'supportHourly', 'supportTiers'] as const;
+const MULTILINE = new Set(['address', 'chequeAddress', 'supportTiers']);
 const OPTIONAL = new Set(['phone']);
+
+/** The accompaniment's volume tiers as the form shows them: one a line, "10 h : 10 %". */
+export function tiersText(tiers: readonly { fromHours: number; percent: number }[]): string {
+  return tiers.map((x) => `${String(x.fromHours).replace('.', ',')} h : ${String(x.percent).replace('.', ',')} %`).join('\n');
+}
+
+/** "10 h : 10 %" lines (or separated by « ; ») → tiers, sorted by hours; null when a line is not one. */
+export function parseTiers(text: string): { fromHours: number; percent: number }[] | null {
+  const out: { fromHours: number; percent: number }[] = [];
+  for (const line of text.split(/[\n;]+/).map((l) => l.trim()).filter(Boolean)) {
+    const m = /^(\d{1,4}(?:[.,]\d)?)\s*h?\s*:\s*(\d{1,2}(?:[.,]\d)?)\s*%?$/i.exec(line);
+    if (!m) return null;
+    const fromHours = Number(m[1]!.replace(',', '.'));
+    const percent = Number(m[2]!.replace(',', '.'));
+    if (!(fromHours > 0) || !(percent > 0 && percent < 100) || out.some((x) => x.fromHours === fromHours)) return null;
+    out.push({ fromHours, percent });
+  }
+  return out.length > 10 ? null : out.sort((a, b) => a.fromHours - b.fromHours);
+}
 
 /** Current settings as the strings the forms show. */
 export function currentValues(identity: OperatorIdentity, billing: BillingSettings, archives: ArchiveSettings): Record<Exclude<SectionId, 'cgv'>, FormValues> {
@@ -39,6 +58,8 @@ export function currentValues(identity: OperatorIdentity, billing: BillingSettin
       prefixQuote: billing.prefixes.quote,
       prefixInvoice: billing.prefixes.invoice,
       prefixCreditNote: billing.prefixes.credit_note,
+      supportHourly: (billing.supportHourlyCents / 100).toFixed(2).replace('.', ','),
+      supportTiers: tiersText(billing.supportTiers),
     },
   };
 }
@@ -116,8 +137,12 @@ export function checkBilling(v: FormValues): Checked<Partial<BillingSettings>> {
     if (invoice === quote || invoice === credit) errors.prefixInvoice = { key: 'err_prefix_same' };
     if (credit === quote) errors.prefixCreditNote = { key: 'err_prefix_same' };
   }
-  if (Object.keys(errors).length > 0 || validity === null || due === null || unpaid === null || !quote || !invoice || !credit) return { ok: false, errors };
-  return { ok: true, patch: { quoteValidityDays: validity, paymentDueDays: due, maxUnpaidOrders: unpaid, latePenaltyText: penalty, prefixes: { quote, invoice, credit_note: credit } } };
+  const hourly = parseEuros(v.supportHourly ?? '');
+  if (!hourly.ok || hourly.cents > 1_000_000) errors.supportHourly = { key: 'err_hourly' };
+  const tiers = parseTiers(v.supportTiers ?? '');
+  if (tiers === null) errors.supportTiers = { key: 'err_tiers' };
+  if (Object.keys(errors).length > 0 || validity === null || due === null || unpaid === null || !quote || !invoice || !credit || !hourly.ok || tiers === null) return { ok: false, errors };
+  return { ok: true, patch: { quoteValidityDays: validity, paymentDueDays: due, maxUnpaidOrders: unpaid, latePenaltyText: penalty, prefixes: { quote, invoice, credit_note: credit }, supportHourlyCents: hourly.cents, supportTiers: tiers } };
 }
 
 /** The archives' quiet hours and keep delays (the service's schema says the same bounds). */

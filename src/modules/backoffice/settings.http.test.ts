@@ -4,6 +4,8 @@ import type { Agent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer, signedInOperator, VALIDATION_FORM } from '../../../test/support/customers.ts';
 import { addDays } from '../../platform/dates.ts';
+import { supportRequest } from '../../../test/support/support-requests.ts';
+import { issueSupportQuote } from '../support/use-cases/issue-support-quote.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 
 let t: TestApp;
@@ -29,7 +31,7 @@ const IDENTITY = {
   publicationDirector: 'Laurent GAY',
   websiteHost: 'SLETO, 12 rue Marius Charles, 38420 Domène',
 };
-const BILLING = { quoteValidityDays: '30', paymentDueDays: '30', maxUnpaidOrders: '20', latePenaltyText: "trois fois le taux d'intérêt légal", prefixQuote: 'DEV', prefixInvoice: 'FAC', prefixCreditNote: 'AVO' };
+const BILLING = { quoteValidityDays: '30', paymentDueDays: '30', maxUnpaidOrders: '20', latePenaltyText: "trois fois le taux d'intérêt légal", prefixQuote: 'DEV', prefixInvoice: 'FAC', prefixCreditNote: 'AVO', supportHourly: '80,00', supportTiers: '10 h : 10 %\n20 h : 15 %' };
 
 async function save(section: string, fields: Record<string, string>) {
   await operator.get('/backoffice/reglages');
@@ -214,5 +216,38 @@ describe('"Réglages"', () => {
     const order = await t.container.services.orders.find(Number(path.split('/').pop()));
     assert.equal(order?.terms_version, 2);
     assert.match((await lastMailTo(t, 'reglo@example.org', 'billing.quote')).subject, /reglo-cgv/);
+  });
+
+  it('edits the accompaniment’s hourly rate and volume tiers, checked, used by the next support quotes', async () => {
+    const page = await operator.get('/backoffice/reglages');
+    assert.match(page.body, /Accompagnement : tarif horaire \(€ HT\)/);
+    assert.match(page.body, /name="supportHourly" type="text" value="80,00"/);
+    assert.match(page.body, />10 h : 10 %\n20 h : 15 %<\/textarea>/);
+    const before = await settings().billing();
+    for (const [fields, message] of [
+      [{ supportHourly: '0' }, /Tarif invalide/],
+      [{ supportHourly: 'quatre-vingts' }, /Tarif invalide/],
+      [{ supportTiers: 'dix heures' }, /Remises invalides/],
+      [{ supportTiers: '10 h : 10 %\n10 h : 12 %' }, /Remises invalides/],
+      [{ supportTiers: '10 h : 150 %' }, /Remises invalides/],
+    ] as const) {
+      const res = await save('facturation', { ...BILLING, ...fields });
+      assert.equal(res.statusCode, 422, JSON.stringify(fields));
+      assert.match(res.body, message);
+    }
+    assert.deepEqual(await settings().billing(), before);
+    const ok = await save('facturation', { ...BILLING, supportHourly: '90', supportTiers: '25 h : 20 %; 8 h : 5 %' });
+    assert.equal(ok.statusCode, 303, ok.body);
+    const now = await settings().billing();
+    assert.equal(now.supportHourlyCents, 9000);
+    assert.deepEqual(now.supportTiers, [{ fromHours: 8, percent: 5 }, { fromHours: 25, percent: 20 }]);
+    const user = (await t.container.services.accounts.findUserByEmail('reglo@example.org'))!;
+    const operatorId = (await t.container.services.accounts.findUserByEmail('ops@example.org'))!.id;
+    const requestId = await supportRequest(t, { email: 'reglo@example.org' }, user.id);
+    const quote = await issueSupportQuote(t.container.deps, requestId, { sessions: [{ label: 'Séances', hours: 10 }], extras: [], note: '', validityDays: 30, invoicing: 'completion', depositPercent: 0 }, { operatorId, ip: null });
+    const line = ((await t.container.services.billing.findDocument({ number: quote.number }))!.content as BillingDocument).lines[0]!;
+    assert.equal(line.unitPriceCents, 8550, '90 € less 5 % from 8 h');
+    assert.match(line.detail!.replace(/[\u00a0\u202f]/g, ' '), /10 h × 90,00 €\/h, remise de 5 % à partir de 8 h/);
+    assert.equal((await save('facturation', BILLING)).statusCode, 303);
   });
 });

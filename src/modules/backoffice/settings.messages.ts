@@ -56,6 +56,9 @@ export const settingsMessages = defineMessages({
     prefixQuote: 'Préfixe des devis',
     prefixInvoice: 'Préfixe des factures',
     prefixCreditNote: 'Préfixe des avoirs',
+    supportHourly: 'Accompagnement : tarif horaire (€ HT)',
+    supportTiers: 'Accompagnement : remises de volume',
+    supportTiersHint: 'Une par ligne, « à partir de tant d’heures : tant de % », par exemple « 10 h : 10 % ». Elles valent pour les devis émis ensuite.',
     prefixHint: '2 à 6 lettres majuscules ; la numérotation de l’année continue sans trou.',
     termsTitle: 'Conditions générales de vente',
     colVersion: 'Version',
@@ -87,6 +90,8 @@ export const settingsMessages = defineMessages({
     err_prefix: 'Préfixe invalide : 2 à 6 lettres majuscules, sans chiffre ni tiret.',
     err_prefix_same: 'Les préfixes des devis, factures et avoirs doivent être tous différents.',
     err_refused: 'Valeur refusée.',
+    err_hourly: 'Tarif invalide : un montant en euros supérieur à 0 et d’au plus 10 000 € (par exemple 80,00).',
+    err_tiers: 'Remises invalides : une par ligne, « 10 h : 10 % » (heures supérieures à 0, pourcentage entre 0 et 100, sans doublon, 10 au plus).',
   },
   en: {
     title: 'Settings',
@@ -141,6 +146,9 @@ export const settingsMessages = defineMessages({
     prefixQuote: 'Quote prefix',
     prefixInvoice: 'Invoice prefix',
     prefixCreditNote: 'Credit note prefix',
+    supportHourly: 'Accompaniment: hourly rate (€ excl. VAT)',
+    supportTiers: 'Accompaniment: volume discounts',
+    supportTiersHint: 'One a line, “from so many hours: so many %”, e.g. “10 h : 10 %”. They apply to quotes issued afterwards.',
     prefixHint: '2 to 6 capital letters; the year’s numbering continues without a gap.',
     termsTitle: 'Terms of sale',
     colVersion: 'Version',
@@ -172,6 +180,8 @@ export const settingsMessages = defineMessages({
     err_prefix: 'Invalid prefix: 2 to 6 capital letters, no digit or dash.',
     err_prefix_same: 'The quote, invoice and credit note prefixes must all differ.',
     err_refused: 'Value refused.',
+    err_hourly: 'Invalid rate: an amount in euros above 0 and at most €10,000 (e.g. 80.00).',
+    err_tiers: 'Invalid discounts: one a line, “10 h : 10 %” (hours above 0, a percentage between 0 and 100, no repeat, 10 at most).',
   },
 });
 

@@ -95,7 +95,7 @@ export function settingsRoutes(c: Container, pageContext: PageContextFactory): F
     app.get('/backoffice/reglages', async (request, reply) => show(request, reply));
 
     // The postal addresses and the CGV text are text areas (their line breaks are kept).
-    app.post('/backoffice/reglages/:section', { config: { multilineFields: ['address', 'chequeAddress', 'body'] } }, async (request, reply) => {
+    app.post('/backoffice/reglages/:section', { config: { multilineFields: ['address', 'chequeAddress', 'body', 'supportTiers'] } }, async (request, reply) => {
       const section = (request.params as Record<string, unknown>).section;
       if (!isSection(section)) throw new AppError('not_found');
       const values = readValues(section, request.body);

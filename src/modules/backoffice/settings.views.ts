@@ -23,8 +23,8 @@ export interface SettingsPageData {
   terms: readonly TermsRow[];
 }
 
-const MULTILINE = new Set(['address', 'chequeAddress']);
-const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent', ...ARCHIVE_FIELDS]);
+const MULTILINE = new Set(['address', 'chequeAddress', 'supportTiers']);
+const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent', 'supportHourly', ...ARCHIVE_FIELDS]);
 const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   ownerName: 'ownerNameHint',
   siret: 'siretHint',
@@ -33,9 +33,10 @@ const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   prefixInvoice: 'prefixHint',
   prefixCreditNote: 'prefixHint',
   body: 'termsBodyHint',
+  supportTiers: 'supportTiersHint',
 };
 const LABELS: Partial<Record<string, SettingsMessageKey>> = { title: 'termsDocTitle', body: 'termsBody' };
-const REQUIRED_EXCEPT = new Set(['phone', 'vatNumber']);
+const REQUIRED_EXCEPT = new Set(['phone', 'vatNumber', 'supportTiers']);
 
 function messages(t: ST, errors: FormErrors): FieldErrors {
   return Object.fromEntries(Object.entries(errors).flatMap(([k, e]) => (e ? [[k, t(e.key, e.params)]] : [])));
