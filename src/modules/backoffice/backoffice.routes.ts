@@ -24,7 +24,7 @@ import type { SupportQuoteForm } from '../support/support.service.ts';
 import { QUOTE_ROWS } from '../support/support.service.ts';
 import { issueSupportQuote } from '../support/use-cases/issue-support-quote.ts';
 import { acceptedQuoteOf } from '../support/accepted-quote.ts';
-import { hoursDone } from '../support/support-sessions.service.ts';
+import { hoursDone, plannedHours } from '../support/support-sessions.service.ts';
 import { mt } from './money.messages.ts';
 import { confirmed, confirmPage } from '../../web/confirm.ts';
 import { st } from './sessions.messages.ts';
@@ -175,7 +175,7 @@ export function backofficeRoutes(c: Container, pageContext: PageContextFactory):
           : undefined;
       const accepted = await acceptedQuoteOf(c.services, id);
       const sessions = accepted ? await c.services.supportSessions.forQuotes([accepted.doc.id]) : [];
-      const planning = accepted ? { quoted: accepted.hours, done: hoursDone(sessions), planned: sessions.filter((s) => s.state === 'planned').reduce((h, s) => h + s.duration_minutes / 60, 0) } : null;
+      const planning = accepted ? { quoted: accepted.hours, done: hoursDone(sessions), planned: plannedHours(sessions) } : null;
       return sendHtml(reply, supportRequestPage(ctx, found, { planning, quotes, form: { values: form?.values ?? blankQuoteForm(billingSettings), errors: form?.errors ?? {}, billing: billingSettings }, ...(note ? { notice: note } : {}) }), status);
     }
 

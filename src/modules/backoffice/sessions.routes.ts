@@ -11,7 +11,7 @@ import { idParam, queryOf } from '../../web/params.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { acceptedQuoteOf } from '../support/accepted-quote.ts';
 import { sessionWhen } from '../support/session-time.ts';
-import { DETAILS_MAX, hoursDone, TOPIC_MAX, type SessionForm } from '../support/support-sessions.service.ts';
+import { DETAILS_MAX, hoursDone, plannedHours, TOPIC_MAX, type SessionForm } from '../support/support-sessions.service.ts';
 import { customerRecipients } from '../notifications/recipients.ts';
 import { cancelSession } from '../support/use-cases/cancel-session.ts';
 import { completeSession } from '../support/use-cases/complete-session.ts';
@@ -69,7 +69,7 @@ export function sessionsRoutes(c: Container, pageContext: PageContextFactory): F
         quote: quote ? { number: quote.number, hours: quote.hours } : null,
         sessions,
         hoursDone: hoursDone(sessions),
-        hoursPlanned: sessions.filter((s) => s.state === 'planned').reduce((h, s) => h + s.duration_minutes / 60, 0),
+        hoursPlanned: plannedHours(sessions),
         form: form ?? { values: await blankForm(requestId), errors: {}, overlaps: [] },
         notice: n ? st(ctx)(n) : undefined,
       }),

@@ -178,6 +178,11 @@ export class SupportSessionsService {
   }
 }
 
+/** Hours of the sessions still planned (their durations). */
+export function plannedHours(sessions: readonly Pick<SupportSession, 'state' | 'duration_minutes'>[]): number {
+  return sessions.reduce((sum, s) => sum + (s.state === 'planned' ? s.duration_minutes / 60 : 0), 0);
+}
+
 /** Hours done over the sessions marked done. */
 export function hoursDone(sessions: readonly Pick<SupportSession, 'state' | 'hours_done'>[]): number {
   return sessions.reduce((sum, s) => sum + (s.state === 'done' ? Number(s.hours_done ?? 0) : 0), 0);
