@@ -85,6 +85,8 @@ export interface Services {
 export interface AppDeps extends Services {
   db: Kysely<DB>;
   events: EventBus;
+  /** for a use case that sends another module's job in its transaction (the lifecycle → end-instance) */
+  queue: Queue;
   clock: Clock;
   logger: Logger;
   driver: InstanceDriver;
@@ -198,7 +200,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.instanceDomain}`) : driver.health(name));
     const support = new SupportService({ repo: new SupportRepository(db), clock, secretKey: config.secretKey });
     const supportSessions = new SupportSessionsService({ repo: new SupportSessionsRepository(db), clock });
-    const core = { db, events, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances, support, supportSessions };
+    const core = { db, events, queue, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances, support, supportSessions };
     const paypalClient = config.paypal
       ? new PaypalClient({ ...config.paypal, certHosts: config.paypal.certHosts ?? [...DEFAULT_PAYPAL_CERT_HOSTS] }, { brandName: (await settings.operatorIdentity()).tradeName })
       : null;

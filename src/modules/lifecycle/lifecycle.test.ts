@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { settleQuote } from '../payments/use-cases/settle-quote.ts';
 import { applyRenewal } from '../instances/use-cases/apply-renewal.ts';
 import { requestPlanChange } from '../instances/use-cases/request-plan-change.ts';
 import { runLifecycleCatchUp, runLifecycleDay } from './use-cases/run-lifecycle.ts';
+import { endInstance } from '../archives/use-cases/end-instance.ts';
 
 /**
  * The hosting year on the injected clock, with real instances (the stand-in), the real database and
@@ -166,7 +168,7 @@ describe('the hosting year runs by itself', () => {
     assert.equal(t.container.services.instances.route('cycle-tard')?.state, 'active');
   });
 
-  it('after the retention delay, an unpaid instance is marked to be ended, with its e-mail, once', async () => {
+  it('after the retention delay, an unpaid instance is marked to be ended, with its e-mail, once, and the end-instance job ends it: final archive, then destruction', async () => {
     const never = (await t.container.services.instances.findByName('cycle-rien'))!;
     await sweep('2027-04-14');
     assert.equal((await t.container.services.instances.find(never.id))!.retention_over_at, null);
@@ -176,6 +178,18 @@ describe('the hosting year runs by itself', () => {
     assert.equal(row.state, 'suspended');
     assert.ok(row.retention_over_at);
     assert.equal((await mailsOf('cycle-rien', 'lifecycle.retention_over')).length, 1);
+    // Sent in the transaction that marked it, once however often the day is swept.
+    const jobs = await sql<{ data: { instanceId: number; reason: 'unpaid' | 'customer' | 'account_closed'; actorUserId: number | null; ip: string | null } }>`select data from pgboss.job where name = 'archives.end_instance' and data->>'instanceId' = ${String(never.id)}`.execute(db());
+    assert.equal(jobs.rows.length, 1);
+    assert.equal(jobs.rows[0]!.data.reason, 'unpaid');
+    // What its worker runs, on the stand-in: the verified final archive, then the instance gone.
+    const ended = await endInstance(t.container.deps, jobs.rows[0]!.data);
+    assert.ok(ended.ok, JSON.stringify(ended));
+    const gone = (await t.container.services.instances.find(never.id))!;
+    assert.equal(gone.state, 'deleted');
+    assert.equal(gone.end_reason, 'unpaid');
+    const finals = await db().selectFrom('archives').select(['origin', 'state']).where('instance_id', '=', never.id).execute();
+    assert.deepEqual(finals.map((a) => a.origin), ['final']);
   });
 
   it('counts days in Paris time across the DST changes, and the next year of a paid instance (a leap year) renews 30 days before its end', async () => {

@@ -10,6 +10,9 @@ import { recordTransfer } from '../../../test/support/paid-order.ts';
 import { InstanceClient } from '../../../test/support/instance-client.ts';
 import { provisionInstance } from '../instances/use-cases/provision-instance.ts';
 import { reissueQuote } from './use-cases/reissue-quote.ts';
+import { runLifecycleDay } from '../lifecycle/use-cases/run-lifecycle.ts';
+import { addDays } from '../../platform/dates.ts';
+import type { ManualClock } from '../../platform/clock.ts';
 
 /**
  * Diamant from end to end, through the portal and the back office: the request with its needs,
@@ -228,5 +231,27 @@ describe('Diamant: the operator\'s custom quote, the payment and the instance', 
 
   it('an instance on a catalogue plan has no custom terms to renew', async () => {
     assert.equal(await t.container.services.orders.renewalTermsOf(987654), null);
+  });
+
+  it('the automatic renewal of a Diamant instance is priced from its custom terms, and paying it keeps the custom limits', async () => {
+    const instance = (await t.container.services.instances.findByName('grande-asso'))!;
+    const periodEnd = String(instance.period_end);
+    const day = addDays(periodEnd, -29); // 30 days before the next period starts
+    (t.clock as ManualClock).set(`${day}T07:30:00Z`);
+    const summary = await runLifecycleDay(t.container.deps, day);
+    assert.equal(summary.renewalsIssued, 1, JSON.stringify(summary));
+    const renewal = await t.container.database.db.selectFrom('orders').selectAll().where('kind', '=', 'renewal').where('instance_id', '=', instance.id).executeTakeFirstOrThrow();
+    assert.equal(renewal.plan_code, instance.plan_code);
+    const quote = (await t.container.services.billing.latestQuoteForOrder(renewal.id))!;
+    // the yearly lines only: 900 € of hosting + 2 × 80 € of training; the one-off 300 € is not renewed
+    assert.equal(quote.gross_cents, 106000);
+    const lines = (quote.content as { lines: { label: string; periodStart: string | null; periodEnd: string | null }[] }).lines;
+    assert.deepEqual(lines.map((l) => l.label), ['Hébergement Diacamma — forfait Diamant — 1 an', 'Séance de formation annuelle']);
+    assert.deepEqual([lines[0]!.periodStart, lines[0]!.periodEnd], [addDays(periodEnd, 1), renewal.renews_to]);
+    await recordTransfer(t.container, quote.number);
+    const renewed = (await t.container.services.instances.find(instance.id))!;
+    assert.equal(renewed.period_end, renewal.renews_to);
+    assert.deepEqual(renewed.custom_limits, instance.custom_limits);
+    assert.equal(t.container.services.instances.route('grande-asso')?.limits.maxSessions, 2);
   });
 });

@@ -41,12 +41,20 @@ export function nextPeriod(periodEnd: string): { from: string; to: string } {
 export { lapseDates };
 
 /**
- * THE lines of a renewal quote: the instance's plan at its price for the next period. The one
- * place a renewal is priced — a custom price (a Diamant offer) plugs in here. Null when the plan
- * has no price of its own (sold on a custom quote): no automatic renewal is issued for it.
+ * THE lines of a renewal quote, the one place a renewal is priced: the instance's plan at its
+ * price for the next period or, for a plan sold on a custom quote (Diamant), the yearly lines of
+ * the custom terms its instance was paid with (`OrdersService.renewalTermsOf`), the hosting line
+ * first and dated with the period. Null when there is no price: a custom-quote plan whose
+ * instance has no custom terms gets no automatic renewal.
  */
-export async function renewalLines(d: Pick<RenewalDeps, 'billing' | 'instanceUrl'>, instance: Pick<Instance, 'name' | 'flavour'>, plan: PlanView, period: { from: string; to: string }): Promise<DocumentLine[] | null> {
-  if (plan.customQuote || plan.priceCents === null) return null;
+export async function renewalLines(d: Pick<RenewalDeps, 'billing' | 'orders' | 'instanceUrl'>, instance: Pick<Instance, 'id' | 'name' | 'flavour'>, plan: PlanView, period: { from: string; to: string }, db?: Kysely<DB>): Promise<DocumentLine[] | null> {
+  if (plan.customQuote) {
+    const terms = await d.orders.renewalTermsOf(instance.id, db);
+    if (!terms || terms.lines.length === 0) return null;
+    const lines = await d.billing.customLines(terms.lines);
+    return lines.map((line, i) => (i === 0 ? { ...line, detail: line.detail ?? `Instance ${d.instanceUrl(instance.name)}`, periodStart: period.from, periodEnd: period.to } : line));
+  }
+  if (plan.priceCents === null) return null;
   return d.billing.hostingLines({ instance_name: instance.name, flavour: instance.flavour }, plan, d.instanceUrl(instance.name), { start: period.from, end: period.to });
 }
 
@@ -92,7 +100,7 @@ export async function issueRenewal(d: RenewalDeps, trx: Kysely<DB>, instance: In
   const plan = await d.settings.plan(planCode, trx);
   if (!plan) return { ok: false, reason: 'no_price' };
   const period = nextPeriod(instance.period_end);
-  const lines = await renewalLines(d, instance, plan, period);
+  const lines = await renewalLines(d, instance, plan, period, trx);
   if (!lines) return { ok: false, reason: 'no_price' };
   const account = opts.account;
   if (!account?.organisation) return { ok: false, reason: 'no_account' };

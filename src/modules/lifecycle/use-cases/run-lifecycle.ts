@@ -4,6 +4,8 @@ import { addDays, daysBetween, isCalendarDate, parisDate } from '../../../platfo
 import type { DB, DocumentRow, Instance, LifecycleNoticeKind, Order } from '../../../platform/db/schema.ts';
 import type { EventBus } from '../../../platform/events/event-bus.ts';
 import type { Logger } from '../../../platform/logger.ts';
+import type { Queue } from '../../../platform/queue/queue.ts';
+import { endInstanceJob } from '../../archives/archives.jobs.ts';
 import type { Account } from '../../accounts/accounts.service.ts';
 import type { RenderedMail } from '../../notifications/mail-layout.ts';
 import { customerRecipients } from '../../notifications/recipients.ts';
@@ -19,6 +21,7 @@ export interface RunLifecycleDeps extends RenewalDeps {
   instances: InstancesService;
   logger: Logger;
   clock: Clock;
+  queue: Queue;
 }
 
 export interface LifecycleDaySummary {
@@ -122,11 +125,11 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     if (daysBetween(endsRetention, asOf) >= 0 && !has('retention_over')) {
       if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
         await d.instances.markRetentionOver(instance.id, trx);
+        await endInstanceAfterCommit(d, trx, instance, 'customer');
         const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
         return retentionOverMail({ ...facts, dueCents: 0, quoteNumber: '', declined: true });
       })) {
         summary.retentionOver++;
-        await endInstancePlace(d, instance);
       }
     }
     return;
@@ -163,10 +166,10 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     const f = await facts();
     if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
       await d.instances.markRetentionOver(instance.id, trx);
+      await endInstanceAfterCommit(d, trx, instance, 'unpaid');
       return retentionOverMail({ ...f, declined: false });
     }, quote)) {
       summary.retentionOver++;
-      await endInstancePlace(d, instance);
     }
   }
 }
@@ -225,11 +228,14 @@ async function declinedFacts(d: RunLifecycleDeps, instance: Instance, renewal: O
 }
 
 /**
- * The retention delay is over: the instance is marked to be ended (`retention_over_at`). HERE the
- * "end an instance" use case (archives/use-cases/end-instance.ts: verified final archive,
- * destruction, name released after 90 days) is to be called, with the reason "unpaid" or
- * "customer" — not wired yet; until then the instance stays suspended with its data.
+ * The retention delay is over: the instance is marked to be ended (`retention_over_at`) and, in the
+ * same transaction, the archives' "end an instance" job is sent (archives/use-cases/end-instance.ts:
+ * a verified final archive, downloadable from « Archives finales », then the destruction; the name
+ * released after the quarantine). One pending job per instance (the singleton key shared with the
+ * customer's « Mettre fin à l'instance »); the use case is idempotent and, if the final archive fails,
+ * destroys nothing and alerts the operators. The final archive takes minutes: it is not made inside
+ * the sweep.
  */
-async function endInstancePlace(d: RunLifecycleDeps, instance: Instance): Promise<void> {
-  d.logger.info({ instance: instance.name }, 'retention over: instance to be ended');
+async function endInstanceAfterCommit(d: RunLifecycleDeps, trx: Kysely<DB>, instance: Instance, reason: 'unpaid' | 'customer'): Promise<void> {
+  await d.queue.send(endInstanceJob, { instanceId: instance.id, reason, actorUserId: null, ip: null }, { trx, singletonKey: `end-${instance.id}` });
 }
