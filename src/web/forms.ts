@@ -15,6 +15,18 @@ export interface FieldOptions {
   autofocus?: boolean;
 }
 
+/** A labelled multi-line field, wired like `field()`. */
+export function textArea(o: { name: string; label: string; hint?: string; value: string; error?: string | undefined; required?: boolean; maxlength: number; rows?: number }): Html {
+  const id = `f-${o.name}`;
+  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${o.error ? ' has-error' : ''}">
+  <label for="${id}">${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}</label>
+  ${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
+  ${o.error ? html`<p class="error" id="${id}-error">${o.error}</p>` : ''}
+  <textarea id="${id}" name="${o.name}" rows="${o.rows ?? 4}" maxlength="${o.maxlength}"${o.required ? html` required` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>${o.value}</textarea>
+</div>`;
+}
+
 /** A labelled input with its hint and error, wired for screen readers. */
 export function field(o: FieldOptions): Html {
   const id = `f-${o.name}`;

@@ -17,7 +17,10 @@ export interface PortalEntry {
   hint: (locale: Locale) => string;
   /** what waits for the person there, e.g. "1 devis à payer"; empty when nothing does */
   waiting?: (user: CurrentUser, locale: Locale) => Promise<string[]>;
-  /** whether this person sees the entry (a feature switch, a configuration, what they have); default: yes */
+  /**
+   * whether this person sees the entry (a feature switch, a configuration, what they have); default:
+   * yes. It runs for the header of every page: what it reads is kept in memory by its owner.
+   */
   shown?: (user: CurrentUser) => boolean | Promise<boolean>;
 }
 

@@ -9,6 +9,7 @@ import { createLogger } from '../../platform/logger.ts';
 import type { DriverEvent } from '../driver.ts';
 import { groupMembers, isRunning, processUid } from '../sandbox/proc.ts';
 import type { LocalDriver } from './local.ts';
+import { HOST_PATH } from '../../../test/support/env.ts';
 
 /**
  * The sandboxed path, for real: as root with bubblewrap (this machine), each instance runs as a uid
@@ -24,7 +25,7 @@ async function makeDriver(env: Record<string, string> = {}): Promise<LocalDriver
   const config = loadConfig({
     DATA_DIR: dir,
     SECRET_KEY: 'x'.repeat(32),
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PATH: HOST_PATH,
     LUCTERIOS_STANDIN_FAULTS: '1',
     INSTANCE_PROBE_INTERVAL_S: '0.3',
     INSTANCE_PROBE_TIMEOUT_S: '1',

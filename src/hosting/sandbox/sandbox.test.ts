@@ -7,11 +7,12 @@ import { dirsBetween, sandboxArgv } from './bwrap.ts';
 import { cgroup2Mount, detectCgroup, prepareInstanceCgroup } from './cgroup.ts';
 import { detectIsolation, IsolationError } from './isolation.ts';
 import { UidAllocator } from './uids.ts';
+import { HOST_PATH } from '../../../test/support/env.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ecrin-sandbox-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const base = { mode: 'auto' as const, probeUid: 200000, pathVar: process.env.PATH, cgroup: 'auto' as const };
+const base = { mode: 'auto' as const, probeUid: 200000, pathVar: HOST_PATH, cgroup: 'auto' as const };
 
 describe('what isolation the machine allows', () => {
   it('falls back, and says why, when ecrin is not root or a tool is missing', async () => {

@@ -12,6 +12,7 @@ import { changeRenewalPlan } from './use-cases/change-renewal-plan.ts';
 import { declineRenewal } from './use-cases/decline-renewal.ts';
 import { nextPeriod } from './use-cases/renewal-quote.ts';
 import { runLifecycleDay } from './use-cases/run-lifecycle.ts';
+import { SIM_INSTANCES } from '../../../test/support/env.ts';
 
 /**
  * Two years of the hosting year for a fleet (SIM_INSTANCES, 100 by default, 1,000 as the target) on
@@ -23,7 +24,7 @@ import { runLifecycleDay } from './use-cases/run-lifecycle.ts';
  * and e-mail is checked against what each customer did.
  */
 // 1,000 is the target (SIM_INSTANCES=1000); the default keeps the suite's time reasonable on a shared machine (see the report in docs/benchmarks.md).
-const N = Number(process.env.SIM_INSTANCES ?? 100);
+const N = SIM_INSTANCES;
 const PRICE = { opale: 4499, emeraude: 12999 } as const;
 type Plan = keyof typeof PRICE;
 type Behaviour = 'early' | 'onTime' | 'grace' | 'pastReceipt' | 'never' | 'declined' | 'downgrade' | 'upgrade';

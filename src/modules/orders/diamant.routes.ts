@@ -4,6 +4,7 @@ import type { PageContextFactory } from '../../web/context.ts';
 import { AppError, fieldErrorTexts } from '../../errors/app-error.ts';
 import { idParam } from '../../web/params.ts';
 import { rawStr, str } from '../../web/forms.ts';
+import { readValidationStep } from './validation-step.ts';
 import { clientMeta } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { NEEDS_MAX } from './diamant.ts';
@@ -50,24 +51,8 @@ export function diamantRoutes(c: Container, pageContext: PageContextFactory, sho
     // "Envoyer la demande de devis": the billing address and the CGV, then the request to the operator.
     app.post('/commandes/:id/demander', async (request, reply) => {
       const id = idParam(request);
-      const b = request.body;
-      const billing: BillingAddressValues = {
-        legal_form: str(b, 'legal_form', 40),
-        registration_number: str(b, 'registration_number', 40),
-        address: str(b, 'address', 600),
-        postcode: str(b, 'postcode', 24),
-        city: str(b, 'city', 240),
-        country: str(b, 'country', 4),
-        accept: str(b, 'accept', 5),
-      };
-      const result = await requestDiamant(c.deps, {
-        user: request.currentUser!,
-        orderId: id,
-        acceptTerms: billing.accept === '1',
-        termsVersionShown: /^\d{1,6}$/.test(str(b, 'cgv_version', 8)) ? Number(str(b, 'cgv_version', 8)) : null,
-        address: { legalForm: billing.legal_form, registrationNumber: billing.registration_number, address: billing.address, postcode: billing.postcode, city: billing.city, country: billing.country },
-        meta: clientMeta(request),
-      });
+      const { billing, acceptTerms, termsVersionShown, address } = readValidationStep(request.body);
+      const result = await requestDiamant(c.deps, { user: request.currentUser!, orderId: id, acceptTerms, termsVersionShown, address, meta: clientMeta(request) });
       if (result.ok) return reply.redirect(`/commandes/${id}?demande=1`, 303);
       if (!(await orders.ownOrder(request.currentUser!, id))) throw new AppError('not_found');
       const conflict = Boolean(result.errors.order || result.errors.instance_name);

@@ -1,6 +1,6 @@
 import type { PaymentMethod } from '../../platform/db/schema.ts';
 import type { PageContext } from '../../web/context.ts';
-import { errorSummary, field, type FieldErrors } from '../../web/forms.ts';
+import { errorSummary, field, textArea, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
 import { csrfField, layout } from '../../web/layout.ts';
 import { NEEDS_MAX } from './diamant.ts';
@@ -11,18 +11,6 @@ export interface DiamantFormValues {
   flavour: string;
   payment_method: string;
   needs: string;
-}
-
-/** A labelled multi-line field, wired like `field()`. */
-export function textArea(o: { name: string; label: string; hint?: string; value: string; error?: string | undefined; required?: boolean; maxlength: number; rows?: number }): Html {
-  const id = `f-${o.name}`;
-  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field${o.error ? ' has-error' : ''}">
-  <label for="${id}">${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}</label>
-  ${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
-  ${o.error ? html`<p class="error" id="${id}-error">${o.error}</p>` : ''}
-  <textarea id="${id}" name="${o.name}" rows="${o.rows ?? 6}" maxlength="${o.maxlength}"${o.required ? html` required` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>${o.value}</textarea>
-</div>`;
 }
 
 /**
@@ -48,7 +36,7 @@ ${errorSummary(e, t('errorsTitle'))}
   ${csrfField(ctx)}
   ${field({ name: 'instance_name', label: t('instanceName'), hint: t('instanceNameHint', { address: o.instanceUrl(ctx.locale === 'fr' ? 'nom' : 'name') }), value: v.instance_name, required: true, error: e.instance_name, maxlength: 40, autocomplete: 'off' })}
   ${fieldset('flavour', t('flavour'), html`${radio('flavour', 'diacamma.asso', t('flavour_asso'), v.flavour !== 'diacamma.syndic')}${radio('flavour', 'diacamma.syndic', t('flavour_syndic'), v.flavour === 'diacamma.syndic')}`)}
-  ${textArea({ name: 'needs', label: t('diamantNeeds'), hint: t('diamantNeedsHint'), value: v.needs, error: e.needs, required: true, maxlength: NEEDS_MAX })}
+  ${textArea({ name: 'needs', label: t('diamantNeeds'), hint: t('diamantNeedsHint'), value: v.needs, error: e.needs, required: true, maxlength: NEEDS_MAX, rows: 6 })}
   ${field({ name: 'password', label: t('adminPassword'), type: 'password', hint: t('adminPasswordHint'), required: true, autocomplete: 'new-password', error: e.password })}
   ${field({ name: 'password_confirm', label: t('adminConfirm'), type: 'password', required: true, autocomplete: 'new-password' })}
   ${fieldset('payment_method', t('paymentMethod'), html`${o.methods.map((m) => radio('payment_method', m, t(`pm_${m}`), v.payment_method === m))}`)}

@@ -4,6 +4,7 @@ import type { PageContextFactory } from '../../web/context.ts';
 import { AppError, fieldErrorTexts } from '../../errors/app-error.ts';
 import { idParam } from '../../web/params.ts';
 import { rawStr, str, type FieldErrors } from '../../web/forms.ts';
+import { readValidationStep } from './validation-step.ts';
 import { clientMeta, requireSignedIn } from '../../web/guards.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { confirmed, confirmPage } from '../../web/confirm.ts';
@@ -118,24 +119,8 @@ export function ordersRoutes(c: Container, pageContext: PageContextFactory): Fas
     // "Valider la commande": the billing address, the CGV box and the validation, in one step.
     app.post('/commandes/:id/valider', async (request, reply) => {
       const id = idParam(request);
-      const b = request.body;
-      const billing: BillingAddressValues = {
-        legal_form: str(b, 'legal_form', 40),
-        registration_number: str(b, 'registration_number', 40),
-        address: str(b, 'address', 600),
-        postcode: str(b, 'postcode', 24),
-        city: str(b, 'city', 240),
-        country: str(b, 'country', 4),
-        accept: str(b, 'accept', 5),
-      };
-      const result = await validateOrder(c.deps, {
-        user: request.currentUser!,
-        orderId: id,
-        acceptTerms: billing.accept === '1',
-        termsVersionShown: /^\d{1,6}$/.test(str(b, 'cgv_version', 8)) ? Number(str(b, 'cgv_version', 8)) : null,
-        address: { legalForm: billing.legal_form, registrationNumber: billing.registration_number, address: billing.address, postcode: billing.postcode, city: billing.city, country: billing.country },
-        meta: clientMeta(request),
-      });
+      const { billing, acceptTerms, termsVersionShown, address } = readValidationStep(request.body);
+      const result = await validateOrder(c.deps, { user: request.currentUser!, orderId: id, acceptTerms, termsVersionShown, address, meta: clientMeta(request) });
       if (result.ok) return reply.redirect(`/commandes/${id}?valide=${encodeURIComponent(result.quoteNumber)}`, 303);
       const conflict = Boolean(result.errors.order || result.errors.instance_name);
       return showOrder(request, reply, id, { errors: result.errors, billing }, conflict ? 409 : 422);

@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { FieldErrorCode } from '../../errors/catalogue.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB, SupportFormat, SupportRequest, SupportSubject } from '../../platform/db/schema.ts';
+import { READ_CACHE_TTL } from '../accounts/account-cache.ts';
 import { validEmail } from '../accounts/accounts.validation.ts';
 import type { SupportRepository } from './support.repository.ts';
 import { EXTRA_CATEGORIES, type ExtraCategory, type ExtraLineInput, type SessionLineInput } from './support.pricing.ts';
@@ -82,6 +84,14 @@ export class SupportService {
   readonly #repo: SupportRepository;
   readonly #clock: Clock;
   readonly #key: Buffer;
+  /**
+   * Whether a customer has an accompaniment quote decides the header's « Vos séances » on every
+   * page they open, so it is known here without a query: a customer who has one always has one
+   * (kept); a "no" is kept for READ_CACHE_TTL and forgotten by this process when it records a quote
+   * (another process's quote shows within that delay).
+   */
+  readonly #withQuotes = new LRUCache<number, true>({ max: 20_000 });
+  readonly #withoutQuotes = new LRUCache<number, true>({ max: 20_000, ttl: READ_CACHE_TTL });
 
   constructor(d: SupportDeps) {
     this.#repo = d.repo;
@@ -163,6 +173,7 @@ export class SupportService {
   }
 
   async recordQuote(trx: Kysely<DB>, q: { documentId: number; requestId: number; replaces: number | null; hours: number; invoicing: 'deposit' | 'completion'; depositPercent: number }): Promise<void> {
+    this.#withoutQuotes.clear();
     await this.#repo.insertQuote(trx, { document_id: q.documentId, request_id: q.requestId, replaces_document_id: q.replaces, hours: q.hours, invoicing: q.invoicing, deposit_percent: q.depositPercent, created_at: this.#clock.now() });
   }
 
@@ -211,8 +222,12 @@ export class SupportService {
     return this.#repo.listForUser(userId);
   }
 
-  hasQuotes(userId: number): Promise<boolean> {
-    return this.#repo.hasQuotes(userId);
+  async hasQuotes(userId: number): Promise<boolean> {
+    if (this.#withQuotes.has(userId)) return true;
+    if (this.#withoutQuotes.has(userId)) return false;
+    const has = await this.#repo.hasQuotes(userId);
+    (has ? this.#withQuotes : this.#withoutQuotes).set(userId, true);
+    return has;
   }
 
   quotesOfUser(userId: number) {

@@ -1,6 +1,6 @@
 import type { SupportFormat, SupportRequest, SupportSubject } from '../../platform/db/schema.ts';
 import type { PageContext } from '../../web/context.ts';
-import { errorSummary, field, notice, selectField, type FieldErrors } from '../../web/forms.ts';
+import { errorSummary, field, notice, selectField, textArea, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
 import { translator, type Translator } from '../../web/i18n.ts';
 import { csrfField, layout } from '../../web/layout.ts';
@@ -12,17 +12,6 @@ type T = Translator<SupportMessageKey>;
 
 export function tr(ctx: PageContext): T {
   return translator(supportMessages, ctx.locale);
-}
-
-function textArea(o: { name: string; label: string; hint?: string; value: string; error?: string | undefined; required?: boolean; maxlength: number; rows?: number }): Html {
-  const id = `f-${o.name}`;
-  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field${o.error ? ' has-error' : ''}">
-  <label for="${id}">${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}</label>
-  ${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
-  ${o.error ? html`<p class="error" id="${id}-error">${o.error}</p>` : ''}
-  <textarea id="${id}" name="${o.name}" rows="${o.rows ?? 4}" maxlength="${o.maxlength}"${o.required ? html` required` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>${o.value}</textarea>
-</div>`;
 }
 
 function radios(o: { name: string; legend: string; options: readonly { value: string; label: string }[]; value: string; error?: string | undefined }): Html {
