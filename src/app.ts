@@ -32,6 +32,7 @@ import type { DomainError } from './errors/app-error.ts';
 import { parseLocale, DEFAULT_LOCALE } from './web/i18n.ts';
 import { errorPage, makePageContext, sendHtml } from './web/pages.ts';
 import { PortalMenu } from './web/portal-menu.ts';
+import { lifecyclePortalBanners } from './modules/lifecycle/lifecycle.portal.ts';
 import { accountsPortalEntries } from './modules/accounts/accounts.portal.ts';
 import { billingPortalEntries } from './modules/billing/billing.portal.ts';
 import { ordersPortalEntries } from './modules/orders/orders.portal.ts';
@@ -145,6 +146,7 @@ export async function buildApp(c: Container, opts: AppOptions = {}): Promise<Fas
 
   // The customer's portal entries, registered by the modules that serve them.
   const menu = new PortalMenu().add(...ordersPortalEntries(c), ...billingPortalEntries(c), ...supportPortalEntries(c), ...accountsPortalEntries(c));
+  menu.addBanner(...lifecyclePortalBanners(c));
   const pageContext = makePageContext(services.settings, menu);
   registerInputHygiene(app);
 

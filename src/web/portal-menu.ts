@@ -1,4 +1,5 @@
 import type { CurrentUser } from './context.ts';
+import type { Html } from './html.ts';
 import type { Locale } from './i18n.ts';
 
 /**
@@ -35,8 +36,27 @@ export interface PortalTile extends NavLink {
   waiting: string[];
 }
 
+/**
+ * What "Mon espace" must say before its tiles (a renewal to pay, an instance in its grace period):
+ * a module registers one, which answers nothing most of the time. It runs on "Mon espace" only.
+ */
+export type PortalBanner = (user: CurrentUser, locale: Locale) => Promise<Html | null>;
+
 export class PortalMenu {
   readonly #entries: PortalEntry[] = [];
+  readonly #banners: PortalBanner[] = [];
+
+  /** Banners shown at the top of "Mon espace", in the order registered. */
+  addBanner(...banners: PortalBanner[]): this {
+    this.#banners.push(...banners);
+    return this;
+  }
+
+  /** "Mon espace": the banners that have something to say for this person. */
+  async banners(user: CurrentUser, locale: Locale): Promise<Html[]> {
+    if (user.role !== 'customer') return [];
+    return (await Promise.all(this.#banners.map((b) => b(user, locale)))).filter((b): b is Html => b !== null);
+  }
 
   add(...entries: PortalEntry[]): this {
     for (const e of entries) {

@@ -208,7 +208,8 @@ export function accountsRoutes(c: Container, pageContext: PageContextFactory, me
         const ctx = await pageContext(request, reply);
         const t = tr(ctx);
         const welcome = (request.query as Record<string, unknown>).bienvenue === '1';
-        return sendHtml(reply, portalHomePage(ctx, await menu.tiles(request.currentUser!, ctx.locale), welcome ? [t('passwordSetNotice')] : []));
+        const [tiles, banners] = await Promise.all([menu.tiles(request.currentUser!, ctx.locale), menu.banners(request.currentUser!, ctx.locale)]);
+        return sendHtml(reply, portalHomePage(ctx, tiles, welcome ? [t('passwordSetNotice')] : [], banners));
       });
 
       async function showAccount(request: FastifyRequest, reply: FastifyReply, state: { tab?: AccountTab; notice?: string; editing?: Parameters<typeof accountPage>[1]['editing']; passwordErrors?: Parameters<typeof accountPage>[1]['passwordErrors'] }, status = 200) {

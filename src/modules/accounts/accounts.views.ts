@@ -161,7 +161,7 @@ export function operatorSetupPage(ctx: PageContext, token: string, values: Recor
   });
 }
 
-export function portalHomePage(ctx: PageContext, tiles: PortalTile[], notices: string[]): Html {
+export function portalHomePage(ctx: PageContext, tiles: PortalTile[], notices: string[], banners: readonly Html[] = []): Html {
   const t = tr(ctx);
   const user = ctx.user!;
   return layout(ctx, {
@@ -169,6 +169,7 @@ export function portalHomePage(ctx: PageContext, tiles: PortalTile[], notices: s
     main: html`<section>
   ${notices.map((n) => notice('success', n))}
   <h1>${t('portalHello', { name: user.name })}</h1>
+  ${banners}
   <ul class="tiles portal-tiles" aria-label="${t('portalTitle')}">
     ${tiles.map(
       (tile) => html`<li class="tile" id="${tile.id}">

@@ -2,7 +2,7 @@ import { FEATURES } from '../../web/features.ts';
 import { termsMarkerProblems } from '../settings/terms-text.ts';
 import { str } from '../../web/forms.ts';
 import { formatRegistration, normaliseRegistration, validEmail } from '../accounts/accounts.validation.ts';
-import type { ArchiveSettings, BillingSettings, OperatorIdentity } from '../settings/settings.types.ts';
+import type { ArchiveSettings, BillingSettings, LifecycleSettings, OperatorIdentity } from '../settings/settings.types.ts';
 import type { SettingsMessageKey } from './settings.messages.ts';
 import { compactBic, formatIban, normalisePrefix, parseEuros, parseRate, parseWholeNumber, validBic, validIban } from './money.validation.ts';
 
@@ -10,8 +10,8 @@ import { compactBic, formatIban, normalisePrefix, parseEuros, parseRate, parseWh
  * The settings forms, one per section: what each form holds, how it is read from a request body,
  * and how it is checked and turned into a patch for the settings service. Pure: no I/O here.
  */
-export type SectionId = 'identite' | 'tva' | 'banque' | 'facturation' | 'archives' | 'cgv';
-export const SECTION_IDS: readonly SectionId[] = ['identite', 'tva', 'banque', 'facturation', 'archives', 'cgv'];
+export type SectionId = 'identite' | 'tva' | 'banque' | 'facturation' | 'archives' | 'cycle' | 'cgv';
+export const SECTION_IDS: readonly SectionId[] = ['identite', 'tva', 'banque', 'facturation', 'archives', 'cycle', 'cgv'];
 
 export type FormValues = Record<string, string>;
 /** field → message key (with its parameters) */
@@ -20,6 +20,9 @@ export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; param
 export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
 export const BANK_FIELDS = ['accountHolder', 'iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
 export const ARCHIVE_FIELDS = ['quietStartHour', 'quietHours', 'automaticKeepDays', 'safetyKeepDays', 'finalKeepDays'] as const;
+export const LIFECYCLE_FIELDS = ['renewalLeadDays', 'reminderDays', 'graceDays', 'retentionDays'] as const;
+/** The bounds of the hosting year's delays (the settings service's schema says the same). */
+export const LIFECYCLE_BOUNDS = { renewalLeadDays: [1, 120], graceDays: [0, 90], retentionDays: [1, 365], maxReminders: 6 } as const;
 export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote', 'supportHourly', 'supportTiers'] as const;
 const MULTILINE = new Set(['address', 'chequeAddress', 'supportTiers']);
 const OPTIONAL = new Set(['phone']);
@@ -44,9 +47,15 @@ export function parseTiers(text: string): { fromHours: number; percent: number }
 }
 
 /** Current settings as the strings the forms show. */
-export function currentValues(identity: OperatorIdentity, billing: BillingSettings, archives: ArchiveSettings): Record<Exclude<SectionId, 'cgv'>, FormValues> {
+export function currentValues(identity: OperatorIdentity, billing: BillingSettings, archives: ArchiveSettings, lifecycle: LifecycleSettings): Record<Exclude<SectionId, 'cgv'>, FormValues> {
   return {
     archives: Object.fromEntries(ARCHIVE_FIELDS.map((f) => [f, String(archives[f])])),
+    cycle: {
+      renewalLeadDays: String(lifecycle.renewalLeadDays),
+      reminderDays: reminderDaysText(lifecycle.reminderDays),
+      graceDays: String(lifecycle.graceDays),
+      retentionDays: String(lifecycle.retentionDays),
+    },
     identite: Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, identity[f]])),
     tva: { vatFranchise: identity.vatFranchise ? '1' : '', vatRatePercent: String(billing.vatRatePercent), vatNumber: billing.vatNumber },
     banque: Object.fromEntries(BANK_FIELDS.map((f) => [f, identity[f]])),
@@ -67,7 +76,7 @@ export function currentValues(identity: OperatorIdentity, billing: BillingSettin
 /** The submitted strings of a section (text areas keep their line breaks, normalised to \n). */
 export function readValues(section: SectionId, body: unknown): FormValues {
   const fields: readonly string[] =
-    section === 'identite' ? IDENTITY_FIELDS : section === 'banque' ? BANK_FIELDS : section === 'facturation' ? BILLING_FIELDS : section === 'archives' ? ARCHIVE_FIELDS : section === 'tva' ? ['vatFranchise', 'vatRatePercent', 'vatNumber'] : ['title', 'body'];
+    section === 'identite' ? IDENTITY_FIELDS : section === 'banque' ? BANK_FIELDS : section === 'facturation' ? BILLING_FIELDS : section === 'archives' ? ARCHIVE_FIELDS : section === 'cycle' ? LIFECYCLE_FIELDS : section === 'tva' ? ['vatFranchise', 'vatRatePercent', 'vatNumber'] : ['title', 'body'];
   const max = (f: string) => (f === 'body' ? 100_000 : MULTILINE.has(f) ? 500 : 200);
   // One character more than allowed is kept, so "too long" can be told apart from "just right".
   return Object.fromEntries(fields.map((f) => [f, str(body, f, max(f) + 1).replace(/\r\n?/g, '\n')]));
@@ -160,6 +169,50 @@ export function checkArchives(v: FormValues): Checked<ArchiveSettings> {
   }
   if (Object.keys(errors).length > 0 || start === null || hours === null) return { ok: false, errors };
   return { ok: true, patch: { quietStartHour: start, quietHours: hours, automaticKeepDays: days.automaticKeepDays!, safetyKeepDays: days.safetyKeepDays!, finalKeepDays: days.finalKeepDays! } };
+}
+
+/** The reminder days as the form shows them: "15, 7, 1" (the furthest from the end first). */
+export function reminderDaysText(days: readonly number[]): string {
+  return [...days].sort((a, b) => b - a).join(', ');
+}
+
+/**
+ * The hosting year's delays: the renewal order's lead, the reminders (distinct days, each after
+ * the renewal order, i.e. fewer days before the end than its lead), the grace and the retention.
+ */
+export function checkLifecycle(v: FormValues): Checked<LifecycleSettings> {
+  const errors: FormErrors = {};
+  const [leadMin, leadMax] = LIFECYCLE_BOUNDS.renewalLeadDays;
+  const [graceMin, graceMax] = LIFECYCLE_BOUNDS.graceDays;
+  const [keepMin, keepMax] = LIFECYCLE_BOUNDS.retentionDays;
+  const lead = parseWholeNumber(v.renewalLeadDays ?? '', leadMin, leadMax);
+  const grace = parseWholeNumber(v.graceDays ?? '', graceMin, graceMax);
+  const retention = parseWholeNumber(v.retentionDays ?? '', keepMin, keepMax);
+  if (lead === null) errors.renewalLeadDays = { key: 'err_lead_days', params: { min: leadMin, max: leadMax } };
+  if (grace === null) errors.graceDays = { key: 'err_grace_days', params: { min: graceMin, max: graceMax } };
+  if (retention === null) errors.retentionDays = { key: 'err_retention_days', params: { min: keepMin, max: keepMax } };
+  // "15, 7, 1", "15 7 1", "15; 7; 1": whole numbers; empty means no reminder at all.
+  const parts = (v.reminderDays ?? '').split(/[\s,;]+/).filter(Boolean);
+  const reminders: number[] = [];
+  if (parts.some((x) => !/^\d{1,4}$/.test(x)) || parts.length > LIFECYCLE_BOUNDS.maxReminders) {
+    errors.reminderDays = { key: 'err_reminders_format', params: { max: LIFECYCLE_BOUNDS.maxReminders } };
+  } else {
+    for (const x of parts) {
+      const n = Number(x);
+      if (reminders.includes(n)) {
+        errors.reminderDays = { key: 'err_reminders_repeat', params: { day: n } };
+        break;
+      }
+      reminders.push(n);
+    }
+    const limit = lead ?? leadMax + 1;
+    const out = reminders.find((n) => n < 1 || n >= limit);
+    if (!errors.reminderDays && out !== undefined) {
+      errors.reminderDays = lead === null ? { key: 'err_reminders_range_nolead', params: { max: leadMax - 1 } } : { key: 'err_reminders_range', params: { day: out, lead, max: lead - 1 } };
+    }
+  }
+  if (Object.keys(errors).length > 0 || lead === null || grace === null || retention === null) return { ok: false, errors };
+  return { ok: true, patch: { renewalLeadDays: lead, reminderDays: reminders.sort((a, b) => b - a), graceDays: grace, retentionDays: retention } };
 }
 
 export function checkTerms(v: FormValues): Checked<{ title: string; body: string }> {

@@ -11,6 +11,7 @@ import {
   checkBank,
   checkBilling,
   checkIdentity,
+  checkLifecycle,
   checkTerms,
   checkVat,
   currentValues,
@@ -28,13 +29,13 @@ function isSection(value: unknown): value is SectionId {
   return typeof value === 'string' && (SECTION_IDS as readonly string[]).includes(value);
 }
 
-/** "Réglages": the operator's identity, VAT regime, bank, billing rules and CGV versions. */
+/** "Réglages": the operator's identity, VAT regime, bank, billing rules, archives, the hosting year's delays and CGV versions. */
 export function settingsRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
   const { audit, settings } = c.services;
 
   async function show(request: FastifyRequest, reply: FastifyReply, opts: { errorSection?: SectionId; submitted?: FormValues; errors?: FormErrors } = {}, status = 200) {
-    const [identity, billing, archives, terms, current] = await Promise.all([settings.operatorIdentity(), settings.billing(), settings.archives(), settings.listTerms(), settings.currentTermsAsWritten()]);
-    const values: Record<SectionId, FormValues> = { ...currentValues(identity, billing, archives), cgv: { title: current?.title ?? '', body: current?.body ?? '' } };
+    const [identity, billing, archives, lifecycle, terms, current] = await Promise.all([settings.operatorIdentity(), settings.billing(), settings.archives(), settings.lifecycle(), settings.listTerms(), settings.currentTermsAsWritten()]);
+    const values: Record<SectionId, FormValues> = { ...currentValues(identity, billing, archives, lifecycle), cgv: { title: current?.title ?? '', body: current?.body ?? '' } };
     if (opts.errorSection && opts.submitted) values[opts.errorSection] = opts.submitted;
     const ctx = await pageContext(request, reply);
     const t = st(ctx);
@@ -43,7 +44,7 @@ export function settingsRoutes(c: Container, pageContext: PageContextFactory): F
     if (isSection(q.enregistre)) notice = { section: q.enregistre, text: t('saved') };
     else if (isSection(q.inchange)) notice = { section: q.inchange, text: t('unchanged') };
     else if (typeof q.publie === 'string' && /^\d{1,6}$/.test(q.publie)) notice = { section: 'cgv', text: t('published', { version: Number(q.publie) }) };
-    return sendHtml(reply, settingsPage(ctx, { values, errorSection: opts.errorSection ?? null, errors: opts.errors ?? {}, notice, terms }), status);
+    return sendHtml(reply, settingsPage(ctx, { values, errorSection: opts.errorSection ?? null, errors: opts.errors ?? {}, notice, terms, finalKeepDays: archives.finalKeepDays }), status);
   }
 
   /** Applies a checked section; returns the keys that changed. */
@@ -81,6 +82,13 @@ export function settingsRoutes(c: Container, pageContext: PageContextFactory): F
         if (!checked.ok) return checked;
         const before = await settings.archives();
         return { ok: true, changed: changedKeys(before, await settings.updateArchives(checked.patch)) };
+      }
+      case 'cycle': {
+        // Read by the next daily sweep (the service's cache is refreshed by its own write).
+        const checked = checkLifecycle(values);
+        if (!checked.ok) return checked;
+        const before = await settings.lifecycle();
+        return { ok: true, changed: changedKeys(before, await settings.updateLifecycle(checked.patch)) };
       }
       default: {
         const never: never = section;

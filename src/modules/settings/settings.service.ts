@@ -209,7 +209,9 @@ export class SettingsService {
   }
 
   async updateLifecycle(patch: Partial<LifecycleSettings>): Promise<LifecycleSettings> {
-    const next = lifecycleSchema.parse({ ...(await this.lifecycle()), ...patch });
+    const merged = { ...(await this.lifecycle()), ...patch };
+    // The reminders are stored distinct, the furthest from the end first, as they are read.
+    const next = lifecycleSchema.parse({ ...merged, reminderDays: Array.isArray(merged.reminderDays) ? [...new Set(merged.reminderDays)].sort((a, b) => b - a) : merged.reminderDays });
     await this.#repo.put(LIFECYCLE_KEY, next, this.#clock.now());
     this.#lifecycle = null;
     return this.lifecycle();
