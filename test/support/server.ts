@@ -9,6 +9,7 @@ import { createContainer, type Container } from '../../src/container.ts';
 import type { PaypalConfig } from '../../src/modules/payments/paypal/paypal.client.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { InstanceDriver } from '../../src/hosting/driver.ts';
+import type { Clock } from '../../src/platform/clock.ts';
 import { createTestDatabase } from './database.ts';
 
 export interface RunningServer {
@@ -29,6 +30,23 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** where instances run (default: the local driver with the stand-in) */
   driver?: InstanceDriver;
+  /** the application's time (default: the system's), e.g. an `OffsetClock` a journey moves */
+  clock?: Clock;
+}
+
+/**
+ * A clock that runs like the system's, shifted by an offset a journey moves (to a day of the hosting
+ * year): time keeps passing, so whatever waits a few seconds still sees them pass.
+ */
+export class OffsetClock implements Clock {
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  /** From now on, the clock reads `at` (and runs on from there). */
+  set(at: Date | string): void {
+    this.#offsetMs = new Date(at).getTime() - Date.now();
+  }
 }
 
 /** The PAYPAL_* environment variables for a PayPal configuration (e.g. the fake's). */
@@ -71,6 +89,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       pollingIntervalSeconds: 0.5,
       backstopSeconds: 0.5,
       ...(opts.driver ? { driver: opts.driver } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     app = await buildApp(container);
     await app.listen({ port: 0, host: '127.0.0.1' });
