@@ -1,8 +1,8 @@
 import type { PageContext } from '../../web/context.ts';
 import { html, type Html, type HtmlChild } from '../../web/html.ts';
-import { formatMoney, translator, type Locale } from '../../web/i18n.ts';
+import { formatMoney, translator, type Locale, type Translator } from '../../web/i18n.ts';
 import { layout } from '../../web/layout.ts';
-import type { OperatorIdentity, PlanView } from '../settings/settings.types.ts';
+import type { LifecycleSettings, OperatorIdentity, PlanView } from '../settings/settings.types.ts';
 import { faqPortalMessages } from './faq-portal.messages.ts';
 import { faqMessages } from './faq.messages.ts';
 import { planFacts, planLabels } from './public-site.views.ts';
@@ -16,6 +16,8 @@ export interface FaqData {
   /** what exists: the FAQ speaks only of features that are built and of PayPal when configured */
   features: FeatureSet;
   paypal: boolean;
+  /** the hosting year's delays and the final archive's keep delay, as the settings hold them */
+  delays: { lifecycle: LifecycleSettings; finalKeepDays: number };
 }
 
 interface Question {
@@ -150,6 +152,19 @@ ${p(t('paypalText'))}` : ''}`,
 }
 
 /** Plan changes, renewal and leaving: each question only once its feature exists (null: none yet). */
+/** The delays of the settings, never fixed figures: "15, 7 et 1", the grace, the retention. */
+function renewalDelays(t: Translator<keyof typeof faqMessages.fr>, d: FaqData['delays']): string {
+  const l = d.lifecycle;
+  const days = l.reminderDays.length > 1 ? `${l.reminderDays.slice(0, -1).join(', ')} ${t('and')} ${l.reminderDays[l.reminderDays.length - 1]}` : l.reminderDays.join('');
+  return t('a_renewDelays', {
+    lead: l.renewalLeadDays,
+    reminders: l.reminderDays.length > 0 ? t('a_renewReminders', { days }) : '',
+    lapse: l.graceDays > 0 ? t('a_renewGrace', { grace: l.graceDays }) : t('a_renewNoGrace'),
+    retention: l.retentionDays,
+    finalKeep: d.finalKeepDays,
+  });
+}
+
 function changeSection(locale: Locale, d: FaqData): Section | null {
   const t = translator(faqMessages, locale);
   const { entry, upper } = planRoles(d.plans);
@@ -164,7 +179,7 @@ function changeSection(locale: Locale, d: FaqData): Section | null {
     });
   }
   if (d.features.renewal) {
-    questions.push({ id: 'renouvellement', q: t('q_renew'), a: p(t('a_renew')) });
+    questions.push({ id: 'renouvellement', q: t('q_renew'), a: html`${p(t('a_renew'))}${p(renewalDelays(t, d.delays))}` });
     if (entry && upper) {
       const names = { entry: entry.name, upper: upper.name };
       questions.push({ id: 'forfait-inferieur', q: t('q_downgrade', names), a: p(t('a_downgrade', names)) });

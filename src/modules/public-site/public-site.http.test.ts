@@ -131,6 +131,7 @@ describe('FAQ', () => {
     const { text } = await page('/faq');
     assertHas(text, ['Archiver', 'Restaurer', 'Comment gérer les archives de mon instance ?']);
     assertHas(text, ['Comment se passe le renouvellement ?', 'la nouvelle année part de l\'échéance', 'Annuler la commande automatique']);
+    assertHas(text, ['partent 30 jours avant l’échéance, puis les rappels 15, 7 et 1 jours avant ; sans règlement, l’instance reste accessible 15 jours après l’échéance, puis elle est suspendue et ses données sont conservées 30 jours', 'reste téléchargeable 90 jours']);
     for (const absent of ['PayPal', 'HTTPS']) {
       assert.ok(!text.includes(absent), `${JSON.stringify(absent)} is not in the FAQ`);
     }
@@ -139,7 +140,7 @@ describe('FAQ', () => {
   });
 
   it('speaks of each feature once its switch is on', () => {
-    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org` };
+    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org`, delays: { lifecycle: { renewalLeadDays: 45, reminderDays: [20, 3], graceDays: 0, retentionDays: 60 }, finalKeepDays: 120 } };
     const ctx = { locale: 'fr' as const, user: null, csrfToken: '', url: '/faq', siteName: 'SLETO', nav: [] };
     const on = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true }).value);
     assertHas(on, [
@@ -155,6 +156,9 @@ describe('FAQ', () => {
       'PayPal',
       'Opale, Émeraude, Diamant',
       'https://bidule.example.org',
+      // the delays come from the settings given, never fixed figures
+      'partent 45 jours avant l’échéance, puis les rappels 20 et 3 jours avant ; sans règlement, l’instance est suspendue le lendemain de l’échéance et ses données sont conservées 60 jours',
+      'reste téléchargeable 120 jours depuis le portail',
     ]);
     const onlyArchives = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: false }), paypal: false }).value);
     assert.ok(onlyArchives.includes('Archiver') && !onlyArchives.includes('au prorata') && !onlyArchives.includes('PayPal'));

@@ -19,8 +19,8 @@ export function publicSiteRoutes(c: Container, pageContext: PageContextFactory):
 
     app.get('/faq', async (request, reply) => {
       const ctx = await pageContext(request, reply);
-      const [identity, plans] = await Promise.all([settings.operatorIdentity(), settings.plans()]);
-      return sendHtml(reply, faqPage(ctx, { identity, plans, instanceUrl: c.urls.instance, features: features(), paypal: c.services.paypal.enabled }));
+      const [identity, plans, lifecycle, archives] = await Promise.all([settings.operatorIdentity(), settings.plans(), settings.lifecycle(), settings.archives()]);
+      return sendHtml(reply, faqPage(ctx, { identity, plans, instanceUrl: c.urls.instance, features: features(), paypal: c.services.paypal.enabled, delays: { lifecycle, finalKeepDays: archives.finalKeepDays } }));
     });
 
     app.get('/cgv', async (request, reply) => {
