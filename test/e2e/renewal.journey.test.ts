@@ -7,7 +7,7 @@
  *   stores more than Opale's quota, allowed once the space is freed; the quote made again;
  * - « Annuler la commande automatique » on the other instance, with its confirmation;
  * - the operator changes the grace period in « Réglages » → « Cycle de l’abonnement » from the back
- *   office's home (a bad value refused first, with JavaScript and without);
+ *   office's home (a bad value refused first, with JavaScript and without, on a 390 px phone);
  * - the reminders then go to the renewed instance only; after the end, « Mon espace » shows the grace
  *   period of the new length and the end asked for; the suspension follows the new grace.
  * axe-core on every portal page (no serious or critical violation).
@@ -100,7 +100,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
 
     const customer = await newWatchedPage(browser, { stepTimeout: STEP, viewport: PHONE, origin: new URL(server.baseUrl).origin });
     const operator = await newWatchedPage(browser, { stepTimeout: STEP, origin: new URL(server.baseUrl).origin });
-    const noJs = await newWatchedPage(browser, { stepTimeout: STEP, javaScript: false });
+    const noJs = await newWatchedPage(browser, { stepTimeout: STEP, javaScript: false, viewport: PHONE });
     try {
       const page = customer.page;
       const banner = page.getByRole('region', { name: 'Renouvellement de vos instances' });
@@ -195,7 +195,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
       await ops.locator('section#cycle').getByRole('status').filter({ hasText: 'Réglages enregistrés.' }).waitFor();
       assert.equal((await server.container.services.settings.lifecycle()).graceDays, 5);
 
-      // the same form without JavaScript: the error comes back from the server, in French, on the field
+      // the same form without JavaScript, on a phone: the error comes back from the server, in French, on the field
       await signInFromHome(noJs.page, server.baseUrl, OPERATOR);
       await noJs.page.waitForURL((u) => u.pathname === '/backoffice');
       await noJs.page.getByRole('main').getByRole('link', { name: /^Réglages/ }).first().click();
@@ -204,6 +204,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
       await noJs.page.locator('section#cycle').getByRole('link', { name: 'Délai invalide : un nombre entier de jours, de 1 à 120.' }).waitFor();
       assert.equal(await noJs.page.locator('section#cycle').getByLabel('Commande de renouvellement : jours avant l’échéance').getAttribute('aria-invalid'), 'true');
       assert.equal(await noJs.page.locator('section#cycle').getByLabel('Commande de renouvellement : jours avant l’échéance').inputValue(), 'trente');
+      await assertFits(noJs.page);
       assert.equal((await server.container.services.settings.lifecycle()).renewalLeadDays, 30, 'nothing saved');
 
       // --- 6. the reminders go to the renewed instance only; the end follows the settings ------------

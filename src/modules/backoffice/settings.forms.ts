@@ -206,8 +206,9 @@ export function checkLifecycle(v: FormValues): Checked<LifecycleSettings> {
       reminders.push(n);
     }
     const limit = lead ?? leadMax + 1;
-    const out = reminders.find((n) => n < 1 || n >= limit);
-    if (!errors.reminderDays && out !== undefined) {
+    const out = reminders.find((n) => n >= limit);
+    if (!errors.reminderDays && reminders.some((n) => n < 1)) errors.reminderDays = { key: 'err_reminders_zero' };
+    else if (!errors.reminderDays && out !== undefined) {
       errors.reminderDays = lead === null ? { key: 'err_reminders_range_nolead', params: { max: leadMax - 1 } } : { key: 'err_reminders_range', params: { day: out, lead, max: lead - 1 } };
     }
   }

@@ -95,7 +95,7 @@ describe('« Réglages » → « Cycle de l’abonnement »', () => {
       [{ renewalLeadDays: '30', reminderDays: '15, 7, 15', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 15 jours figure deux fois/ }],
       [{ renewalLeadDays: '30', reminderDays: '40, 7', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 40 jours viendrait avant la commande de renouvellement \(30 jours avant l’échéance\) : chaque rappel doit être de 1 à 29 jours\./ }],
       [{ renewalLeadDays: '30', reminderDays: '30', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 30 jours viendrait avant la commande/ }],
-      [{ renewalLeadDays: '30', reminderDays: '0, 7', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 0 jours viendrait avant|chaque rappel doit être de 1 à 29 jours/ }],
+      [{ renewalLeadDays: '30', reminderDays: '0, 7', graceDays: '15', retentionDays: '30' }, { reminderDays: /Un rappel part au plus tard 1 jour avant l’échéance : « 0 » n’est pas possible\./ }],
       [{ renewalLeadDays: '30', reminderDays: '15, sept, 1', graceDays: '15', retentionDays: '30' }, { reminderDays: /Rappels invalides : des nombres entiers de jours séparés par des virgules, par exemple « 15, 7, 1 » \(6 au plus\)\./ }],
       [{ renewalLeadDays: '30', reminderDays: '20, 15, 10, 7, 3, 2, 1', graceDays: '15', retentionDays: '30' }, { reminderDays: /Rappels invalides/ }],
       [{ renewalLeadDays: '', reminderDays: '15', graceDays: '-1', retentionDays: '2,5' }, { renewalLeadDays: /Délai invalide/, graceDays: /Délai de grâce invalide/, retentionDays: /Durée de conservation invalide/ }],
