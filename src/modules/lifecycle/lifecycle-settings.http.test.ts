@@ -164,8 +164,16 @@ describe('the delays drive the next sweep, and « Mon espace » shows the renewa
     // « Annuler la commande automatique » on the second: its line says the end and the data kept
     const agent = await signedIn();
     await agent.get(`/instances/${two.id}`);
-    const declined = await agent.post(`/instances/${two.id}/renouvellement/annuler`, {});
+    // without JavaScript the question comes on a page of its own; nothing is cancelled yet
+    const asked = await agent.post(`/instances/${two.id}/renouvellement/annuler`, {});
+    assert.equal(asked.statusCode, 200);
+    const question = text(asked.body);
+    assert.ok(question.includes('Annuler la commande automatique de renouvellement de cyclique-deux ? L’instance s’arrêtera à l’échéance du 28/02/2027 ; ses données seront conservées 10 jours.'), question);
+    assert.match(question, /<form method="post" action="\/instances\/\d+\/renouvellement\/annuler">[\s\S]*name="confirme" value="1"[\s\S]*<button type="submit" class="danger">Annuler la commande automatique<\/button>/);
+    assert.equal((await db().selectFrom('orders').select('status').where('kind', '=', 'renewal').where('instance_id', '=', two.id).executeTakeFirstOrThrow()).status, 'validated');
+    const declined = await agent.post(`/instances/${two.id}/renouvellement/annuler`, { confirme: '1' });
     assert.equal(declined.statusCode, 303);
+    assert.equal((await db().selectFrom('orders').select('status').where('kind', '=', 'renewal').where('instance_id', '=', two.id).executeTakeFirstOrThrow()).status, 'cancelled');
     // the first lapses unpaid: the grace of the settings (5 days), then the suspension
     assert.equal((await sweep('2027-03-01')).grace, 1);
     const grace = await home();

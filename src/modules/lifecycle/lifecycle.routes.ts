@@ -1,12 +1,17 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../container.ts';
 import { AppError, errorText } from '../../errors/app-error.ts';
+import { frenchDate } from '../../platform/dates.ts';
+import { confirmed, confirmPage } from '../../web/confirm.ts';
 import type { PageContextFactory } from '../../web/context.ts';
 import { features } from '../../web/features.ts';
 import { str } from '../../web/forms.ts';
 import { requireSignedIn } from '../../web/guards.ts';
+import { translator } from '../../web/i18n.ts';
+import { sendHtml } from '../../web/pages.ts';
 import { idParam } from '../../web/params.ts';
 import { showInstancePage } from '../instances/instances.routes.ts';
+import { renewalMessages } from '../instances/renewal.views.ts';
 import { changeRenewalPlan } from './use-cases/change-renewal-plan.ts';
 import { declineRenewal } from './use-cases/decline-renewal.ts';
 
@@ -28,6 +33,16 @@ export function lifecycleRoutes(c: Container, pageContext: PageContextFactory): 
 
     app.post('/instances/:id/renouvellement/annuler', async (request, reply) => {
       const id = idParam(request);
+      // Without JavaScript (no dialog), the question on a page of its own first.
+      if (!confirmed(request.body)) {
+        const instance = await c.services.instances.ownInstance(request.currentUser!, id);
+        if (!instance) throw new AppError('not_found');
+        const ctx = await pageContext(request, reply);
+        const t = translator(renewalMessages, ctx.locale);
+        const days = (await c.services.settings.lifecycle()).retentionDays;
+        const question = t('cancelConfirm', { name: instance.name, end: instance.period_end ? frenchDate(String(instance.period_end)) : '', days });
+        return sendHtml(reply, confirmPage(ctx, { question, action: `/instances/${id}/renouvellement/annuler`, confirmLabel: t('cancel'), backHref: `/instances/${id}#renouvellement` }));
+      }
       const result = await declineRenewal(c.deps, request.currentUser!, id);
       if (result.ok) return reply.redirect(`/instances/${id}?renouvellement=annule`, 303);
       if (result.error === 'not_found') throw new AppError('not_found');
