@@ -10,7 +10,7 @@
  *   office's home (a bad value refused first, with JavaScript and without, on a 390 px phone);
  * - the reminders then go to the renewed instance only; after the end, « Mon espace » shows the grace
  *   period of the new length and the end asked for; the suspension follows the new grace.
- * axe-core on every portal page (no serious or critical violation).
+ * axe-core on every portal page (no serious or critical violation); screenshots with SCREENSHOTS=dir.
  *
  *   E2E_BROWSER=/usr/bin/chromium node_modules/.bin/node --test test/e2e/renewal.journey.test.ts
  */
@@ -123,6 +123,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
       );
       await banner.getByRole('listitem').filter({ hasText: 'adieu :' }).waitFor();
       await assertFits(page);
+      if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(process.env.SCREENSHOTS, 'renewal-banner-phone.png'), fullPage: true });
       // the pay link leads to the order of the e-mail
       await renewedLine.getByRole('link', { name: 'Régler le renouvellement de renouveau' }).click();
       await page.waitForURL((u) => u.pathname === new URL(link).pathname);
@@ -205,6 +206,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
       assert.equal(await noJs.page.locator('section#cycle').getByLabel('Commande de renouvellement : jours avant l’échéance').getAttribute('aria-invalid'), 'true');
       assert.equal(await noJs.page.locator('section#cycle').getByLabel('Commande de renouvellement : jours avant l’échéance').inputValue(), 'trente');
       await assertFits(noJs.page);
+      if (process.env.SCREENSHOTS) await noJs.page.locator('section#cycle').screenshot({ path: path.join(process.env.SCREENSHOTS, 'renewal-settings-phone.png') });
       assert.equal((await server.container.services.settings.lifecycle()).renewalLeadDays, 30, 'nothing saved');
 
       // --- 6. the reminders go to the renewed instance only; the end follows the settings ------------
@@ -225,6 +227,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
       assert.equal(text(await grace.getByRole('paragraph').first().textContent()), `renouveau : l’abonnement est échu depuis le ${frenchDate(end)}. Le devis ${opaleQuote} (44,99 €) n’est pas réglé : l’instance sera suspendue le ${frenchDate(addDays(end, 6))}.`);
       assert.match(text(await banner.getByRole('listitem').filter({ hasText: 'adieu :' }).textContent()), new RegExp(`l’abonnement prend fin le ${frenchDate(end)}\\. Les données seront conservées jusqu’au ${frenchDate(addDays(end, 30))}`));
       await assertFits(page);
+      if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(process.env.SCREENSHOTS, 'renewal-grace-phone.png'), fullPage: true });
       assert.equal((await sweepOn(addDays(end, 5))).suspended, 0, 'still in the 5 days of grace');
       assert.equal((await sweepOn(addDays(end, 6))).suspended, 1, 'suspended after the 5 days of grace of the settings');
 
