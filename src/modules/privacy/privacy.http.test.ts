@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { Agent } from '../../../test/support/agent.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer } from '../../../test/support/customers.ts';
 import { operatorId, paidOrder } from '../../../test/support/paid-order.ts';
+import { unzipWithInfoZip } from '../../../test/support/unzip.ts';
 import { provisionInstance } from '../instances/use-cases/provision-instance.ts';
 import { recordPayment } from '../payments/use-cases/record-payment.ts';
 
@@ -59,7 +60,13 @@ async function download(agent: Agent): Promise<Map<string, Buffer>> {
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.headers['content-type'], 'application/zip');
   assert.match(String(res.headers['content-disposition']), /attachment; filename="donnees-.*\.zip"/);
-  return unzip(res.rawPayload);
+  const entries = await unzip(res.rawPayload);
+  // A real reader agrees, byte for byte, and every entry passes its CRC-32 (`unzip -t`).
+  const infoZip = unzipWithInfoZip(res.rawPayload);
+  assert.match(infoZip.tested, /No errors detected/);
+  assert.deepEqual([...infoZip.entries.keys()], [...entries.keys()]);
+  for (const [name, bytes] of entries) assert.ok(infoZip.entries.get(name)!.equals(bytes), name);
+  return entries;
 }
 
 describe('"Télécharger mes données"', () => {

@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import { ZipFile } from 'yazl';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../../../platform/clock.ts';
 import type { Archive } from '../../../platform/db/schema.ts';
 import type { Logger } from '../../../platform/logger.ts';
@@ -11,6 +10,7 @@ import type { InstancesService } from '../../instances/instances.service.ts';
 import type { OrdersService } from '../../orders/orders.service.ts';
 import type { PaymentsService } from '../../payments/payments.service.ts';
 import type { SupportService } from '../../support/support.service.ts';
+import { zipStream, type ZipEntry } from '../zip-stream.ts';
 
 export interface ExportAccountDataDeps {
   accounts: AccountsService;
@@ -109,30 +109,30 @@ export async function exportAccountData(d: ExportAccountDataDeps, userId: number
     '',
   ].join('\r\n');
 
-  const zip = new ZipFile();
-  zip.addBuffer(Buffer.from(JSON.stringify(data, null, 2)), 'compte.json', { mtime: d.clock.now() });
-  zip.addBuffer(Buffer.from(readme), 'README.txt', { mtime: d.clock.now() });
+  const entries: ZipEntry[] = [
+    { name: 'compte.json', mtime: d.clock.now(), data: Buffer.from(JSON.stringify(data, null, 2)) },
+    { name: 'README.txt', mtime: d.clock.now(), data: Buffer.from(readme) },
+  ];
   for (const doc of documents) {
-    zip.addReadStreamLazy(`documents/${DOCUMENT_FOLDER[doc.kind]}/${doc.number}.pdf`, { mtime: new Date(`${doc.issue_date}T12:00:00Z`) }, (cb) => {
-      d.billing.pdf(doc.id).then(
-        (pdf) => (pdf ? cb(null, Readable.from([pdf])) : cb(new Error(`document ${doc.number} has no PDF`), Readable.from([]))),
-        (err: unknown) => cb(err, Readable.from([])),
-      );
+    entries.push({
+      name: `documents/${DOCUMENT_FOLDER[doc.kind]}/${doc.number}.pdf`,
+      mtime: new Date(`${doc.issue_date}T12:00:00Z`),
+      load: async () => {
+        const pdf = await d.billing.pdf(doc.id);
+        if (!pdf) throw new Error(`document ${doc.number} has no PDF`);
+        return pdf;
+      },
     });
   }
   for (const w of withArchive) {
     const archive = w.archive;
     if (!archive || !w.path) continue;
-    // Already gzip: stored as is.
-    zip.addReadStreamLazy(w.path, { compress: false, mtime: new Date(archive.created_at) }, (cb) => cb(null, d.archives.read(archive)));
+    // Already gzip: stored as is; its recorded size is checked against the bytes read.
+    entries.push({ name: w.path, mtime: new Date(archive.created_at), size: Number(archive.size_bytes), open: () => d.archives.read(archive) });
   }
-  zip.end();
-  const out = zip.outputStream as Readable;
+  const out = zipStream(entries);
   // A file that cannot be read mid-way cuts the download (the client sees it incomplete), never a hang.
-  zip.on('error', (err: unknown) => {
-    d.logger.error({ err, userId }, 'account data export failed');
-    out.destroy(err instanceof Error ? err : new Error(String(err)));
-  });
+  out.once('error', (err: unknown) => d.logger.error({ err, userId }, 'account data export failed'));
   await d.audit.record({ action: 'account.data_exported', actorUserId: userId, subjectUserId: userId, ip: meta.ip, at: d.clock.now(), details: { documents: documents.length, archives: withArchive.filter((w) => w.archive).length } });
   return { filename: `donnees-${safeName(user.alias)}-${today}.zip`, stream: out };
 }
