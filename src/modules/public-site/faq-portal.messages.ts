@@ -41,7 +41,7 @@ export const faqPortalMessages = defineMessages({
     exportText: 'télécharge une archive sur votre ordinateur.',
     restore: 'Restaurer',
     restoreText:
-      "remplace les données de votre instance par celles de l'archive. Les données actuelles sont perdues (une archive de sécurité « avant restauration » est faite d'abord et gardée 7 jours) ; vous tapez le nom de l'instance pour confirmer et donnez le mot de passe admin à utiliser ensuite, la connexion restant toujours nécessaire.",
+      "remplace les données de votre instance par celles de l'archive. Les données actuelles sont perdues (une archive de sécurité « avant restauration » est faite d'abord et gardée {keep}) ; vous tapez le nom de l'instance pour confirmer et donnez le mot de passe admin à utiliser ensuite, la connexion restant toujours nécessaire.",
     q_local: "Comment reprendre les données d'un Diacamma installé sur mon ordinateur ?",
     a_local1: "Faites une archive dans votre Diacamma local, puis, sur la fiche de l'instance, envoyez-la avec « Import » et appliquez-la avec « Restaurer ».",
     a_local2:
@@ -50,6 +50,8 @@ export const faqPortalMessages = defineMessages({
     a_invoices:
       'Le bouton « Vos factures » liste vos devis et vos factures. Vous pouvez y réimprimer n\'importe quel document, consulter les modalités de paiement et régler un devis ou une facture en ligne par PayPal.',
     a_invoicesNoPaypal: 'Le bouton « Vos factures » liste vos devis et vos factures. Vous pouvez y réimprimer n\'importe quel document et consulter les modalités de paiement.',
+    daysOne: '{n} jour',
+    daysMany: '{n} jours',
     signUp: 'Créer un compte',
     signIn: 'Se connecter',
   },
@@ -88,7 +90,7 @@ export const faqPortalMessages = defineMessages({
     exportText: 'downloads an archive to your computer.',
     restore: 'Restaurer (restore)',
     restoreText:
-      'replaces your instance’s data with the archive’s. The current data is lost (a safety archive “before restore” is made first and kept 7 days); you type the instance’s name to confirm and give the admin password to use afterwards, signing in staying always required.',
+      'replaces your instance’s data with the archive’s. The current data is lost (a safety archive “before restore” is made first and kept {keep}); you type the instance’s name to confirm and give the admin password to use afterwards, signing in staying always required.',
     q_local: 'How do I bring over the data of a Diacamma installed on my computer?',
     a_local1: 'Make an archive in your local Diacamma, then, on the instance page, upload it with “Import” and apply it with “Restaurer”.',
     a_local2:
@@ -97,6 +99,8 @@ export const faqPortalMessages = defineMessages({
     a_invoices:
       'The “Vos factures” button (your invoices) lists your quotes and invoices. There you can reprint any document, see the payment terms and pay a quote or an invoice online with PayPal.',
     a_invoicesNoPaypal: 'The “Vos factures” button (your invoices) lists your quotes and invoices. There you can reprint any document and see the payment terms.',
+    daysOne: '{n} day',
+    daysMany: '{n} days',
     signUp: 'Create an account',
     signIn: 'Sign in',
   },

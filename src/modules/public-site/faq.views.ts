@@ -16,8 +16,8 @@ export interface FaqData {
   /** what exists: the FAQ speaks only of features that are built and of PayPal when configured */
   features: FeatureSet;
   paypal: boolean;
-  /** the hosting year's delays and the final archive's keep delay, as the settings hold them */
-  delays: { lifecycle: LifecycleSettings; finalKeepDays: number };
+  /** the hosting year's delays, the final archive's keep delay and the safety archive's (made before a restore), as the settings hold them */
+  delays: { lifecycle: LifecycleSettings; finalKeepDays: number; safetyKeepDays: number };
 }
 
 interface Question {
@@ -234,15 +234,16 @@ function portalSection(locale: Locale, d: FaqData): Section {
       { id: 'personne-morale', q: u('q_org'), a: html`${p(u('a_org1'))}${p(u('a_org2'))}${p(u('a_org3'))}` },
       { id: 'instances', q: u('q_instances'), a: html`${p(u('a_instances1'))}${p(u(d.features.archives ? 'a_instances2' : 'a_instances2NoArchives'))}` },
       { id: 'mot-de-passe-admin', q: u('q_admin'), a: html`${p(u('a_admin1'))}${p(u('a_admin2'))}` },
-      ...(d.features.archives ? archiveQuestions(locale) : []),
+      ...(d.features.archives ? archiveQuestions(locale, d.delays.safetyKeepDays) : []),
       { id: 'factures', q: u('q_invoices'), a: p(u(d.paypal ? 'a_invoices' : 'a_invoicesNoPaypal')) },
     ],
   };
 }
 
 /** "Comment gérer les archives…", "Comment reprendre les données…": once the archives exist. */
-function archiveQuestions(locale: Locale): Question[] {
+function archiveQuestions(locale: Locale, safetyKeepDays: number): Question[] {
   const u = translator(faqPortalMessages, locale);
+  const keep = u(safetyKeepDays === 1 ? 'daysOne' : 'daysMany', { n: String(safetyKeepDays) });
   const button = (label: string, text: string) => html`<li><strong>${label}</strong> — ${text}</li>`;
   return [
       {
@@ -253,7 +254,7 @@ function archiveQuestions(locale: Locale): Question[] {
   ${button(u('archive'), u('archiveText'))}
   ${button(u('import'), u('importText'))}
   ${button(u('export'), u('exportText'))}
-  ${button(u('restore'), u('restoreText'))}
+  ${button(u('restore'), u('restoreText', { keep }))}
 </ol>`,
       },
       { id: 'archive-locale', q: u('q_local'), a: html`${p(u('a_local1'))}<div class="notice info">${u('a_local2')}</div>` },

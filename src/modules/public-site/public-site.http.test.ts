@@ -140,7 +140,7 @@ describe('FAQ', () => {
   });
 
   it('speaks of each feature once its switch is on', () => {
-    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org`, delays: { lifecycle: { renewalLeadDays: 45, reminderDays: [20, 3], graceDays: 0, retentionDays: 60 }, finalKeepDays: 120 } };
+    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org`, delays: { lifecycle: { renewalLeadDays: 45, reminderDays: [20, 3], graceDays: 0, retentionDays: 60 }, finalKeepDays: 120, safetyKeepDays: 1 } };
     const ctx = { locale: 'fr' as const, user: null, csrfToken: '', url: '/faq', siteName: 'SLETO', nav: [] };
     const on = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true }).value);
     assertHas(on, [
@@ -151,6 +151,7 @@ describe('FAQ', () => {
       'Archiver',
       'Restaurer',
       'le portail vous demande de définir le mot de passe admin et impose la connexion',
+      'gardée 1 jour)',
       'formulaire « Demande information »',
       'Trois moyens de paiement sont acceptés',
       'PayPal',
@@ -162,6 +163,20 @@ describe('FAQ', () => {
     ]);
     const onlyArchives = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: false }), paypal: false }).value);
     assert.ok(onlyArchives.includes('Archiver') && !onlyArchives.includes('au prorata') && !onlyArchives.includes('PayPal'));
+  });
+
+  it('says how long the safety archive is kept as « Réglages » set it, and follows a change', async () => {
+    const { settings } = t.container.services;
+    const before = (await settings.archives()).safetyKeepDays;
+    assert.ok((await page('/faq')).text.includes(`« avant restauration » est faite d'abord et gardée ${before} jours)`));
+    try {
+      await settings.updateArchives({ safetyKeepDays: 12 });
+      const fr = (await page('/faq')).text;
+      assert.ok(fr.includes("« avant restauration » est faite d'abord et gardée 12 jours)"), 'the FAQ reads the setting');
+      assert.ok(!fr.includes(`gardée ${before} jours`));
+    } finally {
+      await settings.updateArchives({ safetyKeepDays: before });
+    }
   });
 
   it('shows the operator identity and the payment details from the settings', async () => {

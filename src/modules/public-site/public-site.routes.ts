@@ -20,7 +20,7 @@ export function publicSiteRoutes(c: Container, pageContext: PageContextFactory):
     app.get('/faq', async (request, reply) => {
       const ctx = await pageContext(request, reply);
       const [identity, plans, lifecycle, archives] = await Promise.all([settings.operatorIdentity(), settings.plans(), settings.lifecycle(), settings.archives()]);
-      return sendHtml(reply, faqPage(ctx, { identity, plans, instanceUrl: c.urls.instance, features: features(), paypal: c.services.paypal.enabled, delays: { lifecycle, finalKeepDays: archives.finalKeepDays } }));
+      return sendHtml(reply, faqPage(ctx, { identity, plans, instanceUrl: c.urls.instance, features: features(), paypal: c.services.paypal.enabled, delays: { lifecycle, finalKeepDays: archives.finalKeepDays, safetyKeepDays: archives.safetyKeepDays } }));
     });
 
     app.get('/cgv', async (request, reply) => {
