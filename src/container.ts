@@ -262,6 +262,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await queue.work(endInstanceJob, async (data) => {
         const r = await endInstance(deps, data);
         if (!r.ok && r.error === 'instance_destroy_failed') throw new Error(r.detail);
+        // A restore runs on the instance: the end waits for it (sent again for later), never collides.
+        if (!r.ok && r.error === 'restore_running') await archives.deferEnd(data);
       });
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
       await queue.work(settleQuoteJob, async (data) => {

@@ -20,4 +20,7 @@ export const renewalPaid = defineEvent('renewal.paid', z.object({ orderId: z.num
 /** An instance answered through the front door for the first time: it is live (recorded by instances). */
 export const instanceLive = defineEvent('instance.live', z.object({ instanceId: z.number().int().positive(), orderId: z.number().int().positive() }));
 
-export const domainEvents = [orderPaid, planChangePaid, renewalPaid, instanceLive] as const;
+/** An instance was ended and destroyed, its final archive kept (recorded by archives, in "end-instance"). */
+export const instanceEnded = defineEvent('instance.ended', z.object({ instanceId: z.number().int().positive(), orderId: z.number().int().positive() }));
+
+export const domainEvents = [orderPaid, planChangePaid, renewalPaid, instanceLive, instanceEnded] as const;

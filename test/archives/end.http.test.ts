@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { endInstanceJob } from '../../src/modules/archives/archives.jobs.ts';
 import { endInstance } from '../../src/modules/archives/use-cases/end-instance.ts';
+import { cancelPlanChangeOfEnded } from '../../src/modules/orders/use-cases/cancel-plan-change-of-ended.ts';
 import type { ManualClock } from '../../src/platform/clock.ts';
 import type { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -18,7 +21,9 @@ import { DEFAULT_ADMIN_PASSWORD } from '../support/paid-order.ts';
  * customer's "Mettre fin à l'instance" (its name typed), the verified final archive (not counted,
  * downloadable 90 days from "Archives finales" once the instance is gone), the instance destroyed,
  * its order ended and its name released after 90 days; a final archive that fails destroys
- * nothing and alerts the operators; the lifecycle's entry point is idempotent.
+ * nothing and alerts the operators; the lifecycle's entry point is idempotent; an end never
+ * collides with a restore (refused while one runs, the job waits for it); the instance's plan
+ * change awaiting payment is cancelled with it.
  */
 let t: TestApp;
 let dataDir: string;
@@ -27,6 +32,8 @@ let agent: Agent;
 const NAME = 'fin-asso';
 const BROKEN = 'fin-casse';
 const SWEPT = 'fin-impaye';
+const RESTORING = 'fin-restaure';
+const UPGRADED = 'fin-montee';
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-end-'));
@@ -35,7 +42,7 @@ before(async () => {
   port = Number(new URL(address).port);
   t.container.urls.setPublicPort(port);
   await signedInOperator(t, 'ops-fin@example.org');
-  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT], { plan: 'emeraude' });
+  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT, RESTORING], { plan: 'emeraude' });
 });
 after(async () => {
   await t.close();
@@ -161,6 +168,83 @@ describe("Mettre fin à l'instance", () => {
     assert.equal((await instanceOf(BROKEN)).end_reason, 'unpaid');
     const mail = await lastMailTo(t, 'finaliste@example.org', 'archives.instance_ended');
     assert.match(mail.text_body, /n'a pas été renouvelé/);
+  });
+
+  it('is refused while a restore runs, and an end sent before it waits for it instead of colliding', async () => {
+    const instance = await instanceOf(RESTORING);
+    const source = await t.container.services.archives.createArchive(instance, 'à restaurer', 'created', null);
+    // The restore is held at the admin tool's "restore" until the test lets it go.
+    const driver = t.container.driver;
+    const original = driver.restore.bind(driver);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    driver.restore = async (name: string, file: string) => {
+      if (name === RESTORING) await held;
+      return original(name, file);
+    };
+    try {
+      const asked = await agent.post(`/instances/${instance.id}/archives/${source.id}/restaurer`, { confirm_name: RESTORING, password: 'Velo-bleu-2027!x', password_confirm: 'Velo-bleu-2027!x' });
+      assert.equal(asked.statusCode, 303, asked.body);
+      const restoreAction = async () => (await t.container.services.instances.actionsForInstance(instance.id)).find((a) => a.kind === 'restore');
+      await until('the restore to run', async () => (await restoreAction())?.state === 'running');
+      await until('the restore to reach the admin tool', async () => (await instanceOf(RESTORING)).state === 'maintenance');
+
+      // « Mettre fin à l'instance »: said on the page, refused on confirmation, nothing sent.
+      const message = /Une restauration est en cours sur cette instance : attendez qu'elle soit terminée/;
+      assert.match(unescape((await agent.get(`/instances/${instance.id}/fin`)).body), message);
+      const refused = await agent.post(`/instances/${instance.id}/fin`, { confirm_name: RESTORING });
+      assert.equal(refused.statusCode, 409);
+      assert.match(unescape(refused.body), message);
+
+      // An end sent before the restore was asked (the lifecycle's, a customer's earlier request) waits.
+      const direct = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'unpaid' });
+      assert.equal(!direct.ok && direct.error, 'restore_running');
+      const endJobs = () =>
+        t.container.database.db
+          .selectFrom(sql<{ state: string; later: boolean; data: { instanceId: number } }>`(select state, start_after > now() as later, data from pgboss.job where name = 'archives.end_instance')`.as('j'))
+          .selectAll()
+          .execute();
+      await t.container.queue.send(endInstanceJob, { instanceId: instance.id, reason: 'unpaid', actorUserId: null, ip: null });
+      await until('the end job to send itself again for later', async () => (await endJobs()).some((j) => j.data.instanceId === instance.id && j.state === 'created' && j.later));
+      const during = await instanceOf(RESTORING);
+      assert.equal(during.state, 'maintenance', "the restore's maintenance, untouched");
+      assert.equal(await t.container.driver.exists(RESTORING), true, 'nothing destroyed');
+      assert.equal((await t.container.services.archives.finalOf(instance.id)) ?? null, null, 'no final archive made under the restore');
+    } finally {
+      release();
+      driver.restore = original;
+    }
+    await until('the restore to finish', async () => (await t.container.services.instances.actionsForInstance(instance.id)).find((a) => a.kind === 'restore')?.state === 'done');
+    assert.equal((await instanceOf(RESTORING)).state, 'active');
+    // Once the restore is done, the end goes through (what the job sent for later does).
+    const ended = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'unpaid' });
+    assert.ok(ended.ok && !ended.alreadyEnded);
+    assert.equal((await instanceOf(RESTORING)).state, 'deleted');
+  });
+
+  it("cancels the instance's plan change awaiting payment when it ends: nobody can pay for it any more", async () => {
+    const customer = await activeInstances(t, 'montee-fin', [UPGRADED], { plan: 'opale' });
+    const instance = await instanceOf(UPGRADED);
+    const terms = (await t.container.services.settings.currentTerms())!;
+    const ordered = await customer.post(`/instances/${instance.id}/forfait`, { plan: 'emeraude', accept: '1', cgv_version: String(terms.version) });
+    assert.equal(ordered.statusCode, 303, ordered.body);
+    const upgrade = (await t.container.services.orders.openPlanChange(instance.id))!;
+    assert.equal(upgrade.kind, 'upgrade');
+    const quote = (await t.container.services.billing.latestQuoteForOrder(upgrade.id))!;
+    assert.equal((await t.container.services.payments.payableQuote(quote.number)).ok, true, 'payable before the end');
+
+    const r = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'customer', actorUserId: instance.user_id });
+    assert.ok(r.ok);
+    assert.equal((await t.container.services.orders.find(upgrade.id))!.status, 'cancelled');
+    assert.equal(await t.container.services.billing.isCancelled(quote.id), true);
+    const pay = await t.container.services.payments.payableQuote(quote.number);
+    assert.equal(!pay.ok && pay.error, 'quote_cancelled');
+    assert.equal(await t.container.services.orders.openPlanChange(instance.id), undefined);
+    assert.equal((await t.container.services.orders.find(instance.order_id))!.status, 'ended', 'the hosting order itself is ended, not cancelled');
+    const audit = await t.container.services.audit.list({ limit: 5, offset: 0, action: 'order.cancelled' });
+    assert.ok(audit.some((a) => (a.details as { orderId?: number }).orderId === upgrade.id));
+    // The event's job (a replay) finds nothing more to cancel.
+    assert.equal(await cancelPlanChangeOfEnded(t.container.deps, instance.id), false);
   });
 
   it('the final archive counts toward no storage, and the name is free again after 90 days, then gone with the archive', async () => {

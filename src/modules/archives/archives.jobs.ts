@@ -8,9 +8,13 @@ import { defineJob } from '../../platform/queue/queue.ts';
  */
 export const nightlyArchivesJob = defineJob('archives.nightly', z.object({}), { retryLimit: 0, expireInSeconds: 600 });
 
+/** How long an end waits before looking again when a restore runs on its instance (seconds). */
+export const END_WAIT_FOR_RESTORE_SECONDS = 30;
+
 /**
  * Ends an instance (use-cases/end-instance.ts): its final archive, then its destruction. One
- * pending per instance (singleton key); idempotent, so a retry or a restart finishes it, once.
+ * pending per instance (singleton key); idempotent, so a retry or a restart finishes it, once. While a
+ * restore waits or runs on the instance, the job sends itself again for later instead of ending it.
  */
 export const endInstanceJob = defineJob(
   'archives.end_instance',

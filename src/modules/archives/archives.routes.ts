@@ -120,7 +120,10 @@ export function archivesRoutes(c: Container, archives: ArchivesService, pageCont
     // --- Mettre fin à l'instance, and the final archives that outlive it ---------------------------
     app.get('/instances/:id/fin', async (request, reply) => {
       const instance = await own(request);
-      return sendHtml(reply, endPage(await pageContext(request, reply), { instance, keepDays: (await c.services.settings.archives()).finalKeepDays, errors: {} }));
+      const ctx = await pageContext(request, reply);
+      // Said before the name is typed: an end is refused while a restore waits or runs.
+      const errors = (await archives.restoreOpen(instance.id)) ? fieldErrorTexts({ instance: 'instance_end_restoring' }, ctx.locale) : {};
+      return sendHtml(reply, endPage(ctx, { instance, keepDays: (await c.services.settings.archives()).finalKeepDays, errors }));
     });
 
     app.post('/instances/:id/fin', async (request, reply) => {

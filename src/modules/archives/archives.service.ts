@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { AppError, errorText, type ErrorParams } from '../../errors/app-error.ts';
+import type { z } from 'zod';
 import type { ErrorCode } from '../../errors/catalogue.ts';
 import { DriverError, type InstanceDriver } from '../../hosting/driver.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -18,7 +19,7 @@ import { customerRecipients } from '../notifications/recipients.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { DEFAULT_INSPECT_LIMITS, inspectArchive, inspectUpload, newerThan, versionText, type InspectLimits, type Migration } from './archive-inspect.ts';
 import { TooLarge, type ArchiveStore, type PendingArchive } from './archive-store.ts';
-import { endInstanceJob } from './archives.jobs.ts';
+import { END_WAIT_FOR_RESTORE_SECONDS, endInstanceJob } from './archives.jobs.ts';
 import { restoreDoneMail } from './archives.mails.ts';
 import type { ArchivesRepository } from './archives.repository.ts';
 import { withCustomLimits } from '../settings/custom-limits.ts';
@@ -353,15 +354,27 @@ export class ArchivesService {
   // --- Mettre fin à l'instance ------------------------------------------------------------------
   /**
    * The customer's "Mettre fin à l'instance", confirmed by typing its name: the end is sent as a job
-   * (use-cases/end-instance.ts: the final archive, then the destruction).
+   * (use-cases/end-instance.ts: the final archive, then the destruction). Refused while a restore
+   * waits or runs on the instance (the final archive would hold half-restored data).
    */
   async requestEnd(user: CurrentUser, instanceId: number, confirmName: string, ip: string | null): Promise<{ ok: true; instance: Instance } | { ok: false; errors: Record<string, ErrorCode> }> {
     const instance = await this.#d.instances.ownInstance(user, instanceId);
     if (!instance) return { ok: false, errors: { instance: 'not_found' } };
     if (instance.state === 'creating') return { ok: false, errors: { instance: 'instance_not_active' } };
+    if (await this.restoreOpen(instanceId)) return { ok: false, errors: { instance: 'instance_end_restoring' } };
     if (confirmName.trim().toLowerCase() !== instance.name.toLowerCase()) return { ok: false, errors: { confirm_name: 'instance_end_name' } };
     await this.#d.queue.send(endInstanceJob, { instanceId, reason: 'customer', actorUserId: user.id, ip }, { singletonKey: `end-${instanceId}` });
     return { ok: true, instance };
+  }
+
+  /** Whether a restore waits or runs on the instance: ending it must wait (see end-instance). */
+  restoreOpen(instanceId: number): Promise<boolean> {
+    return this.#d.instances.hasOpenAction(instanceId, 'restore');
+  }
+
+  /** The end of an instance sent again for later: a restore runs on it now (see end-instance). */
+  async deferEnd(data: z.infer<typeof endInstanceJob.payload>): Promise<void> {
+    await this.#d.queue.send(endInstanceJob, data, { startAfter: END_WAIT_FOR_RESTORE_SECONDS });
   }
 
   // --- the actions' job --------------------------------------------------------------------------
@@ -376,7 +389,11 @@ export class ArchivesService {
     const details = JSON.parse(run.details) as ArchiveDetails | RestoreDetails;
     try {
       if (details.op === 'archive') await this.createArchive(run.instance, details.name, details.origin, run.requestedBy);
-      else await this.#restore(run.instance, details, run.requestedBy, run.attempts > 1 ? run.createdAt : null);
+      else if (run.instance.state === 'deleted') throw new Rejected('instance_not_active', { reason: 'the instance was ended before its restore ran' });
+      else if (run.attempts === 1 && run.instance.state === 'maintenance') {
+        // Offline before this restore began (its end has started): never restore under it; try later.
+        throw new Error(`the instance is ${run.instance.state}: the restore waits`);
+      } else await this.#restore(run.instance, details, run.requestedBy, run.attempts > 1 ? run.createdAt : null);
       await this.#d.instances.finishAction(actionId);
     } catch (err) {
       const reason = reasonOf(err);

@@ -168,6 +168,12 @@ export class InstancesRepository {
       .execute();
   }
 
+  /** Whether an action of this kind waits or runs on the instance (scheduled or running). */
+  async hasOpenAction(instanceId: number, kind: ActionKind): Promise<boolean> {
+    const row = await this.db.selectFrom('hosting_actions').select('id').where('instance_id', '=', instanceId).where('kind', '=', kind).where('state', 'in', ['scheduled', 'running']).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   actionsForInstance(instanceId: number, limit = 20) {
     return this.db.selectFrom('hosting_actions').select(['id', 'kind', 'state', 'last_error', 'created_at', 'finished_at', 'attempts']).where('instance_id', '=', instanceId).orderBy('id', 'desc').limit(limit).execute();
   }

@@ -270,6 +270,10 @@ export class InstancesService {
   actionsForInstance(instanceId: number) {
     return this.#repo.actionsForInstance(instanceId);
   }
+  /** Whether an action of this kind waits or runs on the instance (ending it waits for a restore). */
+  hasOpenAction(instanceId: number, kind: ActionKind): Promise<boolean> {
+    return this.#repo.hasOpenAction(instanceId, kind);
+  }
   /** Active instances (the automatic archives' job). */
   async listActive(): Promise<Instance[]> {
     return (await this.#repo.listLive()).filter((i) => i.state === 'active');

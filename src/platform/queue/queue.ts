@@ -92,13 +92,13 @@ export class Queue {
   async send<S extends z.ZodType>(
     def: JobDefinition<S>,
     data: z.infer<S>,
-    opts: { trx?: Transaction<any> | Kysely<any>; singletonKey?: string; startAfter?: Date; /** jobs of one group run at most `perGroup` at once (see work) */ group?: string } = {},
+    opts: { trx?: Transaction<any> | Kysely<any>; singletonKey?: string; /** a date, or a delay in seconds (by the database's clock) */ startAfter?: Date | number; /** jobs of one group run at most `perGroup` at once (see work) */ group?: string } = {},
   ): Promise<string | null> {
     const payload = def.payload.parse(data) as object;
     return this.boss.send(def.name, payload, {
       ...(opts.trx ? { db: fromKysely(opts.trx) } : {}),
       ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
-      ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+      ...(opts.startAfter !== undefined ? { startAfter: opts.startAfter } : {}),
       ...(opts.group ? { group: { id: opts.group } } : {}),
     });
   }

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { InstanceDriver } from '../../../hosting/driver.ts';
+import { instanceEnded } from '../../../events/domain-events.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import { frenchDate, parisDate } from '../../../platform/dates.ts';
 import type { Archive, DB, EndReason } from '../../../platform/db/schema.ts';
+import type { EventBus } from '../../../platform/events/event-bus.ts';
 import type { Logger } from '../../../platform/logger.ts';
 import { formatBytes } from '../../../web/i18n.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
@@ -18,6 +20,7 @@ import type { ArchivesService } from '../archives.service.ts';
 
 export interface EndInstanceDeps {
   db: Kysely<DB>;
+  events: EventBus;
   instances: InstancesService;
   orders: OrdersService;
   archives: ArchivesService;
@@ -42,7 +45,7 @@ export interface EndInstanceInput {
 
 export type EndInstanceResult =
   | { ok: true; archive: Archive; alreadyEnded: boolean }
-  | { ok: false; error: 'not_found' | 'instance_not_ready' | 'final_archive_failed' | 'instance_destroy_failed'; detail: string };
+  | { ok: false; error: 'not_found' | 'instance_not_ready' | 'restore_running' | 'final_archive_failed' | 'instance_destroy_failed'; detail: string };
 
 /** Where the customer downloads the final archives of their ended instances (reached from "Vos instances"). */
 export const FINAL_ARCHIVES_PATH = '/archives-finales';
@@ -58,6 +61,14 @@ export const FINAL_ARCHIVES_PATH = '/archives-finales';
  * If the final archive cannot be made or fails verification, nothing is destroyed: the instance
  * is put back as it was and the operators are alerted. Idempotent: an ended instance returns its
  * final archive; a run cut short after its final archive (the instance still offline) reuses it.
+ *
+ * A restore waiting or running on the instance is never collided with: nothing is touched and
+ * `restore_running` is returned (the job then sends itself again for later: `deferEnd`). It looks before taking the instance offline and once
+ * more after (a restore scheduled in between); from then on a restore does not start on it
+ * (ArchivesService.runAction waits while the instance is offline, and refuses once it is gone).
+ *
+ * The event `instance.ended` is recorded with the end: the orders module cancels the instance's
+ * plan change still awaiting payment, so nobody can pay for an ended instance.
  */
 export async function endInstance(d: EndInstanceDeps, input: EndInstanceInput): Promise<EndInstanceResult> {
   const instance = await d.instances.find(input.instanceId);
@@ -71,8 +82,18 @@ export async function endInstance(d: EndInstanceDeps, input: EndInstanceInput): 
 
   const actor = input.actorUserId ?? null;
   const wasState = instance.state;
+  const waitForRestore = (): EndInstanceResult => {
+    d.logger.info({ instance: instance.name, reason: input.reason }, 'ending an instance waits for its restore');
+    return { ok: false, error: 'restore_running', detail: `a restore waits or runs on ${instance.name}` };
+  };
+  // (Once the final archive exists, this end had the instance first: no restore started under it.)
+  if (!existing && (await d.archives.restoreOpen(instance.id))) return waitForRestore();
   // No change may land after the final archive: the instance is offline from here on.
   if (wasState === 'active') await d.instances.setMaintenance(instance, true);
+  if (!existing && (await d.archives.restoreOpen(instance.id))) {
+    if (wasState === 'active') await d.instances.setMaintenance(instance, false);
+    return waitForRestore();
+  }
   let archive: Archive;
   if (existing) archive = existing;
   else {
@@ -100,9 +121,10 @@ export async function endInstance(d: EndInstanceDeps, input: EndInstanceInput): 
   const account = await d.accounts.getAccount(instance.user_id);
   const site = (await d.settings.operatorIdentity()).tradeName;
   const until = archive.expires_at ? frenchDate(parisDate(new Date(archive.expires_at))) : '';
-  await d.db.transaction().execute(async (trx) => {
+  await d.events.transaction(d.db, async (trx) => {
     await d.instances.markEnded(instance, input.reason, trx);
     await d.orders.markEnded(trx, instance.order_id);
+    await d.events.record(trx, instanceEnded, { instanceId: instance.id, orderId: instance.order_id });
     await d.audit.record({ action: 'instance.ended', actorUserId: actor, subjectUserId: instance.user_id, ip: input.ip ?? null, at: d.clock.now(), details: { instanceId: instance.id, name: instance.name, reason: input.reason, archiveId: archive.id, sha256: archive.sha256, size: Number(archive.size_bytes) } }, trx);
     if (account) {
       await d.mail.enqueue(trx, {

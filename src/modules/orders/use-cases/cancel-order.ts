@@ -15,10 +15,11 @@ export interface CancelOrderDeps {
 }
 
 /**
- * An order not yet paid is given up (by its customer, or by the operator with `user` null): its
+ * An order not yet paid is given up (by its customer, or by the operator with `user` null, or by
+ * ecrin itself with `by` null too — a plan change of an ended instance): its
  * quote is cancelled and its name freed, together. False when the order can no longer be cancelled.
  */
-export async function cancelOrder(d: CancelOrderDeps, user: CurrentUser | null, orderId: number, by: number, reason: string): Promise<boolean> {
+export async function cancelOrder(d: CancelOrderDeps, user: CurrentUser | null, orderId: number, by: number | null, reason: string): Promise<boolean> {
   const now = d.clock.now();
   return d.db.transaction().execute(async (trx) => {
     const order = await d.orders.lock(trx, orderId);
