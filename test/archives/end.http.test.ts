@@ -14,7 +14,8 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { lastMailTo, signedInOperator } from '../support/customers.ts';
 import { InstanceClient } from '../support/instance-client.ts';
 import { activeInstances } from '../support/instances.ts';
-import { DEFAULT_ADMIN_PASSWORD } from '../support/paid-order.ts';
+import { DEFAULT_ADMIN_PASSWORD, operatorId } from '../support/paid-order.ts';
+import { recordPayment } from '../../src/modules/payments/use-cases/record-payment.ts';
 
 /**
  * Ending an instance, on the stand-in's real archives, with the job workers running: the
@@ -29,11 +30,13 @@ let t: TestApp;
 let dataDir: string;
 let port: number;
 let agent: Agent;
+let operator: number;
 const NAME = 'fin-asso';
 const BROKEN = 'fin-casse';
 const SWEPT = 'fin-impaye';
 const RESTORING = 'fin-restaure';
 const UPGRADED = 'fin-montee';
+const WAITING = 'fin-attente';
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-end-'));
@@ -42,7 +45,8 @@ before(async () => {
   port = Number(new URL(address).port);
   t.container.urls.setPublicPort(port);
   await signedInOperator(t, 'ops-fin@example.org');
-  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT, RESTORING], { plan: 'emeraude' });
+  operator = await operatorId(t.container);
+  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT, RESTORING, WAITING], { plan: 'emeraude' });
 });
 after(async () => {
   await t.close();
@@ -232,6 +236,9 @@ describe("Mettre fin à l'instance", () => {
     assert.equal(upgrade.kind, 'upgrade');
     const quote = (await t.container.services.billing.latestQuoteForOrder(upgrade.id))!;
     assert.equal((await t.container.services.payments.payableQuote(quote.number)).ok, true, 'payable before the end');
+    // Part of it paid already: the money stays recorded, and the operators are told to refund it.
+    const part = await recordPayment(t.container.deps, operator, quote.number, { method: 'transfer', amountCents: 1000, receivedOn: t.container.services.billing.today(), reference: quote.number, bank: '', confirmed: true });
+    assert.ok(part.ok, JSON.stringify(part));
 
     const r = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'customer', actorUserId: instance.user_id });
     assert.ok(r.ok);
@@ -243,8 +250,39 @@ describe("Mettre fin à l'instance", () => {
     assert.equal((await t.container.services.orders.find(instance.order_id))!.status, 'ended', 'the hosting order itself is ended, not cancelled');
     const audit = await t.container.services.audit.list({ limit: 5, offset: 0, action: 'order.cancelled' });
     assert.ok(audit.some((a) => (a.details as { orderId?: number }).orderId === upgrade.id));
+    assert.equal(await t.container.services.payments.paidCents(quote.id), 1000, 'the money received is kept');
+    const refund = await lastMailTo(t, 'ops-fin@example.org', 'orders.ended_plan_change_paid');
+    assert.match(refund.text_body, new RegExp(`la commande et le devis ${quote.number} sont annulés`));
+    assert.match(refund.text_body, /10,00\s€ avaient déjà été reçus.*Remboursez le client/s);
     // The event's job (a replay) finds nothing more to cancel.
     assert.equal(await cancelPlanChangeOfEnded(t.container.deps, instance.id), false);
+  });
+
+  it('a restore does not start under an end: it waits while the instance is offline, and is refused once the instance is gone', async () => {
+    const { instances, archives } = t.container.services;
+    const instance = await instanceOf(WAITING);
+    const source = await archives.createArchive(instance, 'à restaurer', 'created', null);
+    const schedule = () =>
+      t.container.database.db.transaction().execute((trx) =>
+        instances.scheduleAction({ instanceId: instance.id, userId: instance.user_id, kind: 'restore', details: JSON.stringify({ op: 'restore', archiveId: source.id, password: 'Velo-vert-2027!x' }), requestedBy: instance.user_id }, trx),
+      );
+    const action = async (id: number) => (await instances.findAction(id))!;
+    // The end has taken the instance offline (its first step) when the restore's job comes.
+    await instances.setMaintenance(instance, true);
+    const waiting = await schedule();
+    await until('the restore to wait', async () => (await action(waiting)).last_error?.includes('la restauration attend'));
+    assert.notEqual((await action(waiting)).state, 'failed', 'it will be tried again');
+    assert.ok(!(await archives.list(instance.id)).some((a) => a.origin === 'before_restore'), 'nothing done: no safety archive');
+    // The end gave the instance back (a restore was waiting): the restore then runs, once.
+    await instances.setMaintenance(instance, false);
+    await until('the restore to run after the wait', async () => (await action(waiting)).state === 'done', 90_000);
+
+    const ended = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'customer' });
+    assert.ok(ended.ok);
+    const late = await schedule();
+    await until('the late restore to be refused', async () => (await action(late)).state === 'failed');
+    assert.match((await action(late)).last_error ?? '', /L'instance n'est pas active/);
+    assert.equal(await t.container.driver.exists(WAITING), false);
   });
 
   it('the final archive counts toward no storage, and the name is free again after 90 days, then gone with the archive', async () => {

@@ -392,7 +392,7 @@ export class ArchivesService {
       else if (run.instance.state === 'deleted') throw new Rejected('instance_not_active', { reason: 'the instance was ended before its restore ran' });
       else if (run.attempts === 1 && run.instance.state === 'maintenance') {
         // Offline before this restore began (its end has started): never restore under it; try later.
-        throw new Error(`the instance is ${run.instance.state}: the restore waits`);
+        throw new Error("l'instance est hors ligne (il y est mis fin) : la restauration attend");
       } else await this.#restore(run.instance, details, run.requestedBy, run.attempts > 1 ? run.createdAt : null);
       await this.#d.instances.finishAction(actionId);
     } catch (err) {
