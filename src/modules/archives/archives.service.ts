@@ -390,8 +390,9 @@ export class ArchivesService {
     try {
       if (details.op === 'archive') await this.createArchive(run.instance, details.name, details.origin, run.requestedBy);
       else if (run.instance.state === 'deleted') throw new Rejected('instance_not_active', { reason: 'the instance was ended before its restore ran' });
-      else if (run.attempts === 1 && run.instance.state === 'maintenance') {
-        // Offline before this restore began (its end has started): never restore under it; try later.
+      else if (run.instance.state === 'maintenance' && (await this.#repo.find(details.archiveId))?.state !== 'restoring') {
+        // Offline, and not by an earlier attempt of this restore (which marks its archive "restoring"
+        // first): its end has started. Never restore under it; try later.
         throw new Error("l'instance est hors ligne (il y est mis fin) : la restauration attend");
       } else await this.#restore(run.instance, details, run.requestedBy, run.attempts > 1 ? run.createdAt : null);
       await this.#d.instances.finishAction(actionId);
