@@ -228,7 +228,8 @@ describe("Mettre fin à l'instance", () => {
 
   it("cancels the instance's plan change awaiting payment when it ends: nobody can pay for it any more", async () => {
     const customer = await activeInstances(t, 'montee-fin', [UPGRADED], { plan: 'opale' });
-    const instance = await instanceOf(UPGRADED);
+    // With the job workers running, the queue's own provisioning may still be finishing it.
+    const instance = await until('the instance to be active', async () => ((await instanceOf(UPGRADED)).state === 'active' ? instanceOf(UPGRADED) : null));
     const terms = (await t.container.services.settings.currentTerms())!;
     const ordered = await customer.post(`/instances/${instance.id}/forfait`, { plan: 'emeraude', accept: '1', cgv_version: String(terms.version) });
     assert.equal(ordered.statusCode, 303, ordered.body);
