@@ -284,7 +284,7 @@ export class BillingService {
     return this.#repo.cancelQuote(trx, quoteId, by, reason, now);
   }
 
-  /** The PDF exactly as issued. */
+  /** The PDF of an issued document, stored once: rendered from its content on the first read if its rendering job has not run yet. */
   pdf(documentId: number): Promise<Buffer | null> {
     return this.ledger.pdf(documentId);
   }
