@@ -2,9 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { DB, DocumentRow } from '../../platform/db/schema.ts';
 import { parisDate, parisYear } from '../../platform/dates.ts';
-import type { Queue } from '../../platform/queue/queue.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
-import { renderDocumentPdfJob } from './billing.jobs.ts';
 import { canonicalJson, sha256 } from './canonical-json.ts';
 import type { BillingDocument, DocumentKind } from './document.types.ts';
 
@@ -23,11 +21,6 @@ export interface IssueRequest {
 export interface LedgerOptions {
   /** the time a PDF is stored at */
   clock?: Clock;
-  /**
-   * The queue that renders each document's PDF after the commit that issued it (the job is sent in
-   * the issuing transaction). Without it a PDF is rendered when it is first read.
-   */
-  queue?: Queue;
 }
 
 export const GENESIS: Buffer = Buffer.alloc(32);
@@ -43,26 +36,26 @@ export function formatNumber(prefix: string, year: number, seq: number): string 
  *
  * What is fixed at issue is the content (`documents.content`, its hash, the chain). The PDF is a
  * deterministic rendering of that content (dates inside it come from the content), so it is not
- * rendered under the ledger's lock: the job `billing.render-pdf`, sent in the issuing transaction,
- * renders it after the commit, and any reader that comes first (download, mail attachment, export)
- * renders it then. It is stored once (`document_files`, immutable like the documents): whoever
- * stores it first, every later read returns those bytes.
+ * rendered under the ledger's lock: the job `billing.render-pdfs` renders the documents issued since
+ * its last run (`renderPending`, every minute), and any reader that comes first (download, mail
+ * attachment, export) renders it then. It is stored once (`document_files`, immutable like the
+ * documents): whoever stores it first, every later read returns those bytes.
  */
 export class Ledger {
   readonly #db: Kysely<DB>;
   readonly #render: DocumentRenderer;
   readonly #settings: SettingsService;
   readonly #clock: Clock;
-  readonly #queue: Queue | null;
   /** first reads of a PDF under way in this process: one rendering each */
   readonly #rendering = new Map<number, Promise<Buffer | null>>();
+  /** every document up to this id has its PDF stored (as far as this process knows) */
+  #renderedUpTo = 0;
 
   constructor(db: Kysely<DB>, render: DocumentRenderer, settings: SettingsService, opts: LedgerOptions = {}) {
     this.#db = db;
     this.#render = render;
     this.#settings = settings;
     this.#clock = opts.clock ?? systemClock;
-    this.#queue = opts.queue ?? null;
   }
 
   async issue(trx: Kysely<DB>, req: IssueRequest): Promise<DocumentRow> {
@@ -108,7 +101,6 @@ export class Ledger {
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx.updateTable('ledger_head').set({ last_document_id: row.id, chain_sha256: chain }).where('id', '=', 1).execute();
-    if (this.#queue) await this.#queue.send(renderDocumentPdfJob, { documentId: row.id }, { trx });
     return row;
   }
 
@@ -148,9 +140,45 @@ export class Ledger {
   }
 
   /**
+   * Renders and stores every PDF not rendered yet, oldest first (the job `billing.render-pdfs`).
+   * Documents are numbered under the ledger's lock, so every id up to the ledger head's is committed:
+   * the scan starts after the last id this process found done, and a document that could not be
+   * rendered is tried again at the next run.
+   */
+  async renderPending(): Promise<{ rendered: number; failed: { number: string; error: string }[] }> {
+    const head = Number((await this.#db.selectFrom('ledger_head').select('last_document_id').where('id', '=', 1).executeTakeFirst())?.last_document_id ?? 0);
+    const failed: { id: number; number: string; error: string }[] = [];
+    let rendered = 0;
+    for (let after = this.#renderedUpTo; after < head; ) {
+      const rows = await this.#db
+        .selectFrom('documents as d')
+        .leftJoin('document_files as f', 'f.document_id', 'd.id')
+        .select(['d.id', 'd.number'])
+        .where('d.id', '>', after)
+        .where('d.id', '<=', head)
+        .where('f.document_id', 'is', null)
+        .orderBy('d.id')
+        .limit(100)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        try {
+          await this.pdf(Number(r.id));
+          rendered++;
+        } catch (err) {
+          failed.push({ id: Number(r.id), number: r.number, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      after = Number(rows[rows.length - 1]!.id);
+    }
+    this.#renderedUpTo = failed.length > 0 ? Math.max(this.#renderedUpTo, failed[0]!.id - 1) : Math.max(this.#renderedUpTo, head);
+    return { rendered, failed: failed.map(({ number, error }) => ({ number, error })) };
+  }
+
+  /**
    * `ecrin ledger verify`: every document's hash, the chain from the first to the head, numbering
    * without gap per kind and year, each stored PDF against its hash and, re-rendered, against its bytes.
-   * A PDF not rendered yet (its job still queued) is rendered and stored now (`rendered`), from its
+   * A PDF not rendered yet (the job's next run not come) is rendered and stored now (`rendered`), from its
    * verified content; one that cannot be is a problem.
    */
   async verify(opts: { rerender?: boolean } = {}): Promise<{ documents: number; problems: string[]; rendered: number }> {
