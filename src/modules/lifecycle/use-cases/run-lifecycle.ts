@@ -63,9 +63,10 @@ export async function runLifecycleDay(d: RunLifecycleDeps, asOf: string): Promis
   const pairs = candidates.map((i) => ({ instanceId: i.id, renewsFrom: nextPeriod(String(i.period_end)).from }));
   const renewals = await d.orders.latestRenewals(pairs);
   const sent = await d.lifecycle.sentKeys(candidates.map((i) => ({ instanceId: i.id, periodEnd: String(i.period_end) })));
+  const reads = await readsForDay(d, l, asOf, candidates, renewals, sent);
   for (const instance of candidates) {
     try {
-      await sweepInstance(d, l, asOf, instance, renewals.get(instance.id), sent, summary);
+      await sweepInstance(d, l, asOf, instance, renewals.get(instance.id), sent, reads, summary);
     } catch (err) {
       // One instance's failure (a missing account…) does not stop the others; the next run retries it.
       d.logger.error({ err, instance: instance.name, day: asOf }, 'lifecycle step failed');
@@ -89,14 +90,51 @@ export async function runLifecycleCatchUp(d: RunLifecycleDeps, today: string = p
   return out;
 }
 
-async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, instance: Instance, renewal: Order | undefined, sent: Set<string>, summary: LifecycleDaySummary): Promise<void> {
+/** What the day's steps need beyond the rows already read, read at once for every instance that has one due. */
+interface DayReads {
+  accounts: Map<number, Account>;
+  quotes: Map<number, DocumentRow>;
+  paidCents: Map<number, number>;
+}
+
+const noticeKey = (instance: Instance, kind: LifecycleNoticeKind) => `${instance.id}|${String(instance.period_end)}|${kind}`;
+
+/**
+ * The accounts, quotes and amounts paid the day's steps will use, three queries for the whole day
+ * (instead of three per step): only for the instances with something due today (`renewalDue`,
+ * `stepDue`: the rules below, without I/O). A step that finds its row missing here does nothing.
+ */
+async function readsForDay(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, candidates: Instance[], renewals: Map<number, Order>, sent: Set<string>): Promise<DayReads> {
+  const users: number[] = [];
+  const orders: number[] = [];
+  for (const instance of candidates) {
+    const renewal = renewals.get(instance.id);
+    const has = (kind: LifecycleNoticeKind) => sent.has(noticeKey(instance, kind));
+    if (!renewal) {
+      if (renewalDue(l, asOf, instance)) users.push(instance.user_id);
+    } else if (renewal.status !== 'paid' && stepDue(l, asOf, instance, renewal, has)) {
+      users.push(instance.user_id);
+      if (renewal.status !== 'cancelled') orders.push(renewal.id);
+    }
+  }
+  const [accounts, quotes] = await Promise.all([d.accounts.getAccounts(users), d.billing.latestQuotesForOrders(orders)]);
+  const paidCents = await d.payments.paidCentsOf([...quotes.values()].map((q) => q.id));
+  return { accounts, quotes, paidCents };
+}
+
+/** No renewal yet for the period: whether its order is due (within the lead, the instance served). */
+function renewalDue(l: LifecycleSettings, asOf: string, instance: Instance): boolean {
+  return instance.state !== 'suspended' && daysBetween(asOf, addDays(String(instance.period_end), 1)) <= l.renewalLeadDays;
+}
+
+async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, instance: Instance, renewal: Order | undefined, sent: Set<string>, reads: DayReads, summary: LifecycleDaySummary): Promise<void> {
   const periodEnd = String(instance.period_end);
   const start = addDays(periodEnd, 1);
-  const has = (kind: LifecycleNoticeKind) => sent.has(`${instance.id}|${periodEnd}|${kind}`);
+  const has = (kind: LifecycleNoticeKind) => sent.has(noticeKey(instance, kind));
   const daysToStart = daysBetween(asOf, start); // 1 on the last day of the period
   if (!renewal) {
-    if (instance.state === 'suspended' || daysToStart > l.renewalLeadDays) return;
-    const account = await d.accounts.getAccount(instance.user_id);
+    if (!renewalDue(l, asOf, instance)) return;
+    const account = reads.accounts.get(instance.user_id) ?? null;
     const result = await d.db.transaction().execute((trx) => issueRenewal(d, trx, instance, instance.plan_code, { day: asOf, requestedBy: null, account }));
     if (result.ok) summary.renewalsIssued++;
     else if (result.reason !== 'exists') d.logger.warn({ instance: instance.name, reason: result.reason }, 'no automatic renewal for this instance');
@@ -110,7 +148,7 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
   const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
   // Most days nothing is due for an instance: decide before reading anything more.
   if (!stepDue(l, asOf, instance, renewal, has)) return;
-  const account = await d.accounts.getAccount(instance.user_id);
+  const account = reads.accounts.get(instance.user_id);
   if (!account) return;
   if (renewal.status === 'cancelled') {
     // "Annuler la commande automatique": the instance ends with its period; its data is kept a while.
@@ -135,9 +173,9 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     return;
   }
   // Unpaid (validated, or its quote lapsed): reminders, grace, suspension, end of retention.
-  const quote = await d.billing.latestQuoteForOrder(renewal.id);
+  const quote = reads.quotes.get(renewal.id);
   if (!quote) return;
-  const facts = () => renewalFacts(d, instance, renewal, quote, account);
+  const facts = () => renewalFacts(d, instance, renewal, quote, account, undefined, reads.paidCents.get(quote.id) ?? 0);
   if (daysToStart >= 1) {
     // The latest reminder due today (a catch-up after an outage does not send the earlier ones late).
     const due = l.reminderDays.filter((k) => daysToStart <= k).sort((a, b) => a - b)[0];
