@@ -100,6 +100,10 @@ export type IssueRenewalResult = { ok: true; order: Order; quote: DocumentRow } 
  */
 export async function issueRenewal(d: RenewalDeps, trx: Kysely<DB>, instance: Instance, planCode: string, opts: { day: string; requestedBy: number | null; /** read before the transaction (on PGlite a read outside it would wait for it) */ account: Account | null }): Promise<IssueRenewalResult> {
   if (!instance.period_end) return { ok: false, reason: 'no_period' };
+  // The settings the lines and the quote read (cached): read through the transaction first, so that
+  // a cold cache after a start is not read outside it (on PGlite that read would wait for the
+  // transaction's own connection).
+  await Promise.all([d.settings.billing(trx), d.settings.operatorIdentity(trx)]);
   const plan = await d.settings.plan(planCode, trx);
   if (!plan) return { ok: false, reason: 'no_price' };
   const period = nextPeriod(instance.period_end);

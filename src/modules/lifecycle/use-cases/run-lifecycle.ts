@@ -155,14 +155,14 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     const endsRetention = declinedDates(periodEnd, l).retentionOverOn;
     if (daysBetween(start, asOf) >= 0 && instance.state === 'active' && !has('ended')) {
       if (await step(d, instance, periodEnd, 'ended', renewal.id, asOf, account, async (trx) => {
-        await d.instances.suspend(instance, trx);
+        if (!(await d.instances.suspend(instance, trx))) throw new StepOvertaken();
         const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
         return endedMail(facts);
       })) summary.ended++;
     }
     if (daysBetween(endsRetention, asOf) >= 0 && !has('retention_over')) {
       if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
-        await d.instances.markRetentionOver(instance.id, trx);
+        if (!(await d.instances.markRetentionOver(instance.id, trx))) throw new StepOvertaken();
         await endInstanceAfterCommit(d, trx, instance, 'customer');
         const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
         return retentionOverMail({ ...facts, dueCents: 0, quoteNumber: '', declined: true });
@@ -196,14 +196,14 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
   if (instance.state === 'active' && !has('suspended')) {
     const f = await facts();
     if (await step(d, instance, periodEnd, 'suspended', renewal.id, asOf, account, async (trx) => {
-      await d.instances.suspend(instance, trx);
+      if (!(await d.instances.suspend(instance, trx))) throw new StepOvertaken();
       return suspendedMail(f);
     }, quote)) summary.suspended++;
   }
   if (daysBetween(retentionOverOn, asOf) >= 0 && !has('retention_over')) {
     const f = await facts();
     if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
-      await d.instances.markRetentionOver(instance.id, trx);
+      if (!(await d.instances.markRetentionOver(instance.id, trx))) throw new StepOvertaken();
       await endInstanceAfterCommit(d, trx, instance, 'unpaid');
       return retentionOverMail({ ...f, declined: false });
     }, quote)) {
@@ -230,18 +230,28 @@ function stepDue(l: LifecycleSettings, asOf: string, instance: Instance, renewal
   return (instance.state === 'active' && !has('suspended')) || (daysBetween(retentionOverOn, asOf) >= 0 && !has('retention_over'));
 }
 
+/** The state a step was to change moved since the day's rows were read (a renewal paid meanwhile): the step is rolled back. */
+class StepOvertaken extends Error {}
+
 /**
  * One step, once: in one transaction, the notice recorded (the database refuses a second), the
- * state changed, the audit entry and the e-mail — or nothing. False when it was done already.
+ * state changed, the audit entry and the e-mail — or nothing. False when it was done already, or
+ * when its state change no longer applies (the instance was paid since the day's rows were read:
+ * no suspension, no end, no e-mail).
  */
 async function step(d: RunLifecycleDeps, instance: Instance, periodEnd: string, kind: LifecycleNoticeKind, orderId: number, day: string, account: Account, act: (trx: Kysely<DB>) => Promise<RenderedMail>, quote?: DocumentRow): Promise<boolean> {
-  return d.db.transaction().execute(async (trx) => {
-    if (!(await d.lifecycle.noteOnce(trx, { instanceId: instance.id, periodEnd, kind, orderId, day }))) return false;
-    const rendered = await act(trx);
-    await d.audit.record({ action: kind.startsWith('reminder_') ? 'lifecycle.reminder' : (`lifecycle.${kind}` as 'lifecycle.grace'), subjectUserId: instance.user_id, at: d.clock.now(), details: { instance: instance.name, orderId, day, periodEnd, kind, ...(quote ? { quote: quote.number } : {}) } }, trx);
-    await d.mail.enqueue(trx, { recipients: customerRecipients(account.user, account.organisation), template: `lifecycle.${kind.startsWith('reminder_') ? 'reminder' : kind}`, userId: account.user.id, rendered });
-    return true;
-  });
+  try {
+    return await d.db.transaction().execute(async (trx) => {
+      if (!(await d.lifecycle.noteOnce(trx, { instanceId: instance.id, periodEnd, kind, orderId, day }))) return false;
+      const rendered = await act(trx);
+      await d.audit.record({ action: kind.startsWith('reminder_') ? 'lifecycle.reminder' : (`lifecycle.${kind}` as 'lifecycle.grace'), subjectUserId: instance.user_id, at: d.clock.now(), details: { instance: instance.name, orderId, day, periodEnd, kind, ...(quote ? { quote: quote.number } : {}) } }, trx);
+      await d.mail.enqueue(trx, { recipients: customerRecipients(account.user, account.organisation), template: `lifecycle.${kind.startsWith('reminder_') ? 'reminder' : kind}`, userId: account.user.id, rendered });
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof StepOvertaken) return false;
+    throw err;
+  }
 }
 
 async function declinedFacts(d: RunLifecycleDeps, instance: Instance, renewal: Order, account: Account, endsRetention: string): Promise<Omit<LifecycleMailFacts, 'dueCents' | 'suspendOn'>> {
