@@ -54,6 +54,10 @@ const emptySummary = (day: string): LifecycleDaySummary => ({ day, instances: 0,
 export async function runLifecycleDay(d: RunLifecycleDeps, asOf: string): Promise<LifecycleDaySummary> {
   if (!isCalendarDate(asOf)) throw new Error(`not a calendar date: ${asOf}`);
   const l = await d.settings.lifecycle();
+  // The settings the steps' e-mails and quotes read (cached), read now outside any transaction: a
+  // step must not find the cache cold inside its transaction (on PGlite, a read outside it would
+  // wait for the transaction's own connection).
+  await Promise.all([d.settings.billing(), d.settings.operatorIdentity()]);
   const summary = emptySummary(asOf);
   await d.lifecycle.startDay(asOf);
   // Every instance whose renewal is due (period ending within the lead) or whose end has passed,
