@@ -21,6 +21,7 @@ import { SettingsRepository } from './modules/settings/settings.repository.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { BillingService } from './modules/billing/billing.service.ts';
 import { Ledger, type DocumentRenderer } from './modules/billing/ledger.ts';
+import { renderPendingPdfsJob } from './modules/billing/billing.jobs.ts';
 import { renderDocumentPdf } from './modules/billing/pdf/document-pdf.ts';
 import { archiveActionJob, monitorInstancesJob, provisionInstanceJob, runActionJob } from './modules/instances/instances.jobs.ts';
 import { LocalArchiveStore } from './modules/archives/archive-store.ts';
@@ -60,7 +61,7 @@ import { LifecycleService } from './modules/lifecycle/lifecycle.service.ts';
 import { runLifecycleCatchUp } from './modules/lifecycle/use-cases/run-lifecycle.ts';
 
 /** Every job the application knows; queues are created for each at start. */
-export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob, lifecycleSweepJob, sessionRemindersJob] as const;
+export const jobDefinitions = [sendMailJob, settleQuoteJob, provisionInstanceJob, runActionJob, archiveActionJob, nightlyArchivesJob, endInstanceJob, expireOrdersJob, monitorInstancesJob, forgetAdminPasswordJob, lifecycleSweepJob, sessionRemindersJob, renderPendingPdfsJob] as const;
 
 export interface Services {
   settings: SettingsService;
@@ -186,7 +187,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const settings = new SettingsService(new SettingsRepository(db), clock);
     await settings.seedDefaults();
     const audit = new AuditService(new AuditRepository(db));
-    const billing = new BillingService({ db, ledger: new Ledger(db, opts.renderer ?? renderDocumentPdf, settings), settings, clock, portalUrl: urls.portal, paypalEnabled: config.paypal !== null });
+    const billing = new BillingService({ db, ledger: new Ledger(db, opts.renderer ?? renderDocumentPdf, settings, { clock }), settings, clock, portalUrl: urls.portal, paypalEnabled: config.paypal !== null });
     const transport = opts.mailTransport ?? createMailTransport(config.smtpUrl);
     // Attached PDFs are billing's: mail asks billing for their bytes at delivery.
     const mail = new MailService({ repo: new MailRepository(db), queue, transport, clock, from: config.mailFrom, logger, audit, attachments: (ref) => billing.attachment(ref) });
@@ -266,6 +267,13 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         if (!r.ok && r.error === 'restore_running') await archives.deferEnd(data);
       });
       await queue.work(sendMailJob, (data) => mail.deliver(data.messageId));
+      // The PDFs of the documents issued since the last run (a reader that comes first renders one).
+      await queue.work(renderPendingPdfsJob, async () => {
+        const r = await billing.ledger.renderPending();
+        if (r.failed.length > 0) logger.error({ failed: r.failed }, 'document PDFs not rendered');
+      });
+      await queue.schedule(renderPendingPdfsJob, '* * * * *', {});
+      await queue.send(renderPendingPdfsJob, {}, { singletonKey: 'render-pdfs-at-start' });
       await queue.work(settleQuoteJob, async (data) => {
         await settleQuote(deps, data.quoteId);
       });

@@ -108,9 +108,9 @@ async function operatorCreate(config: Config, email: string | undefined): Promis
 async function ledgerVerify(config: Config, rerender: boolean): Promise<number> {
   const container = await createContainer({ config, logger: createLogger('warn'), workers: false });
   try {
-    const { documents, problems } = await container.services.billing.ledger.verify({ rerender });
+    const { documents, problems, rendered } = await container.services.billing.ledger.verify({ rerender });
     if (problems.length === 0) {
-      process.stdout.write(`Ledger OK: ${documents} documents, chain intact, numbering without gaps, PDFs intact${rerender ? ' and identical to a new rendering' : ''}.\n`);
+      process.stdout.write(`Ledger OK: ${documents} documents, chain intact, numbering without gaps, PDFs intact${rerender ? ' and identical to a new rendering' : ''}${rendered > 0 ? ` (${rendered} not rendered yet: rendered and stored now)` : ''}.\n`);
       return 0;
     }
     process.stdout.write(`Ledger has ${problems.length} problem(s) in ${documents} documents:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);

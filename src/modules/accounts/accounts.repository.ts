@@ -38,6 +38,10 @@ export class AccountsRepository {
     return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  findUsersByIds(ids: readonly number[], db: Kysely<DB> = this.db) {
+    return ids.length === 0 ? Promise.resolve([]) : db.selectFrom('users').selectAll().where('id', 'in', [...ids]).execute();
+  }
+
   findUserByEmail(email: string) {
     return this.db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
   }
@@ -119,6 +123,10 @@ export class AccountsRepository {
 
   findOrganisation(id: number, db: Kysely<DB> = this.db) {
     return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findOrganisations(ids: readonly number[], db: Kysely<DB> = this.db) {
+    return ids.length === 0 ? Promise.resolve([]) : db.selectFrom('organisations').selectAll().where('id', 'in', [...ids]).execute();
   }
 
   async updateOrganisation(db: Kysely<DB>, id: number, org: OrganisationFields, now: Date): Promise<void> {

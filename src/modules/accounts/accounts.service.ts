@@ -82,6 +82,10 @@ export class AccountsService {
   getAccount(userId: number): Promise<Account | null> {
     return this.#profile.getAccount(userId);
   }
+  /** Several accounts in two queries (the daily sweep reads those it acts for at once). */
+  getAccounts(userIds: readonly number[]): Promise<Map<number, Account>> {
+    return this.#profile.getAccounts(userIds);
+  }
   updatePerson(...a: Parameters<ProfileService['updatePerson']>) {
     return this.#profile.updatePerson(...a);
   }

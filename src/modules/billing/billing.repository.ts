@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { DB, QuoteDecisionsTable } from '../../platform/db/schema.ts';
+import type { DB, DocumentRow, QuoteDecisionsTable } from '../../platform/db/schema.ts';
 
 /** Reads of documents with their derived state (documents themselves never change). */
 export class BillingRepository {
@@ -89,6 +89,13 @@ export class BillingRepository {
       .where('id', 'in', (eb) => eb.selectFrom('documents as l').select((e) => e.fn.max('l.id').as('m')).where('l.kind', '=', 'quote').where('l.order_id', 'in', [...new Set(orderIds)]).groupBy('l.order_id'))
       .execute();
     return new Map(rows.flatMap((r) => (r.order_id === null ? [] : [[r.order_id, r.number] as const])));
+  }
+
+  /** The latest quote of each order given, in one query. */
+  async latestQuotesForOrders(orderIds: readonly number[], db: Kysely<DB> = this.db): Promise<Map<number, DocumentRow>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await db.selectFrom('documents').selectAll().distinctOn('order_id').where('order_id', 'in', [...new Set(orderIds)]).where('kind', '=', 'quote').orderBy('order_id').orderBy('id', 'desc').execute();
+    return new Map(rows.map((r) => [Number(r.order_id), r]));
   }
 
   latestQuoteForOrder(orderId: number, db: Kysely<DB> = this.db) {

@@ -243,6 +243,11 @@ export class BillingService {
     return this.#repo.latestQuoteForOrder(orderId, db);
   }
 
+  /** The latest quote of each order given, in one query (the daily sweep's). */
+  latestQuotesForOrders(orderIds: readonly number[], db?: Kysely<DB>): Promise<Map<number, DocumentRow>> {
+    return this.#repo.latestQuotesForOrders(orderIds, db);
+  }
+
   /** The day a quote's money can first have been received: its order's first quote's issue date (or its own). */
   async earliestReceiptDate(quote: DocumentRow, db?: Kysely<DB>): Promise<string> {
     const first = quote.order_id === null ? null : await this.#repo.firstQuoteDate(quote.order_id, db);
@@ -284,7 +289,7 @@ export class BillingService {
     return this.#repo.cancelQuote(trx, quoteId, by, reason, now);
   }
 
-  /** The PDF exactly as issued. */
+  /** The PDF of an issued document, stored once: rendered from its content on the first read if its rendering job has not run yet. */
   pdf(documentId: number): Promise<Buffer | null> {
     return this.ledger.pdf(documentId);
   }

@@ -58,6 +58,7 @@ describe('the ledger of issued documents', () => {
   it('refuses any change to an issued document or its PDF, at the database', async () => {
     const db = t.container.database.db;
     const doc = await issueInvoice();
+    assert.ok(await t.container.services.billing.ledger.pdf(doc.id), 'its PDF, stored on its first read');
     await assert.rejects(() => sql`update documents set gross_cents = 1 where id = ${doc.id}`.execute(db), /immutable/);
     await assert.rejects(() => sql`delete from documents where id = ${doc.id}`.execute(db), /immutable/);
     await assert.rejects(() => sql`update document_files set pdf = '\\x00' where document_id = ${doc.id}`.execute(db), /immutable/);

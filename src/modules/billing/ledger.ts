@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { DB, DocumentRow } from '../../platform/db/schema.ts';
 import { parisDate, parisYear } from '../../platform/dates.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
@@ -17,6 +18,11 @@ export interface IssueRequest {
   build(number: string, issueDate: string): BillingDocument;
 }
 
+export interface LedgerOptions {
+  /** the time a PDF is stored at */
+  clock?: Clock;
+}
+
 export const GENESIS: Buffer = Buffer.alloc(32);
 
 export function formatNumber(prefix: string, year: number, seq: number): string {
@@ -27,17 +33,29 @@ export function formatNumber(prefix: string, year: number, seq: number): string 
  * The ledger of issued documents. Issuing happens inside the caller's transaction and holds the
  * ledger head's row lock until commit, so numbers are allocated in order with no gap (a rolled-back
  * transaction gives its number back), and each document's hash chains to the one before.
- * The PDF is rendered then, once, and kept: a reprint returns the same bytes.
+ *
+ * What is fixed at issue is the content (`documents.content`, its hash, the chain). The PDF is a
+ * deterministic rendering of that content (dates inside it come from the content), so it is not
+ * rendered under the ledger's lock: the job `billing.render-pdfs` renders the documents issued since
+ * its last run (`renderPending`, every minute), and any reader that comes first (download, mail
+ * attachment, export) renders it then. It is stored once (`document_files`, immutable like the
+ * documents): whoever stores it first, every later read returns those bytes.
  */
 export class Ledger {
   readonly #db: Kysely<DB>;
   readonly #render: DocumentRenderer;
   readonly #settings: SettingsService;
+  readonly #clock: Clock;
+  /** first reads of a PDF under way in this process: one rendering each */
+  readonly #rendering = new Map<number, Promise<Buffer | null>>();
+  /** every document up to this id has its PDF stored (as far as this process knows) */
+  #renderedUpTo = 0;
 
-  constructor(db: Kysely<DB>, render: DocumentRenderer, settings: SettingsService) {
+  constructor(db: Kysely<DB>, render: DocumentRenderer, settings: SettingsService, opts: LedgerOptions = {}) {
     this.#db = db;
     this.#render = render;
     this.#settings = settings;
+    this.#clock = opts.clock ?? systemClock;
   }
 
   async issue(trx: Kysely<DB>, req: IssueRequest): Promise<DocumentRow> {
@@ -83,24 +101,91 @@ export class Ledger {
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx.updateTable('ledger_head').set({ last_document_id: row.id, chain_sha256: chain }).where('id', '=', 1).execute();
-    const pdf = await this.#render(doc);
-    await trx.insertInto('document_files').values({ document_id: row.id, pdf, pdf_sha256: sha256(pdf), created_at: req.issuedAt }).execute();
     return row;
   }
 
-  async pdf(documentId: number): Promise<Buffer | null> {
+  /**
+   * The PDF of an issued document, as stored; rendered from its content and stored first when it
+   * was not yet. Null when there is no such document (or it is not committed yet).
+   */
+  pdf(documentId: number): Promise<Buffer | null> {
+    const running = this.#rendering.get(documentId);
+    if (running) return running;
+    const read = this.#readOrRender(documentId).finally(() => this.#rendering.delete(documentId));
+    this.#rendering.set(documentId, read);
+    return read;
+  }
+
+  async #stored(documentId: number): Promise<Buffer | null> {
     const row = await this.#db.selectFrom('document_files').select('pdf').where('document_id', '=', documentId).executeTakeFirst();
     return row?.pdf ?? null;
+  }
+
+  async #readOrRender(documentId: number): Promise<Buffer | null> {
+    const stored = await this.#stored(documentId);
+    if (stored) return stored;
+    const doc = await this.#db.selectFrom('documents').select(['id', 'number', 'content', 'content_sha256']).where('id', '=', documentId).executeTakeFirst();
+    if (!doc) return null;
+    const content = doc.content as BillingDocument;
+    // Only the content as issued is ever rendered: one altered behind the triggers' back is refused.
+    if (!sha256(canonicalJson(content)).equals(doc.content_sha256)) throw new Error(`document ${doc.number}: content does not match its hash, no PDF rendered`);
+    const pdf = await this.#render(content);
+    // Another process may store it at the same moment: the first one stored is the PDF, for good.
+    await this.#db
+      .insertInto('document_files')
+      .values({ document_id: doc.id, pdf, pdf_sha256: sha256(pdf), created_at: this.#clock.now() })
+      .onConflict((oc) => oc.column('document_id').doNothing())
+      .execute();
+    return (await this.#stored(doc.id))!;
+  }
+
+  /**
+   * Renders and stores every PDF not rendered yet, oldest first (the job `billing.render-pdfs`).
+   * Documents are numbered under the ledger's lock, so every id up to the ledger head's is committed:
+   * the scan starts after the last id this process found done, and a document that could not be
+   * rendered is tried again at the next run.
+   */
+  async renderPending(): Promise<{ rendered: number; failed: { number: string; error: string }[] }> {
+    const head = Number((await this.#db.selectFrom('ledger_head').select('last_document_id').where('id', '=', 1).executeTakeFirst())?.last_document_id ?? 0);
+    const failed: { id: number; number: string; error: string }[] = [];
+    let rendered = 0;
+    for (let after = this.#renderedUpTo; after < head; ) {
+      const rows = await this.#db
+        .selectFrom('documents as d')
+        .leftJoin('document_files as f', 'f.document_id', 'd.id')
+        .select(['d.id', 'd.number'])
+        .where('d.id', '>', after)
+        .where('d.id', '<=', head)
+        .where('f.document_id', 'is', null)
+        .orderBy('d.id')
+        .limit(100)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        try {
+          await this.pdf(Number(r.id));
+          rendered++;
+        } catch (err) {
+          failed.push({ id: Number(r.id), number: r.number, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      after = Number(rows[rows.length - 1]!.id);
+    }
+    this.#renderedUpTo = failed.length > 0 ? Math.max(this.#renderedUpTo, failed[0]!.id - 1) : Math.max(this.#renderedUpTo, head);
+    return { rendered, failed: failed.map(({ number, error }) => ({ number, error })) };
   }
 
   /**
    * `ecrin ledger verify`: every document's hash, the chain from the first to the head, numbering
    * without gap per kind and year, each stored PDF against its hash and, re-rendered, against its bytes.
+   * A PDF not rendered yet (the job's next run not come) is rendered and stored now (`rendered`), from its
+   * verified content; one that cannot be is a problem.
    */
-  async verify(opts: { rerender?: boolean } = {}): Promise<{ documents: number; problems: string[] }> {
+  async verify(opts: { rerender?: boolean } = {}): Promise<{ documents: number; problems: string[]; rendered: number }> {
     const problems: string[] = [];
     let prev: Buffer = GENESIS;
     let count = 0;
+    let rendered = 0;
     let lastId: number | null = null;
     const seqs = new Map<string, number>();
     const pageSize = 500;
@@ -129,8 +214,17 @@ export class Ledger {
         const expected = (seqs.get(key) ?? 0) + 1;
         if (r.seq !== expected) problems.push(`${r.number}: number ${r.seq} where ${expected} was expected (${key})`);
         seqs.set(key, Math.max(expected, r.seq));
-        if (!r.pdf || !r.pdf_sha256) problems.push(`${r.number}: PDF missing`);
-        else {
+        if (!r.pdf || !r.pdf_sha256) {
+          if (!contentHash.equals(r.content_sha256)) problems.push(`${r.number}: PDF not rendered (its content does not match its hash)`);
+          else {
+            try {
+              await this.pdf(r.id);
+              rendered++;
+            } catch (err) {
+              problems.push(`${r.number}: PDF not rendered (${err instanceof Error ? err.message : String(err)})`);
+            }
+          }
+        } else {
           if (!sha256(r.pdf).equals(r.pdf_sha256)) problems.push(`${r.number}: PDF does not match its hash`);
           if (opts.rerender && !(await this.#render(doc)).equals(r.pdf)) problems.push(`${r.number}: PDF differs from a new rendering of its content`);
         }
@@ -140,6 +234,6 @@ export class Ledger {
     }
     const head = await this.#db.selectFrom('ledger_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
     if (!head.chain_sha256.equals(prev) || head.last_document_id !== lastId) problems.push('ledger head does not point at the last document');
-    return { documents: count, problems };
+    return { documents: count, problems, rendered };
   }
 }

@@ -67,9 +67,12 @@ export class InstancesRepository {
     return row ?? null;
   }
 
-  /** An active instance whose subscription lapsed: suspended (the front door's page); false if it was not active. */
-  async suspend(id: number, now: Date, db: Kysely<DB> = this.db): Promise<boolean> {
-    const res = await db.updateTable('instances').set({ state: 'suspended', suspended_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'active').executeTakeFirst();
+  /**
+   * An active instance whose subscription lapsed: suspended (the front door's page); false if it was
+   * not active, or if its period no longer ends on `periodEnd` (a renewal paid in the meantime).
+   */
+  async suspend(id: number, periodEnd: string, now: Date, db: Kysely<DB> = this.db): Promise<boolean> {
+    const res = await db.updateTable('instances').set({ state: 'suspended', suspended_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'active').where('period_end', '=', periodEnd).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 

@@ -148,9 +148,12 @@ export class InstancesService {
     return after;
   }
 
-  /** The subscription lapsed: the front door shows the suspension page (the server keeps the data, and runs, for an instant return). */
+  /**
+   * The subscription lapsed: the front door shows the suspension page (the server keeps the data, and
+   * runs, for an instant return). Only while its period still ends as in `i` (false otherwise: paid).
+   */
   async suspend(i: Instance, db?: Kysely<DB>): Promise<boolean> {
-    if (!(await this.#repo.suspend(i.id, this.#d.clock.now(), db))) return false;
+    if (!(await this.#repo.suspend(i.id, String(i.period_end), this.#d.clock.now(), db))) return false;
     this.showAs(i, 'suspended');
     return true;
   }

@@ -68,6 +68,13 @@ export class PaymentsService {
     return Number(row?.paid_cents ?? 0);
   }
 
+  /** What each quote given has received, in one query (a quote with nothing is absent: 0). */
+  async paidCentsOf(quoteIds: readonly number[], db: Kysely<DB> = this.#d.db): Promise<Map<number, number>> {
+    if (quoteIds.length === 0) return new Map();
+    const rows = await db.selectFrom('quote_paid_totals').select(['quote_id', 'paid_cents']).where('quote_id', 'in', [...new Set(quoteIds)]).execute();
+    return new Map(rows.map((r) => [Number(r.quote_id), Number(r.paid_cents ?? 0)]));
+  }
+
   /** Paid, due and overpaid for a quote — every page, PDF and settlement takes them from here. */
   async balance(quote: { id: number; gross_cents: number }, db: Kysely<DB> = this.#d.db): Promise<Balance> {
     return balanceOf(quote.gross_cents, await this.paidCents(quote.id, db));

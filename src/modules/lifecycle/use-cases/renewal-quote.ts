@@ -9,7 +9,7 @@ import type { BillingDocument, DocumentLine } from '../../billing/document.types
 import type { MailService } from '../../notifications/mail.service.ts';
 import { customerRecipients } from '../../notifications/recipients.ts';
 import type { OrdersService } from '../../orders/orders.service.ts';
-import type { PaymentsService } from '../../payments/payments.service.ts';
+import { balanceOf, type PaymentsService } from '../../payments/payments.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
 import type { PlanView } from '../../settings/settings.types.ts';
 import { lapseDates } from '../../instances/renewal-status.ts';
@@ -58,11 +58,14 @@ export async function renewalLines(d: Pick<RenewalDeps, 'billing' | 'orders' | '
   return d.billing.hostingLines({ instance_name: instance.name, flavour: instance.flavour }, plan, d.instanceUrl(instance.name), { start: period.from, end: period.to });
 }
 
-/** What the e-mails of a renewal say (quote, amount still due, pay link, dates). */
-export async function renewalFacts(d: RenewalDeps, instance: Instance, order: Order, quote: DocumentRow, account: Account, db?: Kysely<DB>): Promise<LifecycleMailFacts> {
+/**
+ * What the e-mails of a renewal say (quote, amount still due, pay link, dates). `paidCents`: what the
+ * quote has received, when the caller has read it already (else read here).
+ */
+export async function renewalFacts(d: RenewalDeps, instance: Instance, order: Order, quote: DocumentRow, account: Account, db?: Kysely<DB>, paidCents?: number): Promise<LifecycleMailFacts> {
   const l = await d.settings.lifecycle(db);
   const content = quote.content as BillingDocument;
-  const balance = await d.payments.balance(quote, db);
+  const balance = paidCents === undefined ? await d.payments.balance(quote, db) : balanceOf(quote.gross_cents, paidCents);
   const periodEnd = addDays(String(order.renews_from), -1);
   const { suspendOn, dataUntil } = lapseDates(periodEnd, l);
   const identity = await d.settings.operatorIdentity(db);
@@ -97,6 +100,10 @@ export type IssueRenewalResult = { ok: true; order: Order; quote: DocumentRow } 
  */
 export async function issueRenewal(d: RenewalDeps, trx: Kysely<DB>, instance: Instance, planCode: string, opts: { day: string; requestedBy: number | null; /** read before the transaction (on PGlite a read outside it would wait for it) */ account: Account | null }): Promise<IssueRenewalResult> {
   if (!instance.period_end) return { ok: false, reason: 'no_period' };
+  // The settings the lines and the quote read (cached): read through the transaction first, so that
+  // a cold cache after a start is not read outside it (on PGlite that read would wait for the
+  // transaction's own connection).
+  await Promise.all([d.settings.billing(trx), d.settings.operatorIdentity(trx)]);
   const plan = await d.settings.plan(planCode, trx);
   if (!plan) return { ok: false, reason: 'no_price' };
   const period = nextPeriod(instance.period_end);
@@ -129,7 +136,8 @@ export async function issueRenewal(d: RenewalDeps, trx: Kysely<DB>, instance: In
     note: `Renouvellement de l'hébergement pour la période du ${frenchDate(period.from)} au ${frenchDate(period.to)}, qui suit l'échéance du ${frenchDate(instance.period_end)} quelle que soit la date du règlement. À régler avant l'échéance pour une continuité de service.`,
   });
   await d.audit.record({ action: 'order.renewal_issued', actorUserId: opts.requestedBy, subjectUserId: instance.user_id, at: d.clock.now(), details: { orderId: order.id, quote: quote.number, instance: instance.name, plan: plan.code, from: period.from, to: period.to, amountCents: quote.gross_cents } }, trx);
-  const facts = await renewalFacts(d, instance, order, quote, account, trx);
+  // A quote issued in this transaction has received nothing yet.
+  const facts = await renewalFacts(d, instance, order, quote, account, trx, 0);
   await d.lifecycle.noteOnce(trx, { instanceId: instance.id, periodEnd: instance.period_end, kind: 'renewal_issued', orderId: order.id, day: opts.day });
   await d.mail.enqueue(trx, {
     recipients: customerRecipients(account.user, account.organisation),

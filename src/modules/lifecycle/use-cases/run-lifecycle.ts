@@ -54,6 +54,10 @@ const emptySummary = (day: string): LifecycleDaySummary => ({ day, instances: 0,
 export async function runLifecycleDay(d: RunLifecycleDeps, asOf: string): Promise<LifecycleDaySummary> {
   if (!isCalendarDate(asOf)) throw new Error(`not a calendar date: ${asOf}`);
   const l = await d.settings.lifecycle();
+  // The settings the steps' e-mails and quotes read (cached), read now outside any transaction: a
+  // step must not find the cache cold inside its transaction (on PGlite, a read outside it would
+  // wait for the transaction's own connection).
+  await Promise.all([d.settings.billing(), d.settings.operatorIdentity()]);
   const summary = emptySummary(asOf);
   await d.lifecycle.startDay(asOf);
   // Every instance whose renewal is due (period ending within the lead) or whose end has passed,
@@ -63,9 +67,10 @@ export async function runLifecycleDay(d: RunLifecycleDeps, asOf: string): Promis
   const pairs = candidates.map((i) => ({ instanceId: i.id, renewsFrom: nextPeriod(String(i.period_end)).from }));
   const renewals = await d.orders.latestRenewals(pairs);
   const sent = await d.lifecycle.sentKeys(candidates.map((i) => ({ instanceId: i.id, periodEnd: String(i.period_end) })));
+  const reads = await readsForDay(d, l, asOf, candidates, renewals, sent);
   for (const instance of candidates) {
     try {
-      await sweepInstance(d, l, asOf, instance, renewals.get(instance.id), sent, summary);
+      await sweepInstance(d, l, asOf, instance, renewals.get(instance.id), sent, reads, summary);
     } catch (err) {
       // One instance's failure (a missing account…) does not stop the others; the next run retries it.
       d.logger.error({ err, instance: instance.name, day: asOf }, 'lifecycle step failed');
@@ -89,14 +94,51 @@ export async function runLifecycleCatchUp(d: RunLifecycleDeps, today: string = p
   return out;
 }
 
-async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, instance: Instance, renewal: Order | undefined, sent: Set<string>, summary: LifecycleDaySummary): Promise<void> {
+/** What the day's steps need beyond the rows already read, read at once for every instance that has one due. */
+interface DayReads {
+  accounts: Map<number, Account>;
+  quotes: Map<number, DocumentRow>;
+  paidCents: Map<number, number>;
+}
+
+const noticeKey = (instance: Instance, kind: LifecycleNoticeKind) => `${instance.id}|${String(instance.period_end)}|${kind}`;
+
+/**
+ * The accounts, quotes and amounts paid the day's steps will use, three queries for the whole day
+ * (instead of three per step): only for the instances with something due today (`renewalDue`,
+ * `stepDue`: the rules below, without I/O). A step that finds its row missing here does nothing.
+ */
+async function readsForDay(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, candidates: Instance[], renewals: Map<number, Order>, sent: Set<string>): Promise<DayReads> {
+  const users: number[] = [];
+  const orders: number[] = [];
+  for (const instance of candidates) {
+    const renewal = renewals.get(instance.id);
+    const has = (kind: LifecycleNoticeKind) => sent.has(noticeKey(instance, kind));
+    if (!renewal) {
+      if (renewalDue(l, asOf, instance)) users.push(instance.user_id);
+    } else if (renewal.status !== 'paid' && stepDue(l, asOf, instance, renewal, has)) {
+      users.push(instance.user_id);
+      if (renewal.status !== 'cancelled') orders.push(renewal.id);
+    }
+  }
+  const [accounts, quotes] = await Promise.all([d.accounts.getAccounts(users), d.billing.latestQuotesForOrders(orders)]);
+  const paidCents = await d.payments.paidCentsOf([...quotes.values()].map((q) => q.id));
+  return { accounts, quotes, paidCents };
+}
+
+/** No renewal yet for the period: whether its order is due (within the lead, the instance served). */
+function renewalDue(l: LifecycleSettings, asOf: string, instance: Instance): boolean {
+  return instance.state !== 'suspended' && daysBetween(asOf, addDays(String(instance.period_end), 1)) <= l.renewalLeadDays;
+}
+
+async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, instance: Instance, renewal: Order | undefined, sent: Set<string>, reads: DayReads, summary: LifecycleDaySummary): Promise<void> {
   const periodEnd = String(instance.period_end);
   const start = addDays(periodEnd, 1);
-  const has = (kind: LifecycleNoticeKind) => sent.has(`${instance.id}|${periodEnd}|${kind}`);
+  const has = (kind: LifecycleNoticeKind) => sent.has(noticeKey(instance, kind));
   const daysToStart = daysBetween(asOf, start); // 1 on the last day of the period
   if (!renewal) {
-    if (instance.state === 'suspended' || daysToStart > l.renewalLeadDays) return;
-    const account = await d.accounts.getAccount(instance.user_id);
+    if (!renewalDue(l, asOf, instance)) return;
+    const account = reads.accounts.get(instance.user_id) ?? null;
     const result = await d.db.transaction().execute((trx) => issueRenewal(d, trx, instance, instance.plan_code, { day: asOf, requestedBy: null, account }));
     if (result.ok) summary.renewalsIssued++;
     else if (result.reason !== 'exists') d.logger.warn({ instance: instance.name, reason: result.reason }, 'no automatic renewal for this instance');
@@ -110,21 +152,21 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
   const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
   // Most days nothing is due for an instance: decide before reading anything more.
   if (!stepDue(l, asOf, instance, renewal, has)) return;
-  const account = await d.accounts.getAccount(instance.user_id);
+  const account = reads.accounts.get(instance.user_id);
   if (!account) return;
   if (renewal.status === 'cancelled') {
     // "Annuler la commande automatique": the instance ends with its period; its data is kept a while.
     const endsRetention = declinedDates(periodEnd, l).retentionOverOn;
     if (daysBetween(start, asOf) >= 0 && instance.state === 'active' && !has('ended')) {
       if (await step(d, instance, periodEnd, 'ended', renewal.id, asOf, account, async (trx) => {
-        await d.instances.suspend(instance, trx);
+        if (!(await d.instances.suspend(instance, trx))) throw new StepOvertaken();
         const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
         return endedMail(facts);
       })) summary.ended++;
     }
     if (daysBetween(endsRetention, asOf) >= 0 && !has('retention_over')) {
       if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
-        await d.instances.markRetentionOver(instance.id, trx);
+        if (!(await d.instances.markRetentionOver(instance.id, trx))) throw new StepOvertaken();
         await endInstanceAfterCommit(d, trx, instance, 'customer');
         const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
         return retentionOverMail({ ...facts, dueCents: 0, quoteNumber: '', declined: true });
@@ -135,9 +177,9 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     return;
   }
   // Unpaid (validated, or its quote lapsed): reminders, grace, suspension, end of retention.
-  const quote = await d.billing.latestQuoteForOrder(renewal.id);
+  const quote = reads.quotes.get(renewal.id);
   if (!quote) return;
-  const facts = () => renewalFacts(d, instance, renewal, quote, account);
+  const facts = () => renewalFacts(d, instance, renewal, quote, account, undefined, reads.paidCents.get(quote.id) ?? 0);
   if (daysToStart >= 1) {
     // The latest reminder due today (a catch-up after an outage does not send the earlier ones late).
     const due = l.reminderDays.filter((k) => daysToStart <= k).sort((a, b) => a - b)[0];
@@ -158,14 +200,14 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
   if (instance.state === 'active' && !has('suspended')) {
     const f = await facts();
     if (await step(d, instance, periodEnd, 'suspended', renewal.id, asOf, account, async (trx) => {
-      await d.instances.suspend(instance, trx);
+      if (!(await d.instances.suspend(instance, trx))) throw new StepOvertaken();
       return suspendedMail(f);
     }, quote)) summary.suspended++;
   }
   if (daysBetween(retentionOverOn, asOf) >= 0 && !has('retention_over')) {
     const f = await facts();
     if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
-      await d.instances.markRetentionOver(instance.id, trx);
+      if (!(await d.instances.markRetentionOver(instance.id, trx))) throw new StepOvertaken();
       await endInstanceAfterCommit(d, trx, instance, 'unpaid');
       return retentionOverMail({ ...f, declined: false });
     }, quote)) {
@@ -192,18 +234,28 @@ function stepDue(l: LifecycleSettings, asOf: string, instance: Instance, renewal
   return (instance.state === 'active' && !has('suspended')) || (daysBetween(retentionOverOn, asOf) >= 0 && !has('retention_over'));
 }
 
+/** The state a step was to change moved since the day's rows were read (a renewal paid meanwhile): the step is rolled back. */
+class StepOvertaken extends Error {}
+
 /**
  * One step, once: in one transaction, the notice recorded (the database refuses a second), the
- * state changed, the audit entry and the e-mail — or nothing. False when it was done already.
+ * state changed, the audit entry and the e-mail — or nothing. False when it was done already, or
+ * when its state change no longer applies (the instance was paid since the day's rows were read:
+ * no suspension, no end, no e-mail).
  */
 async function step(d: RunLifecycleDeps, instance: Instance, periodEnd: string, kind: LifecycleNoticeKind, orderId: number, day: string, account: Account, act: (trx: Kysely<DB>) => Promise<RenderedMail>, quote?: DocumentRow): Promise<boolean> {
-  return d.db.transaction().execute(async (trx) => {
-    if (!(await d.lifecycle.noteOnce(trx, { instanceId: instance.id, periodEnd, kind, orderId, day }))) return false;
-    const rendered = await act(trx);
-    await d.audit.record({ action: kind.startsWith('reminder_') ? 'lifecycle.reminder' : (`lifecycle.${kind}` as 'lifecycle.grace'), subjectUserId: instance.user_id, at: d.clock.now(), details: { instance: instance.name, orderId, day, periodEnd, kind, ...(quote ? { quote: quote.number } : {}) } }, trx);
-    await d.mail.enqueue(trx, { recipients: customerRecipients(account.user, account.organisation), template: `lifecycle.${kind.startsWith('reminder_') ? 'reminder' : kind}`, userId: account.user.id, rendered });
-    return true;
-  });
+  try {
+    return await d.db.transaction().execute(async (trx) => {
+      if (!(await d.lifecycle.noteOnce(trx, { instanceId: instance.id, periodEnd, kind, orderId, day }))) return false;
+      const rendered = await act(trx);
+      await d.audit.record({ action: kind.startsWith('reminder_') ? 'lifecycle.reminder' : (`lifecycle.${kind}` as 'lifecycle.grace'), subjectUserId: instance.user_id, at: d.clock.now(), details: { instance: instance.name, orderId, day, periodEnd, kind, ...(quote ? { quote: quote.number } : {}) } }, trx);
+      await d.mail.enqueue(trx, { recipients: customerRecipients(account.user, account.organisation), template: `lifecycle.${kind.startsWith('reminder_') ? 'reminder' : kind}`, userId: account.user.id, rendered });
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof StepOvertaken) return false;
+    throw err;
+  }
 }
 
 async function declinedFacts(d: RunLifecycleDeps, instance: Instance, renewal: Order, account: Account, endsRetention: string): Promise<Omit<LifecycleMailFacts, 'dueCents' | 'suspendOn'>> {
