@@ -36,7 +36,9 @@ export function billingPortalEntries(c: Container): PortalEntry[] {
       async waiting(user, locale) {
         const today = billing.today();
         const quotes = await billing.listDocuments({ userId: user.id, kind: 'quote', limit: 100, offset: 0, today });
-        const toPay = quotes.filter((q) => documentState(q, today) === 'to_pay').length;
+        // An accompaniment's final invoice waits for its balance too.
+        const invoices = await billing.listDocuments({ userId: user.id, kind: 'invoice', limit: 100, offset: 0, today });
+        const toPay = [...quotes, ...invoices].filter((q) => documentState(q, today) === 'to_pay').length;
         const toAccept = quotes.filter((q) => documentState(q, today) === 'to_accept').length;
         return [
           ...(toPay ? [countOf(toPay, tr(locale)('toPayOne'), tr(locale)('toPayMany'))] : []),

@@ -313,6 +313,16 @@ export class BillingService {
     return this.#repo.findDocument(where);
   }
 
+  /** One document, read inside the caller's transaction. */
+  documentIn(db: Kysely<DB>, id: number): Promise<DocumentRow | undefined> {
+    return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** What a document has received (payments in force), in cents. */
+  paidTotal(documentId: number, db?: Kysely<DB>): Promise<number> {
+    return this.#repo.paidTotal(documentId, db);
+  }
+
   /** Documents with their payments and state as of `today` (the customer's "Vos factures", the back office). */
   listDocuments(opts: Parameters<BillingRepository['listDocuments']>[0]) {
     return this.#repo.listDocuments(opts);
