@@ -102,6 +102,7 @@ export function sessionsRoutes(c: Container, pageContext: PageContextFactory): F
         requestId,
         quote: quote ? { number: quote.number, hours: quote.hours } : null,
         invoicing: quote ? await invoicingOf(quote, sessions, { values: invoiceForm?.values ?? [], errors: invoiceForm?.errors ?? {}, message }) : null,
+        warning: !quote && message?.kind === 'warning' ? message.text : undefined,
         sessions,
         hoursDone: hoursDone(sessions),
         hoursPlanned: plannedHours(sessions),

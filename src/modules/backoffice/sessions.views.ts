@@ -72,6 +72,8 @@ export interface PlanningData {
   requestId: number;
   quote: { number: string; hours: number } | null;
   invoicing?: InvoicingData | null;
+  /** a refusal to show when there is no accepted quote (e.g. invoicing a refused one) */
+  warning?: string | undefined;
   sessions: SupportSession[];
   hoursDone: number;
   hoursPlanned: number;
@@ -130,7 +132,7 @@ export function planningPage(ctx: PageContext, d: PlanningData): Html {
 ${d.notice ? notice('success', d.notice) : ''}
 ${
   d.quote === null
-    ? html`<p>${t('notAccepted')}</p>`
+    ? html`${d.warning ? notice('warning', d.warning) : ''}<p>${t('notAccepted')}</p>`
     : html`<p>${t('quoteLine', { number: d.quote.number })}</p>
 ${hoursLine(ctx, { quoted: d.quote.hours, done: d.hoursDone, planned: d.hoursPlanned })}
 <h2>${t('sessionsHeading')}</h2>
