@@ -66,6 +66,13 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     return doc;
   }
 
+  /** A document that takes payments: a quote, or an accompaniment's final invoice (issued unpaid). */
+  async function loadPayable(request: FastifyRequest): Promise<DocumentRow> {
+    const doc = await loadDocument(request);
+    if (doc.kind !== 'quote' && (doc.order_id !== null || amountDueOf(doc) === null)) throw new AppError('not_found');
+    return doc;
+  }
+
   /** What a quote allows: reissue (lapsed or cancelled, order still open) and cancel (unpaid, order open). */
   async function quoteFacts(doc: DocumentRow) {
     const state = await billing.stateOf(doc);
@@ -176,8 +183,8 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     });
 
     app.post('/backoffice/documents/:number/reglements', async (request, reply) => {
-      // A quote, or an accompaniment's final invoice (payableQuote decides).
-      const doc = await loadDocument(request);
+      // A quote, or an accompaniment's final invoice (payableQuote decides); no other document.
+      const doc = await loadPayable(request);
       const body = request.body;
       const values: PaymentFormValues = {
         method: str(body, 'method', 20),
@@ -225,7 +232,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
 
     app.post('/backoffice/documents/:number/reglements/:payment/annuler', async (request, reply) => {
       // The document the payment was recorded on (a quote, or an accompaniment's final invoice).
-      const doc = await loadDocument(request);
+      const doc = await loadPayable(request);
       const raw = (request.params as Record<string, unknown>).payment;
       const paymentId = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : null;
       if (paymentId === null) throw new AppError('not_found');
