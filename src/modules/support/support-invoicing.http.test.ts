@@ -308,7 +308,8 @@ describe('an accompaniment quote with a deposit', () => {
     assert.equal(await t.container.services.payments.paidCents((await doc(finalNumber)).id), 62032);
     const paidList = await customer.get('/factures');
     assert.match(rowOf(paidList.body, finalNumber), /class="badge ok">payé</);
-    const verified = await t.container.services.billing.ledger.verify();
+    // The ledger still checks out, its PDFs re-rendered to the same bytes.
+    const verified = await t.container.services.billing.ledger.verify({ rerender: true });
     assert.deepEqual(verified.problems, []);
   });
 });
