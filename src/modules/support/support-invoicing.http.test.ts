@@ -291,6 +291,8 @@ describe('an accompaniment quote with a deposit', () => {
     assert.match(row, euros('reste à payer 620,32 € \\(acompte déduit\\)'));
     const home = await customer.get('/espace');
     assert.match(home.body, /1 facture à payer/);
+    const mine = await customer.get('/seances');
+    assert.match(mine.body, new RegExp(`Accompagnement facturé : facture ${finalNumber}, dans « Vos factures »`));
 
     const boPage = await operator.get(`/backoffice/documents/${finalNumber}`);
     assert.match(boPage.body, /Enregistrer le règlement/);
@@ -308,6 +310,14 @@ describe('an accompaniment quote with a deposit', () => {
     assert.equal(await t.container.services.payments.paidCents((await doc(finalNumber)).id), 62032);
     const paidList = await customer.get('/factures');
     assert.match(rowOf(paidList.body, finalNumber), /class="badge ok">payé</);
+    // A payment cancelled (a bounced cheque, a transfer typed on the wrong invoice): to pay again, no credit note.
+    const last = await t.container.database.db.selectFrom('payments').select('id').where('reference', '=', 'VIR-S2').executeTakeFirstOrThrow();
+    const cancelled = await operator.post(`/backoffice/documents/${finalNumber}/reglements/${last.id}/annuler`, { reason: 'Virement rejeté', confirme: '1' });
+    assert.equal(cancelled.statusCode, 303, cancelled.body);
+    assert.equal(await t.container.services.billing.stateOf(await doc(finalNumber)), 'to_pay');
+    assert.equal((await t.container.services.billing.creditNotesFor((await doc(finalNumber)).id)).length, 0);
+    assert.equal((await pay(finalNumber, '20,32', 'VIR-S4')).statusCode, 303);
+    assert.equal(await t.container.services.billing.stateOf(await doc(finalNumber)), 'paid');
     // The ledger still checks out, its PDFs re-rendered to the same bytes.
     const verified = await t.container.services.billing.ledger.verify({ rerender: true });
     assert.deepEqual(verified.problems, []);

@@ -101,11 +101,12 @@ export function supportRoutes(c: Container, pageContext: PageContextFactory): Fa
       const user = request.currentUser!;
       const [quotes, sessions] = await Promise.all([support.quotesOfUser(user.id), c.services.supportSessions.forUser(user.id)]);
       const withSessions = quotes.filter((q) => sessions.some((s) => s.quote_id === q.document_id));
+      const finals = new Map((await support.invoicesOf(withSessions.map((q) => q.document_id))).filter((i) => i.kind === 'final').map((i) => [i.quote_id, i.number]));
       const ctx = await pageContext(request, reply);
       return sendHtml(
         reply,
         customerSessionsPage(ctx, {
-          quotes: withSessions.map((q) => ({ number: q.number, hoursQuoted: Number(q.hours), hoursDone: hoursDone(sessions.filter((s) => s.quote_id === q.document_id)) })),
+          quotes: withSessions.map((q) => ({ number: q.number, hoursQuoted: Number(q.hours), hoursDone: hoursDone(sessions.filter((s) => s.quote_id === q.document_id)), finalInvoice: finals.get(q.document_id) ?? null })),
           sessions,
           now: c.clock.now(),
         }),
