@@ -113,6 +113,7 @@ const payments = {
   payment_duplicate: { status: 409, fr: 'Ce règlement est déjà enregistré (même devis, date, montant et référence).', en: 'This payment is already recorded (same quote, date, amount and reference).' },
   received_before_quote: { status: 422, fr: 'La date de réception ne peut pas précéder l’émission du devis (le {date}).', en: 'The date received cannot be before the quote was issued ({date}).' },
   payment_not_cancellable: { status: 409, fr: 'Ce règlement ne peut pas être annulé (il l’est déjà, ou il a été reporté sur un autre devis : annulez-le depuis celui-ci).', en: 'This payment cannot be cancelled (it already is, or it was carried to another quote: cancel it from that one).' },
+  paypal_not_for_support: { status: 409, fr: 'Le paiement en ligne n’est pas proposé pour l’accompagnement : réglez par virement, avec la référence indiquée sur le document, ou par chèque.', en: 'Online payment is not offered for accompaniment: pay by bank transfer, with the reference given on the document, or by cheque.' },
   invoice_already_paid: { status: 409, fr: 'Cette facture est déjà réglée : aucun autre règlement ne peut y être enregistré.', en: 'This invoice is already paid: no further payment can be recorded on it.' },
   support_quote_not_payable: {
     status: 409,
