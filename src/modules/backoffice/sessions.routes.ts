@@ -49,7 +49,7 @@ function formOf(s: SupportSession): SessionForm {
 
 /** The planning of accompaniment sessions (operator only: registered under the back office's guard). */
 export function sessionsRoutes(c: Container, pageContext: PageContextFactory): FastifyPluginAsync {
-  const { support, supportSessions, billing, accounts, payments, settings } = c.services;
+  const { support, supportSessions, billing, accounts, payments } = c.services;
 
   /** The invoicing section of an accepted quote: its mode, its deposit, its final invoice, the form. */
   async function invoicingOf(quote: NonNullable<Awaited<ReturnType<typeof acceptedQuoteOf>>>, sessions: SupportSession[], form?: { values: string[]; errors: FieldErrors; message?: InvoicingData['message'] }): Promise<InvoicingData> {
