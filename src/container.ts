@@ -193,13 +193,13 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     const mail = new MailService({ repo: new MailRepository(db), queue, transport, clock, from: config.mailFrom, logger, audit, attachments: (ref) => billing.attachment(ref) });
     const accounts = new AccountsService({ repo: new AccountsRepository(db), audit, mail, settings, clock, portalUrl: urls.portal });
     const orders = new OrdersService({ repo: new OrdersRepository(db), settings, events, clock, secretKey: config.secretKey, instanceDomain: config.instanceDomain, paypalEnabled: config.paypal !== null, instanceUrl: urls.instance });
-    const payments = new PaymentsService({ db, billing, queue, clock });
+    const support = new SupportService({ repo: new SupportRepository(db), clock, secretKey: config.secretKey });
+    const payments = new PaymentsService({ db, billing, support, queue, clock });
 
     const driver = opts.driver ?? (await localDriver(config, logger));
     const instances = new InstancesService({ repo: new InstancesRepository(db), orders, driver, accounts, settings, mail, audit, queue, clock, logger, secretKey: config.secretKey, portalUrl: urls.portal, instanceUrl: urls.instance });
     // Through the front door, as the customer's browser will come (once the server listens).
     const probe = async (name: string) => (listening ? probeThroughFrontDoor(publicPort, `${name}.${config.instanceDomain}`) : driver.health(name));
-    const support = new SupportService({ repo: new SupportRepository(db), clock, secretKey: config.secretKey });
     const supportSessions = new SupportSessionsService({ repo: new SupportSessionsRepository(db), clock });
     const core = { db, events, queue, clock, logger, driver, probe, instanceDomain: config.instanceDomain, portalUrl: urls.portal, instanceUrl: urls.instance, settings, accounts, audit, mail, billing, orders, payments, instances, support, supportSessions };
     const paypalClient = config.paypal

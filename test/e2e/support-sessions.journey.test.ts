@@ -1,23 +1,27 @@
 /**
- * Accompaniment from request to sessions done, in the system's Chromium against a real ecrin, by
+ * Accompaniment from request to its invoice, in the system's Chromium against a real ecrin, by
  * clicks only: a customer sends "Demande information" from the home page; the operator (invited by
- * e-mail) answers with a quote; the customer accepts it ("Bon pour accord"); the operator plans two
- * sessions — each participant's invitation reaches the SMTP sink with its .ics, read by ical.js;
- * "Vos séances" shows them; one session is moved — the update has the same UID and a higher
- * SEQUENCE; both sessions are marked done and the hours done show on both sides. The planning page
- * and "Vos séances" are checked at 390 px (screenshots with SCREENSHOTS=dir). axe-core on every page.
+ * e-mail) answers with a quote (invoiced on completion); the customer accepts it ("Bon pour
+ * accord"); the operator plans two sessions — each participant's invitation reaches the SMTP sink
+ * with its .ics, read by ical.js; "Vos séances" shows them; one session is moved — the update has
+ * the same UID and a higher SEQUENCE; a session to come cannot be marked done; a week later (the
+ * server's clock moved forward) both are marked done and the hours done show on both sides; the
+ * operator clicks « Facturer l'accompagnement »: the invoice reaches the sink with its PDF, and the
+ * customer finds it, to pay, from their home through « Vos factures ». The planning page and
+ * "Vos séances" are checked at 390 px (screenshots with SCREENSHOTS=dir). axe-core on every page.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { DAY } from '../../src/platform/clock.ts';
 import { addDays, parisDate } from '../../src/platform/dates.ts';
 import { linkIn } from '../support/agent.ts';
 import { launchBrowser, skipReason } from '../support/browser.ts';
 import { parseIcs } from '../support/ics.ts';
 import { mimeLeaves } from '../support/mime.ts';
 import { assertHeading, assertNoPageProblems, newWatchedPage, signUpInBrowser } from '../support/page-watch.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { OffsetClock, startServer, type RunningServer } from '../support/server.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
 
 const STEP = 15_000;
@@ -42,10 +46,11 @@ describe('accompaniment sessions in a browser', { skip: skipReason, timeout: 400
   let browser: Browser;
   let server: RunningServer;
   let sink: SmtpSink;
+  const clock = new OffsetClock();
 
   before(async () => {
     sink = await startSmtpSink();
-    server = await startServer({ smtpUrl: sink.url });
+    server = await startServer({ smtpUrl: sink.url, clock });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -54,17 +59,18 @@ describe('accompaniment sessions in a browser', { skip: skipReason, timeout: 400
     await sink?.close();
   });
 
-  it('request → quote → "Bon pour accord" → two sessions planned, invited, one moved, both done', { timeout: 360_000 }, async () => {
+  it('request → quote → "Bon pour accord" → two sessions planned, invited, one moved, both done → invoice in « Vos factures »', { timeout: 360_000 }, async () => {
     const origin = new URL(server.baseUrl).origin;
     const email = 'ines.seances@example.org';
     const cust = await newWatchedPage(browser, { stepTimeout: STEP, origin, viewport: PHONE });
     const ops = await newWatchedPage(browser, { stepTimeout: STEP, origin });
     const page = cust.page;
     const op = ops.page;
-    const today = parisDate(new Date());
-    const day1 = addDays(today, 14);
-    const day2 = addDays(today, 16);
-    const day3 = addDays(today, 21);
+    // Within the sessions' two weeks of sign-in: the clock moves a week forward once they are planned.
+    const today = parisDate(clock.now());
+    const day1 = addDays(today, 2);
+    const day2 = addDays(today, 4);
+    const day3 = addDays(today, 6);
     try {
       // --- the customer asks, from the home page ------------------------------------------------
       await signUpInBrowser(page, sink, { baseUrl: server.baseUrl, alias: 'ines-seances', name: 'Inès Robert', email, organisation: 'Harmonie de Domène', password: 'Trompette-Doree-2026', mailTimeout: MAIL });
@@ -166,7 +172,13 @@ describe('accompaniment sessions in a browser', { skip: skipReason, timeout: 400
       assert.ok(update.sequence > first.sequence, `SEQUENCE ${update.sequence} > ${first.sequence}`);
       assert.equal(update.startLocal, `${day3}T10:00:00`);
 
-      // --- both marked done; the hours on both sides --------------------------------------------
+      // --- a session to come cannot be marked done ----------------------------------------------
+      await op.getByLabel('Heures réalisées').fill('2');
+      await op.getByRole('button', { name: 'Marquer réalisée' }).click();
+      await op.getByText('Cette séance n’a pas encore commencé : elle ne peut être marquée réalisée qu’une fois son heure de début passée.').first().waitFor();
+
+      // --- a week later, both marked done; the hours on both sides ------------------------------
+      clock.set(new Date(clock.now().getTime() + 7 * DAY));
       await op.getByRole('link', { name: 'Revenir au planning' }).click();
       for (let i = 0; i < 2; i++) {
         await op.locator('tbody tr').filter({ hasText: 'planifiée' }).first().getByRole('link', { name: /^Ouvrir la séance du/ }).click();
@@ -178,6 +190,34 @@ describe('accompaniment sessions in a browser', { skip: skipReason, timeout: 400
       await page.reload();
       await page.getByText('Heures réalisées : 4 h sur 4 h devisées').waitFor();
       assert.equal(await page.getByText('Réalisée (2 h)').count(), 2);
+
+      // --- the operator closes the accompaniment: its invoice --------------------------------------
+      await op.getByRole('heading', { name: 'Facturation' }).waitFor();
+      const questions: string[] = [];
+      op.once('dialog', (d) => {
+        questions.push(d.message());
+        void d.accept();
+      });
+      await op.getByRole('button', { name: 'Facturer l’accompagnement' }).click();
+      const invoiced = await op.getByText(/^Facture FAC-\d{4}-\d{4,} émise et envoyée au client\.$/).innerText();
+      assert.deepEqual(questions, ['Émettre la facture de fin de cet accompagnement ? Elle ne pourra plus être modifiée (seul un avoir la corrige).']);
+      const invoiceNumber = /FAC-\d{4}-\d{4,}/.exec(invoiced)![0];
+      await op.getByText(new RegExp(`Facture de fin d’accompagnement : ${invoiceNumber} du .*, reste à payer 320,00.€`)).waitFor();
+      const invoiceMail = await sink.waitFor((m) => m.to.includes(email) && m.subject === `Votre facture d'accompagnement ${invoiceNumber}`, MAIL);
+      const pdf = mimeLeaves(invoiceMail.raw).find((l) => l.mime === 'application/pdf');
+      assert.ok(pdf, 'the invoice PDF attached');
+      assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
+      assert.match(invoiceMail.text, /Reste à payer : 320,00.€/);
+
+      // --- the customer finds it from their home, through « Vos factures » ------------------------
+      await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mon espace' }).click();
+      await page.getByRole('main').getByRole('link', { name: /^Vos factures/ }).first().click();
+      await assertHeading(page.getByRole('heading', { level: 1 }), 'Vos factures');
+      const row = page.getByRole('row').filter({ hasText: invoiceNumber });
+      await row.getByText('à payer', { exact: true }).waitFor();
+      await row.getByText(/320,00.€/).first().waitFor();
+      await assertFits(page);
+      if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(process.env.SCREENSHOTS, 'support-invoice-phone.png'), fullPage: true });
       await assertNoPageProblems(cust.problems);
       await assertNoPageProblems(ops.problems);
     } finally {

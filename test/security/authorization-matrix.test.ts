@@ -171,6 +171,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /backoffice/demandes/:id/seances': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances`, form: () => ({ date: '' }) },
   'GET /backoffice/demandes/:id/seances/:sid': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances/1` },
   'POST /backoffice/demandes/:id/seances/:sid': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances/1`, form: () => ({ date: '' }) },
+  'POST /backoffice/demandes/:id/facturer': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/facturer`, form: () => ({}) },
   'POST /backoffice/demandes/:id/seances/:sid/realisee': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances/1/realisee`, form: () => ({ hours: '' }) },
   'POST /backoffice/demandes/:id/seances/:sid/annuler': { access: 'operator', url: (f) => `/backoffice/demandes/${f.supportRequest}/seances/1/annuler`, form: () => ({}) },
   'POST /backoffice/courriels/:id/renvoyer': { access: 'operator', url: (f) => `/backoffice/courriels/${f.mail}/renvoyer`, form: () => ({}) },

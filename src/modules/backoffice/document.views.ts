@@ -41,9 +41,14 @@ export interface DocumentPageData {
   /** quote: the invoice that settles it; credit note / invoice: the document it refers to */
   invoiceNumber: string | null;
   relatedNumber: string | null;
-  /** quotes */
+  /** quotes, and an accompaniment's final invoice */
   payments: readonly PaymentRow[];
   paidCents: number;
+  /**
+   * An accompaniment's quote (its deposit) or final invoice (its balance): what it asks in all, and
+   * whether it takes a payment now; null for hosting documents (a quote asks its total).
+   */
+  support?: { expectedCents: number; takesPayments: boolean } | null;
   replacedBy: string | null;
   canReissue: boolean;
   canCancel: boolean;
@@ -115,11 +120,11 @@ function warningsBlock(t: MT, warnings: readonly PaymentWarning[], locale: Local
 
 function paymentsSection(ctx: PageContext, t: MT, d: DocumentPageData): Html {
   const locale = ctx.locale;
-  const { dueCents: due, overpaidCents: over } = balanceOf(d.doc.gross_cents, d.paidCents);
+  const { dueCents: due, overpaidCents: over } = balanceOf(d.support ? d.support.expectedCents : d.doc.gross_cents, d.paidCents);
   const carried = d.payments.filter((p) => p.quote_id === d.doc.id && p.carried_from_quote_id !== null && !p.cancelled_at).reduce((sum, p) => sum + Number(p.amount_cents), 0);
   const v = d.payment.values;
   const warnings = d.payment.warnings ?? [];
-  const showForm = d.state === 'to_pay' || d.state === 'paid';
+  const showForm = d.support ? d.support.takesPayments : d.state === 'to_pay' || d.state === 'paid';
   return html`<h2>${t('paymentsTitle')}</h2>
 ${carried > 0 ? notice('info', t('carriedNotice', { amount: money(carried, locale) })) : ''}
 ${
@@ -151,7 +156,7 @@ ${
   showForm
     ? html`<section class="panel" id="reglement">
   <h3>${t('recordPayment')}</h3>
-  ${d.state === 'paid' ? html`<p class="muted">${t('recordAnother')}</p>` : ''}
+  ${d.state === 'paid' && !d.support ? html`<p class="muted">${t('recordAnother')}</p>` : ''}
   ${errorSummary(d.payment.errors, t('errorsTitle'))}
   ${warningsBlock(t, warnings, locale)}
   <form method="post" action="/backoffice/documents/${d.doc.number}/reglements">
@@ -262,7 +267,7 @@ ${d.notices.map((n) => notice(n.kind, n.text))}
 <h2>${t('lines')}</h2>
 ${linesTable(t, c, ctx.locale)}
 ${c.note ? html`<p><strong>${t('note')}</strong> ${c.note}</p>` : ''}
-${d.doc.kind === 'quote' ? paymentsSection(ctx, t, d) : ''}
+${d.doc.kind === 'quote' || d.support ? paymentsSection(ctx, t, d) : ''}
 ${d.doc.kind === 'invoice' ? creditNotesSection(ctx, t, d) : ''}`,
   });
 }

@@ -10,6 +10,7 @@ import { clientMeta, requireOperator } from '../../web/guards.ts';
 import { formatMoney } from '../../web/i18n.ts';
 import { sendHtml } from '../../web/pages.ts';
 import { confirmed, confirmPage } from '../../web/confirm.ts';
+import { amountDueOf } from '../billing/billing.service.ts';
 import { documentState } from '../billing/document-state.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import { issueCreditNote } from '../billing/use-cases/issue-credit-note.ts';
@@ -65,6 +66,13 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     return doc;
   }
 
+  /** A document that takes payments: a quote, or an accompaniment's final invoice (issued unpaid). */
+  async function loadPayable(request: FastifyRequest): Promise<DocumentRow> {
+    const doc = await loadDocument(request);
+    if (doc.kind !== 'quote' && (doc.order_id !== null || amountDueOf(doc) === null)) throw new AppError('not_found');
+    return doc;
+  }
+
   /** What a quote allows: reissue (lapsed or cancelled, order still open) and cancel (unpaid, order open). */
   async function quoteFacts(doc: DocumentRow) {
     const state = await billing.stateOf(doc);
@@ -90,8 +98,12 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     const invoice = doc.kind === 'quote' ? await billing.invoiceForQuote(doc.id) : undefined;
     const ctx = await pageContext(request, reply);
     const today = billing.today();
-    const paidCents = doc.kind === 'quote' ? await payments.paidCents(doc.id) : 0;
-    const dueCents = doc.kind === 'quote' && (facts?.state === 'to_pay') ? balanceOf(doc.gross_cents, paidCents).dueCents : 0;
+    // An accompaniment's quote (its deposit) or final invoice (its balance) takes payments while payable.
+    const supportDoc = doc.order_id === null && (doc.kind === 'quote' || amountDueOf(doc) !== null);
+    const payable = supportDoc ? await payments.payableQuote(doc.number) : null;
+    const paidCents = doc.kind === 'quote' || supportDoc ? await payments.paidCents(doc.id) : 0;
+    const support = supportDoc ? { expectedCents: payable?.ok ? payable.expectedCents : (amountDueOf(doc) ?? paidCents), takesPayments: payable?.ok === true } : null;
+    const dueCents = support ? (support.takesPayments ? balanceOf(support.expectedCents, paidCents).dueCents : 0) : doc.kind === 'quote' && facts?.state === 'to_pay' ? balanceOf(doc.gross_cents, paidCents).dueCents : 0;
     const data: DocumentPageData = {
       doc,
       content: doc.content as BillingDocument,
@@ -100,8 +112,9 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       order,
       invoiceNumber: invoice?.number ?? null,
       relatedNumber: related?.number ?? null,
-      payments: doc.kind === 'quote' ? await payments.listForQuote(doc.id) : [],
+      payments: doc.kind === 'quote' || supportDoc ? await payments.listForQuote(doc.id) : [],
       paidCents,
+      support,
       replacedBy: facts?.replacedBy ?? null,
       canReissue: facts?.canReissue ?? false,
       canCancel: facts?.canCancel ?? false,
@@ -121,6 +134,7 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     const q = queryOf(request);
     const out: Notice[] = [];
     const number = (v: unknown) => (typeof v === 'string' && NUMBER.test(v) ? v : null);
+    if (q.reglement === 'solde' && number(q.facture)) out.push({ kind: 'success', text: t('invoicePaidNotice', { invoice: number(q.facture)! }) });
     if (q.reglement === 'paye' && number(q.facture)) out.push({ kind: 'success', text: t(q.nouveau === '0' ? 'paidAgainNotice' : 'paidNotice', { invoice: number(q.facture)! }) });
     if (q.reglement === 'annule') out.push({ kind: 'success', text: number(q.avoir) ? t('paymentCancelledCreditNotice', { number: number(q.avoir)! }) : t('paymentCancelledNotice') });
     if (q.reglement === 'bloque') out.push({ kind: 'warning', text: t('blockedNotice') });
@@ -169,7 +183,8 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     });
 
     app.post('/backoffice/documents/:number/reglements', async (request, reply) => {
-      const doc = await loadDocument(request, 'quote');
+      // A quote, or an accompaniment's final invoice (payableQuote decides); no other document.
+      const doc = await loadPayable(request);
       const body = request.body;
       const values: PaymentFormValues = {
         method: str(body, 'method', 20),
@@ -205,7 +220,9 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
       }
       const o = result.outcome;
       const target =
-        o.state === 'paid'
+        o.state === 'paid' && doc.kind === 'invoice'
+          ? `?reglement=solde&facture=${encodeURIComponent(o.invoiceNumber)}`
+          : o.state === 'paid'
           ? `?reglement=paye&facture=${encodeURIComponent(o.invoiceNumber)}&nouveau=${o.newlyPaid ? 1 : 0}`
           : o.state === 'partial'
             ? `?reglement=partiel&reste=${o.dueCents}`
@@ -214,7 +231,8 @@ export function moneyRoutes(c: Container, pageContext: PageContextFactory): Fast
     });
 
     app.post('/backoffice/documents/:number/reglements/:payment/annuler', async (request, reply) => {
-      const doc = await loadDocument(request, 'quote');
+      // The document the payment was recorded on (a quote, or an accompaniment's final invoice).
+      const doc = await loadPayable(request);
       const raw = (request.params as Record<string, unknown>).payment;
       const paymentId = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : null;
       if (paymentId === null) throw new AppError('not_found');

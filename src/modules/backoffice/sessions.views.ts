@@ -2,7 +2,8 @@ import type { SupportSession } from '../../platform/db/schema.ts';
 import type { PageContext } from '../../web/context.ts';
 import { errorSummary, notice, type FieldErrors } from '../../web/forms.ts';
 import { html, type Html } from '../../web/html.ts';
-import { formatDateTime } from '../../web/i18n.ts';
+import { formatDateTime, formatMoney } from '../../web/i18n.ts';
+import { frenchDate } from '../../platform/dates.ts';
 import { csrfField } from '../../web/layout.ts';
 import { cardTable } from '../../web/table.ts';
 import { confirmAttr } from '../../web/confirm.ts';
@@ -17,9 +18,62 @@ export function hoursText(h: number): string {
   return `${String(Math.round(h * 100) / 100).replace('.', ',')} h`;
 }
 
+/** The invoicing of an accepted quote, as the planning page shows it. */
+export interface InvoicingData {
+  mode: 'deposit' | 'completion';
+  percent: number;
+  depositCents: number;
+  /** the deposit invoice, once the deposit is received */
+  deposit: { number: string; date: string; grossCents: number } | null;
+  /** what the quote has received (the deposit, before its invoice) */
+  receivedCents: number;
+  final: { number: string; date: string; dueCents: number; dueDate: string | null; paid: boolean } | null;
+  /** the quote's extra costs, each with the real amount typed (prefilled with the quoted one) */
+  extras: { label: string; quotedCents: number }[];
+  values: string[];
+  errors: FieldErrors;
+  /** sessions still planned: invoicing waits for them */
+  pending: number;
+  /** amounts excluding tax (the operator is subject to VAT) */
+  vat: boolean;
+  /** a refusal or a confirmation to show in the section */
+  message?: { kind: 'success' | 'warning'; text: string } | undefined;
+}
+
+/** "120,50" for a form prefilled with an amount in cents. */
+export function eurosInput(cents: number): string {
+  return (cents / 100).toFixed(2).replace('.', ',');
+}
+
+function invoicingSection(ctx: PageContext, base: string, quoteNumber: string, v: InvoicingData): Html {
+  const t = st(ctx);
+  const money = (c: number) => formatMoney(c, ctx.locale);
+  const action = `${base.replace(/\/seances$/, '')}/facturer`;
+  return html`<h2 id="facturation">${t('invoicingHeading')}</h2>
+${v.message ? notice(v.message.kind, v.message.text) : ''}
+<p>${v.mode === 'deposit' ? t('invoicingDeposit', { percent: String(v.percent), amount: money(v.depositCents) }) : t('invoicingCompletion')}</p>
+${v.mode === 'deposit' ? html`<p>${v.deposit ? t('depositInvoiced', { number: v.deposit.number, date: frenchDate(v.deposit.date), amount: money(v.deposit.grossCents) }) : t('depositWaiting', { received: money(v.receivedCents), number: quoteNumber })}${v.deposit ? html` <a href="/backoffice/documents/${v.deposit.number}">${t('openDocument', { number: v.deposit.number })}</a>` : html` <a href="/backoffice/documents/${quoteNumber}">${quoteNumber}</a>`}</p>` : ''}
+${
+  v.final
+    ? html`<p>${t('finalIssued', { number: v.final.number, date: frenchDate(v.final.date), due: money(v.final.dueCents), state: v.final.paid ? t('finalPaid') : t('finalToPay', { date: v.final.dueDate ? frenchDate(v.final.dueDate) : '—' }) })}</p>
+<p><a href="/backoffice/documents/${v.final.number}">${t('openDocument', { number: v.final.number })}</a></p>`
+    : html`<p class="muted">${t('invoiceHint')}</p>
+${v.pending > 0 ? html`<p class="notice info">${t('pendingSessions', { count: String(v.pending) })}</p>` : ''}
+${errorSummary(v.errors, t('errors'))}
+<form method="post" action="${action}#facturation" novalidate${confirmAttr(t('invoiceConfirm'))}>
+  ${csrfField(ctx)}
+  ${v.extras.map((e, i) => input({ name: `real_${i}`, label: t('realAmount', { label: e.label, quoted: money(e.quotedCents) }), hint: t('realHint', { ht: v.vat ? ' hors taxes' : '' }), value: v.values[i] ?? eurosInput(e.quotedCents), error: v.errors[`real_${i}`], inputmode: 'decimal', maxlength: 12 }))}
+  <button type="submit">${t('invoiceSubmit')}</button>
+</form>`
+}`;
+}
+
 export interface PlanningData {
   requestId: number;
   quote: { number: string; hours: number } | null;
+  invoicing?: InvoicingData | null;
+  /** a refusal to show when there is no accepted quote (e.g. invoicing a refused one) */
+  warning?: string | undefined;
   sessions: SupportSession[];
   hoursDone: number;
   hoursPlanned: number;
@@ -78,7 +132,7 @@ export function planningPage(ctx: PageContext, d: PlanningData): Html {
 ${d.notice ? notice('success', d.notice) : ''}
 ${
   d.quote === null
-    ? html`<p>${t('notAccepted')}</p>`
+    ? html`${d.warning ? notice('warning', d.warning) : ''}<p>${t('notAccepted')}</p>`
     : html`<p>${t('quoteLine', { number: d.quote.number })}</p>
 ${hoursLine(ctx, { quoted: d.quote.hours, done: d.hoursDone, planned: d.hoursPlanned })}
 <h2>${t('sessionsHeading')}</h2>
@@ -97,7 +151,11 @@ ${
         ]),
       )
 }
-<h2 id="planifier">${t('planHeading')}</h2>
+${d.invoicing ? invoicingSection(ctx, base, d.quote.number, d.invoicing) : ''}
+${
+  d.invoicing?.final
+    ? ''
+    : html`<h2 id="planifier">${t('planHeading')}</h2>
 ${errorSummary(f.errors, t('errors'))}
 ${overlapsBlock(ctx, f.overlaps)}
 <form method="post" action="${base}#planifier" novalidate>
@@ -106,6 +164,7 @@ ${overlapsBlock(ctx, f.overlaps)}
   ${f.overlaps.length > 0 ? checkbox({ name: 'confirm_warnings', label: t('confirmOverlap'), checked: false }) : ''}
   <button type="submit">${t('planSubmit')}</button>
 </form>`
+}`
 }`,
   });
 }

@@ -31,6 +31,8 @@ export class BillingRepository {
         sql<string | null>`(select i.number from documents i where i.related_document_id = d.id and i.kind = 'invoice' limit 1)`.as('invoice_number'),
         sql<number>`coalesce((select t.paid_cents from quote_paid_totals t where t.quote_id = d.id), 0)`.as('paid_cents'),
         sql<boolean>`exists (select 1 from quote_cancellations c where c.quote_id = d.id)`.as('cancelled'),
+        sql<number | null>`case when d.kind = 'invoice' and d.content->>'paid' is null then d.gross_cents - coalesce((d.content->'deposit'->>'amountCents')::bigint, 0) end`.as('amount_due_cents'),
+        sql<'deposit' | 'final' | null>`d.content->>'invoiceType'`.as('invoice_type'),
         sql<'accepted' | 'refused' | null>`(select qd.decision from quote_decisions qd where qd.quote_id = d.id)`.as('decision'),
         sql<number>`count(*) over ()`.as('total'),
       ])
@@ -53,8 +55,15 @@ export class BillingRepository {
     return q.executeTakeFirst();
   }
 
+  /** A quote's invoice; an accompaniment quote can have two (deposit, then final): the first one. */
   invoiceForQuote(quoteId: number, db: Kysely<DB> = this.db) {
-    return db.selectFrom('documents').selectAll().where('related_document_id', '=', quoteId).where('kind', '=', 'invoice').executeTakeFirst();
+    return db.selectFrom('documents').selectAll().where('related_document_id', '=', quoteId).where('kind', '=', 'invoice').orderBy('id').limit(1).executeTakeFirst();
+  }
+
+  /** What a document has received (payments in force), in cents. */
+  async paidTotal(documentId: number, db: Kysely<DB> = this.db): Promise<number> {
+    const row = await db.selectFrom('quote_paid_totals').select('paid_cents').where('quote_id', '=', documentId).executeTakeFirst();
+    return Number(row?.paid_cents ?? 0);
   }
 
   creditNotesFor(invoiceId: number, db: Kysely<DB> = this.db) {

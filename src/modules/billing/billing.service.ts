@@ -11,6 +11,18 @@ import { buyerFrom, paymentTerms, sellerFrom, totalsOf } from './document-builde
 import type { BillingDocument, DocumentLine } from './document.types.ts';
 import type { Ledger } from './ledger.ts';
 import { SERVICES_NATURE } from './facturx/mentions.ts';
+import { formatMoney } from '../../web/i18n.ts';
+
+/**
+ * What an invoice issued unpaid asks to be paid (an accompaniment's final invoice: its total less
+ * the deposit invoiced); null for an invoice issued on payment, and for quotes and credit notes.
+ */
+export function amountDueOf(doc: Pick<DocumentRow, 'kind' | 'content'>): number | null {
+  if (doc.kind !== 'invoice') return null;
+  const c = doc.content as BillingDocument;
+  if (c.paid) return null;
+  return c.totals.grossCents - (c.deposit?.amountCents ?? 0);
+}
 
 export const FLAVOUR_LABELS: Record<Flavour, string> = { 'diacamma.asso': 'Diacamma Asso', 'diacamma.syndic': 'Diacamma Syndic' };
 
@@ -165,6 +177,81 @@ export class BillingService {
     return this.#issue(trx, { kind: 'invoice', orderId: quote.order_id, userId: quote.user_id, relatedDocumentId: quote.id, issuedAt: now, content });
   }
 
+  /**
+   * The deposit invoice ("facture d'acompte") of an accompaniment quote, issued when the deposit is
+   * received: one line, the deposit (tax included, as asked) at the quote's VAT rate, paid.
+   */
+  async issueSupportDepositInvoice(trx: Kysely<DB>, quote: DocumentRow, d: { percent: number; amountCents: number; paid: { method: PaymentMethod; date: string } }): Promise<DocumentRow> {
+    const q = quote.content as BillingDocument;
+    if (quote.kind !== 'quote' || quote.order_id !== null) throw new Error(`${quote.number} is not an accompaniment quote`);
+    if (!Number.isSafeInteger(d.amountCents) || d.amountCents <= 0 || d.amountCents > q.totals.grossCents) throw new Error(`deposit ${d.amountCents} out of range`);
+    const now = this.#clock.now();
+    const { identity, billing } = await this.#settingsNow(trx);
+    const rate = q.lines[0]?.vatRatePercent ?? 0;
+    // The deposit asked is tax included: the net is derived from it, as for a credit note.
+    const net = rate === 0 ? d.amountCents : Math.round((d.amountCents * 100) / (100 + rate));
+    const lines: DocumentLine[] = [{ label: `Acompte de ${d.percent} % sur le devis ${q.number}`, detail: `Accompagnement Diacamma ; montant du devis : ${formatMoney(q.totals.grossCents, 'fr')}${q.vatFranchise ? '' : ' TTC'}`, quantity: 1, unitPriceCents: net, netCents: net, vatRatePercent: rate }];
+    const base = totalsOf(lines);
+    const totals = { ...base, grossCents: d.amountCents, vatCents: d.amountCents - net, vatBreakdown: base.vatBreakdown.map((b) => ({ ...b, vatCents: d.amountCents - net })) };
+    const content = (number: string, issueDate: string): BillingDocument => ({
+      kind: 'invoice',
+      invoiceType: 'deposit',
+      number,
+      operationNature: SERVICES_NATURE,
+      issueDate,
+      dueDate: issueDate,
+      servicePeriod: null,
+      seller: sellerFrom(identity, billing),
+      buyer: q.buyer,
+      lines,
+      totals,
+      vatFranchise: q.vatFranchise,
+      currency: 'EUR',
+      paymentReference: q.paymentReference,
+      paymentTerms: { dueText: "Acompte payé à l'acceptation du devis", latePenaltyText: billing.latePenaltyText },
+      references: { quoteNumber: q.number },
+      paid: { method: d.paid.method, date: d.paid.date, amountCents: d.amountCents },
+      note: "Facture d'acompte : le solde sera facturé à la fin de l'accompagnement, acompte déduit.",
+    });
+    return this.#issue(trx, { kind: 'invoice', orderId: null, userId: quote.user_id, relatedDocumentId: quote.id, issuedAt: now, content });
+  }
+
+  /**
+   * The final invoice of an accompaniment quote: the lines as built by the support module (hours
+   * done, extra costs at their real amount), less the deposit invoice when there is one; payable at
+   * the billing settings' due date, with its own number as the payment reference.
+   */
+  async issueSupportFinalInvoice(trx: Kysely<DB>, quote: DocumentRow, d: { lines: DocumentLine[]; deposit: DocumentRow | null; servicePeriod: { start: string; end: string } | null; note: string | null }): Promise<DocumentRow> {
+    const q = quote.content as BillingDocument;
+    if (quote.kind !== 'quote' || quote.order_id !== null) throw new Error(`${quote.number} is not an accompaniment quote`);
+    const totals = totalsOf(d.lines);
+    if (d.deposit && d.deposit.gross_cents > totals.grossCents) throw new AppError('support_total_below_deposit');
+    const now = this.#clock.now();
+    const { identity, billing } = await this.#settingsNow(trx);
+    const dep = d.deposit ? (d.deposit.content as BillingDocument) : null;
+    const content = (number: string, issueDate: string): BillingDocument => ({
+      kind: 'invoice',
+      invoiceType: 'final',
+      number,
+      operationNature: SERVICES_NATURE,
+      issueDate,
+      dueDate: addDays(issueDate, billing.paymentDueDays),
+      servicePeriod: d.servicePeriod,
+      seller: sellerFrom(identity, billing),
+      buyer: q.buyer,
+      lines: d.lines,
+      totals,
+      vatFranchise: q.vatFranchise,
+      currency: 'EUR',
+      paymentReference: number,
+      paymentTerms: paymentTerms(billing, 'invoice', false),
+      references: { quoteNumber: q.number },
+      deposit: dep ? { invoiceNumber: dep.number, issueDate: dep.issueDate, amountCents: dep.totals.grossCents } : null,
+      note: d.note,
+    });
+    return this.#issue(trx, { kind: 'invoice', orderId: null, userId: quote.user_id, relatedDocumentId: quote.id, issuedAt: now, content });
+  }
+
   /** A credit note correcting an invoice, for part or all of its amount. */
   async issueCreditNote(trx: Kysely<DB>, invoice: DocumentRow, input: { amountCents: number; reason: string }): Promise<DocumentRow> {
     const inv = invoice.content as BillingDocument;
@@ -211,6 +298,10 @@ export class BillingService {
   }
 
   async stateOf(doc: DocumentRow, db?: Kysely<DB>): Promise<DocumentState> {
+    if (doc.kind === 'invoice') {
+      const due = amountDueOf(doc);
+      return documentState({ kind: doc.kind, valid_until: null, amount_due_cents: due, paid_cents: due === null ? 0 : await this.#repo.paidTotal(doc.id, db) }, this.today());
+    }
     const invoice = doc.kind === 'quote' ? await this.#repo.invoiceForQuote(doc.id, db) : undefined;
     const cancelled = doc.kind === 'quote' ? await this.#repo.isCancelled(doc.id, db) : false;
     const decision = doc.kind === 'quote' ? ((await this.#repo.decisionOf(doc.id, db))?.decision ?? null) : null;
@@ -220,6 +311,16 @@ export class BillingService {
   // --- reads for the other modules and the pages ----------------------------------------------
   findDocument(where: { id?: number; number?: string }) {
     return this.#repo.findDocument(where);
+  }
+
+  /** One document, read inside the caller's transaction. */
+  documentIn(db: Kysely<DB>, id: number): Promise<DocumentRow | undefined> {
+    return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** What a document has received (payments in force), in cents. */
+  paidTotal(documentId: number, db?: Kysely<DB>): Promise<number> {
+    return this.#repo.paidTotal(documentId, db);
   }
 
   /** Documents with their payments and state as of `today` (the customer's "Vos factures", the back office). */

@@ -22,6 +22,10 @@ export interface DocumentListItem {
   state: DocumentState;
   related_number: string | null;
   order_id: number | null;
+  /** an accompaniment's deposit or final invoice */
+  invoice_type?: 'deposit' | 'final' | null;
+  /** an invoice issued unpaid: what it asks (its balance) */
+  amount_due_cents?: number | string | null;
 }
 
 export function stateBadge(t: BT, state: DocumentState): Html {
@@ -42,9 +46,11 @@ ${
     : cardTable(
         [t('colDocument'), t('colDate'), t('colAmount'), t('colState'), t('colActions')],
         s.docs.map((d) => [
-          html`${t(`kind_${d.kind}`)} <strong>${d.number}</strong>${d.related_number ? html`<br><span class="muted">→ ${d.related_number}</span>` : ''}`,
+          html`${t(d.invoice_type === 'deposit' ? 'kind_deposit' : `kind_${d.kind}`)} <strong>${d.number}</strong>${d.related_number ? html`<br><span class="muted">→ ${d.related_number}</span>` : ''}`,
           frenchDate(d.issue_date),
-          formatMoney(d.gross_cents, ctx.locale),
+          d.amount_due_cents != null && Number(d.amount_due_cents) !== d.gross_cents
+            ? html`${formatMoney(d.gross_cents, ctx.locale)}<br><span class="muted">${t('balanceDue', { amount: formatMoney(Number(d.amount_due_cents), ctx.locale) })}</span>`
+            : formatMoney(d.gross_cents, ctx.locale),
           stateBadge(t, d.state),
           html`<a href="/factures/${d.number}.pdf">${t('print')}</a>${d.kind === 'quote' && d.order_id === null ? html` <a href="/accompagnement/devis/${d.number}">${t(d.state === 'to_accept' ? 'answerQuote' : 'seeAnswer')}</a>` : ''}${d.kind === 'quote' && d.state === 'to_pay' && s.paypalEnabled ? html` ${paypalPayForm(ctx, d.number, true)}` : ''}`,
         ]),

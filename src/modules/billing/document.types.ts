@@ -90,4 +90,12 @@ export interface BillingDocument {
   operationNature?: string | null;
   /** free text under the lines, e.g. the reason of a credit note */
   note?: string | null;
+  /**
+   * An invoice's particular nature: "deposit" is a deposit invoice ("facture d'acompte", Factur-X
+   * type 386), issued when the deposit is received; "final" closes an accompaniment (the balance).
+   * Absent: an ordinary invoice.
+   */
+  invoiceType?: 'deposit' | 'final' | null;
+  /** a final invoice: the deposit invoice it deducts (tax included), referenced by number and date */
+  deposit?: { invoiceNumber: string; issueDate: string; amountCents: number } | null;
 }

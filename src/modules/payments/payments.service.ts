@@ -2,7 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, DocumentRow, PaymentMethod } from '../../platform/db/schema.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { BillingService } from '../billing/billing.service.ts';
+import { amountDueOf, type BillingService } from '../billing/billing.service.ts';
+import type { SupportService } from '../support/support.service.ts';
+import { depositCents } from '../support/support.pricing.ts';
 import { settleQuoteJob } from './payments.jobs.ts';
 
 /** What can keep a payment from being recorded: catalogue codes. */
@@ -10,6 +12,8 @@ export type PaymentError =
   | 'quote_unknown'
   | 'quote_expired'
   | 'quote_cancelled'
+  | 'invoice_already_paid'
+  | 'support_quote_not_payable'
   | 'amount_invalid'
   | 'received_date_invalid'
   | 'manual_method_invalid'
@@ -28,6 +32,8 @@ export type SettleOutcome =
 export interface PaymentsDeps {
   db: Kysely<DB>;
   billing: BillingService;
+  /** an accompaniment quote's deposit (its percent) */
+  support: SupportService;
   queue: Queue;
   clock: Clock;
 }
@@ -141,17 +147,34 @@ export class PaymentsService {
 
   /** The latest payment in force of a quote: its method and date go on the invoice. */
   lastPayment(quoteId: number, db: Kysely<DB>) {
-    return db.selectFrom('payments').select(['method', 'received_on']).where('quote_id', '=', quoteId).where('cancelled_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    return db.selectFrom('payments').select(['method', 'received_on', 'amount_cents']).where('quote_id', '=', quoteId).where('cancelled_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
   }
 
-  /** A quote can take a payment while it is payable: not cancelled, not expired (already paid is fine: overpayment). */
-  async payableQuote(number: string): Promise<{ ok: true; quote: DocumentRow } | { ok: false; error: PaymentError }> {
+  /**
+   * A document can take a payment while it is payable, with what it asks in all (`expectedCents`):
+   * a hosting quote not cancelled nor expired (already paid is fine: overpayment), for its total;
+   * an accompaniment quote accepted "with a deposit", for its deposit, until its deposit or final
+   * invoice is issued; an accompaniment's final invoice, for its balance, until it is paid (never twice).
+   */
+  async payableQuote(number: string): Promise<{ ok: true; quote: DocumentRow; expectedCents: number } | { ok: false; error: PaymentError }> {
     const quote = await this.#d.billing.findDocument({ number });
-    if (!quote || quote.kind !== 'quote') return { ok: false, error: 'quote_unknown' };
+    if (!quote) return { ok: false, error: 'quote_unknown' };
+    if (quote.kind === 'invoice') {
+      const due = amountDueOf(quote);
+      if (due === null || quote.order_id !== null) return { ok: false, error: 'quote_unknown' };
+      if ((await this.paidCents(quote.id)) >= due) return { ok: false, error: 'invoice_already_paid' };
+      return { ok: true, quote, expectedCents: due };
+    }
+    if (quote.kind !== 'quote') return { ok: false, error: 'quote_unknown' };
     const state = await this.#d.billing.stateOf(quote);
     if (state === 'cancelled') return { ok: false, error: 'quote_cancelled' };
     if (state === 'expired') return { ok: false, error: 'quote_expired' };
-    return { ok: true, quote };
+    if (quote.order_id === null) {
+      const sq = await this.#d.support.quote(quote.id);
+      if (!sq || sq.invoicing !== 'deposit' || state !== 'accepted' || (await this.#d.support.invoicesOf([quote.id])).length > 0) return { ok: false, error: 'support_quote_not_payable' };
+      return { ok: true, quote, expectedCents: depositCents(quote.gross_cents, sq.deposit_percent) };
+    }
+    return { ok: true, quote, expectedCents: quote.gross_cents };
   }
 
   /** A transfer or cheque the operator received, with its settle job, in the caller's transaction. */

@@ -6,7 +6,7 @@ import type { PaymentError, SettleOutcome } from './payments.service.ts';
 import { recordPaypalCapture } from './use-cases/record-paypal-capture.ts';
 import type { SettleQuoteDeps } from './use-cases/settle-quote.ts';
 
-export type PaypalStartError = PaymentError | 'paypal_not_configured' | 'quote_already_paid' | 'paypal_unavailable';
+export type PaypalStartError = PaymentError | 'paypal_not_configured' | 'quote_already_paid' | 'paypal_unavailable' | 'paypal_not_for_support';
 
 export type CaptureOutcome =
   | { kind: 'paid'; settle: SettleOutcome; quoteNumber: string }
@@ -43,6 +43,8 @@ export class PaypalPayments {
     if (!payable.ok) return payable;
     const quote = payable.quote;
     if (quote.user_id !== userId) return { ok: false, error: 'quote_unknown' };
+    // An accompaniment's deposit or balance is paid by transfer or cheque (their documents print no PayPal link).
+    if (quote.order_id === null) return { ok: false, error: 'paypal_not_for_support' };
     if ((await this.#d.billing.stateOf(quote)) === 'paid') return { ok: false, error: 'quote_already_paid' };
     const { dueCents: due } = await this.#d.payments.balance(quote);
     if (due === 0) return { ok: false, error: 'quote_already_paid' };

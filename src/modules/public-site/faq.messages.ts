@@ -129,6 +129,12 @@ export const faqMessages = defineMessages({
     a_supportPrice2:
       "S'y ajoutent, selon la nature des séances, des frais annexes : déplacement et hébergement, location de salle ou de matériel de formation, préparation préalable de vos données…",
     a_supportPrice3: 'La proposition initiale peut ensuite être ajustée pour tenir compte de votre budget.',
+    q_supportInvoice: "Comment l'accompagnement est-il facturé ?",
+    a_supportInvoice1:
+      "Le devis précise la facturation : soit un acompte (un pourcentage du devis) à régler dès l'acceptation — la facture d'acompte vous est adressée à sa réception — et le solde à la fin ; soit une seule facture à la fin de l'accompagnement.",
+    a_supportInvoice2:
+      "La facture de fin reprend les heures réellement réalisées, au tarif du devis, et les frais annexes à leur montant réel : quand il diffère du devis, la ligne le dit. L'acompte déjà facturé est déduit. Elle vous est envoyée par courriel avec son PDF et se retrouve dans « Vos factures ».",
+    a_supportInvoice3: "Acompte et solde se règlent par virement, avec la référence indiquée, ou par chèque ; le paiement en ligne n'est pas proposé pour l'accompagnement.",
   },
   en: {
     title: 'Frequently asked questions',
@@ -241,5 +247,11 @@ export const faqMessages = defineMessages({
     a_supportPrice2:
       'Depending on the sessions, extra costs are added: travel and lodging, room or training-equipment rental, preparing your data beforehand…',
     a_supportPrice3: 'The initial proposal can then be adjusted to fit your budget.',
+    q_supportInvoice: 'How is accompaniment invoiced?',
+    a_supportInvoice1:
+      'The quote states how: either a deposit (a percentage of the quote) to pay on acceptance — the deposit invoice is sent to you on its receipt — and the balance at the end; or a single invoice at the end of the accompaniment.',
+    a_supportInvoice2:
+      'The final invoice takes the hours actually done, at the quote’s rate, and the extra costs at their real amount: when it differs from the quote, the line says so. The deposit already invoiced is deducted. It is sent to you by e-mail with its PDF and shown in “Your invoices”.',
+    a_supportInvoice3: 'Deposit and balance are paid by bank transfer, with the reference given, or by cheque; online payment is not offered for accompaniment.',
   },
 });

@@ -214,6 +214,11 @@ function supportSection(locale: Locale, d: FaqData): Section {
         q: t('q_supportPrice'),
         a: html`${p(t('a_supportPrice1'))}${p(t('a_supportPrice2'))}${p(t('a_supportPrice3'))}`,
       },
+      {
+        id: 'accompagnement-facturation',
+        q: t('q_supportInvoice'),
+        a: html`${p(t('a_supportInvoice1'))}${p(t('a_supportInvoice2'))}${p(t('a_supportInvoice3'))}`,
+      },
     ],
   };
 }

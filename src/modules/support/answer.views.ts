@@ -26,6 +26,11 @@ const messages = defineMessages({
     accepted: 'Devis accepté le {at} par {name} (« Bon pour accord », depuis l’adresse {ip}).',
     refused: 'Devis refusé le {at} par {name}.',
     closed: 'Ce devis ne peut plus recevoir de réponse : {why}',
+    depositTitle: 'Acompte à régler',
+    depositAsked: 'Comme prévu au devis, un acompte de {percent} % est à régler : {amount}. Dès réception, nous vous adressons la facture d’acompte ; le solde est facturé à la fin de l’accompagnement, acompte déduit.',
+    depositTransfer: 'Par virement : {holder}IBAN {iban}, BIC {bic}, en indiquant la référence {reference}.',
+    depositCheque: 'Par chèque : à l’ordre de {payee}, à envoyer à {address}, la référence {reference} au dos.',
+    depositReceived: 'Acompte reçu : facture d’acompte {number}, dans « Vos factures ».',
   },
   en: {
     title: 'Quote {number}',
@@ -45,12 +50,25 @@ const messages = defineMessages({
     accepted: 'Quote accepted on {at} by {name} (“Bon pour accord”, from address {ip}).',
     refused: 'Quote refused on {at} by {name}.',
     closed: 'This quote can no longer be answered: {why}',
+    depositTitle: 'Deposit to pay',
+    depositAsked: 'As stated on the quote, a deposit of {percent} % is to be paid: {amount}. On receipt we send you the deposit invoice; the balance is invoiced at the end of the accompaniment, less the deposit.',
+    depositTransfer: 'By bank transfer: {holder}IBAN {iban}, BIC {bic}, with the reference {reference}.',
+    depositCheque: 'By cheque: payable to {payee}, sent to {address}, with the reference {reference} on the back.',
+    depositReceived: 'Deposit received: deposit invoice {number}, in “Your invoices”.',
   },
 });
 
 export function answerPage(
   ctx: PageContext,
-  d: { quote: BillingDocument; decision: QuoteDecision | undefined; closedWhy: string | null; values: { signer: string; message: string }; errors: FieldErrors },
+  d: {
+    quote: BillingDocument;
+    decision: QuoteDecision | undefined;
+    closedWhy: string | null;
+    values: { signer: string; message: string };
+    errors: FieldErrors;
+    /** accepted with a deposit: what to pay and how, or the deposit invoice once received */
+    deposit?: { percent: number; amountCents: number; reference: string; invoiceNumber: string | null; payTo: { accountHolder: string; iban: string; bic: string; chequePayee: string; chequeAddress: string } } | null;
+  },
 ): Html {
   const t = translator(messages, ctx.locale);
   const q = d.quote;
@@ -68,6 +86,18 @@ export function answerPage(
       : ''
   }
   ${d.closedWhy ? notice('warning', t('closed', { why: d.closedWhy })) : ''}
+  ${
+    d.deposit
+      ? d.deposit.invoiceNumber
+        ? notice('success', t('depositReceived', { number: d.deposit.invoiceNumber }))
+        : html`<section class="panel" id="acompte">
+    <h2>${t('depositTitle')}</h2>
+    <p>${t('depositAsked', { percent: String(d.deposit.percent), amount: formatMoney(d.deposit.amountCents, ctx.locale) })}</p>
+    <p>${t('depositTransfer', { holder: d.deposit.payTo.accountHolder ? `${d.deposit.payTo.accountHolder}, ` : '', iban: d.deposit.payTo.iban, bic: d.deposit.payTo.bic, reference: d.deposit.reference })}</p>
+    <p>${t('depositCheque', { payee: d.deposit.payTo.chequePayee, address: d.deposit.payTo.chequeAddress.replace(/\n/g, ', '), reference: d.deposit.reference })}</p>
+  </section>`
+      : ''
+  }
   ${form ? errorSummary(d.errors, t('errorsTitle')) : ''}
   ${
     form

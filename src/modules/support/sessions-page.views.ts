@@ -15,6 +15,7 @@ export const sessionsPageMessages = defineMessages({
     intro: 'Les dates sont à l’heure de Paris. Chaque participant a reçu l’invitation par courriel, avec le fichier à ajouter à son agenda.',
     quote: 'Devis {number}',
     hours: 'Heures réalisées : {done} sur {quoted} devisées',
+    invoiced: 'Accompagnement facturé : facture {number}, dans « Vos factures ».',
     upcoming: 'Séances à venir',
     past: 'Séances passées',
     noneUpcoming: 'Aucune séance à venir pour l’instant.',
@@ -37,6 +38,7 @@ export const sessionsPageMessages = defineMessages({
     intro: 'Times are Paris time. Every participant received the invitation by e-mail, with the file to add to their calendar.',
     quote: 'Quote {number}',
     hours: 'Hours done: {done} of {quoted} quoted',
+    invoiced: 'Accompaniment invoiced: invoice {number}, in “Your invoices”.',
     upcoming: 'Sessions to come',
     past: 'Past sessions',
     noneUpcoming: 'No session to come for now.',
@@ -58,7 +60,8 @@ function hours(h: number): string {
 }
 
 export interface CustomerSessionsData {
-  quotes: { number: string; hoursQuoted: number; hoursDone: number }[];
+  /** `finalInvoice`: the accompaniment's final invoice, once issued */
+  quotes: { number: string; hoursQuoted: number; hoursDone: number; finalInvoice?: string | null }[];
   sessions: (SupportSession & { quote_number: string })[];
   now: Date;
 }
@@ -90,7 +93,7 @@ export function customerSessionsPage(ctx: PageContext, d: CustomerSessionsData):
     main: html`<section>
   <h1>${t('title')}</h1>
   <p>${t('intro')}</p>
-  ${d.quotes.map((q) => html`<p><strong>${t('quote', { number: q.number })}</strong> — ${t('hours', { done: hours(q.hoursDone), quoted: hours(q.hoursQuoted) })}</p>`)}
+  ${d.quotes.map((q) => html`<p><strong>${t('quote', { number: q.number })}</strong> — ${t('hours', { done: hours(q.hoursDone), quoted: hours(q.hoursQuoted) })}</p>${q.finalInvoice ? html`<p><a href="/factures">${t('invoiced', { number: q.finalInvoice })}</a></p>` : ''}`)}
   ${
     d.sessions.length === 0
       ? html`<p>${t('none')}</p>`

@@ -1,4 +1,7 @@
+import { frenchDate } from '../../platform/dates.ts';
 import type { SupportRequest } from '../../platform/db/schema.ts';
+import { formatMoney } from '../../web/i18n.ts';
+import type { BillingDocument } from '../billing/document.types.ts';
 import { renderMail, type RenderedMail } from '../notifications/mail-layout.ts';
 import { FORMAT_LABELS, SUBJECT_LABELS } from './support.labels.ts';
 
@@ -72,5 +75,67 @@ export function supportAnswerMail(d: { site: string; number: string; decision: '
     ],
     action: { label: 'Voir le devis dans le back office', url: d.url },
     signature: 'ecrin',
+  });
+}
+
+/** How to pay, as printed on the documents: the transfer with its reference, the cheque. */
+function payLines(p: { reference: string; accountHolder: string; iban: string; bic: string; chequePayee: string; chequeAddress: string }): string[] {
+  return [
+    `Par virement : ${p.accountHolder ? `titulaire ${p.accountHolder}, ` : ''}IBAN ${p.iban}, BIC ${p.bic}, en indiquant la référence ${p.reference}.`,
+    `Par chèque : à l'ordre de ${p.chequePayee}, à envoyer à ${p.chequeAddress.replace(/\n/g, ', ')}, la référence ${p.reference} au dos.`,
+  ];
+}
+
+export interface PayTo {
+  accountHolder: string;
+  iban: string;
+  bic: string;
+  chequePayee: string;
+  chequeAddress: string;
+}
+
+/** To the customer, on "Bon pour accord" of a quote with a deposit: the deposit asked and how to pay it. */
+export function supportDepositRequestMail(d: { site: string; name: string; number: string; percent: number; amountText: string; payTo: PayTo; portalUrl: string }): RenderedMail {
+  return renderMail('fr', {
+    subject: `Devis ${d.number} accepté — acompte de ${d.amountText} à régler`,
+    greeting: `Bonjour ${d.name},`,
+    paragraphs: [
+      `Merci pour votre accord sur le devis ${d.number}. Comme prévu au devis, un acompte de ${d.percent} % est à régler : ${d.amountText}.`,
+      ...payLines({ reference: d.number, ...d.payTo }),
+      "Dès réception, nous vous adressons la facture d'acompte ; le solde sera facturé à la fin de l'accompagnement, acompte déduit. Nous préparons avec vous le planning des séances.",
+    ],
+    action: { label: 'Voir vos factures et devis', url: `${d.portalUrl}/factures` },
+    signature: `L'équipe ${d.site}`,
+  });
+}
+
+/** To the customer: the deposit received, its invoice attached. */
+export function supportDepositInvoiceMail(d: { site: string; name: string; invoice: BillingDocument; portalUrl: string }): RenderedMail {
+  const inv = d.invoice;
+  return renderMail('fr', {
+    subject: `Acompte reçu — facture d'acompte ${inv.number}`,
+    greeting: `Bonjour ${d.name},`,
+    paragraphs: [
+      `Nous avons bien reçu votre acompte de ${formatMoney(inv.totals.grossCents, 'fr')} sur le devis ${inv.references?.quoteNumber ?? ''}. Votre facture d'acompte ${inv.number} est jointe à ce courriel.`,
+      "Le solde sera facturé à la fin de l'accompagnement, sur les séances réalisées, acompte déduit.",
+    ],
+    action: { label: 'Voir mes factures', url: `${d.portalUrl}/factures` },
+    signature: `L'équipe ${d.site}`,
+  });
+}
+
+/** To the customer: the accompaniment's final invoice, attached, with the balance due and how to pay it. */
+export function supportFinalInvoiceMail(d: { site: string; name: string; invoice: BillingDocument; balanceCents: number; payTo: PayTo; portalUrl: string }): RenderedMail {
+  const inv = d.invoice;
+  return renderMail('fr', {
+    subject: `Votre facture d'accompagnement ${inv.number}`,
+    greeting: `Bonjour ${d.name},`,
+    paragraphs: [
+      `L'accompagnement du devis ${inv.references?.quoteNumber ?? ''} est terminé : voici sa facture ${inv.number}, jointe à ce courriel, établie sur les séances réalisées et les frais à leur montant réel.`,
+      `Total : ${formatMoney(inv.totals.grossCents, 'fr')}${inv.deposit ? `, acompte déduit (facture ${inv.deposit.invoiceNumber}) : ${formatMoney(inv.deposit.amountCents, 'fr')}` : ''}. Reste à payer : ${formatMoney(d.balanceCents, 'fr')}${inv.dueDate ? `, au plus tard le ${frenchDate(inv.dueDate)}` : ''}.`,
+      ...payLines({ reference: inv.paymentReference, ...d.payTo }),
+    ],
+    action: { label: 'Voir mes factures', url: `${d.portalUrl}/factures` },
+    signature: `L'équipe ${d.site}`,
   });
 }

@@ -1,4 +1,5 @@
 import type { DocumentLine } from '../billing/document.types.ts';
+import { frenchDate } from '../../platform/dates.ts';
 import { formatMoney } from '../../web/i18n.ts';
 
 export const EXTRA_CATEGORIES = ['travel', 'room', 'equipment', 'data', 'other'] as const;
@@ -59,4 +60,49 @@ export function supportQuoteLines(sessions: readonly SessionLineInput[], extras:
     lines.push({ label: `${EXTRA_LABELS[e.category]} : ${e.label}`, detail: 'Frais annexes', quantity: 1, unitPriceCents: e.amountCents, netCents: e.amountCents, vatRatePercent: rate.vatRatePercent });
   }
   return { lines, hours };
+}
+
+/** The deposit of a quote: its percent of the quote's total (tax included), in cents, rounded half up. */
+export function depositCents(grossCents: number, percent: number): number {
+  return Math.floor((grossCents * percent + 50) / 100);
+}
+
+const EXTRA_DETAIL = 'Frais annexes';
+
+/** A quote's extra-cost lines (the others are its session lines), in their order. */
+export function extraLinesOf(quoteLines: readonly DocumentLine[]): DocumentLine[] {
+  return quoteLines.filter((l) => l.detail === EXTRA_DETAIL);
+}
+
+/**
+ * The lines of an accompaniment's final invoice: one line a session done, its hours at the quote's
+ * hourly price (its volume tier included); then each extra cost of the quote at its real amount,
+ * the line saying so when it differs from the quoted one.
+ */
+export function finalInvoiceLines(quote: { number: string; lines: readonly DocumentLine[] }, sessions: readonly { startsLocal: string; topic: string; hoursDone: number }[], realCents: readonly number[]): DocumentLine[] {
+  const sessionLine = quote.lines.find((l) => l.detail !== EXTRA_DETAIL);
+  const unit = sessionLine?.unitPriceCents ?? 0;
+  const rate = quote.lines[0]?.vatRatePercent ?? 0;
+  const lines: DocumentLine[] = sessions
+    .filter((s) => s.hoursDone > 0)
+    .map((s) => ({
+      label: `Séance du ${frenchDate(s.startsLocal.slice(0, 10))}${s.topic ? ` — ${s.topic}` : ''}`,
+      detail: `${hoursText(s.hoursDone)} réalisées × ${formatMoney(unit, 'fr')}/h (taux horaire du devis ${quote.number})`,
+      quantity: s.hoursDone,
+      unitPriceCents: unit,
+      netCents: Math.round(s.hoursDone * unit),
+      vatRatePercent: rate,
+    }));
+  extraLinesOf(quote.lines).forEach((e, i) => {
+    const real = realCents[i] ?? e.netCents;
+    lines.push({
+      label: e.label,
+      detail: real === e.netCents ? EXTRA_DETAIL : `${EXTRA_DETAIL} — montant réel, devisé ${formatMoney(e.netCents, 'fr')}`,
+      quantity: 1,
+      unitPriceCents: real,
+      netCents: real,
+      vatRatePercent: e.vatRatePercent,
+    });
+  });
+  return lines;
 }

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { DB, SupportQuote, SupportQuotesTable, SupportRequest, SupportRequestsTable } from '../../platform/db/schema.ts';
+import type { DB, SupportInvoicesTable, SupportQuote, SupportQuotesTable, SupportRequest, SupportRequestsTable } from '../../platform/db/schema.ts';
 
 /** The SQL of accompaniment requests; private to the support module. */
 export class SupportRepository {
@@ -71,5 +71,31 @@ export class SupportRepository {
       .where('d.user_id', '=', userId)
       .orderBy('q.document_id', 'desc')
       .execute();
+  }
+
+  /** The quote's row, locked until the caller's transaction ends: its invoicing happens once at a time. */
+  lockQuote(trx: Kysely<DB>, documentId: number): Promise<SupportQuote | undefined> {
+    return trx.selectFrom('support_quotes').selectAll().where('document_id', '=', documentId).forUpdate().executeTakeFirst();
+  }
+
+  async insertInvoice(trx: Kysely<DB>, row: Insertable<SupportInvoicesTable>): Promise<void> {
+    await trx.insertInto('support_invoices').values(row).execute();
+  }
+
+  /** The invoices of accompaniment quotes (deposit, final), oldest first, with their documents' figures. */
+  invoicesOf(quoteIds: readonly number[], db: Kysely<DB> = this.#db) {
+    if (quoteIds.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom('support_invoices as i')
+      .innerJoin('documents as d', 'd.id', 'i.document_id')
+      .select(['i.document_id', 'i.quote_id', 'i.kind', 'd.number', 'd.issue_date', 'd.gross_cents', 'd.due_date'])
+      .where('i.quote_id', 'in', [...quoteIds])
+      .orderBy('i.document_id')
+      .execute();
+  }
+
+  /** The accompaniment invoice a document is, if it is one. */
+  invoiceByDocument(documentId: number, db: Kysely<DB> = this.#db) {
+    return db.selectFrom('support_invoices').selectAll().where('document_id', '=', documentId).executeTakeFirst();
   }
 }

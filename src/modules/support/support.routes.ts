@@ -11,6 +11,7 @@ import { supportFormPage, supportSentPage } from './support.views.ts';
 import { submitSupportRequest } from './use-cases/submit-support-request.ts';
 import { answerSupportQuote, MESSAGE_MAX, SIGNER_MAX } from './use-cases/answer-support-quote.ts';
 import { answerPage } from './answer.views.ts';
+import { depositCents } from './support.pricing.ts';
 import { AppError, errorText } from '../../errors/app-error.ts';
 import { requireSignedIn } from '../../web/guards.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
@@ -75,7 +76,14 @@ export function supportRoutes(c: Container, pageContext: PageContextFactory): Fa
     const state = await c.services.billing.stateOf(doc);
     const decision = await c.services.billing.decisionOf(doc.id);
     const closedWhy = state === 'expired' ? errorText('quote_expired_answer', ctx.locale) : state === 'cancelled' ? errorText('quote_replaced_answer', ctx.locale) : null;
-    return sendHtml(reply, answerPage(ctx, { quote: doc.content as BillingDocument, decision, closedWhy, values, errors }), status);
+    // Accepted "with a deposit": the deposit asked and how to pay it, until its invoice is issued.
+    const sq = decision?.decision === 'accepted' && state === 'accepted' ? await c.services.support.quote(doc.id) : undefined;
+    const depositInvoice = sq?.invoicing === 'deposit' ? (await c.services.support.invoicesOf([doc.id])).find((i) => i.kind === 'deposit') : undefined;
+    const deposit =
+      sq?.invoicing === 'deposit'
+        ? { percent: sq.deposit_percent, amountCents: depositCents(doc.gross_cents, sq.deposit_percent), reference: doc.number, invoiceNumber: depositInvoice?.number ?? null, payTo: await c.services.settings.operatorIdentity() }
+        : null;
+    return sendHtml(reply, answerPage(ctx, { quote: doc.content as BillingDocument, decision, closedWhy, values, errors, deposit }), status);
   }
 
   return async (app) => {
@@ -93,11 +101,12 @@ export function supportRoutes(c: Container, pageContext: PageContextFactory): Fa
       const user = request.currentUser!;
       const [quotes, sessions] = await Promise.all([support.quotesOfUser(user.id), c.services.supportSessions.forUser(user.id)]);
       const withSessions = quotes.filter((q) => sessions.some((s) => s.quote_id === q.document_id));
+      const finals = new Map((await support.invoicesOf(withSessions.map((q) => q.document_id))).filter((i) => i.kind === 'final').map((i) => [i.quote_id, i.number]));
       const ctx = await pageContext(request, reply);
       return sendHtml(
         reply,
         customerSessionsPage(ctx, {
-          quotes: withSessions.map((q) => ({ number: q.number, hoursQuoted: Number(q.hours), hoursDone: hoursDone(sessions.filter((s) => s.quote_id === q.document_id)) })),
+          quotes: withSessions.map((q) => ({ number: q.number, hoursQuoted: Number(q.hours), hoursDone: hoursDone(sessions.filter((s) => s.quote_id === q.document_id)), finalInvoice: finals.get(q.document_id) ?? null })),
           sessions,
           now: c.clock.now(),
         }),

@@ -233,4 +233,44 @@ export class SupportService {
   quotesOfUser(userId: number) {
     return this.#repo.quotesOfUser(userId);
   }
+
+  /** An accompaniment quote's own row (its invoicing mode and deposit percent). */
+  quote(documentId: number, db?: Kysely<DB>) {
+    return this.#repo.quote(documentId, db);
+  }
+
+  /** Locks the quote's row for its invoicing (deposit or final), in the caller's transaction. */
+  lockQuote(trx: Kysely<DB>, documentId: number) {
+    return this.#repo.lockQuote(trx, documentId);
+  }
+
+  /** Records that a document of the ledger is the deposit or final invoice of a quote (once each). */
+  async recordInvoice(trx: Kysely<DB>, row: { documentId: number; quoteId: number; kind: 'deposit' | 'final'; by: number | null }): Promise<void> {
+    await this.#repo.insertInvoice(trx, { document_id: row.documentId, quote_id: row.quoteId, kind: row.kind, created_by: row.by, created_at: this.#clock.now() });
+  }
+
+  /** The deposit and final invoices of these quotes, oldest first. */
+  invoicesOf(quoteIds: readonly number[], db?: Kysely<DB>) {
+    return this.#repo.invoicesOf(quoteIds, db);
+  }
+
+  /** The accompaniment invoice (deposit or final) a document is, if it is one. */
+  invoiceByDocument(documentId: number, db?: Kysely<DB>) {
+    return this.#repo.invoiceByDocument(documentId, db);
+  }
+
+  /**
+   * The real amounts of a quote's extra costs as the operator typed them (euros, "120,50"): the
+   * amounts in cents, or field error codes (`real_0`…). Zero is allowed (a cost that did not occur).
+   */
+  parseRealAmounts(texts: readonly string[], count: number): { ok: true; cents: number[] } | { ok: false; errors: Record<string, FieldErrorCode> } {
+    const errors: Record<string, FieldErrorCode> = {};
+    const cents: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const euros = decimal(texts[i] ?? '');
+      if (!(euros >= 0 && euros <= 100_000)) errors[`real_${i}`] = 'support_real_amount_invalid';
+      cents.push(Math.round(euros * 100));
+    }
+    return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, cents };
+  }
 }

@@ -13,6 +13,7 @@ import * as m0011 from './migrations/0011-support-sessions.ts';
 import * as m0012 from './migrations/0012-renewal.ts';
 import * as m0013 from './migrations/0013-diamant-and-closure.ts';
 import * as m0014 from './migrations/0014-archives-end.ts';
+import * as m0015 from './migrations/0015-support-invoicing.ts';
 
 /** Every migration, in order. Listed here rather than read from disk: the list is type-checked. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0012-renewal': m0012,
   '0013-diamant-and-closure': m0013,
   '0014-archives-end': m0014,
+  '0015-support-invoicing': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -433,6 +433,14 @@ export interface SupportQuotesTable {
   created_at: Timestamp;
 }
 
+export interface SupportInvoicesTable {
+  document_id: number;
+  quote_id: number;
+  kind: 'deposit' | 'final';
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
 export type SupportSessionState = 'planned' | 'done' | 'cancelled';
 
 export interface SupportSessionsTable {
@@ -519,6 +527,7 @@ export interface DB {
   support_requests: SupportRequestsTable;
   support_quotes: SupportQuotesTable;
   support_sessions: SupportSessionsTable;
+  support_invoices: SupportInvoicesTable;
   quote_decisions: QuoteDecisionsTable;
   archives: ArchivesTable;
   lifecycle_runs: LifecycleRunsTable;

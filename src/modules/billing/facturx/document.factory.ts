@@ -166,3 +166,47 @@ export function sampleQuote(overrides: Partial<BillingDocument> = {}): BillingDo
     ...overrides,
   });
 }
+
+/** an accompaniment's deposit invoice (Factur-X 386): 30 % of a 390,00 € quote, received by transfer */
+export function sampleDepositInvoice(overrides: Partial<BillingDocument> = {}): BillingDocument {
+  const base = sampleInvoice();
+  const lines: DocumentLine[] = [{ label: 'Acompte de 30 % sur le devis DEV-2026-0050', detail: 'Accompagnement Diacamma ; montant du devis : 390,00 €', quantity: 1, unitPriceCents: 11700, netCents: 11700, vatRatePercent: 0 }];
+  return {
+    ...base,
+    number: 'FAC-2026-0051',
+    invoiceType: 'deposit',
+    servicePeriod: null,
+    dueDate: base.issueDate,
+    lines,
+    totals: { netCents: 11700, vatCents: 0, grossCents: 11700, vatBreakdown: [{ ratePercent: 0, baseCents: 11700, vatCents: 0 }] },
+    paymentReference: 'DEV-2026-0050',
+    paymentTerms: { ...base.paymentTerms, dueText: "Acompte payé à l'acceptation du devis" },
+    references: { quoteNumber: 'DEV-2026-0050' },
+    paid: { method: 'transfer', date: '2026-11-27', amountCents: 11700 },
+    ...overrides,
+  };
+}
+
+/** an accompaniment's final invoice: 4 h done, a transport cost at its real amount, the deposit deducted */
+export function sampleFinalInvoice(overrides: Partial<BillingDocument> = {}): BillingDocument {
+  const base = sampleInvoice();
+  const lines: DocumentLine[] = [
+    { label: 'Séance du 02/12/2026 — Cotisations', detail: '2 h réalisées × 80,00 €/h (taux horaire du devis DEV-2026-0050)', quantity: 2, unitPriceCents: 8000, netCents: 16000, vatRatePercent: 0 },
+    { label: 'Séance du 04/12/2026 — Reçus fiscaux', detail: '2 h réalisées × 80,00 €/h (taux horaire du devis DEV-2026-0050)', quantity: 2, unitPriceCents: 8000, netCents: 16000, vatRatePercent: 0 },
+    { label: 'Transport et hébergement : Train Grenoble', detail: 'Frais annexes — montant réel, devisé 70,00 €', quantity: 1, unitPriceCents: 8450, netCents: 8450, vatRatePercent: 0 },
+  ];
+  return {
+    ...base,
+    number: 'FAC-2026-0052',
+    invoiceType: 'final',
+    servicePeriod: { start: '2026-12-02', end: '2026-12-04' },
+    dueDate: '2026-12-31',
+    lines,
+    totals: { netCents: 40450, vatCents: 0, grossCents: 40450, vatBreakdown: [{ ratePercent: 0, baseCents: 40450, vatCents: 0 }] },
+    paymentReference: 'FAC-2026-0052',
+    references: { quoteNumber: 'DEV-2026-0050' },
+    deposit: { invoiceNumber: 'FAC-2026-0051', issueDate: '2026-11-28', amountCents: 11700 },
+    paid: null,
+    ...overrides,
+  };
+}

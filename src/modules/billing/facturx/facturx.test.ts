@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
   sampleCreditNote,
+  sampleDepositInvoice,
+  sampleFinalInvoice,
   sampleInvoice,
   samplePaidInvoice,
   sampleQuote,
@@ -54,6 +56,9 @@ const documents = {
   paidPartlyByPaypal: samplePaidInvoice({ number: 'FAC-2026-0048', paid: { method: 'paypal', date: '2026-11-26', amountCents: 5000 } }),
   twoRates: twoRates(),
   escaping: escapingBuyer(),
+  deposit: sampleDepositInvoice(),
+  finalLessDeposit: sampleFinalInvoice(),
+  depositWithVat: sampleDepositInvoice({ number: 'FAC-2026-0053', vatFranchise: false, seller: { ...sampleVatInvoice().seller }, lines: [{ label: 'Acompte de 30 % sur le devis DEV-2026-0054', detail: null, quantity: 1, unitPriceCents: 9750, netCents: 9750, vatRatePercent: 20 }], totals: { netCents: 9750, vatCents: 1950, grossCents: 11700, vatBreakdown: [{ ratePercent: 20, baseCents: 9750, vatCents: 1950 }] }, paid: { method: 'cheque', date: '2026-11-27', amountCents: 11700 } }),
 };
 
 describe('Factur-X EN 16931 XML against the official XSD and schematron', () => {
@@ -82,6 +87,27 @@ describe('Factur-X EN 16931 XML against the official XSD and schematron', () => 
 });
 
 describe('buildFacturXml', () => {
+  it('deposit invoice: 386 (prepayment), the quote as the sales order, paid (S2, nothing due)', () => {
+    const xml = buildFacturXml(sampleDepositInvoice());
+    assert.equal(tag(xml, 'ram:TypeCode', '<rsm:ExchangedDocument>'), '386');
+    assert.equal(tag(xml, 'ram:ID', 'BusinessProcessSpecifiedDocumentContextParameter'), 'S2');
+    assert.equal(tag(xml, 'ram:IssuerAssignedID', '<ram:SellerOrderReferencedDocument>'), 'DEV-2026-0050');
+    assert.equal(tag(xml, 'ram:TotalPrepaidAmount'), '117.00');
+    assert.equal(tag(xml, 'ram:DuePayableAmount'), '0.00');
+  });
+
+  it('final invoice: 380, the deposit invoice as preceding invoice (BG-3) and prepaid amount, the balance due', () => {
+    const xml = buildFacturXml(sampleFinalInvoice());
+    assert.equal(tag(xml, 'ram:TypeCode', '<rsm:ExchangedDocument>'), '380');
+    assert.equal(tag(xml, 'ram:ID', 'BusinessProcessSpecifiedDocumentContextParameter'), 'S1');
+    assert.equal(tag(xml, 'ram:IssuerAssignedID', '<ram:InvoiceReferencedDocument>'), 'FAC-2026-0051');
+    assert.equal(tag(xml, 'qdt:DateTimeString', '<ram:InvoiceReferencedDocument>'), '20261128');
+    assert.equal(tag(xml, 'ram:GrandTotalAmount'), '404.50');
+    assert.equal(tag(xml, 'ram:TotalPrepaidAmount'), '117.00');
+    assert.equal(tag(xml, 'ram:DuePayableAmount'), '287.50');
+    assert.ok(xml.includes('<ram:Content>Frais annexes — montant réel, devisé 70,00 €</ram:Content>'));
+  });
+
   it('franchise invoice: 380, category E with VATEX-FR-FRANCHISE, SIREN under 0002, payment block', () => {
     const doc = sampleInvoice();
     const xml = buildFacturXml(doc);

@@ -1,5 +1,6 @@
 /**
- * Factur-X 1.0x, EN 16931 profile: the UN/CEFACT CII XML of an invoice (380) or credit note (381).
+ * Factur-X 1.0x, EN 16931 profile: the UN/CEFACT CII XML of an invoice (380), a deposit invoice (386)
+ * or a credit note (381).
  * Checked in the tests against the official XSD and compiled schematron (../shared/schemas/facturx-en16931).
  *
  * Choices worth knowing:
@@ -25,6 +26,7 @@ import {
   compactIban,
   dueCents,
   latePenaltySentence,
+  prepaidCents,
   legalNameWithEi,
   sirenOf,
   siretOf,
@@ -233,9 +235,13 @@ export function buildFacturXml(doc: BillingDocument): string {
   if (isCreditNote && (!invoiceRef || !doc.references?.invoiceIssueDate)) {
     throw new RangeError(`${doc.number}: a credit note must reference the invoice it corrects (number and date)`);
   }
-  const prepaid = doc.paid?.amountCents ?? 0;
+  const prepaid = prepaidCents(doc);
   const due = dueCents(doc);
   const fullyPaid = doc.paid != null && due <= 0;
+  // A deposit invoice is a prepayment invoice (UNTDID 1001: 386); a final invoice refers to the
+  // deposit invoice it deducts as its preceding invoice (BG-3).
+  const typeCode = isCreditNote ? '381' : doc.invoiceType === 'deposit' ? '386' : '380';
+  const preceding = isCreditNote ? { number: invoiceRef!, date: doc.references!.invoiceIssueDate! } : doc.deposit ? { number: doc.deposit.invoiceNumber, date: doc.deposit.issueDate } : null;
 
   const notes: Array<[string, string]> = [];
   if (doc.note) notes.push([doc.note, 'AAI']);
@@ -254,7 +260,7 @@ export function buildFacturXml(doc: BillingDocument): string {
       ]),
       el('rsm:ExchangedDocument', [
         el('ram:ID', doc.number),
-        el('ram:TypeCode', isCreditNote ? '381' : '380'),
+        el('ram:TypeCode', typeCode),
         date102('ram:IssueDateTime', doc.issueDate),
         ...notes.map(([content, code]) =>
           el('ram:IncludedNote', [el('ram:Content', content), el('ram:SubjectCode', code)]),
@@ -293,10 +299,10 @@ export function buildFacturXml(doc: BillingDocument): string {
             prepaid !== 0 && named('ram:TotalPrepaidAmount', amount(prepaid)),
             named('ram:DuePayableAmount', amount(due)),
           ]),
-          isCreditNote &&
+          preceding &&
             el('ram:InvoiceReferencedDocument', [
-              el('ram:IssuerAssignedID', invoiceRef!),
-              date102('ram:FormattedIssueDateTime', doc.references!.invoiceIssueDate!, 'qdt'),
+              el('ram:IssuerAssignedID', preceding.number),
+              date102('ram:FormattedIssueDateTime', preceding.date, 'qdt'),
             ]),
         ]),
       ]),

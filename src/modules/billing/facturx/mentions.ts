@@ -50,7 +50,12 @@ export function groupIban(iban: string): string {
   return compactIban(iban).replace(/(.{4})(?=.)/g, '$1 ');
 }
 
+/** what was paid before this document (BT-113): a payment received, and a deposit invoiced and deducted */
+export function prepaidCents(doc: BillingDocument): number {
+  return (doc.paid?.amountCents ?? 0) + (doc.deposit?.amountCents ?? 0);
+}
+
 /** the amount still due (BT-115): gross minus what was already paid (BT-113) */
 export function dueCents(doc: BillingDocument): number {
-  return doc.totals.grossCents - (doc.paid?.amountCents ?? 0);
+  return doc.totals.grossCents - prepaidCents(doc);
 }

@@ -7,6 +7,8 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { BillingDocument } from '../document.types.ts';
 import {
   sampleCreditNote,
+  sampleDepositInvoice,
+  sampleFinalInvoice,
   sampleInvoice,
   samplePaidInvoice,
   sampleQuote,
@@ -358,5 +360,28 @@ import { inflateSync } from 'node:zlib';
       async () => renderDocumentPdf({ ...doc, totals: { ...doc.totals, grossCents: 1 } }),
       /inconsistent totals/,
     );
+  });
+});
+
+describe('renderDocumentPdf: accompaniment invoices', () => {
+  it('a deposit invoice is titled as such, refers to its quote, and says it is paid', async () => {
+    const parsed = await parsePdf(await renderDocumentPdf(sampleDepositInvoice()));
+    assertMentions(parsed, ["FACTURE D'ACOMPTE", 'N° FAC-2026-0051', 'Acompte sur le devis DEV-2026-0050', 'Acompte de 30 % sur le devis DEV-2026-0050', `Total TTC${formatEuros(11700)}`, 'Payée le 27/11/2026 par virement']);
+  });
+
+  it('a final invoice shows the real amount against the quoted one, deducts the deposit invoice, and asks the balance', async () => {
+    const parsed = await parsePdf(await renderDocumentPdf(sampleFinalInvoice()));
+    assertMentions(parsed, [
+      'N° FAC-2026-0052',
+      'Suivant devis DEV-2026-0050',
+      "Acompte déduit : facture d'acompte FAC-2026-0051 du 28/11/2026",
+      'Frais annexes — montant réel, devisé 70,00 €',
+      `Total TTC${formatEuros(40450)}`,
+      `Acompte facturé (FAC-2026-0051)${formatEuros(-11700)}`,
+      `Net à payer${formatEuros(28750)}`,
+      'Référence à indiquer sur votre virement (ou au dos du chèque) : FAC-2026-0052',
+      'Échéance : 31/12/2026',
+    ]);
+    assert.ok(!parsed.compact.includes("FACTURED'ACOMPTE"), 'an ordinary title');
   });
 });

@@ -13,6 +13,7 @@ import { addressLines, formatEuros, formatRate, groupSiret, QTY, registrationLab
 import { COLOR, LEFT, MARGIN, PAGE, RIGHT, WIDTH, Writer, type Pdf } from './writer.ts';
 
 export const TITLES = { quote: 'DEVIS', invoice: 'FACTURE', credit_note: 'AVOIR' } as const;
+const DEPOSIT_TITLE = "FACTURE D'ACOMPTE";
 const PAID_BY = { transfer: 'virement', cheque: 'chèque', paypal: 'PayPal' } as const;
 
 export function drawHeader(w: Writer, doc: BillingDocument): void {
@@ -37,8 +38,9 @@ export function drawHeader(w: Writer, doc: BillingDocument): void {
   const rx = LEFT + colW + 20;
   const rw = RIGHT - rx;
   let ry = MARGIN;
-  w.style(22, true, COLOR.accent);
-  ry += w.at(TITLES[doc.kind], rx, ry, rw, 'right') + 2;
+  const deposit = doc.kind === 'invoice' && doc.invoiceType === 'deposit';
+  w.style(deposit ? 17 : 22, true, COLOR.accent);
+  ry += w.at(deposit ? DEPOSIT_TITLE : TITLES[doc.kind], rx, ry, rw, 'right') + 2;
   w.style(10, true);
   ry += w.at(`N° ${doc.number}`, rx, ry, rw, 'right') + 2;
   w.style(9);
@@ -82,7 +84,8 @@ export function drawHeader(w: Writer, doc: BillingDocument): void {
     const on = doc.references.invoiceIssueDate ? ` du ${toFrenchDate(doc.references.invoiceIssueDate)}` : '';
     refs.push(`Avoir sur la facture ${doc.references.invoiceNumber}${on}`);
   }
-  if (doc.kind === 'invoice' && doc.references?.quoteNumber) refs.push(`Suivant devis ${doc.references.quoteNumber}`);
+  if (doc.kind === 'invoice' && doc.references?.quoteNumber) refs.push(`${doc.invoiceType === 'deposit' ? 'Acompte sur le devis' : 'Suivant devis'} ${doc.references.quoteNumber}`);
+  if (doc.kind === 'invoice' && doc.deposit) refs.push(`Acompte déduit : facture d'acompte ${doc.deposit.invoiceNumber} du ${toFrenchDate(doc.deposit.issueDate)}`);
   for (const r of refs) w.para(r, 9.5, true);
   if (refs.length) w.y += 4;
 }
@@ -170,8 +173,9 @@ export function drawTotals(w: Writer, doc: BillingDocument): void {
     }
   }
   rows.push(['Total TTC', formatEuros(t.grossCents), true]);
-  if (doc.paid && doc.paid.amountCents !== 0) {
-    rows.push(['Déjà réglé', formatEuros(-doc.paid.amountCents), false]);
+  if (doc.deposit && doc.deposit.amountCents !== 0) rows.push([`Acompte facturé (${doc.deposit.invoiceNumber})`, formatEuros(-doc.deposit.amountCents), false]);
+  if (doc.paid && doc.paid.amountCents !== 0) rows.push(['Déjà réglé', formatEuros(-doc.paid.amountCents), false]);
+  if ((doc.paid && doc.paid.amountCents !== 0) || (doc.deposit && doc.deposit.amountCents !== 0)) {
     rows.push([doc.kind === 'credit_note' ? 'Reste à rembourser' : 'Net à payer', formatEuros(dueCents(doc)), true]);
   }
   const boxW = 250;

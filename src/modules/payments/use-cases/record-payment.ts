@@ -1,6 +1,6 @@
 import { frenchDate, isCalendarDate } from '../../../platform/dates.ts';
 import type { DomainError } from '../../../errors/app-error.ts';
-import { isDuplicatePayment, type PaymentError, type SettleOutcome } from '../payments.service.ts';
+import { balanceOf, isDuplicatePayment, type PaymentError, type SettleOutcome } from '../payments.service.ts';
 import { settleContext, settleQuoteIn, type SettleQuoteDeps } from './settle-quote.ts';
 
 export interface ManualPayment {
@@ -25,7 +25,8 @@ export type RecordPaymentResult =
 const EARLIEST_PLAUSIBLE = '2000-01-01';
 
 /**
- * The operator records a bank transfer or a cheque received. The payment, its audit and its
+ * The operator records a bank transfer or a cheque received — on a hosting quote, an accompaniment
+ * quote's deposit, or an accompaniment's final invoice. The payment, its audit and its
  * settlement (the invoice when it covers the quote) are one transaction: if the settlement fails,
  * nothing is stored and the operator is told — a payment is never left recorded but unsettled.
  * The `payments.settle` job sent with it is the backstop that makes a crash between the two
@@ -44,7 +45,7 @@ export async function recordPayment(d: SettleQuoteDeps, operatorId: number, quot
 
   if (!input.confirmed) {
     const warnings: PaymentWarning[] = [];
-    const balance = await d.payments.balance(quote);
+    const balance = balanceOf(payable.expectedCents, await d.payments.paidCents(quote.id));
     if (input.amountCents !== balance.dueCents) warnings.push({ code: 'amount_differs', dueCents: balance.dueCents });
     const same = await d.payments.sameReference(quote.id, input.reference);
     if (same) warnings.push({ code: 'same_reference', receivedOn: same.received_on, amountCents: same.amount_cents });

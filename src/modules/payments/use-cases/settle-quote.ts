@@ -12,7 +12,9 @@ import type { MailService } from '../../notifications/mail.service.ts';
 import { customerRecipients } from '../../notifications/recipients.ts';
 import type { OrdersService } from '../../orders/orders.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
+import type { SupportService } from '../../support/support.service.ts';
 import type { PaymentsService, SettleOutcome } from '../payments.service.ts';
+import { settleSupportIn } from './settle-support.ts';
 
 export interface SettleQuoteDeps {
   db: Kysely<DB>;
@@ -20,6 +22,7 @@ export interface SettleQuoteDeps {
   payments: PaymentsService;
   billing: BillingService;
   orders: OrdersService;
+  support: SupportService;
   accounts: AccountsService;
   settings: SettingsService;
   mail: MailService;
@@ -38,7 +41,7 @@ export interface SettleQuoteDeps {
 export async function settleQuote(d: SettleQuoteDeps, quoteId: number): Promise<SettleOutcome> {
   const quote = await d.billing.findDocument({ id: quoteId });
   // A settle job names a quote a payment was recorded for: a missing one is a broken invariant.
-  if (!quote || quote.kind !== 'quote' || quote.order_id === null) throw new Error(`no quote ${quoteId}`);
+  if (!quote || (quote.kind !== 'quote' && quote.order_id !== null)) throw new Error(`no quote ${quoteId}`);
   const context = await settleContext(d, quote);
   return d.events.transaction(d.db, (trx) => settleQuoteIn(d, trx, quote, context));
 }
@@ -59,7 +62,8 @@ export async function settleContext(d: SettleQuoteDeps, quote: DocumentRow): Pro
  * payment and settling it are then one — the payment is never stored without its settlement).
  */
 export async function settleQuoteIn(d: SettleQuoteDeps, trx: Kysely<DB>, quote: DocumentRow, { account, site }: SettleContext): Promise<SettleOutcome> {
-  if (quote.order_id === null) throw new Error(`quote ${quote.number} has no order`);
+  // An accompaniment's quote (its deposit) or final invoice (its balance).
+  if (quote.order_id === null) return settleSupportIn(d, trx, quote, { account, site });
   const orderId = quote.order_id;
   const now = d.clock.now();
   const order = await d.orders.lock(trx, orderId);

@@ -9,10 +9,15 @@ import type { AuditService } from '../../audit/audit.service.ts';
 import type { BillingService } from '../../billing/billing.service.ts';
 import type { MailService } from '../../notifications/mail.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
-import { supportAnswerMail } from '../support.mails.ts';
+import { customerRecipients } from '../../notifications/recipients.ts';
+import { supportAnswerMail, supportDepositRequestMail } from '../support.mails.ts';
+import { depositCents } from '../support.pricing.ts';
+import type { SupportService } from '../support.service.ts';
+import { formatMoney } from '../../../web/i18n.ts';
 
 export interface AnswerSupportQuoteDeps {
   db: Kysely<DB>;
+  support: SupportService;
   billing: BillingService;
   accounts: AccountsService;
   settings: SettingsService;
@@ -56,6 +61,9 @@ export async function answerSupportQuote(d: AnswerSupportQuoteDeps, user: Curren
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const identity = await d.settings.operatorIdentity();
   const operators = await d.accounts.operatorEmails();
+  // Accepted "with a deposit": the customer is asked for it at once (amount, reference, how to pay).
+  const sq = answer.decision === 'accepted' ? await d.support.quote(quote.id) : undefined;
+  const account = sq?.invoicing === 'deposit' ? await d.accounts.getAccount(user.id) : undefined;
   await d.db.transaction().execute(async (trx) => {
     await d.billing.decideQuote(trx, quote, { decision: answer.decision, userId: user.id, signerName: answer.signerName, message: answer.message, ip });
     await d.mail.enqueue(trx, {
@@ -64,6 +72,14 @@ export async function answerSupportQuote(d: AnswerSupportQuoteDeps, user: Curren
       rendered: supportAnswerMail({ site: identity.tradeName, number, decision: answer.decision, signer: answer.signerName, message: answer.message, url: `${d.portalUrl()}/backoffice/documents/${number}` }),
       userId: null,
     });
+    if (sq?.invoicing === 'deposit' && account) {
+      await d.mail.enqueue(trx, {
+        recipients: customerRecipients(account.user, account.organisation),
+        template: 'support.deposit_request',
+        userId: account.user.id,
+        rendered: supportDepositRequestMail({ site: identity.tradeName, name: account.user.name, number, percent: sq.deposit_percent, amountText: formatMoney(depositCents(quote.gross_cents, sq.deposit_percent), 'fr'), payTo: identity, portalUrl: d.portalUrl() }),
+      });
+    }
     await d.audit.record({ action: answer.decision === 'accepted' ? 'support.quote_accepted' : 'support.quote_refused', actorUserId: user.id, subjectUserId: user.id, ip, at: d.clock.now(), details: { number } }, trx);
   });
   return { ok: true };

@@ -49,6 +49,8 @@ export async function planSession(d: SessionUseCaseDeps, requestId: number, form
   const identity = await d.settings.operatorIdentity();
   const now = d.clock.now();
   const session = await d.db.transaction().execute(async (trx) => {
+    await d.support.lockQuote(trx, quote.doc.id);
+    if ((await d.support.invoicesOf([quote.doc.id], trx)).some((i) => i.kind === 'final')) throw new AppError('support_already_invoiced');
     const s = await d.supportSessions.create(trx, quote.doc.id, parsed.input, by.operatorId, new URL(d.portalUrl()).hostname);
     await notifySession(d, trx, s, 'invitation', { identity, recipients: s.participants, userId: quote.doc.user_id, now });
     await d.audit.record({ action: 'support.session_planned', actorUserId: by.operatorId, subjectUserId: quote.doc.user_id, ip: by.ip, at: now, details: { requestId, quote: quote.number, sessionId: s.id, uid: s.uid, starts: s.starts_local } }, trx);
