@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import yauzl from 'yauzl';
 import { launchBrowser, skipReason } from '../support/browser.ts';
 import { orderAndValidate } from '../support/customers.ts';
 import { assertHeading, assertNoPageProblems, newWatchedPage } from '../support/page-watch.ts';
 import { customerAgent } from '../support/paid-order.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { unzipEntries } from '../support/unzip.ts';
 
 const STEP = 15_000;
 const PHONE = { width: 390, height: 844 };
@@ -23,29 +23,6 @@ const PHONE = { width: 390, height: 844 };
 async function assertFits(page: Page): Promise<void> {
   const [scroll, width] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
   assert.ok(scroll <= width, `${page.url()} is ${scroll} px wide on a ${width} px screen`);
-}
-
-function entriesOf(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 describe('"Vos données" in a real browser', { skip: skipReason, timeout: 180_000 }, () => {
@@ -81,7 +58,7 @@ describe('"Vos données" in a real browser', { skip: skipReason, timeout: 180_00
       assert.match(download.suggestedFilename(), /^donnees-depart-\d{4}-\d{2}-\d{2}\.zip$/);
       const file = path.join(os.tmpdir(), `ecrin-donnees-${process.pid}.zip`);
       await download.saveAs(file);
-      const files = await entriesOf(await readFile(file));
+      const files = await unzipEntries(await readFile(file));
       const json = JSON.parse(files.get('compte.json')!.toString('utf8'));
       assert.equal(json.account.alias, 'depart');
       assert.equal(files.get(`documents/devis/${quoteNumber}.pdf`)?.subarray(0, 4).toString(), '%PDF');

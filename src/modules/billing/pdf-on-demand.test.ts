@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import yauzl from 'yauzl';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { orderAndValidate, signedInCustomer, signedInOperator } from '../../../test/support/customers.ts';
 import type { OutgoingMail } from '../../platform/mail/transport.ts';
@@ -13,6 +12,7 @@ import { renderPendingPdfsJob } from './billing.jobs.ts';
 import { sampleInvoice } from './facturx/document.factory.ts';
 import { Ledger, type DocumentRenderer } from './ledger.ts';
 import { renderDocumentPdf } from './pdf/document-pdf.ts';
+import { unzipEntries } from '../../../test/support/unzip.ts';
 
 /**
  * An issued document's PDF is not rendered in the issuing transaction: a job renders it after the
@@ -44,29 +44,6 @@ after(async () => {
   await t.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 function issueInvoice(ledger: Ledger = t.container.services.billing.ledger) {
   return db().transaction().execute((trx) =>
@@ -116,7 +93,7 @@ describe('a PDF rendered after the issue, on its first read at the latest', () =
     assert.equal((await storedFiles(doc.id)).length, 0);
     const zip = await c.get('/compte/donnees/archive.zip');
     assert.equal(zip.statusCode, 200, zip.body);
-    const entries = await unzip(zip.rawPayload);
+    const entries = await unzipEntries(zip.rawPayload);
     const listed = (JSON.parse(entries.get('compte.json')!.toString('utf8')).documents as { number: string; file: string }[]).find((d) => d.number === quoteNumber)!;
     const inZip = entries.get(listed.file);
     assert.ok(inZip, `${listed.file} is in the ZIP`);

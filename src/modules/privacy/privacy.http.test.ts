@@ -4,12 +4,11 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import yauzl from 'yauzl';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { Agent } from '../../../test/support/agent.ts';
 import { lastMailTo, orderAndValidate, signedInCustomer } from '../../../test/support/customers.ts';
 import { operatorId, paidOrder } from '../../../test/support/paid-order.ts';
-import { unzipWithInfoZip } from '../../../test/support/unzip.ts';
+import { unzipEntries, unzipWithInfoZip } from '../../../test/support/unzip.ts';
 import { provisionInstance } from '../instances/use-cases/provision-instance.ts';
 import { recordPayment } from '../payments/use-cases/record-payment.ts';
 
@@ -31,36 +30,12 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The entries of a ZIP, read with yauzl (names → bytes). */
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
-
 async function download(agent: Agent): Promise<Map<string, Buffer>> {
   const res = await agent.get('/compte/donnees/archive.zip');
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.headers['content-type'], 'application/zip');
   assert.match(String(res.headers['content-disposition']), /attachment; filename="donnees-.*\.zip"/);
-  const entries = await unzip(res.rawPayload);
+  const entries = await unzipEntries(res.rawPayload);
   // A real reader agrees, byte for byte, and every entry passes its CRC-32 (`unzip -t`).
   const infoZip = unzipWithInfoZip(res.rawPayload);
   assert.match(infoZip.tested, /No errors detected/);
