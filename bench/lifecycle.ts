@@ -5,7 +5,8 @@
  * BENCH_DAYS days (45 by default: from the first renewals to a steady state of reminders, grace and
  * suspensions). Measures each day's sweep (target ≤ 30 s for the slowest day), the process RSS
  * after each day and its peak, and checks that the same sweep run a second time the same day
- * creates nothing (the script fails otherwise). Each day's line is printed as it is swept.
+ * creates nothing (the script fails otherwise), then times the rendering of the day's PDFs (the
+ * every-minute job's work, which issuing does not wait for). Each day's line is printed as it is swept.
  *
  *   Run: node_modules/.bin/node --expose-gc bench/lifecycle.ts
  *   Env: BENCH_INSTANCES=20000  BENCH_DAYS=45  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
@@ -45,11 +46,13 @@ async function main(): Promise<void> {
     // Periods ending on every day of the coming year, evenly.
     await seedFleet(container.database.db, N, { prefix: 'b', start: (i) => addDays('2025-06-01', i % 365), plan: (i) => (i % 3 === 0 ? 'emeraude' : 'opale'), now: clock.now() });
     const seeded = (performance.now() - seedStart) / 1000;
-    const headers = ['day', 'instances looked at', 'renewals issued', 'reminders/grace/suspended', 'sweep s', 'same day again s', 'created again', 'RSS after MiB', 'heap after GC MiB', 'load (1/5/15 min)'];
+    const headers = ['day', 'instances looked at', 'renewals issued', 'reminders/grace/suspended', 'sweep s', 'same day again s', 'created again', 'PDFs rendered', 'rendering s', 'RSS after MiB', 'heap after GC MiB', 'load (1/5/15 min)'];
     process.stdout.write(`Lifecycle sweep, ${N} instances on PostgreSQL (seeded in ${seeded.toFixed(1)} s, RSS ${rss()} MiB, heap ${heap()} MiB, load ${load()}) — ${machine()}\n`);
     const rows: { day: string; seconds: number; cells: (string | number)[] }[] = [];
     let peak = rss();
     let createdAgain = 0;
+    let pdfTotal = 0;
+    let pdfSeconds = 0;
     for (let i = 0, day = FIRST_DAY; i < DAYS; i++, day = addDays(day, 1)) {
       clock.set(`${day}T08:00:00Z`);
       const t0 = performance.now();
@@ -58,11 +61,18 @@ async function main(): Promise<void> {
       const t1 = performance.now();
       const second = await runLifecycleDay(container.deps, day);
       const s2 = (performance.now() - t1) / 1000;
-      const created = second.renewalsIssued + second.reminders + second.grace + second.suspended + second.ended + second.retentionOver + second.extended;
+      // The day's PDFs (renewal quotes), as the every-minute job renders them after the sweep.
+      const t2 = performance.now();
+      const pdfs = await container.services.billing.ledger.renderPending();
+      const s3 = (performance.now() - t2) / 1000;
+      if (pdfs.failed.length > 0) throw new Error(`PDF rendering failed: ${JSON.stringify(pdfs.failed.slice(0, 3))}`);
+      const created = second.renewalsIssued + second.reminders + second.grace + second.suspended + second.ended + second.retentionOver + second.extended + second.requoted;
       createdAgain += created;
+      pdfTotal += pdfs.rendered;
+      pdfSeconds += s3;
       const now = rss();
       peak = Math.max(peak, now);
-      const cells = [day, first.instances, first.renewalsIssued, first.reminders + first.grace + first.suspended, s1.toFixed(2), s2.toFixed(2), created, now, heap(), load()];
+      const cells = [day, first.instances, first.renewalsIssued, first.reminders + first.grace + first.suspended, s1.toFixed(2), s2.toFixed(2), created, pdfs.rendered, s3.toFixed(2), now, heap(), load()];
       rows.push({ day, seconds: s1, cells });
       process.stdout.write(`  ${cells.join('  ')}\n`);
       if (created !== 0) throw new Error(`the second sweep of ${day} created ${created} things`);
@@ -72,7 +82,7 @@ async function main(): Promise<void> {
     const slowest = sorted[sorted.length - 1]!;
     const shown = rows.filter((r, i) => i < 2 || r === slowest || i === rows.length - 1 || r.day.endsWith('-01') || r.day.endsWith('-15'));
     process.stdout.write(`\n${table(headers, shown.map((r) => (r === slowest ? [...r.cells.slice(0, 1).map((c) => `${c} (slowest)`), ...r.cells.slice(1)] : r.cells)))}\n`);
-    process.stdout.write(`${rows.length} days swept: median ${median.toFixed(2)} s, slowest ${slowest.seconds.toFixed(2)} s on ${slowest.day} — ${(slowest.seconds / TARGET_S).toFixed(2)} of the ${TARGET_S} s target (${slowest.seconds <= TARGET_S ? 'met' : 'NOT MET'}); created by the same day's second sweep: ${createdAgain}; RSS peak ${peak} MiB, heap after GC ${heap()} MiB; load at the end ${load()}\n`);
+    process.stdout.write(`${rows.length} days swept: median ${median.toFixed(2)} s, slowest ${slowest.seconds.toFixed(2)} s on ${slowest.day} — ${(slowest.seconds / TARGET_S).toFixed(2)} of the ${TARGET_S} s target (${slowest.seconds <= TARGET_S ? 'met' : 'NOT MET'}); created by the same day's second sweep: ${createdAgain}; ${pdfTotal} PDFs rendered after the sweeps in ${pdfSeconds.toFixed(1)} s (${pdfTotal ? ((pdfSeconds / pdfTotal) * 1000).toFixed(0) : '-'} ms each); RSS peak ${peak} MiB, heap after GC ${heap()} MiB; load at the end ${load()}\n`);
   } finally {
     await container.close();
     await database.drop();

@@ -130,7 +130,7 @@ async function lifecycleRun(config: Config, asOf: string | undefined): Promise<n
   try {
     const days = asOf ? [await runLifecycleDay(container.deps, asOf)] : await runLifecycleCatchUp(container.deps);
     for (const s of days)
-      process.stdout.write(`${s.day}: ${s.instances} instances looked at; ${s.renewalsIssued} renewal orders issued, ${s.reminders} reminders, ${s.grace} in grace, ${s.suspended} suspended, ${s.ended} ended as asked, ${s.retentionOver} retention over, ${s.extended} periods extended.\n`);
+      process.stdout.write(`${s.day}: ${s.instances} instances looked at; ${s.renewalsIssued} renewal orders issued, ${s.reminders} reminders, ${s.grace} in grace, ${s.suspended} suspended, ${s.ended} ended as asked, ${s.retentionOver} retention over, ${s.extended} periods extended, ${s.requoted} renewal quotes replaced by one payable longer.\n`);
     if (days.length === 0) process.stdout.write('Nothing to run: today was swept already.\n');
     // Mail is recorded with each step; `ecrin serve` delivers it.
     return 0;

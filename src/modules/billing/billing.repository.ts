@@ -107,6 +107,12 @@ export class BillingRepository {
     return new Map(rows.map((r) => [Number(r.order_id), r]));
   }
 
+  async latestQuoteValidities(orderIds: readonly number[]): Promise<Map<number, string>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('documents').select(['order_id', 'valid_until']).distinctOn('order_id').where('order_id', 'in', [...new Set(orderIds)]).where('kind', '=', 'quote').orderBy('order_id').orderBy('id', 'desc').execute();
+    return new Map(rows.filter((r) => r.valid_until !== null).map((r) => [Number(r.order_id), String(r.valid_until)]));
+  }
+
   latestQuoteForOrder(orderId: number, db: Kysely<DB> = this.db) {
     return db.selectFrom('documents').selectAll().where('order_id', '=', orderId).where('kind', '=', 'quote').orderBy('id', 'desc').limit(1).executeTakeFirst();
   }

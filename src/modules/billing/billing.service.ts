@@ -349,6 +349,11 @@ export class BillingService {
     return this.#repo.latestQuotesForOrders(orderIds, db);
   }
 
+  /** The last day the latest quote of each order given is payable (its `valid_until`), in one query (the daily sweep's). */
+  latestQuoteValidities(orderIds: readonly number[]): Promise<Map<number, string>> {
+    return this.#repo.latestQuoteValidities(orderIds);
+  }
+
   /** The day a quote's money can first have been received: its order's first quote's issue date (or its own). */
   async earliestReceiptDate(quote: DocumentRow, db?: Kysely<DB>): Promise<string> {
     const first = quote.order_id === null ? null : await this.#repo.firstQuoteDate(quote.order_id, db);

@@ -47,6 +47,7 @@ describe('a payment recorded while the sweep runs', () => {
     // The transfer is recorded just after the sweep read the day's rows (the renewal still unpaid).
     const billing = t.container.services.billing;
     const racing = Object.create(billing) as BillingService;
+    racing.latestQuoteValidities = (ids) => billing.latestQuoteValidities(ids);
     racing.latestQuotesForOrders = async (ids, trx) => {
       const paid = await recordPayment(t.container.deps, opId, quote.number, { method: 'transfer', amountCents: quote.gross_cents, receivedOn: suspendOn, reference: quote.number, bank: '', confirmed: true });
       assert.ok(paid.ok && paid.outcome.state === 'paid', JSON.stringify(paid));

@@ -8,6 +8,10 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { signedInOperator } from '../../../test/support/customers.ts';
 import { activeInstances } from '../../../test/support/instances.ts';
 import type { ManualClock } from '../../platform/clock.ts';
+import { operatorId } from '../../../test/support/paid-order.ts';
+import type { BillingDocument } from '../billing/document.types.ts';
+import { expireLapsedOrders } from '../orders/use-cases/expire-lapsed-orders.ts';
+import { recordPayment } from '../payments/use-cases/record-payment.ts';
 import { runLifecycleDay } from './use-cases/run-lifecycle.ts';
 
 /**
@@ -182,6 +186,78 @@ describe('the delays drive the next sweep, and « Mon espace » shows the renewa
     assert.equal((await sweep('2027-03-05')).suspended, 0);
     assert.equal((await sweep('2027-03-06')).suspended, 1, 'suspended after the 5 days of grace');
     assert.match(await home(), /cyclique-un est suspendue depuis le 06\/03\/2027 : le devis DEV-\d{4}-\d{4,} \(44,99 €\) n’est pas réglé\. Un règlement la rétablit aussitôt ; ses données sont conservées jusqu’au 15\/03\/2027\./);
+    await t.container.services.settings.updateLifecycle(DEFAULTS);
+  });
+});
+
+describe('lengthening the delays after a renewal quote was issued', () => {
+  it('replaces the unpaid quote by one payable until the data goes, once per lengthening, carrying what was paid; paying it serves the instance at once', async () => {
+    const one = (await t.container.services.instances.findByName('cyclique-un'))!;
+    assert.equal(one.state, 'suspended', 'suspended by the test before, 5 days of grace and 10 of retention');
+    const order = await db().selectFrom('orders').selectAll().where('kind', '=', 'renewal').where('instance_id', '=', one.id).executeTakeFirstOrThrow();
+    const status = async () => (await db().selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status;
+    const latest = async () => (await t.container.services.billing.latestQuoteForOrder(order.id))!;
+    const requotedMails = () => db().selectFrom('mail_messages').selectAll().where('template', '=', 'lifecycle.renewal_requoted').orderBy('id').execute();
+    const opId = await operatorId(t.container);
+    const record = (number: string, amountCents: number, receivedOn: string) => recordPayment(t.container.deps, opId, number, { method: 'transfer', amountCents, receivedOn, reference: number, bank: '', confirmed: true });
+    const old = await latest();
+    assert.equal(String(old.valid_until), '2027-03-15', 'payable until the data was to go');
+    // The quote lapses unpaid: the order expires, and the quote can no longer be paid.
+    clock().set('2027-03-16T00:10:00Z');
+    await expireLapsedOrders(t.container.deps);
+    assert.equal(await status(), 'expired');
+    assert.deepEqual(await record(old.number, old.gross_cents, '2027-03-16'), { ok: false, error: 'quote_expired' });
+
+    // The operator gives 40 days of retention instead of 10: the data is now kept until 14/04/2027.
+    operator = await signedInOperator(t, 'ops-cycle-mars@example.org');
+    assert.equal((await save({ renewalLeadDays: '30', reminderDays: '15, 7, 1', graceDays: '5', retentionDays: '40' })).statusCode, 303);
+    const day = await sweep('2027-03-16');
+    assert.equal(day.requoted, 1, JSON.stringify(day));
+    assert.equal(day.retentionOver, 0, 'the retention now runs until 14/04/2027');
+    assert.equal((await sweep('2027-03-16')).requoted, 0, 'once: the same day again replaces nothing');
+    assert.equal((await sweep('2027-03-17')).requoted, 0, 'nor the next day');
+    const fresh = await latest();
+    assert.notEqual(fresh.number, old.number);
+    assert.equal(String(fresh.valid_until), '2027-04-14');
+    assert.equal(fresh.gross_cents, old.gross_cents);
+    assert.deepEqual((fresh.content as BillingDocument).lines, (old.content as BillingDocument).lines, 'the same lines, the same period');
+    assert.equal(await t.container.services.billing.stateOf(old), 'cancelled');
+    assert.equal(await status(), 'validated', 'awaiting payment again');
+    const audit = await db().selectFrom('audit_log').select('details').where('action', '=', 'quote.reissued').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.deepEqual(audit.details, { orderId: order.id, quote: fresh.number, previous: old.number, reason: 'lifecycle_delays_lengthened', validUntil: '2027-04-14' });
+    // One e-mail, with the new quote's PDF: the new number, the amount, the new dates.
+    const first = await requotedMails();
+    assert.equal(first.length, 1);
+    const body = text(first[0]!.text_body);
+    assert.ok(body.includes(`Le devis de renouvellement ${old.number} est donc remplacé par le devis ${fresh.number} (ci-joint), aux mêmes lignes et au même montant`), body);
+    assert.match(body, /ne sera suspendue que le 06\/03\/2027 et ses données seront conservées jusqu'au 14\/04\/2027/);
+    assert.match(body, /Pour régler 44,99 €/);
+    assert.doesNotMatch(body, /déjà reçus/);
+    assert.deepEqual(first[0]!.attachments, [{ kind: 'document_pdf', documentId: fresh.id, filename: `${fresh.number}.pdf` }]);
+    assert.ok((await home()).includes(`le devis ${fresh.number} (44,99 €) n’est pas réglé`));
+
+    // 10 € arrive on the new quote; the retention is lengthened once more (50 days): the money follows.
+    clock().set('2027-03-18T09:00:00Z');
+    const part = await record(fresh.number, 1000, '2027-03-18');
+    assert.ok(part.ok && part.outcome.state !== 'paid', JSON.stringify(part));
+    operator = await signedInOperator(t, 'ops-cycle-mars-bis@example.org');
+    assert.equal((await save({ renewalLeadDays: '30', reminderDays: '15, 7, 1', graceDays: '5', retentionDays: '50' })).statusCode, 303);
+    assert.equal((await sweep('2027-03-19')).requoted, 1);
+    const third = await latest();
+    assert.equal(String(third.valid_until), '2027-04-24');
+    assert.equal(await t.container.services.payments.paidCents(third.id), 1000, 'the 10 € received are carried to the new quote');
+    assert.equal(await t.container.services.payments.paidCents(fresh.id), 0);
+    const second = (await requotedMails())[1]!;
+    assert.match(text(second.text_body), /Les 10,00 € déjà reçus sont reportés sur le nouveau devis\./);
+    assert.match(text(second.text_body), /Pour régler 34,99 €/);
+
+    // The rest paid on the last quote: served at once, the period from the old end.
+    clock().set('2027-03-20T09:00:00Z');
+    const rest = await record(third.number, 3499, '2027-03-20');
+    assert.ok(rest.ok && rest.outcome.state === 'paid', JSON.stringify(rest));
+    const served = (await t.container.services.instances.find(one.id))!;
+    assert.deepEqual([served.state, served.period_start, served.period_end], ['active', '2027-03-01', '2028-02-29']);
+    assert.equal((await sweep('2027-03-21')).requoted, 0, 'a paid renewal is never requoted');
     await t.container.services.settings.updateLifecycle(DEFAULTS);
   });
 });

@@ -241,5 +241,5 @@ describe(`two years of the hosting year for ${N} instances`, () => {
 });
 
 function emptyOf(day: string) {
-  return { day, instances: 0, renewalsIssued: 0, reminders: 0, grace: 0, suspended: 0, ended: 0, retentionOver: 0, extended: 0 };
+  return { day, instances: 0, renewalsIssued: 0, reminders: 0, grace: 0, suspended: 0, ended: 0, retentionOver: 0, extended: 0, requoted: 0 };
 }

@@ -58,6 +58,26 @@ export function renewalIssuedMail(f: LifecycleMailFacts): RenderedMail {
   });
 }
 
+/**
+ * The operator lengthened the grace period or the data retention: the renewal's quote, valid until
+ * the data was to go, is replaced by one with the same lines valid until the new date (the PDF
+ * attached), so that the customer can pay for as long as the data is kept.
+ */
+export function renewalQuoteExtendedMail(f: LifecycleMailFacts & { previousNumber: string; paidCents: number }): RenderedMail {
+  return renderMail('fr', {
+    subject: `Renouvellement de ${f.instanceUrl} — nouveau devis ${f.quoteNumber} (${money(f.dueCents)}), payable jusqu'au ${frenchDate(f.dataUntil)}`,
+    greeting: `Bonjour ${f.name},`,
+    paragraphs: [
+      `Les délais après l'échéance de l'abonnement ont été allongés : sans règlement, ${f.instanceUrl} ne sera suspendue que le ${frenchDate(f.suspendOn)} et ses données seront conservées jusqu'au ${frenchDate(f.dataUntil)}.`,
+      `Le devis de renouvellement ${f.previousNumber} est donc remplacé par le devis ${f.quoteNumber} (ci-joint), aux mêmes lignes et au même montant, payable jusqu'à cette date. Pour un virement ou un chèque, indiquez désormais la référence ${f.quoteNumber}.${f.paidCents > 0 ? ` Les ${money(f.paidCents)} déjà reçus sont reportés sur le nouveau devis.` : ''}`,
+      ...howToPay(f),
+      `Si vous avez déjà réglé, merci : le règlement sera pris en compte dès sa réception.`,
+    ],
+    action: { label: 'Voir la commande et payer', url: f.payUrl },
+    signature: `L'équipe ${f.site}`,
+  });
+}
+
 /** A reminder while the renewal is unpaid (15, 7, 1 days before the end by default). */
 export function renewalReminderMail(f: LifecycleMailFacts & { daysLeft: number }): RenderedMail {
   return renderMail('fr', {

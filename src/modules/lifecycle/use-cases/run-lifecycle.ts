@@ -14,6 +14,7 @@ import { applyRenewal } from '../../instances/use-cases/apply-renewal.ts';
 import type { LifecycleSettings } from '../../settings/settings.types.ts';
 import { endedMail, graceMail, renewalReminderMail, retentionOverMail, suspendedMail, type LifecycleMailFacts } from '../lifecycle.mails.ts';
 import { declinedDates } from '../../instances/renewal-status.ts';
+import { extendRenewalQuote } from './extend-renewal-quote.ts';
 import { issueRenewal, lapseDates, nextPeriod, renewalFacts, type RenewalDeps } from './renewal-quote.ts';
 
 export interface RunLifecycleDeps extends RenewalDeps {
@@ -34,9 +35,11 @@ export interface LifecycleDaySummary {
   ended: number;
   retentionOver: number;
   extended: number;
+  /** renewal quotes replaced by one payable longer (the operator lengthened the delays after them) */
+  requoted: number;
 }
 
-const emptySummary = (day: string): LifecycleDaySummary => ({ day, instances: 0, renewalsIssued: 0, reminders: 0, grace: 0, suspended: 0, ended: 0, retentionOver: 0, extended: 0 });
+const emptySummary = (day: string): LifecycleDaySummary => ({ day, instances: 0, renewalsIssued: 0, reminders: 0, grace: 0, suspended: 0, ended: 0, retentionOver: 0, extended: 0, requoted: 0 });
 
 /**
  * The daily sweep of the hosting year, for the calendar day `asOf` (Europe/Paris), over every
@@ -77,7 +80,7 @@ export async function runLifecycleDay(d: RunLifecycleDeps, asOf: string): Promis
     }
   }
   await d.lifecycle.finishDay(asOf, summary);
-  const acted = summary.renewalsIssued + summary.reminders + summary.grace + summary.suspended + summary.ended + summary.retentionOver + summary.extended;
+  const acted = summary.renewalsIssued + summary.reminders + summary.grace + summary.suspended + summary.ended + summary.retentionOver + summary.extended + summary.requoted;
   if (acted > 0) d.logger.info(summary, 'lifecycle sweep');
   return summary;
 }
@@ -96,6 +99,8 @@ export async function runLifecycleCatchUp(d: RunLifecycleDeps, today: string = p
 
 /** What the day's steps need beyond the rows already read, read at once for every instance that has one due. */
 interface DayReads {
+  /** the unpaid renewals whose quote lapses before the data goes (under today's delays): to replace */
+  requote: Set<number>;
   accounts: Map<number, Account>;
   quotes: Map<number, DocumentRow>;
   paidCents: Map<number, number>;
@@ -104,26 +109,38 @@ interface DayReads {
 const noticeKey = (instance: Instance, kind: LifecycleNoticeKind) => `${instance.id}|${String(instance.period_end)}|${kind}`;
 
 /**
- * The accounts, quotes and amounts paid the day's steps will use, three queries for the whole day
+ * The accounts, quotes and amounts paid the day's steps will use, four queries for the whole day
  * (instead of three per step): only for the instances with something due today (`renewalDue`,
- * `stepDue`: the rules below, without I/O). A step that finds its row missing here does nothing.
+ * `stepDue`: the rules below, without I/O; a quote to replace, from the unpaid renewals' quote
+ * validities). A step that finds its row missing here does nothing.
  */
 async function readsForDay(d: RunLifecycleDeps, l: LifecycleSettings, asOf: string, candidates: Instance[], renewals: Map<number, Order>, sent: Set<string>): Promise<DayReads> {
   const users: number[] = [];
   const orders: number[] = [];
+  const open = candidates.filter((i) => {
+    const r = renewals.get(i.id);
+    return r !== undefined && (r.status === 'validated' || r.status === 'expired') && !sent.has(noticeKey(i, 'retention_over'));
+  });
+  const validities = await d.billing.latestQuoteValidities(open.map((i) => renewals.get(i.id)!.id));
+  const requote = new Set<number>();
+  for (const instance of open) {
+    const renewal = renewals.get(instance.id)!;
+    const validUntil = validities.get(renewal.id);
+    if (validUntil !== undefined && validUntil < lapseDates(String(instance.period_end), l).dataUntil) requote.add(renewal.id);
+  }
   for (const instance of candidates) {
     const renewal = renewals.get(instance.id);
     const has = (kind: LifecycleNoticeKind) => sent.has(noticeKey(instance, kind));
     if (!renewal) {
       if (renewalDue(l, asOf, instance)) users.push(instance.user_id);
-    } else if (renewal.status !== 'paid' && stepDue(l, asOf, instance, renewal, has)) {
+    } else if (renewal.status !== 'paid' && (requote.has(renewal.id) || stepDue(l, asOf, instance, renewal, has))) {
       users.push(instance.user_id);
       if (renewal.status !== 'cancelled') orders.push(renewal.id);
     }
   }
   const [accounts, quotes] = await Promise.all([d.accounts.getAccounts(users), d.billing.latestQuotesForOrders(orders)]);
   const paidCents = await d.payments.paidCentsOf([...quotes.values()].map((q) => q.id));
-  return { accounts, quotes, paidCents };
+  return { requote, accounts, quotes, paidCents };
 }
 
 /** No renewal yet for the period: whether its order is due (within the lead, the instance served). */
@@ -150,6 +167,17 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     return;
   }
   const { suspendOn, retentionOverOn } = lapseDates(periodEnd, l);
+  if (reads.requote.has(renewal.id)) {
+    // The delays were lengthened after the quote: one payable until the data goes replaces it.
+    const account = reads.accounts.get(instance.user_id);
+    const replaced = account ? await extendRenewalQuote(d, instance, renewal.id, account) : null;
+    if (replaced) {
+      reads.quotes.set(renewal.id, replaced.quote);
+      reads.paidCents.set(replaced.quote.id, replaced.paidCents);
+      if (renewal.status === 'expired') renewal = { ...renewal, status: 'validated' };
+      summary.requoted++;
+    }
+  }
   // Most days nothing is due for an instance: decide before reading anything more.
   if (!stepDue(l, asOf, instance, renewal, has)) return;
   const account = reads.accounts.get(instance.user_id);
