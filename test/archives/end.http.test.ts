@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { endInstanceJob } from '../../src/modules/archives/archives.jobs.ts';
 import { endInstance } from '../../src/modules/archives/use-cases/end-instance.ts';
-import { cancelPlanChangeOfEnded } from '../../src/modules/orders/use-cases/cancel-plan-change-of-ended.ts';
+import { cancelOpenOrdersOfEnded, ENDED_RENEWAL_REASON } from '../../src/modules/orders/use-cases/cancel-open-orders-of-ended.ts';
+import { issueRenewal } from '../../src/modules/lifecycle/use-cases/renewal-quote.ts';
 import type { ManualClock } from '../../src/platform/clock.ts';
 import type { Agent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -24,7 +25,7 @@ import { recordPayment } from '../../src/modules/payments/use-cases/record-payme
  * its order ended and its name released after 90 days; a final archive that fails destroys
  * nothing and alerts the operators; the lifecycle's entry point is idempotent; an end never
  * collides with a restore (refused while one runs, the job waits for it); the instance's plan
- * change awaiting payment is cancelled with it.
+ * change and renewal awaiting payment are cancelled with it.
  */
 let t: TestApp;
 let dataDir: string;
@@ -37,6 +38,7 @@ const SWEPT = 'fin-impaye';
 const RESTORING = 'fin-restaure';
 const UPGRADED = 'fin-montee';
 const WAITING = 'fin-attente';
+const RENEWING = 'fin-renouvelle';
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'ecrin-end-'));
@@ -46,7 +48,7 @@ before(async () => {
   t.container.urls.setPublicPort(port);
   await signedInOperator(t, 'ops-fin@example.org');
   operator = await operatorId(t.container);
-  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT, RESTORING, WAITING], { plan: 'emeraude' });
+  agent = await activeInstances(t, 'finaliste', [NAME, BROKEN, SWEPT, RESTORING, WAITING, RENEWING], { plan: 'emeraude' });
 });
 after(async () => {
   await t.close();
@@ -256,7 +258,34 @@ describe("Mettre fin à l'instance", () => {
     assert.match(refund.text_body, new RegExp(`la commande et le devis ${quote.number} sont annulés`));
     assert.match(refund.text_body, /10,00\s€ avaient déjà été reçus.*Remboursez le client/s);
     // The event's job (a replay) finds nothing more to cancel.
-    assert.equal(await cancelPlanChangeOfEnded(t.container.deps, instance.id), false);
+    assert.equal(await cancelOpenOrdersOfEnded(t.container.deps, instance.id), 0);
+  });
+
+  it("cancels the instance's renewal awaiting payment when it ends during the renewal window: nobody can pay for it any more", async () => {
+    const instance = await instanceOf(RENEWING);
+    const account = (await t.container.services.accounts.getAccount(instance.user_id)) ?? null;
+    const issued = await t.container.database.db.transaction().execute((trx) => issueRenewal(t.container.deps, trx, instance, instance.plan_code, { day: t.container.services.billing.today(), requestedBy: null, account }));
+    assert.ok(issued.ok, JSON.stringify(issued));
+    const quote = issued.quote;
+    assert.equal((await t.container.services.payments.payableQuote(quote.number)).ok, true, 'payable before the end');
+    const part = await recordPayment(t.container.deps, operator, quote.number, { method: 'transfer', amountCents: 1500, receivedOn: t.container.services.billing.today(), reference: quote.number, bank: '', confirmed: true });
+    assert.ok(part.ok && part.outcome.state !== 'paid', JSON.stringify(part));
+
+    const r = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'customer', actorUserId: instance.user_id });
+    assert.ok(r.ok);
+    assert.equal((await t.container.services.orders.find(issued.order.id))!.status, 'cancelled');
+    assert.equal(await t.container.services.billing.isCancelled(quote.id), true);
+    const pay = await t.container.services.payments.payableQuote(quote.number);
+    assert.equal(!pay.ok && pay.error, 'quote_cancelled');
+    assert.deepEqual(await t.container.services.orders.openOrdersOfInstance(instance.id), []);
+    const audit = await t.container.services.audit.list({ limit: 10, offset: 0, action: 'order.cancelled' });
+    assert.ok(audit.some((a) => (a.details as { orderId?: number; reason?: string }).orderId === issued.order.id && (a.details as { reason?: string }).reason === ENDED_RENEWAL_REASON));
+    assert.equal(await t.container.services.payments.paidCents(quote.id), 1500, 'the money received is kept');
+    const refund = await lastMailTo(t, 'ops-fin@example.org', 'orders.ended_renewal_paid');
+    assert.match(refund.subject, /Renouvellement annulé mais partiellement réglé/);
+    assert.match(refund.text_body, new RegExp(`alors que son renouvellement attendait son règlement : la commande et le devis ${quote.number} sont annulés`));
+    assert.match(refund.text_body, /15,00\s€ avaient déjà été reçus.*Remboursez le client/s);
+    assert.equal(await cancelOpenOrdersOfEnded(t.container.deps, instance.id), 0, 'a replay cancels nothing more');
   });
 
   it('a restore does not start under an end: it waits while the instance is offline, and is refused once the instance is gone', async () => {

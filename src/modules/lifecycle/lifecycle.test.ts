@@ -190,6 +190,13 @@ describe('the hosting year runs by itself', () => {
     assert.equal(gone.end_reason, 'unpaid');
     const finals = await db().selectFrom('archives').select(['origin', 'state']).where('instance_id', '=', never.id).execute();
     assert.deepEqual(finals.map((a) => a.origin), ['final']);
+    // Its unpaid renewal goes with it: nobody can pay for an instance that is gone.
+    const renewal = (await renewalOf(never.id))!;
+    assert.equal(renewal.status, 'cancelled');
+    const quote = (await t.container.services.billing.latestQuoteForOrder(renewal.id))!;
+    assert.equal(await t.container.services.billing.isCancelled(quote.id), true);
+    const refused = await t.container.services.payments.payableQuote(quote.number);
+    assert.equal(!refused.ok && refused.error, 'quote_cancelled');
   });
 
   it('counts days in Paris time across the DST changes, and the next year of a paid instance (a leap year) renews 30 days before its end', async () => {

@@ -35,12 +35,13 @@ export function quoteMail(d: { site: string; name: string; quote: BillingDocumen
 }
 
 /** To the operator: a quote lapsed while partly paid — the order is kept open, someone must decide. */
-export function planChangeOfEndedPaidMail(d: { site: string; quote: string; instance: string; paid: string; url: string }): RenderedMail {
+export function openOrderOfEndedPaidMail(d: { site: string; kind: 'plan_change' | 'renewal'; quote: string; instance: string; paid: string; url: string }): RenderedMail {
+  const what = d.kind === 'renewal' ? 'Renouvellement' : 'Changement de forfait';
   return renderMail('fr', {
-    subject: `[${d.site}] Changement de forfait annulé mais partiellement réglé : ${d.quote}`,
+    subject: `[${d.site}] ${what} annulé mais partiellement réglé : ${d.quote}`,
     greeting: 'Bonjour,',
     paragraphs: [
-      `Il a été mis fin à l'instance ${d.instance} alors que son changement de forfait attendait son règlement : la commande et le devis ${d.quote} sont annulés.`,
+      `Il a été mis fin à l'instance ${d.instance} alors que son ${d.kind === 'renewal' ? 'renouvellement' : 'changement de forfait'} attendait son règlement : la commande et le devis ${d.quote} sont annulés.`,
       `${d.paid} avaient déjà été reçus sur ce devis : ils restent enregistrés. Remboursez le client.`,
     ],
     action: { label: 'Voir le devis dans le back office', url: d.url },

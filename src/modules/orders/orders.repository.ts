@@ -188,6 +188,11 @@ export class OrdersRepository {
     return this.db.selectFrom('orders').selectAll().where('kind', '=', 'upgrade').where('instance_id', '=', instanceId).where('status', '=', 'validated').executeTakeFirst();
   }
 
+  /** The instance's plan change and renewal orders still awaiting payment (validated, or their quote lapsed). */
+  openOrdersOfInstance(instanceId: number) {
+    return this.db.selectFrom('orders').selectAll().where('kind', 'in', ['upgrade', 'renewal']).where('instance_id', '=', instanceId).where('status', 'in', ['validated', 'expired']).orderBy('id').execute();
+  }
+
   async notePartlyPaidAlert(db: Kysely<DB>, id: number, now: Date): Promise<boolean> {
     const res = await db.updateTable('orders').set({ partly_paid_alert_at: now }).where('id', '=', id).where('partly_paid_alert_at', 'is', null).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;

@@ -284,6 +284,11 @@ export class OrdersService {
     return this.#repo.openPlanChange(instanceId);
   }
 
+  /** The instance's plan change and renewal orders still awaiting payment (to cancel when it ends). */
+  openOrdersOfInstance(instanceId: number): Promise<Order[]> {
+    return this.#repo.openOrdersOfInstance(instanceId);
+  }
+
   /**
    * The renewal order of an instance for the period [renewsFrom, renewsTo], created validated (its
    * quote follows in the same transaction), with the CGV version in force. The database keeps one

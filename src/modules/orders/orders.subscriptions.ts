@@ -2,16 +2,16 @@ import type { EventBus } from '../../platform/events/event-bus.ts';
 import { instanceEnded, instanceLive } from '../../events/domain-events.ts';
 import { cancelEndedPlanChangeJob, forgetAdminPasswordJob } from './orders.jobs.ts';
 import type { OrdersService } from './orders.service.ts';
-import { cancelPlanChangeOfEnded, type CancelPlanChangeOfEndedDeps } from './use-cases/cancel-plan-change-of-ended.ts';
+import { cancelOpenOrdersOfEnded, type CancelOpenOrdersOfEndedDeps } from './use-cases/cancel-open-orders-of-ended.ts';
 
 /**
  * What the orders module does after other modules' events. `instance.live` → the admin password
  * kept (sealed) with the order since it was placed is erased: the instance has it now. Done at once
  * by the process that saw the instance come up, and by the job if that process died first.
- * `instance.ended` → its plan change still awaiting payment is cancelled with its quote (nobody can
- * pay for an ended instance), at once after the end's commit and by the job otherwise.
+ * `instance.ended` → its plan change and renewal still awaiting payment are cancelled with their
+ * quotes (nobody can pay for an ended instance), at once after the end's commit and by the job otherwise.
  */
-export function subscribeOrders(events: EventBus, deps: CancelPlanChangeOfEndedDeps & { orders: OrdersService }): void {
+export function subscribeOrders(events: EventBus, deps: CancelOpenOrdersOfEndedDeps & { orders: OrdersService }): void {
   events.subscribe(instanceLive, {
     job: forgetAdminPasswordJob,
     handle: (e) => deps.orders.forgetAdminPassword(e.orderId),
@@ -20,10 +20,10 @@ export function subscribeOrders(events: EventBus, deps: CancelPlanChangeOfEndedD
   events.subscribe(instanceEnded, {
     job: cancelEndedPlanChangeJob,
     handle: async (e) => {
-      await cancelPlanChangeOfEnded(deps, e.instanceId);
+      await cancelOpenOrdersOfEnded(deps, e.instanceId);
     },
     atCommit: async (e) => {
-      await cancelPlanChangeOfEnded(deps, e.instanceId);
+      await cancelOpenOrdersOfEnded(deps, e.instanceId);
     },
   });
 }
