@@ -315,17 +315,29 @@ describe("Mettre fin à l'instance", () => {
     assert.equal(await t.container.driver.exists(WAITING), false);
   });
 
-  it('the final archive counts toward no storage, and the name is free again after 90 days, then gone with the archive', async () => {
+  it('the final archive counts toward no storage; the name is free again after its reservation (a setting: 30 days here), the archive gone after 90', async () => {
+    const { settings } = t.container.services;
+    await settings.updateLifecycle({ nameQuarantineDays: 30 });
     const instance = await instanceOf(SWEPT);
     const r = await endInstance(t.container.deps, { instanceId: instance.id, reason: 'account_closed' });
     assert.ok(r.ok);
     assert.ok(Number(r.archive.size_bytes) > 0);
     assert.equal((await t.container.services.archives.quota(instance)).usedBytes, instance.disk_bytes ?? 0, 'the final archive is not counted');
+    const ended = await lastMailTo(t, (await t.container.services.accounts.getAccount(instance.user_id))!.user.email, 'archives.instance_ended');
+    assert.match(unescape(ended.text_body), /Le nom de l'instance reste réservé pendant 30 jours/);
     const clock = t.clock as ManualClock;
-    clock.advance(89 * 86_400_000);
-    assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), true);
+    try {
+      clock.advance(29 * 86_400_000);
+      assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), true, 'reserved for 30 days');
+      clock.advance(2 * 86_400_000);
+      assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), false, 'released after 30 days');
+      await settings.updateLifecycle({ nameQuarantineDays: 90 });
+      assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), true, 'the setting is read when a name is asked: 90 days again');
+    } finally {
+      await settings.updateLifecycle({ nameQuarantineDays: 90 });
+    }
     assert.equal(await t.container.services.archives.prune(), 0, 'still downloadable');
-    clock.advance(2 * 86_400_000);
+    clock.advance(60 * 86_400_000);
     assert.equal(await t.container.services.orders.nameUnavailable(SWEPT, null), false, 'released after 90 days');
     assert.ok((await t.container.services.archives.prune()) >= 1, 'the final archive goes after 90 days');
     assert.equal((await t.container.services.archives.list(instance.id)).length, 0);

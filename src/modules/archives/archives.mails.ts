@@ -31,7 +31,7 @@ export function instanceEndedMail(d: { site: string; name: string; url: string; 
     paragraphs: [
       `${WHY[d.reason]} : l'instance ${d.url} a été arrêtée et supprimée de nos serveurs. Son adresse ne répond plus.`,
       `Juste avant, une archive finale de toutes ses données a été faite et vérifiée : « ${d.archive} » (${d.sizeText}, SHA-256 ${d.sha256}). Elle reste téléchargeable depuis le portail pendant ${d.keepDays} jours, jusqu'au ${d.until} ; elle sera ensuite supprimée définitivement.`,
-      `Cette archive (fichier .lbkf) se restaure dans Diacamma installé sur un ordinateur, ou dans une nouvelle instance. Le nom de l'instance reste réservé pendant ${d.nameDays} jours.`,
+      `Cette archive (fichier .lbkf) se restaure dans Diacamma installé sur un ordinateur, ou dans une nouvelle instance. ${d.nameDays > 0 ? `Le nom de l'instance reste réservé pendant ${d.nameDays} jour${d.nameDays > 1 ? 's' : ''} : personne ne peut commander une instance à cette adresse d'ici là.` : `Le nom de l'instance est de nouveau libre.`}`,
     ],
     action: { label: "Télécharger l'archive finale", url: d.downloadUrl },
     signature: `L'équipe ${d.site}`,

@@ -20,9 +20,9 @@ export type FormErrors = Partial<Record<string, { key: SettingsMessageKey; param
 export const IDENTITY_FIELDS = ['tradeName', 'ownerName', 'legalStatus', 'address', 'postcode', 'city', 'country', 'siret', 'email', 'phone', 'publicationDirector', 'websiteHost'] as const;
 export const BANK_FIELDS = ['accountHolder', 'iban', 'bic', 'chequePayee', 'chequeAddress'] as const;
 export const ARCHIVE_FIELDS = ['quietStartHour', 'quietHours', 'automaticKeepDays', 'safetyKeepDays', 'finalKeepDays'] as const;
-export const LIFECYCLE_FIELDS = ['renewalLeadDays', 'reminderDays', 'graceDays', 'retentionDays'] as const;
+export const LIFECYCLE_FIELDS = ['renewalLeadDays', 'reminderDays', 'graceDays', 'retentionDays', 'nameQuarantineDays'] as const;
 /** The bounds of the hosting year's delays (the settings service's schema says the same). */
-export const LIFECYCLE_BOUNDS = { renewalLeadDays: [1, 120], graceDays: [0, 90], retentionDays: [1, 365], maxReminders: 6 } as const;
+export const LIFECYCLE_BOUNDS = { renewalLeadDays: [1, 120], graceDays: [0, 90], retentionDays: [1, 365], nameQuarantineDays: [0, 365], maxReminders: 6 } as const;
 export const BILLING_FIELDS = ['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'latePenaltyText', 'prefixQuote', 'prefixInvoice', 'prefixCreditNote', 'supportHourly', 'supportTiers'] as const;
 const MULTILINE = new Set(['address', 'chequeAddress', 'supportTiers']);
 const OPTIONAL = new Set(['phone']);
@@ -55,6 +55,7 @@ export function currentValues(identity: OperatorIdentity, billing: BillingSettin
       reminderDays: reminderDaysText(lifecycle.reminderDays),
       graceDays: String(lifecycle.graceDays),
       retentionDays: String(lifecycle.retentionDays),
+      nameQuarantineDays: String(lifecycle.nameQuarantineDays),
     },
     identite: Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, identity[f]])),
     tva: { vatFranchise: identity.vatFranchise ? '1' : '', vatRatePercent: String(billing.vatRatePercent), vatNumber: billing.vatNumber },
@@ -178,7 +179,8 @@ export function reminderDaysText(days: readonly number[]): string {
 
 /**
  * The hosting year's delays: the renewal order's lead, the reminders (distinct days, each after
- * the renewal order, i.e. fewer days before the end than its lead), the grace and the retention.
+ * the renewal order, i.e. fewer days before the end than its lead), the grace, the retention and
+ * how long an ended instance's name stays reserved.
  */
 export function checkLifecycle(v: FormValues): Checked<LifecycleSettings> {
   const errors: FormErrors = {};
@@ -188,6 +190,9 @@ export function checkLifecycle(v: FormValues): Checked<LifecycleSettings> {
   const lead = parseWholeNumber(v.renewalLeadDays ?? '', leadMin, leadMax);
   const grace = parseWholeNumber(v.graceDays ?? '', graceMin, graceMax);
   const retention = parseWholeNumber(v.retentionDays ?? '', keepMin, keepMax);
+  const [nameMin, nameMax] = LIFECYCLE_BOUNDS.nameQuarantineDays;
+  const nameDays = parseWholeNumber(v.nameQuarantineDays ?? '', nameMin, nameMax);
+  if (nameDays === null) errors.nameQuarantineDays = { key: 'err_name_days', params: { min: nameMin, max: nameMax } };
   if (lead === null) errors.renewalLeadDays = { key: 'err_lead_days', params: { min: leadMin, max: leadMax } };
   if (grace === null) errors.graceDays = { key: 'err_grace_days', params: { min: graceMin, max: graceMax } };
   if (retention === null) errors.retentionDays = { key: 'err_retention_days', params: { min: keepMin, max: keepMax } };
@@ -212,8 +217,8 @@ export function checkLifecycle(v: FormValues): Checked<LifecycleSettings> {
       errors.reminderDays = lead === null ? { key: 'err_reminders_range_nolead', params: { max: leadMax - 1 } } : { key: 'err_reminders_range', params: { day: out, lead, max: lead - 1 } };
     }
   }
-  if (Object.keys(errors).length > 0 || lead === null || grace === null || retention === null) return { ok: false, errors };
-  return { ok: true, patch: { renewalLeadDays: lead, reminderDays: reminders.sort((a, b) => b - a), graceDays: grace, retentionDays: retention } };
+  if (Object.keys(errors).length > 0 || lead === null || grace === null || retention === null || nameDays === null) return { ok: false, errors };
+  return { ok: true, patch: { renewalLeadDays: lead, reminderDays: reminders.sort((a, b) => b - a), graceDays: grace, retentionDays: retention, nameQuarantineDays: nameDays } };
 }
 
 export function checkTerms(v: FormValues): Checked<{ title: string; body: string }> {

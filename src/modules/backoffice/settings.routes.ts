@@ -44,7 +44,7 @@ export function settingsRoutes(c: Container, pageContext: PageContextFactory): F
     if (isSection(q.enregistre)) notice = { section: q.enregistre, text: t('saved') };
     else if (isSection(q.inchange)) notice = { section: q.inchange, text: t('unchanged') };
     else if (typeof q.publie === 'string' && /^\d{1,6}$/.test(q.publie)) notice = { section: 'cgv', text: t('published', { version: Number(q.publie) }) };
-    return sendHtml(reply, settingsPage(ctx, { values, errorSection: opts.errorSection ?? null, errors: opts.errors ?? {}, notice, terms, finalKeepDays: archives.finalKeepDays }), status);
+    return sendHtml(reply, settingsPage(ctx, { values, errorSection: opts.errorSection ?? null, errors: opts.errors ?? {}, notice, terms, finalKeepDays: archives.finalKeepDays, nameQuarantineDays: lifecycle.nameQuarantineDays }), status);
   }
 
   /** Applies a checked section; returns the keys that changed. */

@@ -5,7 +5,6 @@ import { formatDateTime } from '../../web/i18n.ts';
 import { csrfField } from '../../web/layout.ts';
 import { backofficePage } from './backoffice.views.ts';
 import { checkbox, input, textarea } from './form-controls.ts';
-import { RELEASE_QUARANTINE_DAYS } from '../orders/instance-name.ts';
 import { ARCHIVE_FIELDS, BANK_FIELDS, BILLING_FIELDS, IDENTITY_FIELDS, LIFECYCLE_FIELDS, type FormErrors, type FormValues, type SectionId } from './settings.forms.ts';
 import { st, type SettingsMessageKey, type ST } from './settings.messages.ts';
 
@@ -24,10 +23,12 @@ export interface SettingsPageData {
   terms: readonly TermsRow[];
   /** the archives' keep delay of a final archive, told in the hosting year's section */
   finalKeepDays: number;
+  /** the saved reservation of an ended instance's name (not what a refused form holds) */
+  nameQuarantineDays: number;
 }
 
 const MULTILINE = new Set(['address', 'chequeAddress', 'supportTiers']);
-const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent', 'supportHourly', ...ARCHIVE_FIELDS, 'renewalLeadDays', 'graceDays', 'retentionDays']);
+const NUMERIC = new Set(['quoteValidityDays', 'paymentDueDays', 'maxUnpaidOrders', 'vatRatePercent', 'supportHourly', ...ARCHIVE_FIELDS, 'renewalLeadDays', 'graceDays', 'retentionDays', 'nameQuarantineDays']);
 const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   ownerName: 'ownerNameHint',
   siret: 'siretHint',
@@ -41,6 +42,7 @@ const HINTS: Partial<Record<string, SettingsMessageKey>> = {
   reminderDays: 'reminderDaysHint',
   graceDays: 'graceDaysHint',
   retentionDays: 'retentionDaysHint',
+  nameQuarantineDays: 'nameQuarantineDaysHint',
 };
 const LABELS: Partial<Record<string, SettingsMessageKey>> = { title: 'termsDocTitle', body: 'termsBody' };
 const REQUIRED_EXCEPT = new Set(['phone', 'vatNumber', 'supportTiers', 'reminderDays']);
@@ -105,7 +107,7 @@ ${section(ctx, t, d, 'banque', t('bankTitle'), BANK_FIELDS)}
 ${section(ctx, t, d, 'facturation', t('billingTitle'), BILLING_FIELDS)}
 ${section(ctx, t, d, 'archives', t('archivesTitle'), ARCHIVE_FIELDS, html`<p class="muted">${t('archivesIntro')}</p>`)}
 ${section(ctx, t, d, 'cycle', t('lifecycleTitle'), LIFECYCLE_FIELDS, html`<p class="muted">${t('lifecycleIntro')}</p>
-<p class="muted">${t('lifecycleAfter', { finalKeepDays: d.finalKeepDays, nameDays: RELEASE_QUARANTINE_DAYS })} <a href="#archives">${t('lifecycleArchivesLink')}</a></p>`)}
+<p class="muted">${t('lifecycleAfter', { finalKeepDays: d.finalKeepDays, nameDays: d.nameQuarantineDays })} <a href="#archives">${t('lifecycleArchivesLink')}</a></p>`)}
 ${section(ctx, t, d, 'cgv', t('termsTitle'), ['title', 'body'], termsList(ctx, t, d.terms))}`,
   });
 }

@@ -26,7 +26,7 @@ let customer: Agent;
 const clock = () => t.clock as ManualClock;
 const db = () => t.container.database.db;
 const text = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ').replace(/&#39;/g, "'");
-const DEFAULTS = { renewalLeadDays: 30, reminderDays: [15, 7, 1], graceDays: 15, retentionDays: 30 };
+const DEFAULTS = { renewalLeadDays: 30, reminderDays: [15, 7, 1], graceDays: 15, retentionDays: 30, nameQuarantineDays: 90 };
 
 async function save(fields: Record<string, string>) {
   await operator.get('/backoffice/reglages');
@@ -79,30 +79,32 @@ describe('« Réglages » → « Cycle de l’abonnement »', () => {
     assert.match(body, /name="reminderDays" type="text" value="15, 7, 1"/);
     assert.match(body, /name="graceDays" type="text" value="15"/);
     assert.match(body, /name="retentionDays" type="text" value="30"/);
-    assert.match(body, /reste téléchargeable 90 jours .*son nom ne peut être repris qu’après 90 jours/);
+    assert.match(body, /<label for="f-nameQuarantineDays">Réservation du nom d’une instance supprimée \(jours\) <span class="req" aria-hidden="true">\*<\/span><\/label>[\s\S]*?name="nameQuarantineDays" type="text" value="90"/);
+    assert.match(body, /reste téléchargeable 90 jours .*son nom ne peut être repris qu’après 90 jours \(réglage « Réservation du nom d’une instance supprimée »\)/);
     assert.equal((await customer.get('/backoffice/reglages')).statusCode, 403);
     await operator.get('/backoffice/reglages');
-    assert.equal((await customer.post('/backoffice/reglages/cycle', { renewalLeadDays: '40', reminderDays: '', graceDays: '1', retentionDays: '1' })).statusCode, 403);
+    assert.equal((await customer.post('/backoffice/reglages/cycle', { renewalLeadDays: '40', reminderDays: '', graceDays: '1', retentionDays: '1', nameQuarantineDays: '90' })).statusCode, 403);
     assert.deepEqual(await t.container.services.settings.lifecycle(), DEFAULTS);
   });
 
   it('refuses bad delays with a French message on each field, keeps what was typed, and changes nothing', async () => {
     const cases: [Record<string, string>, Record<string, RegExp>][] = [
       [
-        { renewalLeadDays: '0', reminderDays: '15, 7, 1', graceDays: '91', retentionDays: 'trente' },
+        { renewalLeadDays: '0', reminderDays: '15, 7, 1', graceDays: '91', retentionDays: 'trente', nameQuarantineDays: '366' },
         {
           renewalLeadDays: /Délai invalide : un nombre entier de jours, de 1 à 120\./,
           graceDays: /Délai de grâce invalide : un nombre entier de jours, de 0 à 90\./,
           retentionDays: /Durée de conservation invalide : un nombre entier de jours, de 1 à 365\./,
+          nameQuarantineDays: /Délai de réservation invalide : un nombre entier de jours, de 0 à 365\./,
         },
       ],
-      [{ renewalLeadDays: '30', reminderDays: '15, 7, 15', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 15 jours figure deux fois/ }],
-      [{ renewalLeadDays: '30', reminderDays: '40, 7', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 40 jours viendrait avant la commande de renouvellement \(30 jours avant l’échéance\) : chaque rappel doit être de 1 à 29 jours\./ }],
-      [{ renewalLeadDays: '30', reminderDays: '30', graceDays: '15', retentionDays: '30' }, { reminderDays: /Le rappel à 30 jours viendrait avant la commande/ }],
-      [{ renewalLeadDays: '30', reminderDays: '0, 7', graceDays: '15', retentionDays: '30' }, { reminderDays: /Un rappel part au plus tard 1 jour avant l’échéance : « 0 » n’est pas possible\./ }],
-      [{ renewalLeadDays: '30', reminderDays: '15, sept, 1', graceDays: '15', retentionDays: '30' }, { reminderDays: /Rappels invalides : des nombres entiers de jours séparés par des virgules, par exemple « 15, 7, 1 » \(6 au plus\)\./ }],
-      [{ renewalLeadDays: '30', reminderDays: '20, 15, 10, 7, 3, 2, 1', graceDays: '15', retentionDays: '30' }, { reminderDays: /Rappels invalides/ }],
-      [{ renewalLeadDays: '', reminderDays: '15', graceDays: '-1', retentionDays: '2,5' }, { renewalLeadDays: /Délai invalide/, graceDays: /Délai de grâce invalide/, retentionDays: /Durée de conservation invalide/ }],
+      [{ renewalLeadDays: '30', reminderDays: '15, 7, 15', graceDays: '15', retentionDays: '30', nameQuarantineDays: '90' }, { reminderDays: /Le rappel à 15 jours figure deux fois/ }],
+      [{ renewalLeadDays: '30', reminderDays: '40, 7', graceDays: '15', retentionDays: '30', nameQuarantineDays: '90' }, { reminderDays: /Le rappel à 40 jours viendrait avant la commande de renouvellement \(30 jours avant l’échéance\) : chaque rappel doit être de 1 à 29 jours\./ }],
+      [{ renewalLeadDays: '30', reminderDays: '30', graceDays: '15', retentionDays: '30', nameQuarantineDays: '90' }, { reminderDays: /Le rappel à 30 jours viendrait avant la commande/ }],
+      [{ renewalLeadDays: '30', reminderDays: '0, 7', graceDays: '15', retentionDays: '30', nameQuarantineDays: '90' }, { reminderDays: /Un rappel part au plus tard 1 jour avant l’échéance : « 0 » n’est pas possible\./ }],
+      [{ renewalLeadDays: '30', reminderDays: '15, sept, 1', graceDays: '15', retentionDays: '30', nameQuarantineDays: '90' }, { reminderDays: /Rappels invalides : des nombres entiers de jours séparés par des virgules, par exemple « 15, 7, 1 » \(6 au plus\)\./ }],
+      [{ renewalLeadDays: '30', reminderDays: '20, 15, 10, 7, 3, 2, 1', graceDays: '15', retentionDays: '30', nameQuarantineDays: '90' }, { reminderDays: /Rappels invalides/ }],
+      [{ renewalLeadDays: '', reminderDays: '15', graceDays: '-1', retentionDays: '2,5', nameQuarantineDays: '' }, { renewalLeadDays: /Délai invalide/, graceDays: /Délai de grâce invalide/, retentionDays: /Durée de conservation invalide/, nameQuarantineDays: /Délai de réservation invalide/ }],
     ];
     for (const [fields, expected] of cases) {
       const res = await save(fields);
@@ -118,19 +120,20 @@ describe('« Réglages » → « Cycle de l’abonnement »', () => {
   });
 
   it('saves valid delays with an audit entry; the same values again save nothing', async () => {
-    const res = await save({ renewalLeadDays: ' 40 ', reminderDays: '1 20;7', graceDays: '0', retentionDays: '20' });
+    const res = await save({ renewalLeadDays: ' 40 ', reminderDays: '1 20;7', graceDays: '0', retentionDays: '20', nameQuarantineDays: '0' });
     assert.equal(res.statusCode, 303, res.body);
     assert.equal(res.headers.location, '/backoffice/reglages?enregistre=cycle#cycle');
-    assert.deepEqual(await t.container.services.settings.lifecycle(), { renewalLeadDays: 40, reminderDays: [20, 7, 1], graceDays: 0, retentionDays: 20 });
+    assert.deepEqual(await t.container.services.settings.lifecycle(), { renewalLeadDays: 40, reminderDays: [20, 7, 1], graceDays: 0, retentionDays: 20, nameQuarantineDays: 0 });
     const audit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'settings.updated').orderBy('id', 'desc').executeTakeFirstOrThrow();
-    assert.deepEqual(audit.details, { section: 'cycle', changed: ['renewalLeadDays', 'reminderDays', 'graceDays', 'retentionDays'] });
+    assert.deepEqual(audit.details, { section: 'cycle', changed: ['renewalLeadDays', 'reminderDays', 'graceDays', 'retentionDays', 'nameQuarantineDays'] });
     const shown = text((await operator.get(res.headers.location!)).body);
     assert.match(shown, /<section class="panel" id="cycle">\s*<h2>Cycle de l’abonnement<\/h2>\s*<div class="notice success" role="status">Réglages enregistrés\.<\/div>/);
     assert.match(shown, /name="reminderDays" type="text" value="20, 7, 1"/);
-    const same = await save({ renewalLeadDays: '40', reminderDays: '20, 7, 1', graceDays: '0', retentionDays: '20' });
+    assert.match(shown, /son nom ne peut être repris qu’après 0 jours/);
+    const same = await save({ renewalLeadDays: '40', reminderDays: '20, 7, 1', graceDays: '0', retentionDays: '20', nameQuarantineDays: '0' });
     assert.equal(same.headers.location, '/backoffice/reglages?inchange=cycle#cycle');
     // no reminder at all is a choice too
-    const none = await save({ renewalLeadDays: '40', reminderDays: '', graceDays: '0', retentionDays: '20' });
+    const none = await save({ renewalLeadDays: '40', reminderDays: '', graceDays: '0', retentionDays: '20', nameQuarantineDays: '0' });
     assert.equal(none.statusCode, 303);
     assert.deepEqual((await t.container.services.settings.lifecycle()).reminderDays, []);
     await t.container.services.settings.updateLifecycle(DEFAULTS);
@@ -142,7 +145,7 @@ describe('the delays drive the next sweep, and « Mon espace » shows the renewa
     const one = (await t.container.services.instances.findByName('cyclique-un'))!;
     const two = (await t.container.services.instances.findByName('cyclique-deux'))!;
     assert.equal(one.period_end, '2027-02-28');
-    assert.equal((await save({ renewalLeadDays: '45', reminderDays: '20, 3', graceDays: '5', retentionDays: '10' })).statusCode, 303);
+    assert.equal((await save({ renewalLeadDays: '45', reminderDays: '20, 3', graceDays: '5', retentionDays: '10', nameQuarantineDays: '90' })).statusCode, 303);
 
     // nothing yet: no banner on « Mon espace »
     assert.equal((await sweep('2027-01-14')).renewalsIssued, 0, '46 days before the start of the next period');
@@ -210,7 +213,7 @@ describe('lengthening the delays after a renewal quote was issued', () => {
 
     // The operator gives 40 days of retention instead of 10: the data is now kept until 14/04/2027.
     operator = await signedInOperator(t, 'ops-cycle-mars@example.org');
-    assert.equal((await save({ renewalLeadDays: '30', reminderDays: '15, 7, 1', graceDays: '5', retentionDays: '40' })).statusCode, 303);
+    assert.equal((await save({ renewalLeadDays: '30', reminderDays: '15, 7, 1', graceDays: '5', retentionDays: '40', nameQuarantineDays: '90' })).statusCode, 303);
     const day = await sweep('2027-03-16');
     assert.equal(day.requoted, 1, JSON.stringify(day));
     assert.equal(day.retentionOver, 0, 'the retention now runs until 14/04/2027');
@@ -241,7 +244,7 @@ describe('lengthening the delays after a renewal quote was issued', () => {
     const part = await record(fresh.number, 1000, '2027-03-18');
     assert.ok(part.ok && part.outcome.state !== 'paid', JSON.stringify(part));
     operator = await signedInOperator(t, 'ops-cycle-mars-bis@example.org');
-    assert.equal((await save({ renewalLeadDays: '30', reminderDays: '15, 7, 1', graceDays: '5', retentionDays: '50' })).statusCode, 303);
+    assert.equal((await save({ renewalLeadDays: '30', reminderDays: '15, 7, 1', graceDays: '5', retentionDays: '50', nameQuarantineDays: '90' })).statusCode, 303);
     assert.equal((await sweep('2027-03-19')).requoted, 1);
     const third = await latest();
     assert.equal(String(third.valid_until), '2027-04-24');

@@ -143,7 +143,7 @@ export function endedMail(f: Omit<LifecycleMailFacts, 'dueCents' | 'suspendOn'>)
 }
 
 /** The retention delay ran out: the final archive and the end of the instance come next. */
-export function retentionOverMail(f: Omit<LifecycleMailFacts, 'suspendOn'> & { declined: boolean }): RenderedMail {
+export function retentionOverMail(f: Omit<LifecycleMailFacts, 'suspendOn'> & { declined: boolean; /** the name's reservation after the end (setting) */ nameDays: number }): RenderedMail {
   return renderMail('fr', {
     subject: `${f.instanceUrl} : fin de la conservation des données`,
     greeting: `Bonjour ${f.name},`,
@@ -151,7 +151,7 @@ export function retentionOverMail(f: Omit<LifecycleMailFacts, 'suspendOn'> & { d
       f.declined
         ? `Le délai de conservation des données de ${f.instanceUrl} est écoulé.`
         : `Le devis de renouvellement ${f.quoteNumber} (${money(f.dueCents)}) n'ayant pas été réglé, le délai de conservation des données de ${f.instanceUrl} est écoulé.`,
-      `Une archive finale de l'instance va être faite, puis l'instance sera supprimée et son nom libéré après 90 jours. Les archives que vous avez téléchargées restent à vous.`,
+      `Une archive finale de l'instance va être faite, puis l'instance sera supprimée${f.nameDays > 0 ? ` et son nom libéré après ${f.nameDays} jour${f.nameDays > 1 ? 's' : ''}` : ' et son nom libéré'}. Les archives que vous avez téléchargées restent à vous.`,
       `Pour toute question, répondez simplement à ce courriel.`,
     ],
     action: { label: 'Ouvrir le portail', url: f.instancePageUrl },

@@ -29,8 +29,6 @@ const LOOKALIKE_WORDS = new Set([
   'backoffice', 'officiel', 'official', 'ecrin',
 ]);
 
-export const RELEASE_QUARANTINE_DAYS = 90;
-
 /** 3–40 characters of a-z and 0-9, with hyphens inside only. */
 export const INSTANCE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
 

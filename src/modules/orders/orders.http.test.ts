@@ -235,7 +235,7 @@ describe('CGV and validation', () => {
     assert.equal(live.rows[0]!.n, 1);
   });
 
-  it('frees the name of a cancelled order; refuses a name released less than 90 days ago', async () => {
+  it('frees the name of a cancelled order; refuses a name released less than the reservation ago (90 days, a setting)', async () => {
     const agent = await signedInCustomer(t, 'annule');
     const { orderId } = await orderAndValidate(t, agent, 'libere');
     await agent.get(`/commandes/${orderId}`);
@@ -253,7 +253,20 @@ describe('CGV and validation', () => {
     await agent.get('/instances/nouvelle');
     const res = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'ancienne' }));
     assert.equal(res.statusCode, 422);
-    assert.match(res.body, /libéré depuis moins de 90 jours/);
+    assert.match(res.body, /Ce nom est déjà pris, ou réservé après la fin d’une instance\./);
+    // The reservation is « Réglages » → « Cycle de l'abonnement »: 10 days, and the name released 11 days ago is free.
+    const { settings } = t.container.services;
+    await t.container.database.db.insertInto('released_instance_names').values({ name: 'recente', released_at: new Date(t.clock.now().getTime() - 11 * DAY) }).execute();
+    const refused = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'recente' }));
+    assert.equal(refused.statusCode, 422, 'reserved 90 days by default');
+    await settings.updateLifecycle({ nameQuarantineDays: 10 });
+    try {
+      assert.equal((await agent.post('/instances/nouvelle', draftForm({ instance_name: 'ancienne' }))).statusCode, 422, 'released today: still reserved');
+      const taken = await agent.post('/instances/nouvelle', draftForm({ instance_name: 'recente' }));
+      assert.equal(taken.statusCode, 303, taken.body);
+    } finally {
+      await settings.updateLifecycle({ nameQuarantineDays: 90 });
+    }
   });
 
   it('lets a quote expire after 30 days: the order lapses and frees its name', async () => {

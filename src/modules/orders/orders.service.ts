@@ -11,7 +11,7 @@ import { checkPassword, passwordErrorCode } from '../accounts/passwords.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { PlanView } from '../settings/settings.types.ts';
 import { needsError, yearlyCentsOf } from './diamant.ts';
-import { checkInstanceName, RELEASE_QUARANTINE_DAYS } from './instance-name.ts';
+import { checkInstanceName } from './instance-name.ts';
 import type { OrdersRepository } from './orders.repository.ts';
 
 export const FLAVOURS: readonly Flavour[] = ['diacamma.asso', 'diacamma.syndic'];
@@ -92,9 +92,10 @@ export class OrdersService {
     return this.#repo.list(opts);
   }
 
-  /** Is the name held by another live order, or released less than the quarantine ago? */
-  nameUnavailable(name: string, exceptOrderId: number | null): Promise<boolean> {
-    return this.#repo.nameUnavailable(name, exceptOrderId, new Date(this.#d.clock.now().getTime() - RELEASE_QUARANTINE_DAYS * DAY));
+  /** Is the name held by another live order, or released less than the quarantine ago (setting `nameQuarantineDays`)? */
+  async nameUnavailable(name: string, exceptOrderId: number | null): Promise<boolean> {
+    const days = (await this.#d.settings.lifecycle()).nameQuarantineDays;
+    return this.#repo.nameUnavailable(name, exceptOrderId, new Date(this.#d.clock.now().getTime() - days * DAY));
   }
 
   async #validateDraft(input: DraftInput, orderId: number | null): Promise<OrderErrors> {
@@ -233,7 +234,7 @@ export class OrdersService {
 
   /**
    * The instance of a paid hosting order has ended (destroyed): the order is "ended" and no longer
-   * holds its name, which stays out of reach for RELEASE_QUARANTINE_DAYS (released_instance_names).
+   * holds its name, which stays out of reach for the `nameQuarantineDays` setting (released_instance_names).
    * In the caller's transaction; false when the order was not a paid one (already ended: idempotent).
    */
   async markEnded(trx: Kysely<DB>, orderId: number): Promise<boolean> {

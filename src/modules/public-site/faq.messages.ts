@@ -90,7 +90,8 @@ export const faqMessages = defineMessages({
     q_renew: 'Comment se passe le renouvellement ?',
     a_renew:
       "Avant la fin de chaque année d'abonnement, vous recevez par courriel la commande de renouvellement automatique et son devis, puis des rappels tant qu'il n'est pas réglé. Réglez-le comme la première commande : la nouvelle année part de l'échéance, quelle que soit la date du règlement, et votre hébergement continue sans interruption. Sans règlement, l'instance reste accessible pendant un délai de grâce, puis elle est suspendue, ses données conservées ; un règlement la rétablit aussitôt.",
-    a_renewDelays: 'Les délais en vigueur : la commande de renouvellement et son devis partent {lead} jours avant l’échéance{reminders} ; {lapse} et ses données sont conservées {retention} jours. Ensuite, une archive finale vérifiée de l’instance reste téléchargeable {finalKeep} jours depuis le portail.',
+    a_renewDelays: 'Les délais en vigueur : la commande de renouvellement et son devis partent {lead} jours avant l’échéance{reminders} ; {lapse} et ses données sont conservées {retention} jours. Ensuite, une archive finale vérifiée de l’instance reste téléchargeable {finalKeep} jours depuis le portail{name}.',
+    a_renewName: ' ; le nom de l’instance supprimée reste réservé {days} jours',
     a_renewReminders: ', puis les rappels {days} jours avant',
     a_renewGrace: 'sans règlement, l’instance reste accessible {grace} jours après l’échéance, puis elle est suspendue',
     a_renewNoGrace: 'sans règlement, l’instance est suspendue le lendemain de l’échéance',
@@ -210,7 +211,8 @@ export const faqMessages = defineMessages({
     q_renew: 'How does renewal work?',
     a_renew:
       'Before the end of each subscription year, you receive the automatic renewal order and its quote by e-mail, then reminders while it is unpaid. Pay it like the first order: the new year starts at the end of the current one, whatever the payment date, and your hosting goes on without interruption. Without payment, the instance stays reachable during a grace period, then it is suspended, its data kept; a payment restores it at once.',
-    a_renewDelays: 'The delays in force: the renewal order and its quote go out {lead} days before the end{reminders}; {lapse} and its data is kept {retention} days. After that, a verified final archive of the instance stays downloadable {finalKeep} days from the portal.',
+    a_renewDelays: 'The delays in force: the renewal order and its quote go out {lead} days before the end{reminders}; {lapse} and its data is kept {retention} days. After that, a verified final archive of the instance stays downloadable {finalKeep} days from the portal{name}.',
+    a_renewName: '; the deleted instance’s name stays reserved {days} days',
     a_renewReminders: ', then the reminders {days} days before',
     a_renewGrace: 'without payment, the instance stays reachable {grace} days after the end, then it is suspended',
     a_renewNoGrace: 'without payment, the instance is suspended the day after the end',

@@ -162,6 +162,7 @@ function renewalDelays(t: Translator<keyof typeof faqMessages.fr>, d: FaqData['d
     lapse: l.graceDays > 0 ? t('a_renewGrace', { grace: l.graceDays }) : t('a_renewNoGrace'),
     retention: l.retentionDays,
     finalKeep: d.finalKeepDays,
+    name: l.nameQuarantineDays > 0 ? t('a_renewName', { days: l.nameQuarantineDays }) : '',
   });
 }
 

@@ -140,7 +140,7 @@ describe('FAQ', () => {
   });
 
   it('speaks of each feature once its switch is on', () => {
-    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org`, delays: { lifecycle: { renewalLeadDays: 45, reminderDays: [20, 3], graceDays: 0, retentionDays: 60 }, finalKeepDays: 120, safetyKeepDays: 1 } };
+    const base = { identity: defaultIdentity(), plans: defaultPlanViews(), instanceUrl: (n: string) => `https://${n}.example.org`, delays: { lifecycle: { renewalLeadDays: 45, reminderDays: [20, 3], graceDays: 0, retentionDays: 60, nameQuarantineDays: 45 }, finalKeepDays: 120, safetyKeepDays: 1 } };
     const ctx = { locale: 'fr' as const, user: null, csrfToken: '', url: '/faq', siteName: 'SLETO', nav: [] };
     const on = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: true, renewal: true, supportForm: true }), paypal: true }).value);
     assertHas(on, [
@@ -159,7 +159,7 @@ describe('FAQ', () => {
       'https://bidule.example.org',
       // the delays come from the settings given, never fixed figures
       'partent 45 jours avant l’échéance, puis les rappels 20 et 3 jours avant ; sans règlement, l’instance est suspendue le lendemain de l’échéance et ses données sont conservées 60 jours',
-      'reste téléchargeable 120 jours depuis le portail',
+      'reste téléchargeable 120 jours depuis le portail ; le nom de l’instance supprimée reste réservé 45 jours.',
     ]);
     const onlyArchives = textOf(faqPage(ctx, { ...base, features: features({ archives: true, upgrade: false }), paypal: false }).value);
     assert.ok(onlyArchives.includes('Archiver') && !onlyArchives.includes('au prorata') && !onlyArchives.includes('PayPal'));

@@ -196,4 +196,5 @@ export const defaultLifecycleSettings: LifecycleSettings = {
   reminderDays: [15, 7, 1],
   graceDays: 15,
   retentionDays: 30,
+  nameQuarantineDays: 90,
 };

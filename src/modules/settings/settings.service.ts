@@ -54,6 +54,8 @@ const lifecycleSchema = z
     reminderDays: z.array(z.number().int().min(1).max(120)).max(6),
     graceDays: z.number().int().min(0).max(90),
     retentionDays: z.number().int().min(1).max(365),
+    // stored before it was a setting: the delay it had then
+    nameQuarantineDays: z.number().int().min(0).max(365).default(90),
   })
   .refine((l) => l.reminderDays.every((d) => d < l.renewalLeadDays), 'reminders come after the renewal order');
 
@@ -198,7 +200,7 @@ export class SettingsService {
     return next;
   }
 
-  /** The hosting year's delays (renewal lead, reminders, grace, retention). */
+  /** The hosting year's delays (renewal lead, reminders, grace, retention, an ended name's quarantine). */
   async lifecycle(db?: Kysely<DB>): Promise<LifecycleSettings> {
     if (!this.#lifecycle) {
       const stored = lifecycleSchema.safeParse(await this.#repo.get(LIFECYCLE_KEY, db));

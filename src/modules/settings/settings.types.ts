@@ -85,4 +85,6 @@ export interface LifecycleSettings {
   graceDays: number;
   /** days the suspended instance's data is kept before its final archive and its end */
   retentionDays: number;
+  /** days an ended instance's name stays out of reach of a new order (nobody takes an association's address at once) */
+  nameQuarantineDays: number;
 }

@@ -12,7 +12,6 @@ import type { AuditService } from '../../audit/audit.service.ts';
 import type { InstancesService } from '../../instances/instances.service.ts';
 import type { MailService } from '../../notifications/mail.service.ts';
 import { customerRecipients } from '../../notifications/recipients.ts';
-import { RELEASE_QUARANTINE_DAYS } from '../../orders/instance-name.ts';
 import type { OrdersService } from '../../orders/orders.service.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
 import { finalArchiveFailedMail, instanceEndedMail } from '../archives.mails.ts';
@@ -118,6 +117,7 @@ export async function endInstance(d: EndInstanceDeps, input: EndInstanceInput): 
   }
 
   const keep = await d.settings.archives();
+  const nameDays = (await d.settings.lifecycle()).nameQuarantineDays;
   const account = await d.accounts.getAccount(instance.user_id);
   const site = (await d.settings.operatorIdentity()).tradeName;
   const until = archive.expires_at ? frenchDate(parisDate(new Date(archive.expires_at))) : '';
@@ -131,7 +131,7 @@ export async function endInstance(d: EndInstanceDeps, input: EndInstanceInput): 
         recipients: customerRecipients(account.user, account.organisation),
         template: 'archives.instance_ended',
         userId: account.user.id,
-        rendered: instanceEndedMail({ site, name: account.user.name, url: d.instanceUrl(instance.name), reason: input.reason, archive: archive.name, sizeText: formatBytes(Number(archive.size_bytes), 'fr'), sha256: archive.sha256, until, keepDays: keep.finalKeepDays, nameDays: RELEASE_QUARANTINE_DAYS, downloadUrl: `${d.portalUrl()}${FINAL_ARCHIVES_PATH}` }),
+        rendered: instanceEndedMail({ site, name: account.user.name, url: d.instanceUrl(instance.name), reason: input.reason, archive: archive.name, sizeText: formatBytes(Number(archive.size_bytes), 'fr'), sha256: archive.sha256, until, keepDays: keep.finalKeepDays, nameDays, downloadUrl: `${d.portalUrl()}${FINAL_ARCHIVES_PATH}` }),
       });
     }
   });

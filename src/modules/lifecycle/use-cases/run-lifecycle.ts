@@ -197,7 +197,7 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
         if (!(await d.instances.markRetentionOver(instance.id, trx))) throw new StepOvertaken();
         await endInstanceAfterCommit(d, trx, instance, 'customer');
         const facts = await declinedFacts(d, instance, renewal, account, endsRetention);
-        return retentionOverMail({ ...facts, dueCents: 0, quoteNumber: '', declined: true });
+        return retentionOverMail({ ...facts, dueCents: 0, quoteNumber: '', declined: true, nameDays: l.nameQuarantineDays });
       })) {
         summary.retentionOver++;
       }
@@ -237,7 +237,7 @@ async function sweepInstance(d: RunLifecycleDeps, l: LifecycleSettings, asOf: st
     if (await step(d, instance, periodEnd, 'retention_over', renewal.id, asOf, account, async (trx) => {
       if (!(await d.instances.markRetentionOver(instance.id, trx))) throw new StepOvertaken();
       await endInstanceAfterCommit(d, trx, instance, 'unpaid');
-      return retentionOverMail({ ...f, declined: false });
+      return retentionOverMail({ ...f, declined: false, nameDays: l.nameQuarantineDays });
     }, quote)) {
       summary.retentionOver++;
     }
