@@ -182,6 +182,7 @@ describe('the renewal in a real browser', { skip: skipReason, timeout: 300_000 }
       const cycle = ops.locator('section#cycle');
       await cycle.getByRole('heading', { level: 2, name: 'Cycle de l’abonnement' }).waitFor();
       assert.equal(await cycle.getByLabel('Rappels : jours avant l’échéance').inputValue(), '15, 7, 1');
+      assert.equal(await cycle.getByLabel('Réservation du nom d’une instance supprimée (jours)').inputValue(), '90');
       await cycle.getByLabel('Rappels : jours avant l’échéance').fill('40, 7, 1');
       await cycle.getByRole('button', { name: 'Enregistrer' }).click();
       // the summary names the problem and leads to the field, which says it too

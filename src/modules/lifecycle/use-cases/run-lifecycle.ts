@@ -126,7 +126,9 @@ async function readsForDay(d: RunLifecycleDeps, l: LifecycleSettings, asOf: stri
   for (const instance of open) {
     const renewal = renewals.get(instance.id)!;
     const validUntil = validities.get(renewal.id);
-    if (validUntil !== undefined && validUntil < lapseDates(String(instance.period_end), l).dataUntil) requote.add(renewal.id);
+    const { dataUntil } = lapseDates(String(instance.period_end), l);
+    // Still within the data's keeping (a catch-up past it ends the instance instead).
+    if (validUntil !== undefined && validUntil < dataUntil && asOf <= dataUntil) requote.add(renewal.id);
   }
   for (const instance of candidates) {
     const renewal = renewals.get(instance.id);
