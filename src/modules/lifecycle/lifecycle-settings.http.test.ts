@@ -12,6 +12,7 @@ import { operatorId } from '../../../test/support/paid-order.ts';
 import type { BillingDocument } from '../billing/document.types.ts';
 import { expireLapsedOrders } from '../orders/use-cases/expire-lapsed-orders.ts';
 import { recordPayment } from '../payments/use-cases/record-payment.ts';
+import { renewalQuoteExtendedMail } from './lifecycle.mails.ts';
 import { runLifecycleDay } from './use-cases/run-lifecycle.ts';
 
 /**
@@ -233,7 +234,7 @@ describe('lengthening the delays after a renewal quote was issued', () => {
     assert.equal(first.length, 1);
     const body = text(first[0]!.text_body);
     assert.ok(body.includes(`Le devis de renouvellement ${old.number} est donc remplacé par le devis ${fresh.number} (ci-joint), aux mêmes lignes et au même montant`), body);
-    assert.match(body, /ne sera suspendue que le 06\/03\/2027 et ses données seront conservées jusqu'au 14\/04\/2027/);
+    assert.match(body, /les données de http:\/\/cyclique-un\.localhost:\d+, suspendue, sont désormais conservées jusqu'au 14\/04\/2027, et un règlement la rétablit aussitôt\./);
     assert.match(body, /Pour régler 44,99 €/);
     assert.doesNotMatch(body, /déjà reçus/);
     assert.deepEqual(first[0]!.attachments, [{ kind: 'document_pdf', documentId: fresh.id, filename: `${fresh.number}.pdf` }]);
@@ -262,5 +263,17 @@ describe('lengthening the delays after a renewal quote was issued', () => {
     assert.deepEqual([served.state, served.period_start, served.period_end], ['active', '2027-03-01', '2028-02-29']);
     assert.equal((await sweep('2027-03-21')).requoted, 0, 'a paid renewal is never requoted');
     await t.container.services.settings.updateLifecycle(DEFAULTS);
+  });
+});
+
+describe('the replacement quote\'s e-mail', () => {
+  it('says when service stops for an instance not yet suspended, and that a payment restores one that is', () => {
+    const facts = { site: 'SLETO', name: 'Marie', instanceUrl: 'https://asso.example.org', quoteNumber: 'DEV-2027-0042', previousNumber: 'DEV-2027-0017', dueCents: 4499, paidCents: 0, payUrl: 'https://p/commandes/1', instancePageUrl: 'https://p/instances/1', periodEnd: '2027-02-28', renewsFrom: '2027-03-01', renewsTo: '2028-02-29', planName: 'Opale', suspendOn: '2027-03-21', dataUntil: '2027-04-19', iban: 'FR76', bic: 'AGRIFRPP', accountHolder: 'SLETO', paypal: true };
+    const served = text(renewalQuoteExtendedMail({ ...facts, suspended: false }).text);
+    assert.match(served, /sans règlement, https:\/\/asso\.example\.org ne sera suspendue que le 21\/03\/2027 et ses données seront conservées jusqu'au 19\/04\/2027\./);
+    assert.match(served, /par PayPal \(le plus rapide\)/);
+    const suspended = text(renewalQuoteExtendedMail({ ...facts, suspended: true }).text);
+    assert.doesNotMatch(suspended, /ne sera suspendue que/);
+    assert.match(suspended, /suspendue, sont désormais conservées jusqu'au 19\/04\/2027, et un règlement la rétablit aussitôt/);
   });
 });

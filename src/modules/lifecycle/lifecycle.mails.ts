@@ -63,12 +63,14 @@ export function renewalIssuedMail(f: LifecycleMailFacts): RenderedMail {
  * the data was to go, is replaced by one with the same lines valid until the new date (the PDF
  * attached), so that the customer can pay for as long as the data is kept.
  */
-export function renewalQuoteExtendedMail(f: LifecycleMailFacts & { previousNumber: string; paidCents: number }): RenderedMail {
+export function renewalQuoteExtendedMail(f: LifecycleMailFacts & { previousNumber: string; paidCents: number; /** the instance is suspended already */ suspended: boolean }): RenderedMail {
   return renderMail('fr', {
     subject: `Renouvellement de ${f.instanceUrl} — nouveau devis ${f.quoteNumber} (${money(f.dueCents)}), payable jusqu'au ${frenchDate(f.dataUntil)}`,
     greeting: `Bonjour ${f.name},`,
     paragraphs: [
-      `Les délais après l'échéance de l'abonnement ont été allongés : sans règlement, ${f.instanceUrl} ne sera suspendue que le ${frenchDate(f.suspendOn)} et ses données seront conservées jusqu'au ${frenchDate(f.dataUntil)}.`,
+      f.suspended
+        ? `Les délais après l'échéance de l'abonnement ont été allongés : les données de ${f.instanceUrl}, suspendue, sont désormais conservées jusqu'au ${frenchDate(f.dataUntil)}, et un règlement la rétablit aussitôt.`
+        : `Les délais après l'échéance de l'abonnement ont été allongés : sans règlement, ${f.instanceUrl} ne sera suspendue que le ${frenchDate(f.suspendOn)} et ses données seront conservées jusqu'au ${frenchDate(f.dataUntil)}.`,
       `Le devis de renouvellement ${f.previousNumber} est donc remplacé par le devis ${f.quoteNumber} (ci-joint), aux mêmes lignes et au même montant, payable jusqu'à cette date. Pour un virement ou un chèque, indiquez désormais la référence ${f.quoteNumber}.${f.paidCents > 0 ? ` Les ${money(f.paidCents)} déjà reçus sont reportés sur le nouveau devis.` : ''}`,
       ...howToPay(f),
       `Si vous avez déjà réglé, merci : le règlement sera pris en compte dès sa réception.`,

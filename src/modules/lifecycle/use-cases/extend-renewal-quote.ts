@@ -49,7 +49,7 @@ export async function extendRenewalQuote(d: RenewalDeps, instance: Instance, ord
       recipients: customerRecipients(account.user, organisation),
       template: 'lifecycle.renewal_requoted',
       userId: account.user.id,
-      rendered: renewalQuoteExtendedMail({ ...facts, previousNumber: previous.number, paidCents }),
+      rendered: renewalQuoteExtendedMail({ ...facts, previousNumber: previous.number, paidCents, suspended: instance.state === 'suspended' }),
       attachments: [{ kind: 'document_pdf', documentId: quote.id, filename: `${quote.number}.pdf` }],
     });
     return { quote, paidCents };
