@@ -34,7 +34,7 @@ export function quoteMail(d: { site: string; name: string; quote: BillingDocumen
   });
 }
 
-/** To the operator: a quote lapsed while partly paid — the order is kept open, someone must decide. */
+/** To the operator: an ended instance's plan change or renewal was cancelled while partly paid — refund the customer. */
 export function openOrderOfEndedPaidMail(d: { site: string; kind: 'plan_change' | 'renewal'; quote: string; instance: string; paid: string; url: string }): RenderedMail {
   const what = d.kind === 'renewal' ? 'Renouvellement' : 'Changement de forfait';
   return renderMail('fr', {
@@ -49,6 +49,7 @@ export function openOrderOfEndedPaidMail(d: { site: string; kind: 'plan_change' 
   });
 }
 
+/** To the operator: a quote lapsed while partly paid — the order is kept open, someone must decide. */
 export function partlyPaidLapsedMail(d: { site: string; quote: string; instance: string; paid: string; due: string; url: string }): RenderedMail {
   return renderMail('fr', {
     subject: `[${d.site}] Devis ${d.quote} expiré mais partiellement réglé`,
