@@ -16,8 +16,9 @@ import { lapseDates, renewalFacts, type RenewalDeps } from './renewal-quote.ts';
  * settlement asked after commit, should they cover it), the audit entry written and the customer
  * e-mailed with the new PDF. Issued documents are never changed: the ledger gets a new quote.
  *
- * The new quote and what it has received; null when there is nothing to do (the order was paid or cancelled meanwhile, or its quote is
- * valid long enough already: two sweeps racing replace it once, under the order's lock).
+ * Returns the new quote and what it has received; null when there is nothing to do (the order was
+ * paid or cancelled meanwhile, or its quote is valid long enough already: two sweeps racing
+ * replace it once, under the order's lock).
  */
 export async function extendRenewalQuote(d: RenewalDeps, instance: Instance, orderId: number, account: Account): Promise<{ quote: DocumentRow; paidCents: number } | null> {
   if (!account.organisation) return null;
