@@ -9,8 +9,6 @@ import type { DB } from '../../platform/db/schema.ts';
 export interface OrderPayments {
   /** what a quote has received (payments in force) */
   paidCents(quoteId: number, db?: Kysely<DB>): Promise<number>;
-  /** the payments of a replaced quote now count on its successor */
-  carryOver(trx: Kysely<DB>, fromQuoteId: number, toQuoteId: number): Promise<number>;
-  /** settle a quote once the transaction commits */
-  requestSettlement(trx: Kysely<DB>, quoteId: number): Promise<void>;
+  /** the payments of a replaced quote now count on its successor (its settlement queued when any moved) */
+  carryOver(trx: Kysely<DB>, fromQuoteId: number, toQuoteId: number): Promise<{ payments: number; paidCents: number }>;
 }

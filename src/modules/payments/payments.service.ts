@@ -127,16 +127,21 @@ export class PaymentsService {
 
   /**
    * A quote replaced by another (re-issued): the payments it received count on the new one. The rows
-   * stay one each (moved, never copied), remembering the quote they were received against.
+   * stay one each (moved, never copied), remembering the quote they were received against. When any
+   * moved, the new quote's settlement is queued with the caller's transaction (they may cover it:
+   * the invoice is issued after commit). How many moved, and what the new quote has received.
    */
-  async carryOver(trx: Kysely<DB>, fromQuoteId: number, toQuoteId: number): Promise<number> {
+  async carryOver(trx: Kysely<DB>, fromQuoteId: number, toQuoteId: number): Promise<{ payments: number; paidCents: number }> {
     const res = await trx
       .updateTable('payments')
       .set((eb) => ({ quote_id: toQuoteId, carried_from_quote_id: eb.fn.coalesce('carried_from_quote_id', eb.val(fromQuoteId)) }))
       .where('quote_id', '=', fromQuoteId)
       .where('cancelled_at', 'is', null)
       .executeTakeFirst();
-    return Number(res.numUpdatedRows);
+    const payments = Number(res.numUpdatedRows);
+    if (payments === 0) return { payments, paidCents: 0 };
+    await this.#d.queue.send(settleQuoteJob, { quoteId: toQuoteId }, { trx });
+    return { payments, paidCents: await this.paidCents(toQuoteId, trx) };
   }
 
   /** Marks a payment cancelled (kept, with who and why); false when it was already cancelled. */
@@ -186,10 +191,6 @@ export class PaymentsService {
     await this.#d.queue.send(settleQuoteJob, { quoteId }, { trx });
   }
 
-  /** Settle a quote after the caller's transaction commits (e.g. payments carried to it may cover it). */
-  async requestSettlement(trx: Kysely<DB>, quoteId: number): Promise<void> {
-    await this.#d.queue.send(settleQuoteJob, { quoteId }, { trx });
-  }
 
   /** A PayPal capture, once (its id is unique): false when it was already recorded. */
   async insertPaypalCapture(trx: Kysely<DB>, quoteId: number, capture: { id: string; amountCents: number; currency: string }, paidOn: string, carriedFrom: number | null = null): Promise<boolean> {

@@ -38,13 +38,8 @@ export async function extendRenewalQuote(d: RenewalDeps, instance: Instance, ord
     const content = previous.content as BillingDocument;
     const quote = await d.billing.issueQuote(trx, { order, user: account.user, organisation, lines: content.lines, validUntil: dataUntil, note: content.note ?? undefined });
     await d.audit.record({ action: 'quote.reissued', actorUserId: null, subjectUserId: instance.user_id, at: now, details: { orderId, quote: quote.number, previous: previous.number, reason: 'lifecycle_delays_lengthened', validUntil: dataUntil } }, trx);
-    let paidCents = 0;
-    const carried = await d.payments.carryOver(trx, previous.id, quote.id);
-    if (carried > 0) {
-      paidCents = await d.payments.paidCents(quote.id, trx);
-      await d.audit.record({ action: 'payments.carried', actorUserId: null, subjectUserId: instance.user_id, at: now, details: { orderId, from: previous.number, to: quote.number, payments: carried, paidCents } }, trx);
-      await d.payments.requestSettlement(trx, quote.id);
-    }
+    const { payments: carried, paidCents } = await d.payments.carryOver(trx, previous.id, quote.id);
+    if (carried > 0) await d.audit.record({ action: 'payments.carried', actorUserId: null, subjectUserId: instance.user_id, at: now, details: { orderId, from: previous.number, to: quote.number, payments: carried, paidCents } }, trx);
     const facts = await renewalFacts(d, instance, order, quote, account, trx, paidCents);
     await d.mail.enqueue(trx, {
       recipients: customerRecipients(account.user, organisation),

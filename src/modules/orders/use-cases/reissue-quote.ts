@@ -52,11 +52,8 @@ export async function reissueQuote(d: ReissueQuoteDeps, operatorId: number, orde
       let paid = 0;
       if (previous) {
         const carried = await d.payments.carryOver(trx, previous.id, q.id);
-        if (carried > 0) {
-          paid = await d.payments.paidCents(q.id, trx);
-          await d.audit.record({ action: 'payments.carried', actorUserId: operatorId, subjectUserId: order.user_id, at: now, details: { orderId, from: previous.number, to: q.number, payments: carried, paidCents: paid } }, trx);
-          await d.payments.requestSettlement(trx, q.id);
-        }
+        paid = carried.paidCents;
+        if (carried.payments > 0) await d.audit.record({ action: 'payments.carried', actorUserId: operatorId, subjectUserId: order.user_id, at: now, details: { orderId, from: previous.number, to: q.number, payments: carried.payments, paidCents: paid } }, trx);
       }
       await mailQuote(d, trx, q, account, order.instance_name, paid);
       return q;
